@@ -1,0 +1,112 @@
+/**
+ * Runs a local Temporal dev server (the Temporal CLI's `server start-dev`) as a child process.
+ * Used by `npm start` when no TEMPORAL_ADDRESS is given, and by the test suite.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import { toolPath } from '../tools/index';
+
+export interface DevServerOptions {
+  /** gRPC port; a free one is picked when absent. */
+  port?: number;
+  /** Web UI port; no UI when absent and `headless` is set. */
+  uiPort?: number;
+  headless?: boolean;
+  /** SQLite file that keeps workflow state across restarts; in memory when absent. */
+  dbFilename?: string;
+  ip?: string;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | undefined;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on host:port, or rejects after `timeoutMs`. */
+export async function waitForPort(host: string, port: number, timeoutMs: number, exited?: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((done) => {
+      const socket = connect({ host, port }, () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.on('error', () => done(false));
+    });
+    if (open) return;
+    const why = exited?.();
+    if (why) throw new Error(why);
+    if (Date.now() > deadline) throw new Error(`nothing listened on ${host}:${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The search attributes scimflow registers, so every run is findable in the Temporal UI. */
+export const SEARCH_ATTRIBUTES = {
+  ScimflowAppId: 'Keyword',
+  ScimflowCycleKind: 'Keyword',
+  ScimflowObjectId: 'Keyword',
+  ScimflowPersonId: 'Keyword',
+  ScimflowEmployeeId: 'Keyword',
+  ScimflowEventType: 'Keyword',
+  ScimflowAppIds: 'KeywordList',
+} as const;
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(ip));
+  const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort(ip)));
+  const bin = await toolPath('temporal', options.log);
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'warn'];
+  if (options.headless) args.push('--headless');
+  else args.push('--ui-port', String(uiPort));
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const [key, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key}=${type}`);
+
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let exitReason: string | undefined;
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-4000);
+  });
+  child.stdout?.on('data', () => {});
+  child.on('exit', (code, signal) => {
+    exitReason = `Temporal dev server exited (code ${code}, signal ${signal}): ${stderrTail.trim()}`;
+  });
+  try {
+    await waitForPort(ip, port, 60_000, () => exitReason);
+    if (uiPort) await waitForPort(ip, uiPort, 30_000, () => exitReason);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    address: `${ip}:${port}`,
+    uiUrl: uiPort ? `http://${ip}:${uiPort}` : undefined,
+    process: child,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
