@@ -10,7 +10,7 @@ describe('test environment', () => {
     const base = freshScimTenant();
     const ok = await fetch(`${base}/Users`, { headers: { authorization: `Bearer ${testEnv.scimToken}` } });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).totalResults).toBe(0);
+    expect(((await ok.json()) as { totalResults: number }).totalResults).toBe(0);
     const denied = await fetch(`${base}/Users`);
     expect(denied.status).toBe(401);
   });

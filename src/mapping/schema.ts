@@ -1,0 +1,45 @@
+/**
+ * The configuration shape of attribute mappings (Entra's "attribute mappings" blade): which
+ * source attribute or constant feeds which SCIM target path, when it applies and whether it
+ * is used to match existing target accounts.
+ */
+import { z } from 'zod';
+
+const common = {
+  /** SCIM target path: `userName`, `name.givenName`, `emails[type eq "work"].value`, or an extension URN path. */
+  target: z.string().trim().min(1, 'target must name a SCIM attribute path'),
+  /** `always` (default) or `create`: apply only when the account is created. */
+  applyOn: z.enum(['always', 'create']).default('always'),
+  /** Used to find an existing target account: 1 is tried first; absent means not a matching attribute. */
+  matchingPrecedence: z.number().int().min(1).optional(),
+  /** When the source value becomes empty, remove the target value instead of leaving it stale. */
+  clearWhenEmpty: z.boolean().default(false),
+};
+
+export const directMappingSchema = z.object({
+  type: z.literal('direct'),
+  /** Source attribute name, case-sensitive (Graph property name). */
+  source: z.string().trim().min(1, 'source must name a source attribute'),
+  /** Value used on create when the source attribute is null or absent. */
+  defaultValue: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  /** Invert a boolean source value (Entra's `Not([IsSoftDeleted])`-style mappings). */
+  invert: z.boolean().optional(),
+  ...common,
+});
+
+export const constantMappingSchema = z.object({
+  type: z.literal('constant'),
+  value: z.union([z.string(), z.number(), z.boolean()]),
+  ...common,
+});
+
+export const attributeMappingSchema = z.discriminatedUnion('type', [directMappingSchema, constantMappingSchema]);
+
+export type AttributeMapping = z.output<typeof attributeMappingSchema>;
+export type AttributeMappingInput = z.input<typeof attributeMappingSchema>;
+
+export const objectMappingsSchema = z.object({
+  user: z.array(attributeMappingSchema).min(1, 'at least one user mapping is needed').optional(),
+});
+
+export type ObjectMappings = z.output<typeof objectMappingsSchema>;
