@@ -4,10 +4,30 @@
  * is used to match existing target accounts.
  */
 import { z } from 'zod';
+import { PathSyntaxError } from './errors';
+import { parsePath, pathKey } from './path';
+
+/** A target path must parse, and a filtered one must name the sub-attribute it writes. */
+const targetPath = z
+  .string()
+  .trim()
+  .min(1, 'target must name a SCIM attribute path')
+  .superRefine((text, ctx) => {
+    if (text === '') return; // reported by min(1)
+    try {
+      const path = parsePath(text);
+      if (path.filter !== undefined && path.subAttribute === undefined) {
+        ctx.addIssue({ code: 'custom', message: `target "${text}" selects a whole element: name a sub-attribute such as ".value"` });
+      }
+    } catch (error) {
+      if (!(error instanceof PathSyntaxError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  });
 
 const common = {
   /** SCIM target path: `userName`, `name.givenName`, `emails[type eq "work"].value`, or an extension URN path. */
-  target: z.string().trim().min(1, 'target must name a SCIM attribute path'),
+  target: targetPath,
   /** `always` (default) or `create`: apply only when the account is created. */
   applyOn: z.enum(['always', 'create']).default('always'),
   /** Used to find an existing target account: 1 is tried first; absent means not a matching attribute. */
@@ -38,8 +58,24 @@ export const attributeMappingSchema = z.discriminatedUnion('type', [directMappin
 export type AttributeMapping = z.output<typeof attributeMappingSchema>;
 export type AttributeMappingInput = z.input<typeof attributeMappingSchema>;
 
+/** Two mappings must not write the same target path (names compare case-insensitively). */
+const mappingList = z.array(attributeMappingSchema).superRefine((mappings, ctx) => {
+  const seen = new Map<string, number>();
+  mappings.forEach((mapping, index) => {
+    let key: string;
+    try {
+      key = pathKey(parsePath(mapping.target));
+    } catch {
+      return; // reported by the target's own check
+    }
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, index);
+    else ctx.addIssue({ code: 'custom', path: [index, 'target'], message: `target "${mapping.target}" is already mapped by mapping ${first + 1}` });
+  });
+});
+
 export const objectMappingsSchema = z.object({
-  user: z.array(attributeMappingSchema).min(1, 'at least one user mapping is needed').optional(),
+  user: mappingList.min(1, 'at least one user mapping is needed').optional(),
 });
 
 export type ObjectMappings = z.output<typeof objectMappingsSchema>;

@@ -1,0 +1,27 @@
+/** The attribute mappings an app starts with: Entra's default user mapping onto the SCIM core and enterprise schemas. */
+import { SCHEMA_ENTERPRISE_USER } from '../scim/types';
+import { attributeMappingSchema, type AttributeMapping, type AttributeMappingInput } from './schema';
+
+function direct(source: string, target: string, extra: { matchingPrecedence?: number } = {}): AttributeMappingInput {
+  return { type: 'direct', source, target, ...extra };
+}
+
+/**
+ * Entra's default user mapping. `accountEnabled` feeds `active`; soft-deleted and out-of-scope
+ * users are disabled by the app's deprovisioning settings, which Entra folds into
+ * `Not([IsSoftDeleted])`.
+ */
+export const DEFAULT_USER_MAPPINGS: readonly AttributeMapping[] = Object.freeze(
+  [
+    direct('userPrincipalName', 'userName', { matchingPrecedence: 1 }),
+    direct('mail', 'emails[type eq "work"].value'),
+    direct('givenName', 'name.givenName'),
+    direct('surname', 'name.familyName'),
+    direct('displayName', 'displayName'),
+    direct('jobTitle', 'title'),
+    direct('mailNickname', 'externalId'),
+    direct('employeeId', `${SCHEMA_ENTERPRISE_USER}:employeeNumber`),
+    direct('department', `${SCHEMA_ENTERPRISE_USER}:department`),
+    direct('accountEnabled', 'active'),
+  ].map((mapping) => attributeMappingSchema.parse(mapping)),
+);

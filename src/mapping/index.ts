@@ -1,0 +1,22 @@
+/**
+ * Attribute mapping: source object → SCIM target resource and managed values, SCIM attribute
+ * paths, and the minimal PATCH between what a target holds and what the mappings want.
+ * Pure: no I/O, no clock.
+ */
+export {
+  attributeMappingSchema,
+  constantMappingSchema,
+  directMappingSchema,
+  objectMappingsSchema,
+  type AttributeMapping,
+  type AttributeMappingInput,
+  type ObjectMappings,
+} from './schema';
+export { PathSyntaxError } from './errors';
+export { parsePath, formatPath, pathKey, type AttributePath, type FilterValue, type ValueFilter } from './path';
+export { getValue, setValue } from './access';
+export { isEmptyValue, sameValue, type ScimScalar, type TargetValue } from './values';
+export { sourceAttributesOf, type Operation } from './mapping-types';
+export { mapToTarget, exportedValues, type MapOptions, type MappedTarget, type MappedValue, type MatchingValue } from './map';
+export { DEFAULT_USER_MAPPINGS } from './defaults';
+export { diffToPatch, readManagedValues, type PatchPlan, type ValueChange } from './patch';
