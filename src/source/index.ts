@@ -21,6 +21,11 @@ export interface SourceObject {
   removed?: 'changed' | 'deleted';
   /** Member object ids, for groups. */
   memberIds?: string[];
+  /**
+   * Set when the source sent only some attributes (a Graph delta round after the first carries
+   * the changed properties only): the caller reads the full object before mapping it.
+   */
+  partial?: boolean;
 }
 
 /** A page of source objects and where to continue. */

@@ -1,0 +1,95 @@
+/**
+ * Read access to Microsoft Graph over `@microsoft/microsoft-graph-client`: a client-secret
+ * credential for the configured authority, the configured Graph root (national clouds, or any
+ * host) registered as a custom host so requests and absolute nextLinks on it carry the token,
+ * and the client's RetryHandler honouring `Retry-After` on 429/503/504 a bounded number of times.
+ */
+import { ClientSecretCredential } from '@azure/identity';
+import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import type { AppConfig } from '../config/app';
+import { DEFAULT_AUTHORITY_HOST, graphEndpoint, needsDisabledInstanceDiscovery } from './endpoint';
+import { toGraphError } from './errors';
+import { tokenProvider } from './token-provider';
+
+/** The connection part of a Graph source configuration. */
+export type GraphConnection = Pick<AppConfig['source'], 'tenantId' | 'clientId' | 'authorityHost' | 'graphBaseUrl'>;
+
+export interface GraphReaderOptions {
+  /** Retries of a throttled or unavailable request (429/503/504) before giving up; default 3, at most 10. */
+  maxRetries?: number;
+  /** Seconds to wait before a retry when the answer has no `Retry-After`; default 3. */
+  retryDelaySeconds?: number;
+}
+
+/** A Graph JSON object (a user, an assignment, ...). */
+export type GraphItem = Record<string, unknown> & { id?: string };
+
+/** A page of a Graph collection. */
+export interface GraphCollection {
+  value: GraphItem[];
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
+
+export interface GraphReader {
+  /**
+   * GETs a path below the Graph root (`/users?$select=id`) or an absolute link Graph gave.
+   * Failures are ProvisioningErrors; with `delta`, an expired token is `DeltaTokenExpired`.
+   */
+  get<T = GraphCollection>(pathOrLink: string, options?: { headers?: Record<string, string>; delta?: boolean }): Promise<T>;
+  /** Every item of a paged collection, following `@odata.nextLink` to the end. */
+  all(pathOrLink: string): Promise<GraphItem[]>;
+}
+
+/** Creates a reader for one tenant and app registration. */
+export function createGraphReader(connection: GraphConnection, clientSecret: string, options: GraphReaderOptions = {}): GraphReader {
+  const endpoint = graphEndpoint(connection.graphBaseUrl);
+  const authorityHost = connection.authorityHost ?? DEFAULT_AUTHORITY_HOST;
+  const credential = new ClientSecretCredential(connection.tenantId, connection.clientId, clientSecret, {
+    authorityHost,
+    disableInstanceDiscovery: needsDisabledInstanceDiscovery(authorityHost),
+  });
+  const client = Client.initWithMiddleware({
+    authProvider: tokenProvider(credential, endpoint.scope, clientSecret),
+    baseUrl: endpoint.baseUrl,
+    defaultVersion: endpoint.version,
+    customHosts: new Set([endpoint.hostname]),
+  });
+  const retry = new RetryHandlerOptions(options.retryDelaySeconds, options.maxRetries);
+
+  const get = async <T>(pathOrLink: string, requestOptions: { headers?: Record<string, string>; delta?: boolean } = {}): Promise<T> => {
+    try {
+      const request = client.api(pathOrLink).middlewareOptions([retry]);
+      if (requestOptions.headers) request.headers(requestOptions.headers);
+      return (await request.get()) as T;
+    } catch (error) {
+      throw toGraphError(error, { secret: clientSecret, delta: requestOptions.delta ?? false });
+    }
+  };
+
+  return {
+    get,
+    async all(pathOrLink) {
+      const items: GraphItem[] = [];
+      let link: string | undefined = pathOrLink;
+      while (link) {
+        const page: GraphCollection = await get<GraphCollection>(link);
+        items.push(...page.value);
+        link = page['@odata.nextLink'];
+      }
+      return items;
+    },
+  };
+}
+
+/**
+ * A Graph path with OData query options, values percent-encoded (commas kept readable).
+ *
+ * @example graphPath('/users', { $select: 'id,mail', $top: 999 }) // '/users?$select=id,mail&$top=999'
+ */
+export function graphPath(path: string, query: Record<string, string | number | undefined>): string {
+  const parts = Object.entries(query)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([key, value]) => `${key}=${encodeURIComponent(String(value)).replaceAll('%2C', ',')}`);
+  return parts.length > 0 ? `${path}?${parts.join('&')}` : path;
+}

@@ -1,0 +1,56 @@
+/** The Microsoft Graph source of one app: the reads a provisioning cycle and on-demand requests need. */
+import type { SourceObject, SourcePage } from '../source/index';
+import { readAssignedPrincipals, readAssignedUserIds, type AssignedPrincipals } from './assignments';
+import { createGraphReader, type GraphConnection, type GraphReaderOptions } from './reader';
+import { readUser, readUsersById, readUsersDeltaPage, readUsersPage, type UserQuery } from './users';
+
+export interface GraphSourceOptions extends GraphReaderOptions {
+  /** User properties the mappings and scoping need; `id` and `accountEnabled` are always read. */
+  select?: readonly string[];
+  /** `$top` of full listings; default 999 (Graph's maximum for users). */
+  pageSize?: number;
+}
+
+export interface GraphSource {
+  /** One page of a full listing of users; pass the previous page's `nextLink` to continue. */
+  readUsers(link?: string): Promise<SourcePage>;
+  /**
+   * One page of a delta round: without a link the first round (every user), else a stored
+   * `nextLink` or `deltaLink`. The last page carries the `deltaLink` for the next round.
+   * Throws `DeltaTokenExpired` (permanent) when Graph wants a full round again.
+   */
+  readUsersDelta(link?: string): Promise<SourcePage>;
+  /** Full current attributes of these users; ids Graph does not know are absent. */
+  getUsers(ids: readonly string[]): Promise<SourceObject[]>;
+  /** One user, or undefined when Graph answers 404. */
+  getUser(id: string): Promise<SourceObject | undefined>;
+  /** Users and groups assigned to the app's service principal. */
+  assignedPrincipals(servicePrincipalId: string): Promise<AssignedPrincipals>;
+  /** Users assigned directly or through (nested) groups. */
+  assignedUserIds(servicePrincipalId: string): Promise<Set<string>>;
+}
+
+/**
+ * Creates the Graph source for an app's configuration and its client secret.
+ *
+ * @example
+ * const graph = createGraphSource(app.source, secrets.clientSecret, { select: ['userPrincipalName', 'mail'] });
+ * let page = await graph.readUsersDelta();
+ * while (page.nextLink) page = await graph.readUsersDelta(page.nextLink);
+ * // store page.deltaLink for the next cycle
+ */
+export function createGraphSource(connection: GraphConnection, clientSecret: string, options: GraphSourceOptions = {}): GraphSource {
+  const reader = createGraphReader(connection, clientSecret, options);
+  const query: UserQuery = {
+    select: [...new Set(['id', 'accountEnabled', ...(options.select ?? [])])],
+    pageSize: options.pageSize ?? 999,
+  };
+  return {
+    readUsers: (link) => readUsersPage(reader, query, link),
+    readUsersDelta: (link) => readUsersDeltaPage(reader, query, link),
+    getUsers: (ids) => readUsersById(reader, query, ids),
+    getUser: (id) => readUser(reader, query, id),
+    assignedPrincipals: (servicePrincipalId) => readAssignedPrincipals(reader, servicePrincipalId),
+    assignedUserIds: (servicePrincipalId) => readAssignedUserIds(reader, servicePrincipalId),
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * A fake Microsoft Entra tenant for tests: identity platform (OpenID configuration, client
+ * credentials token endpoint) and the Microsoft Graph v1.0 resources the source reads, over
+ * HTTPS on loopback, with a directory that tests change directly.
+ *
+ * @example
+ * const fake = await startFakeGraph();
+ * const alice = fake.addUser({ userPrincipalName: 'alice@contoso.test', displayName: 'Alice' });
+ * const source = createGraphSource(fake.sourceConfig(), fake.clientSecret, { select: ['displayName'] });
+ * // ... fake.updateUser(alice.id, { displayName: 'Alice B' }); fake.expireDeltaTokens(); ...
+ * await fake.close();
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { testEnv } from '../../support/env';
+import { TokenIssuer } from './auth';
+import { Directory, type AppRoleAssignment, type GroupRecord, type Json, type UserRecord } from './directory';
+import { GraphApi } from './graph-api';
+import { Pager } from './paging';
+import { listen, type FakeRequestLog } from './server';
+import { graphError, type FakeResponse } from './shapes';
+
+export type { AppRoleAssignment, GroupRecord, Json, UserRecord, FakeRequestLog };
+
+export interface FakeGraphOptions {
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** The app's service principal (resource of assignments). */
+  servicePrincipalId?: string;
+  /** Page size when a request has no `$top`, and of delta rounds (default 100). */
+  pageSize?: number;
+  /** Cap on every page size, `$top` included (default 999): set it low to make any listing page. */
+  maxPageSize?: number;
+}
+
+export interface FakeGraph {
+  /** `https://localhost:PORT`: the authority host and the Graph host. */
+  url: string;
+  port: number;
+  authorityHost: string;
+  /** `https://localhost:PORT/v1.0`. */
+  graphBaseUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  servicePrincipalId: string;
+  directory: Directory;
+  /** Every request received, in order. */
+  requests: FakeRequestLog[];
+  /** A graph source configuration pointing at this fake (override any field). */
+  sourceConfig(overrides?: Partial<FakeSourceConfig>): FakeSourceConfig;
+  addUser(properties?: Partial<UserRecord>): UserRecord;
+  updateUser(id: string, patch: Record<string, Json>): void;
+  softDeleteUser(id: string): void;
+  restoreUser(id: string): void;
+  hardDeleteUser(id: string): void;
+  addGroup(properties?: { id?: string; displayName?: string }): GroupRecord;
+  addMember(groupId: string, memberId: string): void;
+  /** Assigns a user or group to the app (or to `resourceId`). */
+  assign(principalId: string, principalType: 'User' | 'Group', resourceId?: string): AppRoleAssignment;
+  unassign(principalId: string, resourceId?: string): void;
+  /** The next `count` Graph calls answer 429 (or `status`) with this `Retry-After`. */
+  throttleNext(count: number, retryAfter?: string, status?: 429 | 503): void;
+  /** The next `count` Graph calls answer this Graph error. */
+  failNext(count: number, status: number, code: string, message: string, headers?: Record<string, string>): void;
+  /**
+   * Invalidates every delta token issued so far. `syncStateNotFound` (default) answers 400 as
+   * documented for directory resources; `resyncRequired` answers 410 Gone.
+   */
+  expireDeltaTokens(style?: 'syncStateNotFound' | 'resyncRequired'): void;
+  close(): Promise<void>;
+}
+
+export interface FakeSourceConfig {
+  type: 'graph';
+  tenantId: string;
+  clientId: string;
+  authorityHost: string;
+  graphBaseUrl: string;
+  scope: 'all' | 'assigned';
+  servicePrincipalId: string;
+}
+
+/** Starts a fake tenant on a free loopback port. */
+export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<FakeGraph> {
+  const tenantId = options.tenantId ?? randomUUID();
+  const clientId = options.clientId ?? randomUUID();
+  const clientSecret = options.clientSecret ?? `fake~${randomBytes(24).toString('base64url')}`;
+  const servicePrincipalId = options.servicePrincipalId ?? randomUUID();
+  const directory = new Directory();
+  const api = new GraphApi(directory, new Pager(), { pageSize: options.pageSize ?? 100, maxPageSize: options.maxPageSize ?? 999 });
+  const injected: FakeResponse[] = [];
+  const requests: FakeRequestLog[] = [];
+  const { server, port } = await listen({
+    tlsDir: testEnv.tlsDir,
+    issuer: new TokenIssuer({ tenantId, clientId, clientSecret }),
+    api,
+    injected,
+    requests,
+  });
+  const url = `https://localhost:${port}`;
+
+  return {
+    url,
+    port,
+    authorityHost: url,
+    graphBaseUrl: `${url}/v1.0`,
+    tenantId,
+    clientId,
+    clientSecret,
+    servicePrincipalId,
+    directory,
+    requests,
+    sourceConfig: (overrides = {}) => ({
+      type: 'graph',
+      tenantId,
+      clientId,
+      authorityHost: url,
+      graphBaseUrl: `${url}/v1.0`,
+      scope: 'all',
+      servicePrincipalId,
+      ...overrides,
+    }),
+    addUser: (properties) => directory.addUser(properties),
+    updateUser: (id, patch) => directory.updateUser(id, patch),
+    softDeleteUser: (id) => directory.softDeleteUser(id),
+    restoreUser: (id) => directory.restoreUser(id),
+    hardDeleteUser: (id) => directory.hardDeleteUser(id),
+    addGroup: (properties) => directory.addGroup(properties),
+    addMember: (groupId, memberId) => directory.addMember(groupId, memberId),
+    assign: (principalId, principalType, resourceId = servicePrincipalId) => directory.assign(resourceId, principalId, principalType),
+    unassign: (principalId, resourceId = servicePrincipalId) => directory.unassign(resourceId, principalId),
+    throttleNext(count, retryAfter = '2.128', status = 429) {
+      const [code, message] =
+        status === 429
+          ? ['TooManyRequests', 'Too many requests. Please retry after the interval given in the Retry-After header.']
+          : ['ServiceUnavailable', 'The service is temporarily unavailable. Please retry after the interval given in the Retry-After header.'];
+      for (let i = 0; i < count; i++) injected.push(graphError(status, code, message, { 'retry-after': retryAfter }));
+    },
+    failNext(count, status, code, message, headers) {
+      for (let i = 0; i < count; i++) injected.push(graphError(status, code, message, headers));
+    },
+    expireDeltaTokens: (style = 'syncStateNotFound') => api.expireDeltaTokens(style),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
