@@ -1,0 +1,190 @@
+/**
+ * Anchors: the link between a source object and the target account written for it, with the
+ * managed values last exported (so the planner compares against what we wrote, not against
+ * what the target shows) and the last source attributes seen.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import { ProvisioningError } from '../errors/index';
+import type { ObjectType } from '../source/index';
+import { iso, json, type JsonValue } from './columns';
+import { decodeCursor, pageLimit, toPage, type Page } from './cursor';
+import type { AnchorsTable, Database } from './tables';
+
+/** `active` while provisioned, `disabled` after a soft deprovision, `deleted` once removed from the target. */
+export type AnchorState = 'active' | 'disabled' | 'deleted';
+
+export interface Anchor {
+  appId: string;
+  objectType: ObjectType;
+  sourceId: string;
+  targetId: string;
+  /** Managed target values last written: SCIM path → value. */
+  lastExported: Record<string, JsonValue>;
+  state: AnchorState;
+  /** The source attributes last seen, or null when none were kept. */
+  sourceSnapshot: Record<string, JsonValue> | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AnchorInput {
+  appId: string;
+  objectType: ObjectType;
+  sourceId: string;
+  targetId: string;
+  lastExported: Record<string, JsonValue>;
+  /** `active` for a new anchor when absent; an existing anchor keeps its state when absent. */
+  state?: AnchorState;
+  /** An existing anchor keeps its snapshot when absent; null clears it. */
+  sourceSnapshot?: Record<string, JsonValue> | null;
+}
+
+export interface AnchorListOptions {
+  objectType?: ObjectType;
+  state?: AnchorState;
+  /** Page size, 1..1000 (default 100). */
+  limit?: number;
+  cursor?: string;
+}
+
+const TARGET_UNIQUE = 'anchors_target_key';
+
+function toAnchor(row: Selectable<AnchorsTable>): Anchor {
+  return {
+    appId: row.app_id,
+    objectType: row.object_type,
+    sourceId: row.source_id,
+    targetId: row.target_id,
+    lastExported: row.last_exported,
+    state: row.state,
+    sourceSnapshot: row.source_snapshot,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const { code, constraint: name } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23505' && name === constraint;
+}
+
+/** The anchors repository. */
+export function createAnchorsRepository(db: Kysely<Database>) {
+  return {
+    /** The anchor of one source object, or undefined. */
+    async get(appId: string, objectType: ObjectType, sourceId: string): Promise<Anchor | undefined> {
+      const row = await db
+        .selectFrom('anchors')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('object_type', '=', objectType)
+        .where('source_id', '=', sourceId)
+        .executeTakeFirst();
+      return row && toAnchor(row);
+    },
+
+    /** The anchors of several source objects, by source id; ids without an anchor are absent. */
+    async getMany(appId: string, objectType: ObjectType, sourceIds: readonly string[]): Promise<Map<string, Anchor>> {
+      if (sourceIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('anchors')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('object_type', '=', objectType)
+        .where('source_id', 'in', [...new Set(sourceIds)])
+        .execute();
+      return new Map(rows.map((row) => [row.source_id, toAnchor(row)]));
+    },
+
+    /**
+     * Creates or replaces the anchor of a source object. A target id already linked to another
+     * source object of the same app and type is a conflict error.
+     */
+    async upsert(input: AnchorInput): Promise<Anchor> {
+      const mutable = {
+        target_id: input.targetId,
+        last_exported: json(input.lastExported),
+        ...(input.state !== undefined && { state: input.state }),
+        ...(input.sourceSnapshot !== undefined && {
+          source_snapshot: input.sourceSnapshot === null ? null : json(input.sourceSnapshot),
+        }),
+      };
+      try {
+        const row = await db
+          .insertInto('anchors')
+          .values({
+            app_id: input.appId,
+            object_type: input.objectType,
+            source_id: input.sourceId,
+            state: 'active',
+            ...mutable,
+          })
+          .onConflict((oc) =>
+            oc.columns(['app_id', 'object_type', 'source_id']).doUpdateSet((eb) => ({ ...mutable, updated_at: eb.fn('now') })),
+          )
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toAnchor(row);
+      } catch (error) {
+        if (!isUniqueViolation(error, TARGET_UNIQUE)) throw error;
+        throw new ProvisioningError({
+          kind: 'conflict',
+          code: 'Conflict',
+          message: `target ${input.objectType} ${input.targetId} is already linked to another source object of app ${input.appId}`,
+        });
+      }
+    },
+
+    /** Sets an anchor's state. Returns false when there is no such anchor. */
+    async markState(appId: string, objectType: ObjectType, sourceId: string, state: AnchorState): Promise<boolean> {
+      const result = await db
+        .updateTable('anchors')
+        .set((eb) => ({ state, updated_at: eb.fn('now') }))
+        .where('app_id', '=', appId)
+        .where('object_type', '=', objectType)
+        .where('source_id', '=', sourceId)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /** Forgets an anchor. Returns false when there was none. */
+    async delete(appId: string, objectType: ObjectType, sourceId: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom('anchors')
+        .where('app_id', '=', appId)
+        .where('object_type', '=', objectType)
+        .where('source_id', '=', sourceId)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
+    /** An app's anchors in (object type, source id) order, a page at a time. */
+    async listByApp(appId: string, options: AnchorListOptions = {}): Promise<Page<Anchor>> {
+      const limit = pageLimit(options.limit, 1000, 100);
+      let query = db.selectFrom('anchors').selectAll().where('app_id', '=', appId);
+      if (options.objectType !== undefined) query = query.where('object_type', '=', options.objectType);
+      if (options.state !== undefined) query = query.where('state', '=', options.state);
+      if (options.cursor !== undefined) {
+        const [objectType, sourceId] = decodeCursor(options.cursor, ['string', 'string']);
+        query = query.where((eb) => eb(eb.refTuple('object_type', 'source_id'), '>', eb.tuple(objectType as ObjectType, sourceId)));
+      }
+      const rows = await query
+        .orderBy('object_type')
+        .orderBy('source_id')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, toAnchor, (row) => [row.object_type, row.source_id]);
+    },
+
+    /** How many anchors an app has, optionally of one type or state. */
+    async countByApp(appId: string, filter: { objectType?: ObjectType; state?: AnchorState } = {}): Promise<number> {
+      let query = db.selectFrom('anchors').select((eb) => eb.fn.countAll<number>().as('count')).where('app_id', '=', appId);
+      if (filter.objectType !== undefined) query = query.where('object_type', '=', filter.objectType);
+      if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+      const { count } = await query.executeTakeFirstOrThrow();
+      return count;
+    },
+  };
+}
+
+export type AnchorsRepository = ReturnType<typeof createAnchorsRepository>;

@@ -1,0 +1,58 @@
+/**
+ * Opaque cursors for keyset paging: the sort key of the last item of a page, encoded so that
+ * callers pass it back without reading it.
+ */
+import { ProvisioningError } from '../errors/index';
+
+/** A page of items and the cursor of the next page (absent on the last page). */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+type KeyPart = string | number;
+
+/** Encodes a sort key as an opaque cursor. */
+export function encodeCursor(key: readonly KeyPart[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/**
+ * Decodes a cursor made by {@link encodeCursor} for a key of the given part types; anything
+ * else is a bad request.
+ */
+export function decodeCursor<const T extends readonly ('string' | 'number')[]>(
+  cursor: string,
+  shape: T,
+): { [K in keyof T]: T[K] extends 'number' ? number : string } {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((part, i) => typeof part !== shape[i])) {
+    throw new ProvisioningError({ kind: 'permanent', code: 'BadRequest', message: 'the paging cursor is not valid' });
+  }
+  return key as { [K in keyof T]: T[K] extends 'number' ? number : string };
+}
+
+/** Splits `limit + 1` fetched rows into a page, with a cursor made from the last item kept. */
+export function toPage<Row, T>(rows: Row[], limit: number, toItem: (row: Row) => T, keyOf: (row: Row) => KeyPart[]): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept[kept.length - 1];
+  return {
+    items: kept.map(toItem),
+    ...(more && last !== undefined && { nextCursor: encodeCursor(keyOf(last)) }),
+  };
+}
+
+/** The page size to use: the requested one within 1..max, or `fallback` when none was asked for. */
+export function pageLimit(requested: number | undefined, max: number, fallback: number): number {
+  if (requested === undefined) return fallback;
+  if (!Number.isInteger(requested) || requested < 1) {
+    throw new ProvisioningError({ kind: 'permanent', code: 'BadRequest', message: 'limit must be a positive integer' });
+  }
+  return Math.min(requested, max);
+}

@@ -1,0 +1,27 @@
+/**
+ * The store: apps, anchors, provisioning log, cycles, sync state and escrow, in PostgreSQL or
+ * embedded PGlite. Repositories return plain objects with camelCase fields; times are ISO-8601
+ * strings in UTC, and inputs take a Date or such a string.
+ */
+export { openDatabase, type Repositories, type Store, type StoreOptions } from './db';
+export type { DatabaseLocation } from './dialect';
+export { migrateToLatest, migrations } from './migrations/index';
+export type { Database } from './tables';
+export type { Instant, JsonValue } from './columns';
+export type { Page } from './cursor';
+export { createSecretCipher, loadOrCreateSecretKey, parseSecretKey, SECRET_KEY_ENV, type SecretCipher } from './crypto';
+export type { AppDefinition, AppUpdateOptions, AppsRepository } from './apps';
+export type { Anchor, AnchorInput, AnchorListOptions, AnchorState, AnchorsRepository } from './anchors';
+export type {
+  ModifiedProperty,
+  ProvisioningAction,
+  ProvisioningLogEntry,
+  ProvisioningLogInput,
+  ProvisioningLogQuery,
+  ProvisioningLogRepository,
+  ProvisioningStatus,
+  ProvisioningStep,
+} from './provisioning-log';
+export type { Cycle, CycleCounts, CycleKind, CycleStart, CycleState, CyclesRepository } from './cycles';
+export type { SyncState, SyncStateRepository } from './sync-state';
+export { escrowRetryDelayMs, type EscrowEntry, type EscrowRepository } from './escrow';

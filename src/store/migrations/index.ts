@@ -1,0 +1,36 @@
+/**
+ * The store's schema history, listed in code so that it runs the same from `tsx`, a bundle or
+ * a test, and applied with kysely's Migrator.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as initial from './0001-initial';
+
+/** Every migration by name, in order. Names sort in the order they apply; never rename one. */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+/** A MigrationProvider over migrations listed in code. */
+export function listedMigrations(list: Record<string, Migration>): MigrationProvider {
+  return { getMigrations: async () => list };
+}
+
+/**
+ * Brings the schema up to date; running it again changes nothing. Throws an error naming the
+ * migration that failed (its changes are rolled back).
+ *
+ * @returns the names of the migrations applied by this call
+ */
+export async function migrateToLatest(db: Kysely<any>, list: Record<string, Migration> = migrations): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: listedMigrations(list) });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results.find((result) => result.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      failed === undefined ? `database migration failed: ${reason}` : `database migration "${failed}" failed: ${reason}`,
+      { cause: error },
+    );
+  }
+  return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

@@ -1,0 +1,193 @@
+/**
+ * The provisioning log: one entry per action on an object, shaped like Entra's provisioning
+ * log (identity, action, status, modified properties, steps, error), newest first.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { ErrorInfo } from '../errors/index';
+import type { ObjectType } from '../source/index';
+import { iso, json, toDate, type Instant, type JsonValue } from './columns';
+import { decodeCursor, pageLimit, toPage, type Page } from './cursor';
+import type { Database, ProvisioningLogTable } from './tables';
+
+/** Entra's provisioning actions. A skip is action `Other` with status `Skipped`. */
+export type ProvisioningAction = 'Create' | 'Update' | 'Delete' | 'Disable' | 'StagedDelete' | 'Other';
+
+export type ProvisioningStatus = 'Success' | 'Failure' | 'Skipped' | 'Warning';
+
+/** One exported attribute: its value before and after (absent = no value). */
+export interface ModifiedProperty {
+  name: string;
+  old?: JsonValue;
+  new?: JsonValue;
+}
+
+/** One step of the processing of an object: import, scoping, matching, processing, referenceResolution, export. */
+export interface ProvisioningStep {
+  name: string;
+  status: ProvisioningStatus;
+  detail?: string;
+  /** Structured detail (e.g. the scoping clauses evaluated), stored as JSON. */
+  data?: unknown;
+}
+
+/** What the reconcile path records about one action. */
+export interface ProvisioningLogInput {
+  appId: string;
+  /** Null for on-demand provisioning outside a cycle. */
+  cycleId?: string | null;
+  /** Unique per change; appending the same change again is a no-op. */
+  changeId: string;
+  objectType: ObjectType;
+  sourceId: string;
+  sourceDisplay?: string | null;
+  targetId?: string | null;
+  action: ProvisioningAction;
+  status: ProvisioningStatus;
+  reason?: string | null;
+  modifiedProperties?: ModifiedProperty[];
+  steps?: ProvisioningStep[];
+  error?: ErrorInfo | null;
+  startedAt: Instant;
+  durationMs: number;
+}
+
+export interface ProvisioningLogEntry {
+  id: string;
+  appId: string;
+  cycleId: string | null;
+  changeId: string;
+  objectType: ObjectType;
+  sourceId: string;
+  sourceDisplay: string | null;
+  targetId: string | null;
+  action: ProvisioningAction;
+  status: ProvisioningStatus;
+  reason: string | null;
+  modifiedProperties: ModifiedProperty[];
+  steps: ProvisioningStep[];
+  error: ErrorInfo | null;
+  startedAt: string;
+  durationMs: number;
+  /** When the entry was recorded; the log's order. */
+  createdAt: string;
+}
+
+export interface ProvisioningLogQuery {
+  appId: string;
+  sourceId?: string;
+  targetId?: string;
+  action?: ProvisioningAction | ProvisioningAction[];
+  status?: ProvisioningStatus | ProvisioningStatus[];
+  cycleId?: string;
+  /** Entries recorded at or after this time. */
+  from?: Instant;
+  /** Entries recorded before this time. */
+  to?: Instant;
+  /** Page size, 1..500 (default 100). */
+  limit?: number;
+  cursor?: string;
+}
+
+/** Rows per INSERT statement: well under PostgreSQL's 65,535 bind parameters. */
+const APPEND_CHUNK = 500;
+
+function toEntry(row: Selectable<ProvisioningLogTable>): ProvisioningLogEntry {
+  return {
+    id: String(row.id),
+    appId: row.app_id,
+    cycleId: row.cycle_id,
+    changeId: row.change_id,
+    objectType: row.object_type,
+    sourceId: row.source_id,
+    sourceDisplay: row.source_display,
+    targetId: row.target_id,
+    action: row.action,
+    status: row.status,
+    reason: row.reason,
+    modifiedProperties: row.modified_properties,
+    steps: row.steps,
+    error: row.error,
+    startedAt: iso(row.started_at),
+    durationMs: row.duration_ms,
+    createdAt: iso(row.created_at),
+  };
+}
+
+function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The provisioning-log repository. */
+export function createProvisioningLogRepository(db: Kysely<Database>) {
+  return {
+    /**
+     * Records entries in batch. Entries whose change id is already recorded are left as they
+     * are, so a retried activity logs each change once.
+     *
+     * @returns how many entries were new
+     */
+    async append(entries: readonly ProvisioningLogInput[]): Promise<number> {
+      let inserted = 0;
+      for (let start = 0; start < entries.length; start += APPEND_CHUNK) {
+        const rows = entries.slice(start, start + APPEND_CHUNK).map((entry) => ({
+          app_id: entry.appId,
+          cycle_id: entry.cycleId ?? null,
+          change_id: entry.changeId,
+          object_type: entry.objectType,
+          source_id: entry.sourceId,
+          source_display: entry.sourceDisplay ?? null,
+          target_id: entry.targetId ?? null,
+          action: entry.action,
+          status: entry.status,
+          reason: entry.reason ?? null,
+          modified_properties: json(entry.modifiedProperties ?? []),
+          steps: json(entry.steps ?? []),
+          error: entry.error == null ? null : json(entry.error),
+          started_at: toDate(entry.startedAt),
+          duration_ms: Math.max(0, Math.round(entry.durationMs)),
+        }));
+        const result = await db
+          .insertInto('provisioning_log')
+          .values(rows)
+          .onConflict((oc) => oc.column('change_id').doNothing())
+          .executeTakeFirst();
+        inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+      }
+      return inserted;
+    },
+
+    /**
+     * Entries matching every given filter, newest first, a page at a time. The cursor is stable:
+     * entries recorded after the first page do not shift later pages.
+     */
+    async query(filter: ProvisioningLogQuery): Promise<Page<ProvisioningLogEntry>> {
+      const limit = pageLimit(filter.limit, 500, 100);
+      let query = db.selectFrom('provisioning_log').selectAll().where('app_id', '=', filter.appId);
+      if (filter.sourceId !== undefined) query = query.where('source_id', '=', filter.sourceId);
+      if (filter.targetId !== undefined) query = query.where('target_id', '=', filter.targetId);
+      if (filter.cycleId !== undefined) query = query.where('cycle_id', '=', filter.cycleId);
+      if (filter.action !== undefined) query = query.where('action', 'in', asList(filter.action));
+      if (filter.status !== undefined) query = query.where('status', 'in', asList(filter.status));
+      if (filter.from !== undefined) query = query.where('created_at', '>=', toDate(filter.from));
+      if (filter.to !== undefined) query = query.where('created_at', '<', toDate(filter.to));
+      if (filter.cursor !== undefined) {
+        const [createdAt, id] = decodeCursor(filter.cursor, ['string', 'number']);
+        query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(toDate(createdAt), id)));
+      }
+      const rows = await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, toEntry, (row) => [iso(row.created_at), row.id]);
+    },
+
+    /** Deletes entries recorded before `before` (retention). Returns how many went. */
+    async purgeOlderThan(before: Instant): Promise<number> {
+      const result = await db.deleteFrom('provisioning_log').where('created_at', '<', toDate(before)).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type ProvisioningLogRepository = ReturnType<typeof createProvisioningLogRepository>;
