@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { toolPath } from '../tools/index';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
 
 export interface DevServerOptions {
   /** gRPC port; a free one is picked when absent. */
@@ -58,16 +59,6 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
 }
 
-/** The search attributes scimflow registers, so every run is findable in the Temporal UI. */
-export const SEARCH_ATTRIBUTES = {
-  ScimflowAppId: 'Keyword',
-  ScimflowCycleKind: 'Keyword',
-  ScimflowObjectId: 'Keyword',
-  ScimflowPersonId: 'Keyword',
-  ScimflowEmployeeId: 'Keyword',
-  ScimflowEventType: 'Keyword',
-  ScimflowAppIds: 'KeywordList',
-} as const;
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';

@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
 import { startDevServer } from '../../src/temporal/dev-server';
+import { bundleWorkflows } from '../../src/temporal/worker';
 import { projectRoot } from '../../src/tools/index';
 import { startScimServer } from '../support/scim-server';
 
@@ -54,10 +55,15 @@ export default async function setup(): Promise<() => Promise<void>> {
   const tlsDir = join(tmp, 'tls');
   await writeTestCa(tlsDir);
 
-  const [temporal, scim] = await Promise.all([
+  const [temporal, scim, bundle] = await Promise.all([
     startDevServer({ headless: true }),
     startScimServer({ token: randomBytes(16).toString('hex') }),
+    bundleWorkflows(),
   ]);
+  // Workers in every test file share one workflow bundle instead of bundling again.
+  const bundlePath = join(tmp, 'workflow-bundle.js');
+  await writeFile(bundlePath, (bundle as { code: string }).code);
+  process.env.SCIMFLOW_TEST_WORKFLOW_BUNDLE = bundlePath;
 
   process.env.SCIMFLOW_TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.SCIMFLOW_TEST_SCIM_URL = scim.url;

@@ -24,6 +24,10 @@ export const testEnv = {
   get tlsDir() {
     return required('SCIMFLOW_TEST_TLS_DIR');
   },
+  /** Path of the workflow bundle built once by the global setup. */
+  get workflowBundlePath() {
+    return required('SCIMFLOW_TEST_WORKFLOW_BUNDLE');
+  },
   /** A PostgreSQL server URL (the database part is replaced per test). */
   get postgresUrl() {
     return required('SCIMFLOW_TEST_POSTGRES_URL');

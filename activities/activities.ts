@@ -1,0 +1,253 @@
+/**
+ * scimflow's activities: thin functions over the domain code in src/. Each one loads its app by
+ * id (secrets never travel through workflow history), works idempotently, and reports errors as
+ * Temporal ApplicationFailures carrying the error's kind, code and the peer's own message.
+ */
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import pMap from 'p-map';
+import { ProvisioningError, toErrorInfo } from '../src/errors/index';
+import type { Logger } from '../src/log/index';
+import { reconcileObject, type ReconcileOutcome, type ScopeDecision } from '../src/reconcile/index';
+import type { SourceObject } from '../src/source/index';
+import type { Store } from '../src/store/index';
+import type { CycleCounts } from '../workflows/app-job-state';
+import { createAppContexts, type AppContext } from './app-context';
+import type { ClientFactories } from './ports';
+import type { ScimflowActivities, SourcePageResult } from './types';
+
+export interface ActivityDeps {
+  store: Store;
+  clients: ClientFactories;
+  logger: Logger;
+  /** Objects of one page reconciled at the same time (the per-app bound on target requests). */
+  concurrency?: number;
+  /** Objects whose results are saved (log, escrow, heartbeat) together. */
+  chunkSize?: number;
+  now?: () => Date;
+}
+
+const EMPTY_COUNTS: CycleCounts = { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 };
+
+function addCount(counts: CycleCounts, outcome: ReconcileOutcome): CycleCounts {
+  return { ...counts, [outcome.count]: counts[outcome.count] + 1 };
+}
+
+/** A ProvisioningError as a Temporal failure: configuration and permanent errors are not retried. */
+export function toFailure(error: unknown): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  const info = toErrorInfo(error);
+  const retryAfterMs = error instanceof ProvisioningError ? error.retryAfterMs : undefined;
+  return ApplicationFailure.create({
+    message: info.detail ? `${info.message}: ${info.detail}` : info.message,
+    type: info.code,
+    nonRetryable: info.kind === 'configuration' || info.kind === 'permanent',
+    details: [info],
+    ...(retryAfterMs !== undefined && { nextRetryDelay: retryAfterMs }),
+  });
+}
+
+async function failing<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toFailure(error);
+  }
+}
+
+export function createActivities(deps: ActivityDeps): ScimflowActivities {
+  const { store, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const concurrency = deps.concurrency ?? 8;
+  const chunkSize = deps.chunkSize ?? 50;
+  const appContext = createAppContexts(store, deps.clients);
+  /** Assigned-user sets per cycle: computed once per cycle and worker, recomputed after a restart. */
+  const assignedByCycle = new Map<string, Promise<Set<string>>>();
+
+  async function scopeOf(ctx: AppContext, cycleKey: string): Promise<(source: SourceObject) => ScopeDecision> {
+    const { scope, servicePrincipalId } = ctx.app.source;
+    if (scope === 'all' || !servicePrincipalId) return () => ({ inScope: true, detail: 'the app provisions all users' });
+    let assigned = assignedByCycle.get(cycleKey);
+    if (!assigned) {
+      assigned = ctx.source.assignedUserIds(servicePrincipalId);
+      assignedByCycle.set(cycleKey, assigned);
+      assigned.catch(() => assignedByCycle.delete(cycleKey));
+      if (assignedByCycle.size > 64) assignedByCycle.delete(assignedByCycle.keys().next().value!);
+    }
+    const ids = await assigned;
+    return (source) =>
+      ids.has(source.id)
+        ? { inScope: true, detail: `assigned to service principal ${servicePrincipalId}` }
+        : { inScope: false, detail: `not assigned to service principal ${servicePrincipalId}, directly or through a group` };
+  }
+
+  /**
+   * Reconciles objects in chunks with bounded concurrency; after each chunk the log entries and
+   * escrow are saved and progress is heartbeaten, so a retried activity resumes after the last
+   * saved chunk. A configuration error (bad credentials) stops the batch: it is not per object.
+   */
+  async function reconcileBatch(
+    ctx: AppContext,
+    objects: SourceObject[],
+    scope: (source: SourceObject) => ScopeDecision,
+    log: { cycleId: string | null; phase: string },
+  ): Promise<{ processed: number; counts: CycleCounts }> {
+    const activity = Context.current();
+    const resumed = activity.info.heartbeatDetails as { done?: number } | undefined;
+    let done = resumed?.done ?? 0;
+    let counts = EMPTY_COUNTS;
+    // Heartbeat on a timer too: a slow target must not look like a dead worker.
+    const beat = setInterval(() => activity.heartbeat({ done }), 5_000);
+    try {
+      while (done < objects.length) {
+        const chunk = objects.slice(done, done + chunkSize);
+        const startedAt = now();
+        const outcomes = await pMap(chunk, (source) => reconcileObject(ctx.users, source, scope(source)), { concurrency });
+        const configurationError = outcomes.find((o) => o.error?.kind === 'configuration');
+        if (configurationError?.error) throw new ProvisioningError({ ...configurationError.error });
+        await record(ctx, outcomes, log, startedAt);
+        for (const outcome of outcomes) counts = addCount(counts, outcome);
+        done += chunk.length;
+        activity.heartbeat({ done });
+      }
+    } finally {
+      clearInterval(beat);
+    }
+    return { processed: objects.length, counts };
+  }
+
+  async function record(ctx: AppContext, outcomes: ReconcileOutcome[], log: { cycleId: string | null; phase: string }, startedAt: Date) {
+    const durationMs = Math.max(0, now().getTime() - startedAt.getTime()) / Math.max(1, outcomes.length);
+    await store.provisioningLog.append(
+      outcomes.map((o) => ({
+        appId: ctx.app.id,
+        cycleId: log.cycleId,
+        changeId: log.cycleId ? `${log.cycleId}:${log.phase}:${o.objectType}:${o.sourceId}` : `${log.phase}:${randomUUID()}`,
+        objectType: o.objectType,
+        sourceId: o.sourceId,
+        sourceDisplay: o.sourceDisplay ?? null,
+        targetId: o.targetId ?? null,
+        action: o.action,
+        status: o.status,
+        reason: o.reason,
+        modifiedProperties: o.changes as never,
+        steps: o.steps.map(({ name, status, detail }) => ({ name, status, detail })),
+        error: o.error ?? null,
+        startedAt,
+        durationMs,
+      })),
+    );
+    for (const o of outcomes) {
+      if (o.status === 'Failure' && o.error) await store.escrow.record(ctx.app.id, o.objectType, o.sourceId, o.error, now());
+      else await store.escrow.clear(ctx.app.id, o.objectType, o.sourceId);
+    }
+  }
+
+  /** Replaces objects that carry only changed properties with their full current state. */
+  async function complete(ctx: AppContext, objects: SourceObject[]): Promise<SourceObject[]> {
+    const partial = objects.filter((o) => o.partial && !o.removed).map((o) => o.id);
+    if (partial.length === 0) return objects;
+    const full = new Map((await ctx.source.getUsers(partial)).map((o) => [o.id, o]));
+    return objects.flatMap((o) => (o.partial && !o.removed ? (full.has(o.id) ? [full.get(o.id)!] : []) : [o]));
+  }
+
+  return {
+    async beginCycle({ appId, n }) {
+      return failing(async () => {
+        const ctx = await appContext(appId);
+        const sync = await store.syncState.get(appId, 'user');
+        const incremental = Boolean(sync?.deltaLink) && sync?.configVersion === ctx.app.configVersion;
+        const cycle = await store.cycles.start({ appId, n, kind: incremental ? 'incremental' : 'initial' });
+        Context.current().log.info('cycle started', { appId, cycleId: cycle.id, kind: cycle.kind });
+        return { cycleId: cycle.id, kind: cycle.kind, startedAt: cycle.startedAt, startLink: cycle.kind === 'incremental' ? (sync?.deltaLink ?? null) : null };
+      });
+    },
+
+    async lastCycleNumber({ appId }) {
+      return failing(() => store.cycles.latestNumber(appId));
+    },
+
+    async countSourceObjects({ appId }) {
+      return failing(async () => {
+        const ctx = await appContext(appId);
+        if (ctx.app.source.scope === 'assigned' && ctx.app.source.servicePrincipalId) {
+          return (await ctx.source.assignedUserIds(ctx.app.source.servicePrincipalId)).size;
+        }
+        return (await ctx.source.countUsers?.()) ?? null;
+      });
+    },
+
+    async processSourcePage({ appId, cycleId, link }): Promise<SourcePageResult> {
+      return failing(async () => {
+        const ctx = await appContext(appId);
+        let page;
+        try {
+          page = await ctx.source.readUsersDelta(link ?? undefined);
+        } catch (error) {
+          if (error instanceof ProvisioningError && error.code === 'DeltaTokenExpired') {
+            logger.warn({ appId, cycleId }, 'delta link expired; starting a full round');
+            return { resync: true, nextLink: null, deltaLink: null, processed: 0, counts: EMPTY_COUNTS };
+          }
+          throw error;
+        }
+        const objects = await complete(ctx, page.objects);
+        const scope = await scopeOf(ctx, cycleId);
+        const { processed, counts } = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'sync' });
+        await store.cycles.addCounts(cycleId, counts);
+        return { resync: false, nextLink: page.nextLink ?? null, deltaLink: page.deltaLink ?? null, processed, counts };
+      });
+    },
+
+    async retryEscrow({ appId, cycleId }) {
+      return failing(async () => {
+        const ctx = await appContext(appId);
+        const due = await store.escrow.due(appId, now(), 1000);
+        const ids = due.filter((e) => e.objectType === 'user').map((e) => e.sourceId);
+        if (ids.length === 0) return { processed: 0, counts: EMPTY_COUNTS };
+        const found = new Map((await ctx.source.getUsers(ids)).map((o) => [o.id, o]));
+        // A user the source no longer returns was deleted there: deprovision it as soft-deleted.
+        const objects = ids.map((id): SourceObject => found.get(id) ?? { id, type: 'user', attributes: {}, removed: 'changed' });
+        const scope = await scopeOf(ctx, cycleId);
+        const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'escrow' });
+        await store.cycles.addCounts(cycleId, result.counts);
+        return result;
+      });
+    },
+
+    async finishCycle({ appId, cycleId, deltaLink, error }) {
+      return failing(async () => {
+        const app = await store.apps.get(appId);
+        if (!error && deltaLink && app) await store.syncState.set({ appId, objectType: 'user', deltaLink, configVersion: app.configVersion });
+        const cycle = await store.cycles.finish(cycleId, { state: error ? 'failed' : 'succeeded', error });
+        if (!cycle) throw new ProvisioningError({ kind: 'permanent', code: 'NotFound', message: `cycle ${cycleId} does not exist` });
+        return {
+          id: cycle.id,
+          kind: cycle.kind,
+          state: cycle.state === 'failed' ? 'failed' : 'succeeded',
+          startedAt: cycle.startedAt,
+          finishedAt: cycle.finishedAt ?? now().toISOString(),
+          counts: cycle.counts,
+          ...(cycle.error && { error: cycle.error.detail ? `${cycle.error.message}: ${cycle.error.detail}` : cycle.error.message }),
+        };
+      });
+    },
+
+    async provisionOnDemand({ appId, objectId }) {
+      return failing(async () => {
+        const ctx = await appContext(appId);
+        const startedAt = now();
+        const source = await ctx.source.getUser(objectId);
+        if (!source) {
+          const error = { kind: 'permanent' as const, code: 'NotFound' as const, message: `no user ${objectId} in the source directory` };
+          return { objectId, outcome: null, status: 'Failure' as const, steps: [{ name: 'import' as const, status: 'Failure' as const, detail: error.message }], error };
+        }
+        const scope = await scopeOf(ctx, `on-demand:${randomUUID()}`);
+        const outcome = await reconcileObject(ctx.users, source, scope(source));
+        await record(ctx, [outcome], { cycleId: null, phase: 'on-demand' }, startedAt);
+        const { objectType: _type, ...rest } = outcome;
+        return { objectId, outcome: rest, steps: outcome.steps, status: outcome.status, ...(outcome.error && { error: outcome.error }) };
+      });
+    },
+  };
+}

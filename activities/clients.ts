@@ -1,0 +1,27 @@
+/** The real source and target clients: Microsoft Graph and a SCIM 2.0 endpoint. */
+import { createGraphSource } from '../src/graph/index';
+import { ScimClient, type ScimRequestInfo } from '../src/scim/index';
+import type { ClientFactories } from './ports';
+
+export interface ClientOptions {
+  /** Called for every SCIM request (method, path, status, duration; never headers). */
+  onScimRequest?: (info: ScimRequestInfo) => void;
+  /** Graph `$top` for full rounds (tests use small pages). */
+  graphPageSize?: number;
+}
+
+export function realClients(options: ClientOptions = {}): ClientFactories {
+  return {
+    source: (app, secrets, select) =>
+      createGraphSource(app.source, secrets.clientSecret, { select, ...(options.graphPageSize && { pageSize: options.graphPageSize }) }),
+    target: (app, secrets) => {
+      const header = `Bearer ${secrets.targetToken}`;
+      return new ScimClient({
+        baseUrl: app.target.baseUrl,
+        authorization: () => header,
+        userAgent: 'scimflow',
+        ...(options.onScimRequest && { onRequest: options.onScimRequest }),
+      });
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * What the activities need from the outside world, as factories keyed by app: a source of users
+ * and a SCIM target. The service passes the real Graph and SCIM clients; tests may pass others.
+ */
+import type { AppConfig, AppSecrets } from '../src/config/app';
+import type { TargetPort } from '../src/reconcile/index';
+import type { SourceObject, SourcePage } from '../src/source/index';
+
+export interface UserSource {
+  /** One page of a delta round: the first page of a full round when `link` is absent. */
+  readUsersDelta(link?: string): Promise<SourcePage>;
+  /** Current full attributes of the given users; unknown ids are left out. */
+  getUsers(ids: string[]): Promise<SourceObject[]>;
+  getUser(id: string): Promise<SourceObject | undefined>;
+  /** Users assigned to the service principal, directly or through groups. */
+  assignedUserIds(servicePrincipalId: string): Promise<Set<string>>;
+  /** How many users a full round will read, when the source can tell cheaply. */
+  countUsers?(): Promise<number | undefined>;
+}
+
+export interface TargetClient extends TargetPort {
+  getUser(id: string): Promise<unknown>;
+}
+
+export interface ClientFactories {
+  /** `select` lists the source attributes the app's mappings read. */
+  source(app: AppConfig, secrets: AppSecrets, select: string[]): UserSource;
+  target(app: AppConfig, secrets: AppSecrets): TargetClient;
+}

@@ -1,0 +1,79 @@
+/**
+ * Inputs and results of scimflow's activities. They cross the workflow history, so they hold
+ * ids, links and counts only: never a secret, never a whole source page.
+ */
+import type { ErrorInfo } from '../src/errors/index';
+import type { ReconcileOutcome } from '../src/reconcile/index';
+import type { CycleCounts, CycleKind, CycleSummary } from '../workflows/app-job-state';
+
+export interface BeginCycleInput {
+  appId: string;
+  n: number;
+}
+
+export interface BeginCycleResult {
+  cycleId: string;
+  kind: CycleKind;
+  startedAt: string;
+  /** The stored delta link an incremental cycle starts from; null for a full (initial) round. */
+  startLink: string | null;
+}
+
+export interface SourcePageInput {
+  appId: string;
+  cycleId: string;
+  kind: CycleKind;
+  /** The page to read: null for the first page of a full round, else a next or delta link. */
+  link: string | null;
+}
+
+export interface SourcePageResult {
+  /** The delta link was expired or refused: start a full round again. */
+  resync: boolean;
+  nextLink: string | null;
+  deltaLink: string | null;
+  processed: number;
+  counts: CycleCounts;
+}
+
+export interface RetryEscrowInput {
+  appId: string;
+  cycleId: string;
+}
+
+export interface FinishCycleInput {
+  appId: string;
+  cycleId: string;
+  kind: CycleKind;
+  startedAt: string;
+  /** The delta link to start the next incremental cycle from, when the round completed. */
+  deltaLink: string | null;
+  error: ErrorInfo | null;
+}
+
+export type FinishCycleResult = CycleSummary;
+
+export interface OnDemandRequest {
+  objectId: string;
+}
+
+export interface OnDemandResult {
+  objectId: string;
+  outcome: Omit<ReconcileOutcome, 'objectType'> | null;
+  /** Steps Entra shows for provision on demand: import, scoping, matching, processing, export. */
+  steps: ReconcileOutcome['steps'];
+  status: ReconcileOutcome['status'];
+  error?: ErrorInfo;
+}
+
+/** The activity functions, as workflows see them (type-only import). */
+export interface ScimflowActivities {
+  beginCycle(input: BeginCycleInput): Promise<BeginCycleResult>;
+  processSourcePage(input: SourcePageInput): Promise<SourcePageResult>;
+  retryEscrow(input: RetryEscrowInput): Promise<{ processed: number; counts: CycleCounts }>;
+  finishCycle(input: FinishCycleInput): Promise<FinishCycleResult>;
+  provisionOnDemand(input: OnDemandRequest & { appId: string }): Promise<OnDemandResult>;
+  countSourceObjects(input: { appId: string }): Promise<number | null>;
+  /** The highest cycle number the app has used, so a restarted job continues the numbering. */
+  lastCycleNumber(input: { appId: string }): Promise<number>;
+}

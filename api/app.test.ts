@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/log/index';
+import { openDatabase, type Store } from '../src/store/index';
+import { createApi } from './app';
+import type { JobControl } from './jobs';
+
+const TOKEN = 'admin-token-for-tests-0123456789';
+
+/** Records what the API asked of the jobs; the real JobControl is covered end to end. */
+function recordingJobs(): JobControl & { calls: string[] } {
+  const calls: string[] = [];
+  const record = (name: string) => async (appId: string) => {
+    calls.push(`${name}:${appId}`);
+  };
+  return {
+    calls,
+    ensure: record('ensure'),
+    pause: record('pause'),
+    resume: record('resume'),
+    runNow: record('runNow'),
+    stop: record('stop'),
+    setInterval: async (appId, minutes) => {
+      calls.push(`setInterval:${appId}:${minutes}`);
+    },
+    status: async () => undefined,
+    provisionOnDemand: async () => {
+      throw new Error('not used here');
+    },
+  };
+}
+
+const validApp = {
+  displayName: 'Contoso Slack',
+  source: { type: 'graph', tenantId: 'contoso.onmicrosoft.com', clientId: 'c1', clientSecret: 'graph-secret-value', scope: 'all' },
+  target: { type: 'scim', baseUrl: 'https://scim.example.com/v2', auth: { type: 'bearer', token: 'scim-token-value' } },
+};
+
+let store: Store;
+let jobs: ReturnType<typeof recordingJobs>;
+let app: ReturnType<typeof createApi>;
+
+function call(method: string, path: string, body?: unknown, token: string | null = TOKEN) {
+  return app.request(path, {
+    method,
+    headers: { ...(token !== null && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+}
+
+beforeAll(async () => {
+  store = await openDatabase();
+  jobs = recordingJobs();
+  app = createApi({ store, jobs, adminToken: TOKEN, logger: createLogger({ level: 'silent' }) });
+});
+
+afterAll(async () => {
+  await store.close();
+});
+
+describe('authentication', () => {
+  it.each([
+    ['no header', null],
+    ['a wrong token', 'wrong-token'],
+    ['an empty token', ''],
+  ])('refuses %s with 401', async (_name, token) => {
+    const response = await call('GET', '/api/v1/apps', undefined, token);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toContain('Bearer');
+  });
+
+  it('needs the token for the OpenAPI document too, but not for /healthz', async () => {
+    expect((await call('GET', '/api/v1/openapi.json', undefined, null)).status).toBe(401);
+    expect((await call('GET', '/healthz', undefined, null)).status).toBe(200);
+  });
+});
+
+describe('POST /api/v1/apps', () => {
+  it('creates an app, starts its job and never echoes a secret', async () => {
+    const response = await call('POST', '/api/v1/apps', validApp);
+    expect(response.status).toBe(201);
+    const text = await response.text();
+    expect(text).not.toContain('graph-secret-value');
+    expect(text).not.toContain('scim-token-value');
+    const body = JSON.parse(text);
+    expect(body).toMatchObject({ displayName: 'Contoso Slack', schedule: { intervalMinutes: 40 }, source: { scope: 'all' } });
+    expect(jobs.calls).toContain(`ensure:${body.id}`);
+    expect(await store.apps.getSecrets(body.id)).toEqual({ clientSecret: 'graph-secret-value', targetToken: 'scim-token-value' });
+    const listed = await (await call('GET', '/api/v1/apps')).text();
+    expect(listed).toContain(body.id);
+    expect(listed).not.toContain('graph-secret-value');
+  });
+
+  it.each<[string, unknown, string[]]>([
+    ['a missing displayName', { ...validApp, displayName: undefined }, ['displayName']],
+    ['a bad target URL', { ...validApp, target: { ...validApp.target, baseUrl: 'not a url' } }, ['target.baseUrl']],
+    ['a missing token and tenant', { ...validApp, source: { ...validApp.source, tenantId: '' }, target: { ...validApp.target, auth: { type: 'bearer' } } }, ['source.tenantId', 'target.auth.token']],
+    ['an interval under a minute', { ...validApp, schedule: { intervalMinutes: 0 } }, ['schedule.intervalMinutes']],
+    ['assigned scope without a service principal', { ...validApp, source: { ...validApp.source, scope: 'assigned' } }, ['source.servicePrincipalId']],
+    ['an unknown source type', { ...validApp, source: { ...validApp.source, type: 'ldap' } }, ['source.type']],
+    ['a mapping to a broken path', { ...validApp, mappings: { user: [{ type: 'direct', source: 'mail', target: 'emails[type eq "work"' }] } }, ['mappings.user.0.target']],
+  ])('rejects %s with 400 naming the field', async (_name, body, fields) => {
+    const response = await call('POST', '/api/v1/apps', body);
+    expect(response.status).toBe(400);
+    const error = (await response.json()) as { error: { code: string; fields: { path: string }[] } };
+    expect(error.error.code).toBe('ValidationFailed');
+    expect(error.error.fields.map((f) => f.path)).toEqual(expect.arrayContaining(fields));
+  });
+
+  it('rejects malformed JSON with 400', async () => {
+    const response = await call('POST', '/api/v1/apps', '{"displayName": ');
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('one app', () => {
+  it('changes, controls and deletes an app', async () => {
+    const created = (await (await call('POST', '/api/v1/apps', validApp)).json()) as { id: string; configVersion: number };
+    const renamed = await call('PATCH', `/api/v1/apps/${created.id}`, { displayName: 'Renamed', schedule: { intervalMinutes: 5 } });
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ displayName: 'Renamed', schedule: { intervalMinutes: 5 }, configVersion: created.configVersion });
+    expect(jobs.calls).toContain(`setInterval:${created.id}:5`);
+
+    const rescoped = (await (await call('PATCH', `/api/v1/apps/${created.id}`, { mappings: { user: [{ type: 'direct', source: 'userPrincipalName', target: 'userName', matchingPrecedence: 1 }] } })).json()) as { configVersion: number };
+    expect(rescoped.configVersion).toBe(created.configVersion + 1);
+
+    const badChange = await call('PATCH', `/api/v1/apps/${created.id}`, { target: { baseUrl: 'ftp:/x' } });
+    expect(badChange.status).toBe(400);
+
+    const newSecret = await call('PATCH', `/api/v1/apps/${created.id}`, { target: { auth: { token: 'rotated-token' } } });
+    expect(await newSecret.text()).not.toContain('rotated-token');
+    expect((await store.apps.getSecrets(created.id)).targetToken).toBe('rotated-token');
+
+    expect((await call('POST', `/api/v1/apps/${created.id}/pause`)).status).toBe(200);
+    expect((await call('POST', `/api/v1/apps/${created.id}/run`)).status).toBe(202);
+    expect(jobs.calls).toEqual(expect.arrayContaining([`pause:${created.id}`, `runNow:${created.id}`]));
+    expect(await (await call('GET', `/api/v1/apps/${created.id}/status`)).json()).toMatchObject({ state: 'stopped', currentCycle: null, lastCycle: null });
+
+    expect((await call('DELETE', `/api/v1/apps/${created.id}`)).status).toBe(204);
+    expect(jobs.calls).toContain(`stop:${created.id}`);
+    expect((await call('GET', `/api/v1/apps/${created.id}`)).status).toBe(404);
+  });
+
+  it('answers 404 for unknown apps and 400 for bad log filters', async () => {
+    expect((await call('GET', '/api/v1/apps/nope')).status).toBe(404);
+    expect((await call('POST', '/api/v1/apps/nope/provision-on-demand', { objectId: 'x' })).status).toBe(404);
+    const created = (await (await call('POST', '/api/v1/apps', validApp)).json()) as { id: string };
+    expect((await call('POST', `/api/v1/apps/${created.id}/provision-on-demand`, {})).status).toBe(400);
+    const badFilter = await call('GET', `/api/v1/apps/${created.id}/provisioning-logs?status=Great&limit=0`);
+    expect(badFilter.status).toBe(400);
+    const fields = ((await badFilter.json()) as { error: { fields: { path: string }[] } }).error.fields.map((f) => f.path);
+    expect(fields).toEqual(expect.arrayContaining(['status', 'limit']));
+    expect((await call('GET', `/api/v1/apps/${created.id}/provisioning-logs?cursor=garbage`)).status).toBe(400);
+    const empty = await call('GET', `/api/v1/apps/${created.id}/provisioning-logs`);
+    expect(await empty.json()).toEqual({ items: [], nextCursor: null });
+  });
+});
+
+describe('docs', () => {
+  it('serves the OpenAPI document and a docs page with local assets', async () => {
+    const spec = (await (await call('GET', '/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/apps', '/apps/{id}', '/apps/{id}/status', '/apps/{id}/provision-on-demand', '/apps/{id}/provisioning-logs']),
+    );
+    const page = await (await call('GET', '/api/v1/docs', undefined, null)).text();
+    expect(page).toContain('/api/v1/docs/assets/swagger-ui-bundle.js');
+    expect(page).not.toMatch(/https?:\/\/(?!.*localhost)[a-z]/i);
+    const asset = await call('GET', '/api/v1/docs/assets/swagger-ui-bundle.js', undefined, null);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toContain('javascript');
+  });
+});

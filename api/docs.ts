@@ -1,0 +1,68 @@
+/**
+ * The API docs UI (Swagger UI) served from the `swagger-ui-dist` package: no CDN. The page asks
+ * for the admin token once (kept in the tab's sessionStorage) and sends it with every request,
+ * including the read of the OpenAPI document, which needs it like every other API route.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Hono } from 'hono';
+
+const require = createRequire(import.meta.url);
+const assetsDir = dirname(require.resolve('swagger-ui-dist/package.json'));
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
+function page(specUrl: string, assetsBase: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>scimflow API</title>
+<link rel="stylesheet" href="${assetsBase}/swagger-ui.css">
+<link rel="icon" href="${assetsBase}/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="${assetsBase}/swagger-ui-bundle.js"></script>
+<script src="${assetsBase}/swagger-ui-standalone-preset.js"></script>
+<script>
+  const key = 'scimflow-admin-token';
+  let token = sessionStorage.getItem(key);
+  if (!token) {
+    token = window.prompt('scimflow admin token (printed at start, or SCIMFLOW_ADMIN_TOKEN)') || '';
+    sessionStorage.setItem(key, token);
+  }
+  window.ui = SwaggerUIBundle({
+    url: ${JSON.stringify(specUrl)},
+    dom_id: '#swagger-ui',
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: 'StandaloneLayout',
+    persistAuthorization: true,
+    requestInterceptor: (request) => {
+      if (token && !request.headers.Authorization) request.headers.Authorization = 'Bearer ' + token;
+      return request;
+    },
+  });
+</script>
+</body>
+</html>`;
+}
+
+/** Routes for the docs page (`/docs`) and its assets (`/docs/assets/*`). */
+export function docsRoutes(options: { specUrl: string; base: string }) {
+  const app = new Hono();
+  app.get('/docs', (c) => c.html(page(options.specUrl, `${options.base}/docs/assets`)));
+  app.get('/docs/assets/:file', async (c) => {
+    const file = c.req.param('file');
+    const type = ASSETS[file];
+    if (!type) return c.notFound();
+    const body = await readFile(join(assetsDir, file));
+    return c.body(body, 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
+  });
+  return app;
+}

@@ -1,0 +1,70 @@
+/**
+ * The API's error bodies: `{ error: { code, message, fields? } }`. Validation failures name each
+ * bad field by its dotted path; nothing echoes a submitted secret.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ProvisioningError } from '../src/errors/index';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; fields?: FieldError[] };
+}
+
+/** The issues of a failed zod parse as field errors (`source.tenantId: tenantId is required`). */
+export function fieldErrors(error: z.ZodError, prefix: (string | number)[] = []): FieldError[] {
+  return error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path].map(String).join('.');
+    return { path: path || '(body)', message: issue.message };
+  });
+}
+
+export function validationError(c: Context, fields: FieldError[]): Response {
+  const error = invalid(fields);
+  return c.json<ApiErrorBody>(error.body(), error.status);
+}
+
+/** An error a handler throws to answer with a status and an error body (see createApi's onError). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404 | 409 | 503,
+    readonly code: string,
+    message: string,
+    readonly fields?: FieldError[],
+  ) {
+    super(message);
+  }
+
+  body(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.fields && { fields: this.fields }) } };
+  }
+}
+
+export function notFound(what: string): ApiError {
+  return new ApiError(404, 'NotFound', `${what} does not exist`);
+}
+
+export function invalid(fields: FieldError[]): ApiError {
+  return new ApiError(400, 'ValidationFailed', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
+}
+
+/** Maps an unexpected error to a response without leaking internals beyond its message. */
+export function errorResponse(c: Context, error: unknown): Response {
+  if (error instanceof ApiError) return c.json<ApiErrorBody>(error.body(), error.status);
+  if (error instanceof ProvisioningError) {
+    const status = error.code === 'NotFound' ? 404 : error.kind === 'configuration' ? 409 : error.kind === 'transient' ? 503 : 500;
+    return c.json<ApiErrorBody>({ error: { code: error.code, message: error.message } }, status);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return c.json<ApiErrorBody>({ error: { code: 'InternalError', message } }, 500);
+}
+
+/** A route group whose request validation failures answer 400 naming each bad field. */
+export function routeGroup(): OpenAPIHono {
+  return new OpenAPIHono({ defaultHook: (result, c) => (result.success ? undefined : validationError(c, fieldErrors(result.error))) });
+}

@@ -1,0 +1,83 @@
+/**
+ * Control of the apps' job workflows through the Temporal client: start, signal, query and
+ * on-demand updates. The API and the service's start-up use it; inputs carry ids only.
+ */
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { OnDemandResult } from '../activities/types';
+import type { JobStatus } from '../workflows/app-job-state';
+import {
+  pauseSignal,
+  progressQuery,
+  provisionOnDemandUpdate,
+  resumeSignal,
+  runNowSignal,
+  setIntervalSignal,
+  statusQuery,
+  stopSignal,
+  type CycleProgress,
+} from '../workflows/definitions';
+import { appJobId, TASK_QUEUE } from '../workflows/ids';
+
+export interface JobView extends JobStatus {
+  currentCycle: CycleProgress | null;
+}
+
+export interface JobControl {
+  /** Starts the app's job workflow unless it already runs. */
+  ensure(appId: string, intervalMinutes: number): Promise<void>;
+  pause(appId: string): Promise<void>;
+  resume(appId: string): Promise<void>;
+  runNow(appId: string): Promise<void>;
+  setInterval(appId: string, minutes: number): Promise<void>;
+  stop(appId: string): Promise<void>;
+  /** The job's status with the running cycle's progress; undefined when no job runs. */
+  status(appId: string): Promise<JobView | undefined>;
+  provisionOnDemand(appId: string, objectId: string): Promise<OnDemandResult>;
+}
+
+export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE): JobControl {
+  const handle = (appId: string) => client.workflow.getHandle(appJobId(appId));
+
+  return {
+    async ensure(appId, intervalMinutes) {
+      await client.workflow.start('appJob', {
+        workflowId: appJobId(appId),
+        taskQueue,
+        args: [{ appId, intervalMinutes }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        searchAttributes: { ScimflowAppId: [appId] },
+      });
+    },
+    pause: (appId) => handle(appId).signal(pauseSignal),
+    resume: (appId) => handle(appId).signal(resumeSignal),
+    runNow: (appId) => handle(appId).signal(runNowSignal),
+    setInterval: (appId, minutes) => handle(appId).signal(setIntervalSignal, minutes),
+    async stop(appId) {
+      try {
+        await handle(appId).signal(stopSignal);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    },
+    async status(appId) {
+      let status: JobStatus;
+      try {
+        status = await handle(appId).query(statusQuery);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      }
+      let currentCycle: CycleProgress | null = null;
+      if (status.currentCycleWorkflowId) {
+        try {
+          currentCycle = await client.workflow.getHandle(status.currentCycleWorkflowId).query(progressQuery);
+        } catch (error) {
+          // The cycle finished between the two queries.
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+      return { ...status, currentCycle };
+    },
+    provisionOnDemand: (appId, objectId) => handle(appId).executeUpdate(provisionOnDemandUpdate, { args: [{ objectId }] }),
+  };
+}

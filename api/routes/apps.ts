@@ -1,0 +1,187 @@
+/**
+ * `/apps`: create, list, read, change and delete provisioned apps, and control their jobs.
+ * Secrets are write-only: accepted on create and change, never returned.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { appInputSchema, splitSecrets, type AppConfig, type AppInput } from '../../src/config/app';
+import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
+import type { ApiDeps } from '../deps';
+import { appIdParams, appViewSchema, errorSchema, statusSchema } from '../schemas';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+
+/** The app as the API shows it (AppConfig already holds no secret). */
+export function appView(app: AppConfig) {
+  return { ...app, mappings: app.mappings as Record<string, unknown> };
+}
+
+/** Top-level keys whose change makes the next cycle re-evaluate every object. */
+function changesScope(before: AppConfig, after: AppConfig): boolean {
+  return (
+    JSON.stringify(before.mappings) !== JSON.stringify(after.mappings) ||
+    before.source.scope !== after.source.scope ||
+    before.source.servicePrincipalId !== after.source.servicePrincipalId ||
+    before.source.tenantId !== after.source.tenantId
+  );
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Merges a JSON merge-patch-like change into a document: objects merge, everything else replaces. */
+function merge(base: Plain, change: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(change)) {
+    out[key] = isPlain(value) && isPlain(base[key]) ? merge(base[key] as Plain, value) : value;
+  }
+  return out;
+}
+
+const appPatchSchema = z
+  .record(z.string(), z.unknown())
+  .openapi('AppPatch', { description: 'Any part of the app body; objects are merged, other values replaced. Secrets may be given to replace them.' });
+
+export function appsRoutes(deps: ApiDeps) {
+  const app = routeGroup();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/apps',
+      summary: 'Create a provisioned app and start its job',
+      request: { body: { content: { 'application/json': { schema: appInputSchema } }, required: true } },
+      responses: { 201: json(appViewSchema, 'The app'), 400: json(errorSchema, 'A bad body; each bad field is named') },
+    }),
+    async (c) => {
+      const spec = c.req.valid('json');
+      const { config, secrets } = splitSecrets(spec);
+      const created = await deps.store.apps.create(config, secrets);
+      await deps.jobs.ensure(created.id, created.schedule.intervalMinutes);
+      deps.logger.info({ appId: created.id, displayName: created.displayName }, 'app created');
+      return c.json(appView(created), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/apps', summary: 'List apps', responses: { 200: json(z.object({ items: z.array(appViewSchema) }), 'The apps') } }),
+    async (c) => c.json({ items: (await deps.store.apps.list()).map(appView) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/apps/{id}',
+      summary: 'Read an app',
+      request: { params: appIdParams },
+      responses: { 200: json(appViewSchema, 'The app'), 404: json(errorSchema, 'No such app') },
+    }),
+    async (c) => {
+      const found = await deps.store.apps.get(c.req.valid('param').id);
+      if (!found) throw notFound('the app');
+      return c.json(appView(found), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/apps/{id}',
+      summary: 'Change an app',
+      request: { params: appIdParams, body: { content: { 'application/json': { schema: appPatchSchema } }, required: true } },
+      responses: { 200: json(appViewSchema, 'The changed app'), 400: json(errorSchema, 'A bad change'), 404: json(errorSchema, 'No such app') },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const current = await deps.store.apps.get(id);
+      if (!current) throw notFound('the app');
+      const secrets = await deps.store.apps.getSecrets(id);
+      const currentInput: AppInput = {
+        displayName: current.displayName,
+        source: { ...current.source, clientSecret: secrets.clientSecret },
+        target: { type: 'scim', baseUrl: current.target.baseUrl, auth: { type: 'bearer', token: secrets.targetToken } },
+        schedule: current.schedule,
+        deprovisioning: current.deprovisioning,
+        mappings: current.mappings,
+      };
+      const change = c.req.valid('json');
+      const parsed = appInputSchema.safeParse(merge(currentInput as unknown as Plain, change));
+      if (!parsed.success) throw invalid(fieldErrors(parsed.error));
+      const next = splitSecrets(parsed.data);
+      const preview = { ...current, ...next.config };
+      const updated = await deps.store.apps.update(id, next.config, { secrets: next.secrets, bumpConfigVersion: changesScope(current, preview) });
+      if (!updated) throw notFound('the app');
+      if (updated.schedule.intervalMinutes !== current.schedule.intervalMinutes) await deps.jobs.setInterval(id, updated.schedule.intervalMinutes);
+      deps.logger.info({ appId: id, changed: Object.keys(change) }, 'app changed');
+      return c.json(appView(updated), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/apps/{id}',
+      summary: 'Delete an app and stop its job (target accounts are left as they are)',
+      request: { params: appIdParams },
+      responses: { 204: { description: 'Deleted' }, 404: json(errorSchema, 'No such app') },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      if (!(await deps.store.apps.get(id))) throw notFound('the app');
+      await deps.jobs.stop(id);
+      await deps.store.apps.delete(id);
+      deps.logger.info({ appId: id }, 'app deleted');
+      return c.body(null, 204);
+    },
+  );
+
+  const control = (path: string, summary: string, act: (appId: string) => Promise<void>, status: 200 | 202) =>
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/apps/{id}/${path}`,
+        summary,
+        request: { params: appIdParams },
+        responses: { [status]: json(z.object({ id: z.string(), accepted: z.boolean() }), 'Accepted'), 404: json(errorSchema, 'No such app') },
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const found = await deps.store.apps.get(id);
+        if (!found) throw notFound('the app');
+        await deps.jobs.ensure(id, found.schedule.intervalMinutes);
+        await act(id);
+        return c.json({ id, accepted: true }, status);
+      },
+    );
+  control('run', 'Start a cycle now', (id) => deps.jobs.runNow(id), 202);
+  control('pause', 'Pause the job (the running cycle finishes)', (id) => deps.jobs.pause(id), 200);
+  control('resume', 'Resume a paused job', (id) => deps.jobs.resume(id), 200);
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/apps/{id}/status',
+      summary: "The job's state, the running cycle's progress and the last cycle",
+      request: { params: appIdParams },
+      responses: { 200: json(statusSchema, 'Status'), 404: json(errorSchema, 'No such app') },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const found = await deps.store.apps.get(id);
+      if (!found) throw notFound('the app');
+      const job = await deps.jobs.status(id);
+      const lastCycle = job?.lastCycle ?? null;
+      return c.json(
+        {
+          state: job?.state ?? ('stopped' as const),
+          currentCycle: job?.currentCycle ? { id: job.currentCycle.cycleId, kind: job.currentCycle.kind, processed: job.currentCycle.processed, total: job.currentCycle.total } : null,
+          lastCycle,
+          nextRunAt: job?.nextRunAt ?? null,
+          intervalMinutes: found.schedule.intervalMinutes,
+        },
+        200,
+      );
+    },
+  );
+
+  return app;
+}

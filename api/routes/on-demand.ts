@@ -1,0 +1,48 @@
+/**
+ * `POST /apps/{id}/provision-on-demand`: reconciles one user now, through the app's job and the
+ * same reconcile path as a cycle, and answers with the steps Entra shows.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
+import type { ApiDeps } from '../deps';
+import { appIdParams, errorSchema, onDemandResultSchema } from '../schemas';
+
+const bodySchema = z.object({ objectId: z.string().trim().min(1, 'objectId is required').max(256) }).openapi('ProvisionOnDemandRequest');
+
+export function onDemandRoutes(deps: ApiDeps) {
+  const app = routeGroup();
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/apps/{id}/provision-on-demand',
+      summary: 'Provision one user now and return the steps taken',
+      request: { params: appIdParams, body: { content: { 'application/json': { schema: bodySchema } }, required: true } },
+      responses: {
+        200: { content: { 'application/json': { schema: onDemandResultSchema } }, description: 'What was done, step by step' },
+        400: { content: { 'application/json': { schema: errorSchema } }, description: 'A bad body' },
+        404: { content: { 'application/json': { schema: errorSchema } }, description: 'No such app' },
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { objectId } = c.req.valid('json');
+      const found = await deps.store.apps.get(id);
+      if (!found) throw notFound('the app');
+      await deps.jobs.ensure(id, found.schedule.intervalMinutes);
+      const result = await deps.jobs.provisionOnDemand(id, objectId);
+      return c.json(
+        {
+          objectId,
+          status: result.status,
+          action: result.outcome?.action ?? null,
+          targetId: result.outcome?.targetId ?? null,
+          steps: result.steps,
+          modifiedProperties: result.outcome?.changes ?? [],
+          error: result.error ? { code: result.error.code, message: result.error.message, ...(result.error.detail !== undefined && { detail: result.error.detail }) } : null,
+        },
+        200,
+      );
+    },
+  );
+  return app;
+}

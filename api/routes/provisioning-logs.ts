@@ -1,0 +1,65 @@
+/**
+ * `GET /apps/{id}/provisioning-logs`: every action on every object, newest first, filtered by
+ * object, action, status, cycle and time, one cursor page at a time.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
+import type { ApiDeps } from '../deps';
+import { appIdParams, errorSchema, logEntrySchema } from '../schemas';
+
+const ACTIONS = ['Create', 'Update', 'Delete', 'Disable', 'StagedDelete', 'Other'] as const;
+const STATUSES = ['Success', 'Failure', 'Skipped', 'Warning'] as const;
+
+const querySchema = z.object({
+  objectId: z.string().min(1).optional().openapi({ description: 'Source object id (Entra object id)' }),
+  targetId: z.string().min(1).optional(),
+  action: z.enum(ACTIONS).optional(),
+  status: z.enum(STATUSES).optional(),
+  cycleId: z.string().min(1).optional(),
+  from: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+  to: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().min(1).optional(),
+});
+
+export function provisioningLogRoutes(deps: ApiDeps) {
+  const app = routeGroup();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/apps/{id}/provisioning-logs',
+      summary: 'Read the provisioning log',
+      request: { params: appIdParams, query: querySchema },
+      responses: {
+        200: { content: { 'application/json': { schema: z.object({ items: z.array(logEntrySchema), nextCursor: z.string().nullable() }) } }, description: 'A page of entries' },
+        400: { content: { 'application/json': { schema: errorSchema } }, description: 'A bad filter or cursor' },
+        404: { content: { 'application/json': { schema: errorSchema } }, description: 'No such app' },
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const q = c.req.valid('query');
+      if (!(await deps.store.apps.get(id))) throw notFound('the app');
+      let page;
+      try {
+        page = await deps.store.provisioningLog.query({
+          appId: id,
+          limit: q.limit,
+          ...(q.objectId && { sourceId: q.objectId }),
+          ...(q.targetId && { targetId: q.targetId }),
+          ...(q.action && { action: q.action }),
+          ...(q.status && { status: q.status }),
+          ...(q.cycleId && { cycleId: q.cycleId }),
+          ...(q.from && { from: q.from }),
+          ...(q.to && { to: q.to }),
+          ...(q.cursor && { cursor: q.cursor }),
+        });
+      } catch (error) {
+        if (q.cursor && error instanceof Error && /cursor/i.test(error.message)) throw invalid([{ path: 'cursor', message: 'is not a cursor this API gave out' }]);
+        throw error;
+      }
+      return c.json({ items: page.items, nextCursor: page.nextCursor ?? null }, 200);
+    },
+  );
+  return app;
+}

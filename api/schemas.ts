@@ -1,0 +1,104 @@
+/** Response and parameter schemas of the API (request bodies reuse the config schemas in src/). */
+import { z } from '@hono/zod-openapi';
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const appIdParams = z.object({
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '3f0c6f5e-8a0c-4a55-9d8a-3f4b9f0b8a11' }),
+});
+
+/** An app as shown: its configuration with every secret left out. */
+export const appViewSchema = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    source: z.object({
+      type: z.literal('graph'),
+      tenantId: z.string(),
+      clientId: z.string(),
+      authorityHost: z.string().optional(),
+      graphBaseUrl: z.string().optional(),
+      scope: z.enum(['all', 'assigned']),
+      servicePrincipalId: z.string().optional(),
+    }),
+    target: z.object({ type: z.literal('scim'), baseUrl: z.string(), auth: z.object({ type: z.literal('bearer') }) }),
+    schedule: z.object({ intervalMinutes: z.number() }),
+    deprovisioning: z.object({ softDeleted: z.string(), hardDeleted: z.string(), outOfScope: z.string() }),
+    mappings: z.record(z.string(), z.unknown()),
+    configVersion: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('App');
+
+export const countsSchema = z.object({
+  created: z.number(),
+  updated: z.number(),
+  disabled: z.number(),
+  deleted: z.number(),
+  skipped: z.number(),
+  failed: z.number(),
+});
+
+export const statusSchema = z
+  .object({
+    state: z.enum(['active', 'paused', 'stopped']),
+    currentCycle: z.object({ id: z.string().nullable(), kind: z.string().nullable(), processed: z.number(), total: z.number().nullable() }).nullable(),
+    lastCycle: z
+      .object({
+        id: z.string(),
+        kind: z.enum(['initial', 'incremental']),
+        state: z.enum(['succeeded', 'failed']),
+        startedAt: z.string(),
+        finishedAt: z.string(),
+        counts: countsSchema,
+        error: z.string().optional(),
+      })
+      .nullable(),
+    nextRunAt: z.string().nullable(),
+    intervalMinutes: z.number(),
+  })
+  .openapi('AppStatus');
+
+export const stepSchema = z.object({ name: z.string(), status: z.string(), detail: z.string().optional(), data: z.any().optional() });
+
+export const onDemandResultSchema = z
+  .object({
+    objectId: z.string(),
+    status: z.string(),
+    action: z.string().nullable(),
+    targetId: z.string().nullable(),
+    steps: z.array(stepSchema),
+    modifiedProperties: z.array(z.object({ name: z.string(), old: z.any().optional(), new: z.any().optional() })),
+    error: z.object({ code: z.string(), message: z.string(), detail: z.string().optional() }).nullable(),
+  })
+  .openapi('ProvisionOnDemandResult');
+
+export const logEntrySchema = z
+  .object({
+    id: z.string(),
+    changeId: z.string(),
+    cycleId: z.string().nullable(),
+    objectType: z.string(),
+    sourceId: z.string(),
+    sourceDisplay: z.string().nullable(),
+    targetId: z.string().nullable(),
+    action: z.string(),
+    status: z.string(),
+    reason: z.string().nullable(),
+    modifiedProperties: z.array(z.object({ name: z.string(), old: z.any().optional(), new: z.any().optional() })),
+    steps: z.array(stepSchema),
+    error: z.unknown().nullable(),
+    startedAt: z.string(),
+    durationMs: z.number(),
+    createdAt: z.string(),
+  })
+  .openapi('ProvisioningLogEntry');

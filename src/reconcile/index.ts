@@ -1,0 +1,18 @@
+export { planAction } from './plan';
+export type { Action, AnchorView, DesiredTarget, ManagedValues, MatchResult, ModifiedProperty, PlanInput, SkipReason } from './plan';
+export { reconcileObject } from './reconcile';
+export type {
+  AnchorPort,
+  AnchorRecord,
+  CountKey,
+  LogAction,
+  MappingPort,
+  ReconcileContext,
+  ReconcileOutcome,
+  ScopeDecision,
+  Step,
+  StepName,
+  StepStatus,
+  TargetPort,
+} from './reconcile';
+export { createMappingPort } from './mapping-port';

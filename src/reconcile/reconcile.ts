@@ -1,0 +1,271 @@
+/**
+ * The one apply path: plan an action for a source object and carry it out against the target,
+ * idempotently. Any call may run twice (an activity retry, a worker crash): an object without an
+ * anchor is always matched before it is created, and a 409 on create means "match and link".
+ */
+import { ProvisioningError, toErrorInfo, type ErrorInfo } from '../errors/index';
+import type { PatchOperation, ScimResource } from '../scim/types';
+import type { ObjectType, SourceObject } from '../source/index';
+import { planAction, type Action, type AnchorView, type DesiredTarget, type ManagedValues, type MatchResult, type ModifiedProperty, type PlanInput } from './plan';
+
+/** The target operations reconcile needs (a SCIM client provides them). */
+export interface TargetPort {
+  findUsers(attribute: string, value: string | number | boolean): Promise<ScimResource[]>;
+  createUser(resource: ScimResource): Promise<ScimResource>;
+  patchUser(id: string, operations: PatchOperation[]): Promise<unknown>;
+  deleteUser(id: string): Promise<void>;
+}
+
+export interface AnchorRecord extends AnchorView {
+  sourceId: string;
+}
+
+/** Where anchors live (the store provides it). */
+export interface AnchorPort {
+  get(sourceId: string): Promise<AnchorRecord | undefined>;
+  save(sourceId: string, anchor: AnchorView): Promise<void>;
+}
+
+/** Mapping functions, injected so that reconcile does not care how values are computed. */
+export interface MappingPort {
+  /** Maps a source object; `matching` lists (filter attribute, value) pairs in precedence order. */
+  map(source: SourceObject, operation: 'create' | 'update'): DesiredTarget & { matching: { path: string; value: string | number | boolean }[] };
+  /** Reads the managed paths' values out of a target resource. */
+  read(resource: ScimResource, paths: string[]): ManagedValues;
+  diff: PlanInput['diff'];
+}
+
+export interface ReconcileContext {
+  objectType: ObjectType;
+  target: TargetPort;
+  anchors: AnchorPort;
+  mapping: MappingPort;
+  deprovisioning: PlanInput['deprovisioning'];
+}
+
+export interface ScopeDecision {
+  inScope: boolean;
+  /** Why, clause by clause, for the log and on-demand steps. */
+  detail: string;
+}
+
+export type StepName = 'import' | 'scoping' | 'matching' | 'processing' | 'export';
+export type StepStatus = 'Success' | 'Failure' | 'Skipped' | 'Warning';
+
+export interface Step {
+  name: StepName;
+  status: StepStatus;
+  detail: string;
+  data?: unknown;
+}
+
+/** Entra's provisioning-log action names. */
+export type LogAction = 'Create' | 'Update' | 'Disable' | 'Delete' | 'StagedDelete' | 'Other';
+export type CountKey = 'created' | 'updated' | 'disabled' | 'deleted' | 'skipped' | 'failed';
+
+export interface ReconcileOutcome {
+  sourceId: string;
+  sourceDisplay: string | undefined;
+  objectType: ObjectType;
+  targetId: string | undefined;
+  action: LogAction;
+  status: 'Success' | 'Failure' | 'Skipped' | 'Warning';
+  count: CountKey;
+  reason: string;
+  changes: ModifiedProperty[];
+  steps: Step[];
+  error?: ErrorInfo;
+  /** The SCIM request that was (or, for a dry run, would be) sent. */
+  request?: { method: string; path: string; body?: unknown };
+}
+
+function displayOf(source: SourceObject): string | undefined {
+  const a = source.attributes;
+  const value = a.displayName ?? a.userPrincipalName ?? a.mail;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Finds the target account for an unanchored object, trying matching attributes in precedence order. */
+async function matchTarget(ctx: ReconcileContext, desired: ReturnType<MappingPort['map']>): Promise<MatchResult> {
+  for (const { path, value } of desired.matching) {
+    const found = await ctx.target.findUsers(path, value);
+    if (found.length > 1) return { kind: 'many', path, count: found.length };
+    const [only] = found;
+    if (only?.id) return { kind: 'one', targetId: only.id, path, values: ctx.mapping.read(only, Object.keys(desired.values)) };
+  }
+  return { kind: 'none' };
+}
+
+function describeMatch(match: MatchResult | undefined, anchor: AnchorView | undefined): Step {
+  if (anchor && anchor.state !== 'deleted') return { name: 'matching', status: 'Success', detail: `linked to target account ${anchor.targetId}` };
+  if (!match) return { name: 'matching', status: 'Skipped', detail: 'not needed' };
+  if (match.kind === 'none') return { name: 'matching', status: 'Success', detail: 'no target account matches' };
+  if (match.kind === 'one') return { name: 'matching', status: 'Success', detail: `matched target account ${match.targetId} on ${match.path}` };
+  return { name: 'matching', status: 'Failure', detail: `${match.count} target accounts match on ${match.path}` };
+}
+
+const PATCH_INACTIVE: PatchOperation[] = [{ op: 'replace', path: 'active', value: false }];
+
+/**
+ * Reconciles one source object with the target: plan, apply, record the anchor. Never throws
+ * for an object-level failure: the outcome carries the error (for escrow and the log). With
+ * `dryRun` it stops before the first write and reports the request it would send.
+ */
+export async function reconcileObject(
+  ctx: ReconcileContext,
+  source: SourceObject,
+  scope: ScopeDecision,
+  options: { dryRun?: boolean } = {},
+): Promise<ReconcileOutcome> {
+  const steps: Step[] = [
+    {
+      name: 'import',
+      status: 'Success',
+      detail: source.removed ? `the source reports the object removed (${source.removed})` : 'read the source object',
+      data: source.removed ? undefined : source.attributes,
+    },
+    { name: 'scoping', status: scope.inScope ? 'Success' : 'Skipped', detail: scope.detail },
+  ];
+  const base = { sourceId: source.id, sourceDisplay: displayOf(source), objectType: ctx.objectType };
+  try {
+    return await attempt(ctx, source, scope, steps, base, options.dryRun ?? false, true);
+  } catch (error) {
+    const info = toErrorInfo(error);
+    steps.push({ name: 'export', status: 'Failure', detail: info.detail ? `${info.message}: ${info.detail}` : info.message });
+    return { ...base, targetId: undefined, action: 'Other', status: 'Failure', count: 'failed', reason: info.message, changes: [], steps, error: info };
+  }
+}
+
+async function attempt(
+  ctx: ReconcileContext,
+  source: SourceObject,
+  scope: ScopeDecision,
+  steps: Step[],
+  base: Pick<ReconcileOutcome, 'sourceId' | 'sourceDisplay' | 'objectType'>,
+  dryRun: boolean,
+  mayRetry: boolean,
+): Promise<ReconcileOutcome> {
+  const anchor = await ctx.anchors.get(source.id);
+  const live = anchor && anchor.state !== 'deleted' ? anchor : undefined;
+  const wanted = !source.removed && scope.inScope;
+  const desired = wanted ? ctx.mapping.map(source, live ? 'update' : 'create') : undefined;
+  let match: MatchResult | undefined;
+  if (!live && desired) match = await matchTarget(ctx, desired);
+  steps.push(describeMatch(match, anchor));
+
+  const action = planAction({
+    source,
+    inScope: scope.inScope,
+    ...(desired && { desired }),
+    ...(anchor && { anchor }),
+    ...(match && { match }),
+    deprovisioning: ctx.deprovisioning,
+    diff: ctx.mapping.diff,
+  });
+  steps.push({ name: 'processing', status: action.kind === 'fail' ? 'Failure' : 'Success', detail: describeAction(action) });
+
+  try {
+    return await apply(ctx, source, action, steps, base, dryRun);
+  } catch (error) {
+    // The target lost an account we had anchored: forget the anchor and decide again, once.
+    if (mayRetry && live && error instanceof ProvisioningError && error.code === 'NotFound' && action.kind === 'update') {
+      await ctx.anchors.save(source.id, { ...live, state: 'deleted' });
+      steps.push({ name: 'export', status: 'Warning', detail: `target account ${live.targetId} no longer exists; matching again` });
+      return attempt(ctx, source, scope, steps, base, dryRun, false);
+    }
+    // Someone (or an earlier attempt of ours) created the account in between: match and link.
+    if (mayRetry && error instanceof ProvisioningError && error.kind === 'conflict' && action.kind === 'create') {
+      steps.push({ name: 'export', status: 'Warning', detail: 'the target reported a conflict on create; matching again' });
+      return attempt(ctx, source, scope, steps, base, dryRun, false);
+    }
+    throw error;
+  }
+}
+
+function describeAction(action: Action): string {
+  switch (action.kind) {
+    case 'create':
+      return `create: ${action.reason}`;
+    case 'update':
+      return `${action.link ? 'link and update' : 'update'}: ${action.reason}${action.changes.length ? ` (${action.changes.map((c) => c.name).join(', ')})` : ''}`;
+    case 'disable':
+      return `disable: ${action.reason}`;
+    case 'delete':
+      return `delete: ${action.reason}`;
+    case 'skip':
+      return `skip (${action.reason}): ${action.detail}`;
+    case 'fail':
+      return `${action.code}: ${action.reason}`;
+  }
+}
+
+async function apply(
+  ctx: ReconcileContext,
+  source: SourceObject,
+  action: Action,
+  steps: Step[],
+  base: Pick<ReconcileOutcome, 'sourceId' | 'sourceDisplay' | 'objectType'>,
+  dryRun: boolean,
+): Promise<ReconcileOutcome> {
+  const done = (rest: Omit<ReconcileOutcome, keyof typeof base | 'steps'>): ReconcileOutcome => {
+    steps.push({ name: 'export', status: rest.status, detail: dryRun && rest.request ? `dry run: would send ${rest.request.method} ${rest.request.path}` : rest.reason });
+    return { ...base, ...rest, steps };
+  };
+  switch (action.kind) {
+    case 'skip':
+      return done({ targetId: action.targetId, action: 'Other', status: 'Skipped', count: 'skipped', reason: `${action.reason}: ${action.detail}`, changes: [] });
+    case 'fail':
+      throw new ProvisioningError({ kind: 'permanent', code: action.code, message: action.reason });
+    case 'create': {
+      const request = { method: 'POST', path: '/Users', body: action.resource };
+      if (dryRun) return done({ targetId: undefined, action: 'Create', status: 'Success', count: 'created', reason: action.reason, changes: changesOf({}, action.values), request });
+      const created = await ctx.target.createUser(action.resource);
+      if (!created.id) throw new ProvisioningError({ kind: 'permanent', code: 'InvalidResponse', message: 'the target created the user but returned no id' });
+      await ctx.anchors.save(source.id, { targetId: created.id, lastExported: exported(action.values), state: action.values.active === false ? 'disabled' : 'active' });
+      return done({ targetId: created.id, action: 'Create', status: 'Success', count: 'created', reason: action.reason, changes: changesOf({}, action.values), request });
+    }
+    case 'update': {
+      const request = { method: 'PATCH', path: `/Users/${action.targetId}`, body: { Operations: action.operations } };
+      const logAction: LogAction = action.disables ? 'Disable' : 'Update';
+      const count: CountKey = action.disables ? 'disabled' : 'updated';
+      if (dryRun) return done({ targetId: action.targetId, action: logAction, status: 'Success', count, reason: action.reason, changes: action.changes, request });
+      if (action.operations.length > 0) await ctx.target.patchUser(action.targetId, action.operations);
+      await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: exported(action.values), state: action.values.active === false ? 'disabled' : 'active' });
+      return done({ targetId: action.targetId, action: logAction, status: 'Success', count, reason: action.reason, changes: action.changes, request });
+    }
+    case 'disable': {
+      const request = { method: 'PATCH', path: `/Users/${action.targetId}`, body: { Operations: PATCH_INACTIVE } };
+      const changes = [{ name: 'active', old: true, new: false }];
+      if (dryRun) return done({ targetId: action.targetId, action: 'Disable', status: 'Success', count: 'disabled', reason: action.reason, changes, request });
+      const anchor = await ctx.anchors.get(source.id);
+      try {
+        await ctx.target.patchUser(action.targetId, PATCH_INACTIVE);
+      } catch (error) {
+        if (!(error instanceof ProvisioningError && error.code === 'NotFound')) throw error;
+        await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: anchor?.lastExported ?? {}, state: 'deleted' });
+        return done({ targetId: action.targetId, action: 'Disable', status: 'Warning', count: 'skipped', reason: `${action.reason}; the target account no longer exists`, changes: [], request });
+      }
+      await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: { ...(anchor?.lastExported ?? {}), active: false }, state: 'disabled' });
+      return done({ targetId: action.targetId, action: 'Disable', status: 'Success', count: 'disabled', reason: action.reason, changes, request });
+    }
+    case 'delete': {
+      const request = { method: 'DELETE', path: `/Users/${action.targetId}` };
+      if (dryRun) return done({ targetId: action.targetId, action: 'Delete', status: 'Success', count: 'deleted', reason: action.reason, changes: [], request });
+      const anchor = await ctx.anchors.get(source.id);
+      await ctx.target.deleteUser(action.targetId);
+      await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: anchor?.lastExported ?? {}, state: 'deleted' });
+      return done({ targetId: action.targetId, action: 'Delete', status: 'Success', count: 'deleted', reason: action.reason, changes: [], request });
+    }
+  }
+}
+
+/** What the target holds once the values are applied: cleared (null) paths hold nothing. */
+function exported(values: ManagedValues): ManagedValues {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null && value !== undefined));
+}
+
+function changesOf(previous: ManagedValues, values: ManagedValues): ModifiedProperty[] {
+  return Object.entries(values)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([name, value]) => ({ name, old: previous[name] ?? null, new: value }));
+}

@@ -1,0 +1,126 @@
+/**
+ * An end-to-end harness: the real service (API, worker, workflows, activities) on a fresh
+ * PostgreSQL database and a unique task queue of the shared Temporal dev server, the Graph fake,
+ * and a fresh scim2-server tenant per app.
+ */
+import { randomBytes } from 'node:crypto';
+import { realClients } from '../../activities/index';
+import { createLogger } from '../../src/log/index';
+import type { ScimRequestInfo } from '../../src/scim/index';
+import { startService, type RunningService } from '../../src/service/service';
+import { openDatabase, type Store } from '../../src/store/index';
+import { startFakeGraph, type FakeGraph } from '../fakes/graph/index';
+import { createTestDatabase, type TestDatabase } from './database';
+import { freshScimTenant, testEnv, uniqueName } from './env';
+
+export interface Harness {
+  service: RunningService;
+  store: Store;
+  graph: FakeGraph;
+  database: TestDatabase;
+  secretKey: Buffer;
+  taskQueue: string;
+  adminToken: string;
+  scimRequests: ScimRequestInfo[];
+  api(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  /** Creates an app on a fresh SCIM tenant; returns its id and the tenant's base URL. */
+  createApp(overrides?: Record<string, unknown>): Promise<{ id: string; scimBaseUrl: string }>;
+  /** Waits until the app's last cycle is another than `previousId` and returns it. */
+  waitForCycle(appId: string, previousId?: string | null, timeoutMs?: number): Promise<any>;
+  /** Every user in a SCIM tenant. */
+  targetUsers(scimBaseUrl: string): Promise<any[]>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { worker?: boolean; graphPageSize?: number; concurrency?: number } = {}): Promise<Harness> {
+  const database = await createTestDatabase();
+  const secretKey = randomBytes(32);
+  const store = await openDatabase({ url: database.url, secretKey, onConnectionError: () => {} });
+  const graph = await startFakeGraph({ maxPageSize: options.graphPageSize ?? 999 });
+  const scimRequests: ScimRequestInfo[] = [];
+  const taskQueue = uniqueName('e2e');
+  const adminToken = randomBytes(24).toString('base64url');
+  const service = await startService({
+    store,
+    logger: createLogger({ level: 'silent' }),
+    temporalAddress: testEnv.temporalAddress,
+    namespace: 'default',
+    taskQueue,
+    adminToken,
+    http: { host: '127.0.0.1', port: 0 },
+    worker: options.worker ?? true,
+    clients: realClients({ onScimRequest: (info) => scimRequests.push(info), ...(options.graphPageSize && { graphPageSize: options.graphPageSize }) }),
+    workflowBundle: { codePath: testEnv.workflowBundlePath },
+    ...(options.concurrency && { concurrency: options.concurrency }),
+  });
+  const appIds: string[] = [];
+
+  async function api(method: string, path: string, body?: unknown, token: string | null = adminToken) {
+    const response = await fetch(`${service.apiUrl}${path}`, {
+      method,
+      headers: { ...(token !== null && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed as any };
+  }
+
+  return {
+    service,
+    store,
+    graph,
+    database,
+    secretKey,
+    taskQueue,
+    adminToken,
+    scimRequests,
+    api,
+    async createApp(overrides = {}) {
+      const scimBaseUrl = freshScimTenant();
+      const body = {
+        displayName: uniqueName('app'),
+        source: { ...graph.sourceConfig(), clientSecret: graph.clientSecret },
+        target: { type: 'scim', baseUrl: scimBaseUrl, auth: { type: 'bearer', token: testEnv.scimToken } },
+        schedule: { intervalMinutes: 60 },
+        ...overrides,
+      };
+      const created = await api('POST', '/api/v1/apps', body);
+      if (created.status !== 201) throw new Error(`creating the app failed: ${created.status} ${JSON.stringify(created.body)}`);
+      appIds.push(created.body.id);
+      return { id: created.body.id as string, scimBaseUrl };
+    },
+    async waitForCycle(appId, previousId = null, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = await api('GET', `/api/v1/apps/${appId}/status`);
+        const last = status.body?.lastCycle;
+        if (last && last.id !== previousId) return last;
+        if (Date.now() > deadline) throw new Error(`no new cycle of app ${appId} within ${timeoutMs} ms: ${JSON.stringify(status.body)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async targetUsers(scimBaseUrl) {
+      const users: any[] = [];
+      for (let startIndex = 1; ; ) {
+        const response = await fetch(`${scimBaseUrl}/Users?startIndex=${startIndex}&count=500`, { headers: { authorization: `Bearer ${testEnv.scimToken}` } });
+        const page = (await response.json()) as { Resources?: any[]; totalResults: number };
+        users.push(...(page.Resources ?? []));
+        if (!page.Resources?.length || users.length >= page.totalResults) return users;
+        startIndex += page.Resources.length;
+      }
+    },
+    async close() {
+      for (const id of appIds) await service.jobs.stop(id).catch(() => {});
+      await service.stop();
+      await graph.close();
+      await store.close();
+      await database.drop();
+    },
+  };
+}

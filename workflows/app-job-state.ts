@@ -1,0 +1,132 @@
+/**
+ * The state machine of an app's provisioning job, kept apart from the workflow so it can be
+ * tested as plain code: active or paused, when the next cycle is due, what the last one did.
+ */
+
+export type JobState = 'active' | 'paused';
+export type CycleKind = 'initial' | 'incremental';
+
+export interface CycleCounts {
+  created: number;
+  updated: number;
+  disabled: number;
+  deleted: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface CycleSummary {
+  id: string;
+  kind: CycleKind;
+  state: 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt: string;
+  counts: CycleCounts;
+  error?: string;
+}
+
+export interface JobSnapshot {
+  appId: string;
+  state: JobState;
+  intervalMinutes: number;
+  /** Number of the last cycle started (0 before the first). */
+  cycleNumber: number;
+  /** When the next scheduled cycle is due (epoch ms); null runs one right away. */
+  nextRunAt: number | null;
+  runRequested: boolean;
+  lastCycle: CycleSummary | null;
+}
+
+export interface JobStatus {
+  appId: string;
+  state: JobState;
+  intervalMinutes: number;
+  nextRunAt: string | null;
+  /** Workflow id of the running cycle, if one runs. */
+  currentCycleWorkflowId: string | null;
+  lastCycle: CycleSummary | null;
+}
+
+export function initialSnapshot(appId: string, intervalMinutes: number): JobSnapshot {
+  return { appId, state: 'active', intervalMinutes, cycleNumber: 0, nextRunAt: null, runRequested: false, lastCycle: null };
+}
+
+export class AppJob {
+  private snapshot: JobSnapshot;
+  private runningCycle: string | null = null;
+  stopRequested = false;
+
+  constructor(snapshot: JobSnapshot) {
+    this.snapshot = { ...snapshot };
+  }
+
+  pause(): void {
+    this.snapshot.state = 'paused';
+  }
+
+  /** Resumes a paused job; a resumed job whose cycle is overdue runs at once. */
+  resume(): void {
+    this.snapshot.state = 'active';
+  }
+
+  requestRun(): void {
+    this.snapshot.runRequested = true;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  setInterval(minutes: number, now: number): void {
+    this.snapshot.intervalMinutes = minutes;
+    if (this.snapshot.lastCycle) this.snapshot.nextRunAt = Date.parse(this.snapshot.lastCycle.finishedAt) + minutes * 60_000;
+    if (this.snapshot.nextRunAt !== null && this.snapshot.nextRunAt < now) this.snapshot.nextRunAt = now;
+  }
+
+  /** Whether a cycle should start now. A run-now request starts one even when not yet due, never when paused. */
+  isDue(now: number): boolean {
+    if (this.snapshot.state !== 'active' || this.stopRequested) return false;
+    return this.snapshot.runRequested || this.snapshot.nextRunAt === null || now >= this.snapshot.nextRunAt;
+  }
+
+  /** Milliseconds until the next scheduled cycle; undefined while paused (wait for a signal). */
+  msUntilDue(now: number): number | undefined {
+    if (this.snapshot.state !== 'active') return undefined;
+    if (this.snapshot.nextRunAt === null) return 0;
+    return Math.max(0, this.snapshot.nextRunAt - now);
+  }
+
+  /** Makes the next cycle number follow `n` (the highest one used before). */
+  continueNumberingFrom(n: number): void {
+    this.snapshot.cycleNumber = Math.max(this.snapshot.cycleNumber, n);
+  }
+
+  /** Starts the next cycle and returns its number. */
+  startCycle(workflowId: (n: number) => string): number {
+    this.snapshot.cycleNumber += 1;
+    this.snapshot.runRequested = false;
+    this.runningCycle = workflowId(this.snapshot.cycleNumber);
+    return this.snapshot.cycleNumber;
+  }
+
+  finishCycle(summary: CycleSummary, now: number): void {
+    this.runningCycle = null;
+    this.snapshot.lastCycle = summary;
+    this.snapshot.nextRunAt = now + this.snapshot.intervalMinutes * 60_000;
+  }
+
+  status(): JobStatus {
+    return {
+      appId: this.snapshot.appId,
+      state: this.snapshot.state,
+      intervalMinutes: this.snapshot.intervalMinutes,
+      nextRunAt: this.snapshot.nextRunAt === null ? null : new Date(this.snapshot.nextRunAt).toISOString(),
+      currentCycleWorkflowId: this.runningCycle,
+      lastCycle: this.snapshot.lastCycle,
+    };
+  }
+
+  toSnapshot(): JobSnapshot {
+    return { ...this.snapshot };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The long-running job of one provisioned app (`app/{appId}`): owns the cadence and the
+ * active/paused state, runs each cycle as a child workflow, serves on-demand provisioning
+ * through an update, and continues-as-new after every cycle.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ScimflowActivities } from '../activities/types';
+import { AppJob, initialSnapshot, type CycleSummary, type JobSnapshot } from './app-job-state';
+import {
+  pauseSignal,
+  provisionOnDemandUpdate,
+  resumeSignal,
+  runNowSignal,
+  setIntervalSignal,
+  statusQuery,
+  stopSignal,
+} from './definitions';
+import { cycleWorkflowId } from './ids';
+import { syncCycle } from './sync-cycle';
+
+const { provisionOnDemand } = proxyActivities<ScimflowActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 milliseconds', maximumAttempts: 3 },
+});
+
+const { lastCycleNumber } = proxyActivities<ScimflowActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export interface AppJobInput {
+  appId: string;
+  intervalMinutes: number;
+  /** Carried over by continue-as-new. */
+  snapshot?: JobSnapshot;
+}
+
+export async function appJob(input: AppJobInput): Promise<void> {
+  const job = new AppJob(input.snapshot ?? initialSnapshot(input.appId, input.intervalMinutes));
+
+  setHandler(pauseSignal, () => job.pause());
+  setHandler(resumeSignal, () => job.resume());
+  setHandler(runNowSignal, () => job.requestRun());
+  setHandler(stopSignal, () => job.stop());
+  setHandler(setIntervalSignal, (minutes) => job.setInterval(minutes, Date.now()));
+  setHandler(statusQuery, () => job.status());
+  setHandler(provisionOnDemandUpdate, (request) => provisionOnDemand({ appId: input.appId, objectId: request.objectId }), {
+    validator: (request) => {
+      if (typeof request?.objectId !== 'string' || request.objectId.length === 0) throw new Error('objectId is required');
+    },
+  });
+
+  // A new job for an app that may have run before (e.g. on a new Temporal cluster) keeps counting its cycles.
+  if (!input.snapshot) job.continueNumberingFrom(await lastCycleNumber({ appId: input.appId }));
+
+  for (;;) {
+    await condition(() => job.stopRequested || job.isDue(Date.now()) || workflowInfo().continueAsNewSuggested, job.msUntilDue(Date.now()));
+    if (job.stopRequested) break;
+    if (job.isDue(Date.now())) {
+      const n = job.startCycle((k) => cycleWorkflowId(input.appId, k));
+      const summary: CycleSummary = await executeChild(syncCycle, {
+        workflowId: cycleWorkflowId(input.appId, n),
+        args: [{ appId: input.appId, n }],
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+        searchAttributes: { ScimflowAppId: [input.appId] },
+      });
+      job.finishCycle(summary, Date.now());
+    }
+    if (job.stopRequested) break;
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof appJob>({ appId: input.appId, intervalMinutes: job.toSnapshot().intervalMinutes, snapshot: job.toSnapshot() });
+  }
+  await condition(allHandlersFinished);
+}

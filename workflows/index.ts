@@ -1,0 +1,2 @@
+export { appJob } from './app-job';
+export { syncCycle } from './sync-cycle';

@@ -1,0 +1,75 @@
+/**
+ * One sync cycle of an app: a full (initial) or delta (incremental) pass over the source in
+ * pages, each page reconciled by one batched, heartbeating activity; then the escrowed objects
+ * whose retry is due; then the watermark. Never one workflow per object.
+ */
+import { ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { ErrorInfo } from '../src/errors/index';
+import type { ScimflowActivities } from '../activities/types';
+import type { CycleSummary } from './app-job-state';
+import { progressQuery, type CycleProgress } from './definitions';
+
+const { beginCycle, finishCycle, countSourceObjects } = proxyActivities<ScimflowActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const { processSourcePage, retryEscrow } = proxyActivities<ScimflowActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '2 minutes' },
+});
+
+export interface SyncCycleInput {
+  appId: string;
+  n: number;
+}
+
+export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
+  const progress: CycleProgress = { cycleId: null, kind: null, processed: 0, total: null };
+  setHandler(progressQuery, () => progress);
+
+  const begun = await beginCycle(input);
+  progress.cycleId = begun.cycleId;
+  progress.kind = begun.kind;
+  if (begun.kind === 'initial') progress.total = await countSourceObjects({ appId: input.appId });
+
+  let error: ErrorInfo | null = null;
+  let deltaLink: string | null = null;
+  try {
+    let link = begun.startLink;
+    let resyncs = 0;
+    for (;;) {
+      const page = await processSourcePage({ appId: input.appId, cycleId: begun.cycleId, kind: begun.kind, link });
+      if (page.resync) {
+        if (++resyncs > 1) throw ApplicationFailure.nonRetryable('the source refused a fresh delta round', 'DeltaTokenExpired');
+        link = null;
+        continue;
+      }
+      progress.processed += page.processed;
+      if (progress.total !== null && progress.processed > progress.total) progress.total = progress.processed;
+      if (page.nextLink) {
+        link = page.nextLink;
+        continue;
+      }
+      deltaLink = page.deltaLink;
+      break;
+    }
+    const retried = await retryEscrow({ appId: input.appId, cycleId: begun.cycleId });
+    progress.processed += retried.processed;
+  } catch (cause) {
+    error = errorInfoOf(cause);
+  }
+  return finishCycle({ appId: input.appId, cycleId: begun.cycleId, kind: begun.kind, startedAt: begun.startedAt, deltaLink, error });
+}
+
+/** An activity failure as ErrorInfo: the innermost application failure carries it as details. */
+function errorInfoOf(cause: unknown): ErrorInfo {
+  let current: unknown = cause;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  if (current instanceof ApplicationFailure && current.details?.[0] && typeof current.details[0] === 'object') {
+    return current.details[0] as ErrorInfo;
+  }
+  const message = current instanceof Error ? current.message : String(current);
+  return { kind: 'transient', code: 'Unknown', message };
+}
