@@ -9,9 +9,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import pMap from 'p-map';
 import { ProvisioningError, toErrorInfo } from '../src/errors/index';
 import type { Logger } from '../src/log/index';
-import { reconcileObject, type ReconcileOutcome, type ScopeDecision } from '../src/reconcile/index';
+import { reconcileObject, TargetIndex, type ReconcileOutcome, type ScopeDecision } from '../src/reconcile/index';
 import type { SourceObject } from '../src/source/index';
-import type { Store } from '../src/store/index';
+import { countKey, type Store } from '../src/store/index';
 import type { CycleCounts } from '../workflows/app-job-state';
 import { createAppContexts, type AppContext } from './app-context';
 import type { ClientFactories } from './ports';
@@ -28,10 +28,42 @@ export interface ActivityDeps {
   now?: () => Date;
 }
 
+/** Users asked for per listing request when indexing a target (servers may answer with fewer). */
+const INDEX_PAGE_SIZE = 1000;
+
+interface Heartbeat {
+  /** What the previous attempt of this activity last reported. */
+  resumed: { done?: number };
+  beat(detail: object): void;
+}
+
+/**
+ * Runs `work` while heartbeating its latest progress every few seconds, so a slow target does
+ * not look like a dead worker and a killed worker is noticed within the heartbeat timeout.
+ */
+async function withHeartbeat<T>(work: (heartbeat: Heartbeat) => Promise<T>): Promise<T> {
+  const activity = Context.current();
+  let latest: object = (activity.info.heartbeatDetails as object | undefined) ?? {};
+  const heartbeat: Heartbeat = {
+    resumed: { ...(latest as { done?: number }) },
+    beat(detail) {
+      latest = { ...latest, ...detail };
+      activity.heartbeat(latest);
+    },
+  };
+  const timer = setInterval(() => activity.heartbeat(latest), 5_000);
+  try {
+    return await work(heartbeat);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 const EMPTY_COUNTS: CycleCounts = { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 };
 
 function addCount(counts: CycleCounts, outcome: ReconcileOutcome): CycleCounts {
-  return { ...counts, [outcome.count]: counts[outcome.count] + 1 };
+  const key = countKey(outcome.action, outcome.status);
+  return { ...counts, [key]: counts[key] + 1 };
 }
 
 /** A ProvisioningError as a Temporal failure: configuration and permanent errors are not retried. */
@@ -62,6 +94,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   const concurrency = deps.concurrency ?? 8;
   const chunkSize = deps.chunkSize ?? 50;
   const appContext = createAppContexts(store, deps.clients);
+  const indexByCycle = new Map<string, Promise<TargetIndex | undefined>>();
   /** Assigned-user sets per cycle: computed once per cycle and worker, recomputed after a restart. */
   const assignedByCycle = new Map<string, Promise<Set<string>>>();
 
@@ -83,6 +116,40 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   }
 
   /**
+   * An index of the target's users for an initial cycle: one paged listing instead of a filter
+   * query per object. Built once per cycle and worker. A retried activity matches with filter
+   * queries instead, so an account created by an attempt that died is always found.
+   */
+  async function targetIndexFor(ctx: AppContext, cycleId: string, progress: (detail: object) => void): Promise<TargetIndex | undefined> {
+    if (Context.current().info.attempt > 1) return undefined;
+    let index = indexByCycle.get(cycleId);
+    if (!index) {
+      index = buildTargetIndex(ctx, progress);
+      indexByCycle.set(cycleId, index);
+      index.catch(() => indexByCycle.delete(cycleId));
+      if (indexByCycle.size > 8) indexByCycle.delete(indexByCycle.keys().next().value!);
+    }
+    return index;
+  }
+
+  async function buildTargetIndex(ctx: AppContext, progress: (detail: object) => void): Promise<TargetIndex | undefined> {
+    const index = new TargetIndex(ctx.mapping.matchingPaths, (resource) => ctx.mapping.read(resource, ctx.mapping.paths));
+    try {
+      for (let startIndex = 1; ; ) {
+        const page = await ctx.target.listUsers({ startIndex, count: INDEX_PAGE_SIZE });
+        for (const resource of page.Resources) index.add(resource);
+        progress({ indexed: index.size });
+        if (page.Resources.length === 0 || startIndex - 1 + page.Resources.length >= page.totalResults) return index;
+        startIndex += page.Resources.length;
+      }
+    } catch (error) {
+      // A target that cannot be listed is matched with filter queries, one per object.
+      logger.warn({ appId: ctx.app.id, err: toErrorInfo(error) }, 'listing the target failed; matching with filter queries');
+      return undefined;
+    }
+  }
+
+  /**
    * Reconciles objects in chunks with bounded concurrency; after each chunk the log entries and
    * escrow are saved and progress is heartbeaten, so a retried activity resumes after the last
    * saved chunk. A configuration error (bad credentials) stops the batch: it is not per object.
@@ -92,27 +159,22 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     objects: SourceObject[],
     scope: (source: SourceObject) => ScopeDecision,
     log: { cycleId: string | null; phase: string },
+    heartbeat: Heartbeat,
+    index?: TargetIndex,
   ): Promise<{ processed: number; counts: CycleCounts }> {
-    const activity = Context.current();
-    const resumed = activity.info.heartbeatDetails as { done?: number } | undefined;
-    let done = resumed?.done ?? 0;
+    const users = index ? { ...ctx.users, index } : ctx.users;
+    let done = heartbeat.resumed.done ?? 0;
     let counts = EMPTY_COUNTS;
-    // Heartbeat on a timer too: a slow target must not look like a dead worker.
-    const beat = setInterval(() => activity.heartbeat({ done }), 5_000);
-    try {
-      while (done < objects.length) {
-        const chunk = objects.slice(done, done + chunkSize);
-        const startedAt = now();
-        const outcomes = await pMap(chunk, (source) => reconcileObject(ctx.users, source, scope(source)), { concurrency });
-        const configurationError = outcomes.find((o) => o.error?.kind === 'configuration');
-        if (configurationError?.error) throw new ProvisioningError({ ...configurationError.error });
-        await record(ctx, outcomes, log, startedAt);
-        for (const outcome of outcomes) counts = addCount(counts, outcome);
-        done += chunk.length;
-        activity.heartbeat({ done });
-      }
-    } finally {
-      clearInterval(beat);
+    while (done < objects.length) {
+      const chunk = objects.slice(done, done + chunkSize);
+      const startedAt = now();
+      const outcomes = await pMap(chunk, (source) => reconcileObject(users, source, scope(source)), { concurrency });
+      const configurationError = outcomes.find((o) => o.error?.kind === 'configuration');
+      if (configurationError?.error) throw new ProvisioningError({ ...configurationError.error });
+      await record(ctx, outcomes, log, startedAt);
+      for (const outcome of outcomes) counts = addCount(counts, outcome);
+      done += chunk.length;
+      heartbeat.beat({ done });
     }
     return { processed: objects.length, counts };
   }
@@ -178,48 +240,56 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       });
     },
 
-    async processSourcePage({ appId, cycleId, link }): Promise<SourcePageResult> {
-      return failing(async () => {
-        const ctx = await appContext(appId);
-        let page;
-        try {
-          page = await ctx.source.readUsersDelta(link ?? undefined);
-        } catch (error) {
-          if (error instanceof ProvisioningError && error.code === 'DeltaTokenExpired') {
-            logger.warn({ appId, cycleId }, 'delta link expired; starting a full round');
-            return { resync: true, nextLink: null, deltaLink: null, processed: 0, counts: EMPTY_COUNTS };
+    async processSourcePage({ appId, cycleId, kind, link }): Promise<SourcePageResult> {
+      return failing(() =>
+        withHeartbeat(async (heartbeat) => {
+          const ctx = await appContext(appId);
+          let page;
+          try {
+            page = await ctx.source.readUsersDelta(link ?? undefined);
+          } catch (error) {
+            if (error instanceof ProvisioningError && error.code === 'DeltaTokenExpired') {
+              logger.warn({ appId, cycleId }, 'delta link expired; starting a full round');
+              return { resync: true, nextLink: null, deltaLink: null, processed: 0, counts: EMPTY_COUNTS };
+            }
+            throw error;
           }
-          throw error;
-        }
-        const objects = await complete(ctx, page.objects);
-        const scope = await scopeOf(ctx, cycleId);
-        const { processed, counts } = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'sync' });
-        await store.cycles.addCounts(cycleId, counts);
-        return { resync: false, nextLink: page.nextLink ?? null, deltaLink: page.deltaLink ?? null, processed, counts };
-      });
+          const objects = await complete(ctx, page.objects);
+          const scope = await scopeOf(ctx, cycleId);
+          const index = kind === 'initial' ? await targetIndexFor(ctx, cycleId, (detail) => heartbeat.beat(detail)) : undefined;
+          const { processed, counts } = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'sync' }, heartbeat, index);
+          await store.cycles.addCounts(cycleId, counts);
+          return { resync: false, nextLink: page.nextLink ?? null, deltaLink: page.deltaLink ?? null, processed, counts };
+        }),
+      );
     },
 
     async retryEscrow({ appId, cycleId }) {
-      return failing(async () => {
-        const ctx = await appContext(appId);
-        const due = await store.escrow.due(appId, now(), 1000);
-        const ids = due.filter((e) => e.objectType === 'user').map((e) => e.sourceId);
-        if (ids.length === 0) return { processed: 0, counts: EMPTY_COUNTS };
-        const found = new Map((await ctx.source.getUsers(ids)).map((o) => [o.id, o]));
-        // A user the source no longer returns was deleted there: deprovision it as soft-deleted.
-        const objects = ids.map((id): SourceObject => found.get(id) ?? { id, type: 'user', attributes: {}, removed: 'changed' });
-        const scope = await scopeOf(ctx, cycleId);
-        const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'escrow' });
-        await store.cycles.addCounts(cycleId, result.counts);
-        return result;
-      });
+      return failing(() =>
+        withHeartbeat(async (heartbeat) => {
+          const ctx = await appContext(appId);
+          const due = await store.escrow.due(appId, now(), 1000);
+          const ids = due.filter((e) => e.objectType === 'user').map((e) => e.sourceId);
+          if (ids.length === 0) return { processed: 0, counts: EMPTY_COUNTS };
+          const found = new Map((await ctx.source.getUsers(ids)).map((o) => [o.id, o]));
+          // A user the source no longer returns was deleted there: deprovision it as soft-deleted.
+          const objects = ids.map((id): SourceObject => found.get(id) ?? { id, type: 'user', attributes: {}, removed: 'changed' });
+          const scope = await scopeOf(ctx, cycleId);
+          const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'escrow' }, heartbeat);
+          await store.cycles.addCounts(cycleId, result.counts);
+          return result;
+        }),
+      );
     },
 
     async finishCycle({ appId, cycleId, deltaLink, error }) {
       return failing(async () => {
         const app = await store.apps.get(appId);
         if (!error && deltaLink && app) await store.syncState.set({ appId, objectType: 'user', deltaLink, configVersion: app.configVersion });
-        const cycle = await store.cycles.finish(cycleId, { state: error ? 'failed' : 'succeeded', error });
+        const counts = await store.provisioningLog.countsByCycle(cycleId);
+        const cycle = await store.cycles.finish(cycleId, { state: error ? 'failed' : 'succeeded', error, counts });
+        indexByCycle.delete(cycleId);
+        assignedByCycle.delete(cycleId);
         if (!cycle) throw new ProvisioningError({ kind: 'permanent', code: 'NotFound', message: `cycle ${cycleId} does not exist` });
         return {
           id: cycle.id,

@@ -4,6 +4,7 @@
  */
 import type { AppConfig, AppSecrets } from '../src/config/app';
 import type { TargetPort } from '../src/reconcile/index';
+import type { ScimResource } from '../src/scim/types';
 import type { SourceObject, SourcePage } from '../src/source/index';
 
 export interface UserSource {
@@ -20,6 +21,8 @@ export interface UserSource {
 
 export interface TargetClient extends TargetPort {
   getUser(id: string): Promise<unknown>;
+  /** One page of the target's users (1-based startIndex), for building a match index. */
+  listUsers(page: { startIndex?: number; count?: number }): Promise<{ Resources: ScimResource[]; totalResults: number }>;
 }
 
 export interface ClientFactories {

@@ -4,7 +4,6 @@ export { reconcileObject } from './reconcile';
 export type {
   AnchorPort,
   AnchorRecord,
-  CountKey,
   LogAction,
   MappingPort,
   ReconcileContext,
@@ -16,3 +15,4 @@ export type {
   TargetPort,
 } from './reconcile';
 export { createMappingPort } from './mapping-port';
+export { TargetIndex } from './target-index';

@@ -4,7 +4,9 @@
  */
 import {
   diffToPatch,
+  formatPath,
   mapToTarget,
+  parsePath,
   readManagedValues,
   type MappedValue,
   type TargetValue,
@@ -33,7 +35,14 @@ function activeOf(values: ManagedValues): boolean {
 }
 
 export function createMappingPort(mappings: readonly AttributeMapping[]): MappingPort {
+  const paths = mappings.map((m) => formatPath(parsePath(m.target)));
+  const matchingPaths = mappings
+    .filter((m) => m.matchingPrecedence !== undefined)
+    .sort((a, b) => a.matchingPrecedence! - b.matchingPrecedence!)
+    .map((m) => formatPath(parsePath(m.target)));
   return {
+    paths,
+    matchingPaths,
     map(source, operation) {
       const mapped = mapToTarget(source, mappings, { operation });
       const values: ManagedValues = {};

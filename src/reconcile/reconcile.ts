@@ -6,6 +6,7 @@
 import { ProvisioningError, toErrorInfo, type ErrorInfo } from '../errors/index';
 import type { PatchOperation, ScimResource } from '../scim/types';
 import type { ObjectType, SourceObject } from '../source/index';
+import type { TargetIndex } from './target-index';
 import { planAction, type Action, type AnchorView, type DesiredTarget, type ManagedValues, type MatchResult, type ModifiedProperty, type PlanInput } from './plan';
 
 /** The target operations reconcile needs (a SCIM client provides them). */
@@ -30,6 +31,10 @@ export interface AnchorPort {
 export interface MappingPort {
   /** Maps a source object; `matching` lists (filter attribute, value) pairs in precedence order. */
   map(source: SourceObject, operation: 'create' | 'update'): DesiredTarget & { matching: { path: string; value: string | number | boolean }[] };
+  /** Every managed target path, formatted. */
+  paths: string[];
+  /** The target paths used for matching, in precedence order. */
+  matchingPaths: string[];
   /** Reads the managed paths' values out of a target resource. */
   read(resource: ScimResource, paths: string[]): ManagedValues;
   diff: PlanInput['diff'];
@@ -37,6 +42,8 @@ export interface MappingPort {
 
 export interface ReconcileContext {
   objectType: ObjectType;
+  /** Match against this snapshot of the target instead of one filter query per object. */
+  index?: TargetIndex;
   target: TargetPort;
   anchors: AnchorPort;
   mapping: MappingPort;
@@ -61,7 +68,6 @@ export interface Step {
 
 /** Entra's provisioning-log action names. */
 export type LogAction = 'Create' | 'Update' | 'Disable' | 'Delete' | 'StagedDelete' | 'Other';
-export type CountKey = 'created' | 'updated' | 'disabled' | 'deleted' | 'skipped' | 'failed';
 
 export interface ReconcileOutcome {
   sourceId: string;
@@ -70,7 +76,6 @@ export interface ReconcileOutcome {
   targetId: string | undefined;
   action: LogAction;
   status: 'Success' | 'Failure' | 'Skipped' | 'Warning';
-  count: CountKey;
   reason: string;
   changes: ModifiedProperty[];
   steps: Step[];
@@ -87,6 +92,7 @@ function displayOf(source: SourceObject): string | undefined {
 
 /** Finds the target account for an unanchored object, trying matching attributes in precedence order. */
 async function matchTarget(ctx: ReconcileContext, desired: ReturnType<MappingPort['map']>): Promise<MatchResult> {
+  if (ctx.index) return ctx.index.match(desired.matching);
   for (const { path, value } of desired.matching) {
     const found = await ctx.target.findUsers(path, value);
     if (found.length > 1) return { kind: 'many', path, count: found.length };
@@ -132,7 +138,7 @@ export async function reconcileObject(
   } catch (error) {
     const info = toErrorInfo(error);
     steps.push({ name: 'export', status: 'Failure', detail: info.detail ? `${info.message}: ${info.detail}` : info.message });
-    return { ...base, targetId: undefined, action: 'Other', status: 'Failure', count: 'failed', reason: info.message, changes: [], steps, error: info };
+    return { ...base, targetId: undefined, action: 'Other', status: 'Failure', reason: info.message, changes: [], steps, error: info };
   }
 }
 
@@ -176,7 +182,8 @@ async function attempt(
     // Someone (or an earlier attempt of ours) created the account in between: match and link.
     if (mayRetry && error instanceof ProvisioningError && error.kind === 'conflict' && action.kind === 'create') {
       steps.push({ name: 'export', status: 'Warning', detail: 'the target reported a conflict on create; matching again' });
-      return attempt(ctx, source, scope, steps, base, dryRun, false);
+      const { index: _snapshot, ...live } = ctx;
+      return attempt(live, source, scope, steps, base, dryRun, false);
     }
     throw error;
   }
@@ -213,48 +220,47 @@ async function apply(
   };
   switch (action.kind) {
     case 'skip':
-      return done({ targetId: action.targetId, action: 'Other', status: 'Skipped', count: 'skipped', reason: `${action.reason}: ${action.detail}`, changes: [] });
+      return done({ targetId: action.targetId, action: 'Other', status: 'Skipped', reason: `${action.reason}: ${action.detail}`, changes: [] });
     case 'fail':
       throw new ProvisioningError({ kind: 'permanent', code: action.code, message: action.reason });
     case 'create': {
       const request = { method: 'POST', path: '/Users', body: action.resource };
-      if (dryRun) return done({ targetId: undefined, action: 'Create', status: 'Success', count: 'created', reason: action.reason, changes: changesOf({}, action.values), request });
+      if (dryRun) return done({ targetId: undefined, action: 'Create', status: 'Success', reason: action.reason, changes: changesOf({}, action.values), request });
       const created = await ctx.target.createUser(action.resource);
       if (!created.id) throw new ProvisioningError({ kind: 'permanent', code: 'InvalidResponse', message: 'the target created the user but returned no id' });
       await ctx.anchors.save(source.id, { targetId: created.id, lastExported: exported(action.values), state: action.values.active === false ? 'disabled' : 'active' });
-      return done({ targetId: created.id, action: 'Create', status: 'Success', count: 'created', reason: action.reason, changes: changesOf({}, action.values), request });
+      return done({ targetId: created.id, action: 'Create', status: 'Success', reason: action.reason, changes: changesOf({}, action.values), request });
     }
     case 'update': {
       const request = { method: 'PATCH', path: `/Users/${action.targetId}`, body: { Operations: action.operations } };
       const logAction: LogAction = action.disables ? 'Disable' : 'Update';
-      const count: CountKey = action.disables ? 'disabled' : 'updated';
-      if (dryRun) return done({ targetId: action.targetId, action: logAction, status: 'Success', count, reason: action.reason, changes: action.changes, request });
+      if (dryRun) return done({ targetId: action.targetId, action: logAction, status: 'Success', reason: action.reason, changes: action.changes, request });
       if (action.operations.length > 0) await ctx.target.patchUser(action.targetId, action.operations);
       await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: exported(action.values), state: action.values.active === false ? 'disabled' : 'active' });
-      return done({ targetId: action.targetId, action: logAction, status: 'Success', count, reason: action.reason, changes: action.changes, request });
+      return done({ targetId: action.targetId, action: logAction, status: 'Success', reason: action.reason, changes: action.changes, request });
     }
     case 'disable': {
       const request = { method: 'PATCH', path: `/Users/${action.targetId}`, body: { Operations: PATCH_INACTIVE } };
       const changes = [{ name: 'active', old: true, new: false }];
-      if (dryRun) return done({ targetId: action.targetId, action: 'Disable', status: 'Success', count: 'disabled', reason: action.reason, changes, request });
+      if (dryRun) return done({ targetId: action.targetId, action: 'Disable', status: 'Success', reason: action.reason, changes, request });
       const anchor = await ctx.anchors.get(source.id);
       try {
         await ctx.target.patchUser(action.targetId, PATCH_INACTIVE);
       } catch (error) {
         if (!(error instanceof ProvisioningError && error.code === 'NotFound')) throw error;
         await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: anchor?.lastExported ?? {}, state: 'deleted' });
-        return done({ targetId: action.targetId, action: 'Disable', status: 'Warning', count: 'skipped', reason: `${action.reason}; the target account no longer exists`, changes: [], request });
+        return done({ targetId: action.targetId, action: 'Disable', status: 'Warning', reason: `${action.reason}; the target account no longer exists`, changes: [], request });
       }
       await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: { ...(anchor?.lastExported ?? {}), active: false }, state: 'disabled' });
-      return done({ targetId: action.targetId, action: 'Disable', status: 'Success', count: 'disabled', reason: action.reason, changes, request });
+      return done({ targetId: action.targetId, action: 'Disable', status: 'Success', reason: action.reason, changes, request });
     }
     case 'delete': {
       const request = { method: 'DELETE', path: `/Users/${action.targetId}` };
-      if (dryRun) return done({ targetId: action.targetId, action: 'Delete', status: 'Success', count: 'deleted', reason: action.reason, changes: [], request });
+      if (dryRun) return done({ targetId: action.targetId, action: 'Delete', status: 'Success', reason: action.reason, changes: [], request });
       const anchor = await ctx.anchors.get(source.id);
       await ctx.target.deleteUser(action.targetId);
       await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: anchor?.lastExported ?? {}, state: 'deleted' });
-      return done({ targetId: action.targetId, action: 'Delete', status: 'Success', count: 'deleted', reason: action.reason, changes: [], request });
+      return done({ targetId: action.targetId, action: 'Delete', status: 'Success', reason: action.reason, changes: [], request });
     }
   }
 }

@@ -12,7 +12,8 @@ import { createJobControl, type JobControl } from '../../api/jobs';
 import type { Logger } from '../log/index';
 import type { Store } from '../store/index';
 import { registerSearchAttributes } from '../temporal/search-attributes';
-import { createWorker } from '../temporal/worker';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { bundleWorkflows, createWorker } from '../temporal/worker';
 
 export interface ServiceOptions {
   store: Store;
@@ -41,6 +42,7 @@ export interface RunningService {
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { store, logger } = options;
+  installTemporalRuntime(logger);
   const connection = await Connection.connect({ address: options.temporalAddress });
   const added = await registerSearchAttributes(connection, options.namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
@@ -57,7 +59,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       activities,
-      ...(options.workflowBundle && { workflowBundle: options.workflowBundle }),
+      workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     });
     worker = created.worker;
     closeWorkerConnection = () => created.connection.close();

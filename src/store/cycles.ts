@@ -126,17 +126,19 @@ export function createCyclesRepository(db: Kysely<Database>) {
     },
 
     /**
-     * Ends a running cycle. Finishing an already finished cycle changes nothing.
+     * Ends a running cycle, optionally with its final counts (the running counts are kept when
+     * absent). Finishing an already finished cycle changes nothing.
      *
      * @returns the cycle, or undefined when there is no such cycle
      */
     async finish(
       id: string,
-      outcome: { state: Exclude<CycleState, 'running'>; error?: ErrorInfo | null; finishedAt?: Instant },
+      outcome: { state: Exclude<CycleState, 'running'>; error?: ErrorInfo | null; finishedAt?: Instant; counts?: CycleCounts },
     ): Promise<Cycle | undefined> {
       const row = await db
         .updateTable('cycles')
         .set({
+          ...(outcome.counts && { counts: json(outcome.counts) }),
           state: outcome.state,
           finished_at: outcome.finishedAt === undefined ? sql<Date>`now()` : toDate(outcome.finishedAt),
           error: outcome.error == null ? null : json(outcome.error),

@@ -7,6 +7,7 @@ import type { ErrorInfo } from '../errors/index';
 import type { ObjectType } from '../source/index';
 import { iso, json, toDate, type Instant, type JsonValue } from './columns';
 import { decodeCursor, pageLimit, toPage, type Page } from './cursor';
+import type { CycleCounts } from './cycles';
 import type { Database, ProvisioningLogTable } from './tables';
 
 /** Entra's provisioning actions. A skip is action `Other` with status `Skipped`. */
@@ -113,6 +114,22 @@ function toEntry(row: Selectable<ProvisioningLogTable>): ProvisioningLogEntry {
   };
 }
 
+const SUCCESS_COUNT: Record<ProvisioningAction, keyof CycleCounts> = {
+  Create: 'created',
+  Update: 'updated',
+  Disable: 'disabled',
+  Delete: 'deleted',
+  StagedDelete: 'skipped',
+  Other: 'skipped',
+};
+
+/** The cycle count an entry adds to. */
+export function countKey(action: ProvisioningAction, status: ProvisioningStatus): keyof CycleCounts {
+  if (status === 'Failure') return 'failed';
+  if (status === 'Success') return SUCCESS_COUNT[action];
+  return 'skipped';
+}
+
 function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
@@ -180,6 +197,22 @@ export function createProvisioningLogRepository(db: Kysely<Database>) {
         .limit(limit + 1)
         .execute();
       return toPage(rows, limit, toEntry, (row) => [iso(row.created_at), row.id]);
+    },
+
+    /**
+     * What a cycle did, counted from its entries: successes by action, failures, and skips
+     * (warnings count as skips). Exact even when activities were retried.
+     */
+    async countsByCycle(cycleId: string): Promise<CycleCounts> {
+      const rows = await db
+        .selectFrom('provisioning_log')
+        .select((eb) => ['action', 'status', eb.fn.countAll<number>().as('n')])
+        .where('cycle_id', '=', cycleId)
+        .groupBy(['action', 'status'])
+        .execute();
+      const counts: CycleCounts = { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 };
+      for (const row of rows) counts[countKey(row.action, row.status)] += Number(row.n);
+      return counts;
     },
 
     /** Deletes entries recorded before `before` (retention). Returns how many went. */

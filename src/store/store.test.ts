@@ -364,6 +364,30 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       expect((await store.provisioningLog.query({ appId: app.id })).items).toHaveLength(2);
     });
 
+    it('counts a cycle from its entries, whatever retries appended', async () => {
+      const { app } = await newApp();
+      const cycle = await store.cycles.start({ appId: app.id, kind: 'initial' });
+      const rows: [ProvisioningLogInput['action'], ProvisioningLogInput['status']][] = [
+        ['Create', 'Success'],
+        ['Create', 'Success'],
+        ['Update', 'Success'],
+        ['Disable', 'Success'],
+        ['Disable', 'Warning'],
+        ['Delete', 'Success'],
+        ['Other', 'Skipped'],
+        ['Create', 'Failure'],
+        ['Other', 'Failure'],
+      ];
+      const entries = rows.map(([action, status], i) => entry(app.id, { cycleId: cycle.id, changeId: `${cycle.id}:${i}`, action, status }));
+      await store.provisioningLog.append(entries);
+      await store.provisioningLog.append(entries.slice(0, 3));
+      await store.provisioningLog.append([entry(app.id, { cycleId: `${app.id}:other`, action: 'Create' })]);
+      const counts = await store.provisioningLog.countsByCycle(cycle.id);
+      expect(counts).toEqual({ created: 2, updated: 1, disabled: 1, deleted: 1, skipped: 2, failed: 2 });
+      const finished = await store.cycles.finish(cycle.id, { state: 'succeeded', counts });
+      expect(finished?.counts).toEqual(counts);
+    });
+
     it('filters by source, target, action, status and cycle', async () => {
       const { app } = await newApp();
       await store.provisioningLog.append([

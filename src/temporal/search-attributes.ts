@@ -3,7 +3,10 @@
  * in the Temporal UI by app, person, employee id or lifecycle event type.
  */
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+// A CommonJS package: its namespaces come through the default export under plain Node ESM.
+const { temporal } = proto;
 
 export const SEARCH_ATTRIBUTES = {
   ScimflowAppId: 'Keyword',
@@ -15,7 +18,7 @@ export const SEARCH_ATTRIBUTES = {
   ScimflowAppIds: 'KeywordList',
 } as const;
 
-const TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+const TYPES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
   Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };

@@ -1,0 +1,75 @@
+/**
+ * A worker killed with SIGKILL in the middle of an initial cycle, then started again: the
+ * cycle completes with every user provisioned exactly once and nothing skipped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv } from '../support/env';
+import { startHarness, type Harness } from '../support/harness';
+import { addPeople } from '../support/people';
+
+const USERS = 400;
+let h: Harness;
+const children: ChildProcess[] = [];
+
+function startWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+    env: {
+      ...process.env,
+      WORKER_DATABASE_URL: h.database.url,
+      WORKER_SECRET_KEY: h.secretKey.toString('hex'),
+      WORKER_TEMPORAL_ADDRESS: testEnv.temporalAddress,
+      WORKER_TASK_QUEUE: h.taskQueue,
+      WORKER_WORKFLOW_BUNDLE: testEnv.workflowBundlePath,
+      WORKER_GRAPH_PAGE_SIZE: '50',
+      WORKER_CONCURRENCY: '2',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker ready')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited early with code ${code}`)));
+  });
+}
+
+beforeAll(async () => {
+  h = await startHarness({ worker: false });
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await h?.close();
+});
+
+describe('a worker killed mid-cycle', () => {
+  it('leaves no duplicate and no missing account after a restart', async () => {
+    const people = addPeople(h.graph, USERS, 5000);
+    const first = await startWorker();
+    const app = await h.createApp();
+
+    // Kill the worker once part of the users exist in the target.
+    for (;;) {
+      const provisioned = (await h.targetUsers(app.scimBaseUrl)).length;
+      if (provisioned >= USERS / 4) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    first.kill('SIGKILL');
+    const atKill = (await h.targetUsers(app.scimBaseUrl)).length;
+    expect(atKill).toBeLessThan(USERS);
+
+    await startWorker();
+    const cycle = await h.waitForCycle(app.id, null, 120_000);
+    expect(cycle).toMatchObject({ kind: 'initial', state: 'succeeded' });
+    expect(cycle.counts.failed).toBe(0);
+    expect(cycle.counts.created + cycle.counts.updated).toBe(USERS);
+
+    const users = await h.targetUsers(app.scimBaseUrl);
+    expect(users).toHaveLength(USERS);
+    expect(new Set(users.map((u) => u.userName.toLowerCase())).size).toBe(USERS);
+    expect(new Set(users.map((u) => u.userName))).toEqual(new Set(people.map((p) => p.userPrincipalName)));
+    expect(await h.store.anchors.countByApp(app.id, { state: 'active' })).toBe(USERS);
+  });
+});
