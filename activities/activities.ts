@@ -11,7 +11,7 @@ import { ProvisioningError, toErrorInfo } from '../src/errors/index';
 import type { Logger } from '../src/log/index';
 import { reconcileObject, TargetIndex, type ReconcileOutcome, type ScopeDecision } from '../src/reconcile/index';
 import type { SourceObject } from '../src/source/index';
-import { countKey, type Store } from '../src/store/index';
+import { countKey, type ProvisioningLogInput, type Store } from '../src/store/index';
 import type { CycleCounts } from '../workflows/app-job-state';
 import { createAppContexts, type AppContext } from './app-context';
 import type { ClientFactories } from './ports';
@@ -162,16 +162,26 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     heartbeat: Heartbeat,
     index?: TargetIndex,
   ): Promise<{ processed: number; counts: CycleCounts }> {
-    const users = index ? { ...ctx.users, index } : ctx.users;
     let done = heartbeat.resumed.done ?? 0;
     let counts = EMPTY_COUNTS;
     while (done < objects.length) {
       const chunk = objects.slice(done, done + chunkSize);
-      const startedAt = now();
-      const outcomes = await pMap(chunk, (source) => reconcileObject(users, source, scope(source)), { concurrency });
+      const batch = await ctx.forBatch(chunk.map((o) => o.id));
+      const users = index ? { ...batch.context, index } : batch.context;
+      const outcomes = await pMap(
+        chunk,
+        async (source) => {
+          const startedAt = now();
+          const outcome = await reconcileObject(users, source, scope(source));
+          await store.provisioningLog.append([logEntry(ctx, outcome, log, startedAt)]);
+          await batch.flush(source.id);
+          return outcome;
+        },
+        { concurrency },
+      );
+      await recordEscrow(ctx, outcomes);
       const configurationError = outcomes.find((o) => o.error?.kind === 'configuration');
       if (configurationError?.error) throw new ProvisioningError({ ...configurationError.error });
-      await record(ctx, outcomes, log, startedAt);
       for (const outcome of outcomes) counts = addCount(counts, outcome);
       done += chunk.length;
       heartbeat.beat({ done });
@@ -179,35 +189,42 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     return { processed: objects.length, counts };
   }
 
-  async function record(ctx: AppContext, outcomes: ReconcileOutcome[], log: { cycleId: string | null; phase: string }, startedAt: Date) {
-    const durationMs = Math.max(0, now().getTime() - startedAt.getTime()) / Math.max(1, outcomes.length);
-    await store.provisioningLog.append(
-      outcomes.map((o) => ({
-        appId: ctx.app.id,
-        cycleId: log.cycleId,
-        changeId: log.cycleId ? `${log.cycleId}:${log.phase}:${o.objectType}:${o.sourceId}` : `${log.phase}:${randomUUID()}`,
-        objectType: o.objectType,
-        sourceId: o.sourceId,
-        sourceDisplay: o.sourceDisplay ?? null,
-        targetId: o.targetId ?? null,
-        action: o.action,
-        status: o.status,
-        reason: o.reason,
-        modifiedProperties: o.changes as never,
-        steps: o.steps.map(({ name, status, detail }) => ({ name, status, detail })),
-        error: o.error ?? null,
-        startedAt,
-        durationMs,
-      })),
-    );
-    for (const o of outcomes) {
-      if (o.status === 'Failure' && o.error) await store.escrow.record(ctx.app.id, o.objectType, o.sourceId, o.error, now());
-      else await store.escrow.clear(ctx.app.id, o.objectType, o.sourceId);
-    }
+  /** The provisioning-log entry of an outcome; within a cycle a change has a stable id, so a retry logs it once. */
+  function logEntry(ctx: AppContext, o: ReconcileOutcome, log: { cycleId: string | null; phase: string }, startedAt: Date): ProvisioningLogInput {
+    return {
+      appId: ctx.app.id,
+      cycleId: log.cycleId,
+      changeId: log.cycleId ? `${log.cycleId}:${log.phase}:${o.objectType}:${o.sourceId}` : `${log.phase}:${randomUUID()}`,
+      objectType: o.objectType,
+      sourceId: o.sourceId,
+      sourceDisplay: o.sourceDisplay ?? null,
+      targetId: o.targetId ?? null,
+      action: o.action,
+      status: o.status,
+      reason: o.reason,
+      modifiedProperties: o.changes as ProvisioningLogInput['modifiedProperties'],
+      steps: o.steps.map(({ name, status, detail }) => ({ name, status, detail })),
+      error: o.error ?? null,
+      startedAt,
+      durationMs: now().getTime() - startedAt.getTime(),
+    };
   }
 
-  /** Replaces objects that carry only changed properties with their full current state. */
-  async function complete(ctx: AppContext, objects: SourceObject[]): Promise<SourceObject[]> {
+  /** Failed objects go to escrow (retried on later cycles); objects that succeeded leave it. */
+  async function recordEscrow(ctx: AppContext, outcomes: ReconcileOutcome[]) {
+    for (const o of outcomes) {
+      if (o.status === 'Failure' && o.error) await store.escrow.record(ctx.app.id, o.objectType, o.sourceId, o.error, now());
+    }
+    const succeeded = outcomes.filter((o) => o.status !== 'Failure').map((o) => o.sourceId);
+    await store.escrow.clear(ctx.app.id, ctx.users.objectType, succeeded);
+  }
+
+  /**
+   * Replaces objects that carry only changed properties with their full current state, and
+   * keeps one (the last) of objects a page lists twice, so no two reconciles of one object race.
+   */
+  async function complete(ctx: AppContext, listed: SourceObject[]): Promise<SourceObject[]> {
+    const objects = [...new Map(listed.map((o) => [o.id, o])).values()];
     const partial = objects.filter((o) => o.partial && !o.removed).map((o) => o.id);
     if (partial.length === 0) return objects;
     const full = new Map((await ctx.source.getUsers(partial)).map((o) => [o.id, o]));
@@ -282,6 +299,45 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       );
     },
 
+    async reconcileAssignments({ appId, cycleId }) {
+      return failing(() =>
+        withHeartbeat(async (heartbeat) => {
+          const ctx = await appContext(appId);
+          const { scope: scopeKind, servicePrincipalId } = ctx.app.source;
+          if (scopeKind !== 'assigned' || !servicePrincipalId) return { processed: 0, counts: EMPTY_COUNTS };
+          const scope = await scopeOf(ctx, cycleId);
+          const assigned = await ctx.source.assignedUserIds(servicePrincipalId);
+          // Assignments change without touching the users, so the delta round does not show them.
+          const anchored = new Set<string>();
+          const unassigned: string[] = [];
+          for (let cursor: string | undefined; ; ) {
+            const page = await store.anchors.listByApp(appId, { objectType: 'user', limit: 1000, ...(cursor && { cursor }) });
+            for (const anchor of page.items) {
+              if (anchor.state === 'deleted') continue;
+              anchored.add(anchor.sourceId);
+              if (anchor.state === 'active' && !assigned.has(anchor.sourceId)) unassigned.push(anchor.sourceId);
+            }
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
+          }
+          const newlyAssigned = [...assigned].filter((id) => !anchored.has(id));
+          const ids = [...unassigned, ...newlyAssigned];
+          const wasAnchored = new Set(unassigned);
+          if (ids.length === 0) return { processed: 0, counts: EMPTY_COUNTS };
+          const found = new Map((await ctx.source.getUsers(ids)).map((o) => [o.id, o]));
+          const objects = ids.flatMap((id): SourceObject[] => {
+            const object = found.get(id);
+            if (object) return [object];
+            // An anchored user the source no longer returns was deleted there.
+            return wasAnchored.has(id) ? [{ id, type: 'user', attributes: {}, removed: 'changed' }] : [];
+          });
+          const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'scope' }, heartbeat);
+          await store.cycles.addCounts(cycleId, result.counts);
+          return result;
+        }),
+      );
+    },
+
     async finishCycle({ appId, cycleId, deltaLink, error }) {
       return failing(async () => {
         const app = await store.apps.get(appId);
@@ -313,8 +369,11 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           return { objectId, outcome: null, status: 'Failure' as const, steps: [{ name: 'import' as const, status: 'Failure' as const, detail: error.message }], error };
         }
         const scope = await scopeOf(ctx, `on-demand:${randomUUID()}`);
-        const outcome = await reconcileObject(ctx.users, source, scope(source));
-        await record(ctx, [outcome], { cycleId: null, phase: 'on-demand' }, startedAt);
+        const batch = await ctx.forBatch([objectId]);
+        const outcome = await reconcileObject(batch.context, source, scope(source));
+        await store.provisioningLog.append([logEntry(ctx, outcome, { cycleId: null, phase: 'on-demand' }, startedAt)]);
+        await batch.flush(objectId);
+        await recordEscrow(ctx, [outcome]);
         const { objectType: _type, ...rest } = outcome;
         return { objectId, outcome: rest, steps: outcome.steps, status: outcome.status, ...(outcome.error && { error: outcome.error }) };
       });

@@ -7,8 +7,8 @@ import type { AppConfig } from '../src/config/app';
 import { ProvisioningError } from '../src/errors/index';
 import { DEFAULT_USER_MAPPINGS, sourceAttributesOf } from '../src/mapping/index';
 import type { AttributeMapping } from '../src/mapping/schema';
-import { createMappingPort, type MappingPort, type ReconcileContext } from '../src/reconcile/index';
-import type { Store } from '../src/store/index';
+import { createMappingPort, type AnchorPort, type AnchorRecord, type AnchorView, type MappingPort, type ReconcileContext } from '../src/reconcile/index';
+import type { Anchor, Store } from '../src/store/index';
 import type { ClientFactories, TargetClient, UserSource } from './ports';
 
 export interface AppContext {
@@ -19,6 +19,36 @@ export interface AppContext {
   mapping: MappingPort;
   /** The reconcile context for users of this app. */
   users: ReconcileContext;
+  /**
+   * The users context for a batch: its anchors read in one query, and anchor writes held back
+   * until `flush(sourceId)`, so the caller records the object's log entry first. A worker that
+   * dies in between leaves a logged change without an anchor, which the retry matches and
+   * links (the log keeps the first entry of a change), never an anchor without its log entry.
+   */
+  forBatch(sourceIds: string[]): Promise<{ context: ReconcileContext; flush(sourceId: string): Promise<void> }>;
+}
+
+function toRecord(anchor: Anchor): AnchorRecord {
+  return { sourceId: anchor.sourceId, targetId: anchor.targetId, lastExported: anchor.lastExported, state: anchor.state };
+}
+
+function anchorPort(store: Store, appId: string): AnchorPort {
+  return {
+    get: async (sourceId) => {
+      const anchor = await store.anchors.get(appId, 'user', sourceId);
+      return anchor && toRecord(anchor);
+    },
+    save: async (sourceId, anchor) => {
+      await store.anchors.upsert({
+        appId,
+        objectType: 'user',
+        sourceId,
+        targetId: anchor.targetId,
+        lastExported: anchor.lastExported as Record<string, never>,
+        state: anchor.state,
+      });
+    },
+  };
 }
 
 /** Source attributes every cycle reads besides those the mappings use. */
@@ -40,29 +70,39 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const source = clients.source(app, secrets, select);
     const target = clients.target(app, secrets);
     const mapping = createMappingPort(mappings);
-    const users: ReconcileContext = {
-      objectType: 'user',
+    const anchors = anchorPort(store, appId);
+    const users: ReconcileContext = { objectType: 'user', target, mapping, deprovisioning: app.deprovisioning, anchors };
+    const context: AppContext = {
+      app,
+      source,
       target,
+      mappings,
       mapping,
-      deprovisioning: app.deprovisioning,
-      anchors: {
-        get: async (sourceId) => {
-          const anchor = await store.anchors.get(appId, 'user', sourceId);
-          return anchor && { sourceId, targetId: anchor.targetId, lastExported: anchor.lastExported, state: anchor.state };
-        },
-        save: async (sourceId, anchor) => {
-          await store.anchors.upsert({
-            appId,
-            objectType: 'user',
-            sourceId,
-            targetId: anchor.targetId,
-            lastExported: anchor.lastExported as Record<string, never>,
-            state: anchor.state,
-          });
-        },
+      users,
+      async forBatch(sourceIds) {
+        const found = await store.anchors.getMany(appId, 'user', sourceIds);
+        const known = new Map<string, AnchorRecord | undefined>(sourceIds.map((id) => [id, found.has(id) ? toRecord(found.get(id)!) : undefined]));
+        const pending = new Map<string, AnchorView>();
+        return {
+          context: {
+            ...users,
+            anchors: {
+              get: async (sourceId) => (known.has(sourceId) ? known.get(sourceId) : anchors.get(sourceId)),
+              save: async (sourceId, anchor) => {
+                pending.set(sourceId, anchor);
+                known.set(sourceId, { sourceId, ...anchor });
+              },
+            },
+          },
+          async flush(sourceId) {
+            const anchor = pending.get(sourceId);
+            if (!anchor) return;
+            pending.delete(sourceId);
+            await anchors.save(sourceId, anchor);
+          },
+        };
       },
     };
-    const context: AppContext = { app, source, target, mappings, mapping, users };
     cache.set(appId, { version, context });
     return context;
   };

@@ -36,7 +36,8 @@ export interface SourcePageResult {
   counts: CycleCounts;
 }
 
-export interface RetryEscrowInput {
+/** Names a cycle of an app, for the phases that follow its source pages. */
+export interface CyclePhaseInput {
   appId: string;
   cycleId: string;
 }
@@ -70,7 +71,9 @@ export interface OnDemandResult {
 export interface ScimflowActivities {
   beginCycle(input: BeginCycleInput): Promise<BeginCycleResult>;
   processSourcePage(input: SourcePageInput): Promise<SourcePageResult>;
-  retryEscrow(input: RetryEscrowInput): Promise<{ processed: number; counts: CycleCounts }>;
+  retryEscrow(input: CyclePhaseInput): Promise<{ processed: number; counts: CycleCounts }>;
+  /** For apps scoped to assigned users: provisions newly assigned users and deprovisions unassigned ones. */
+  reconcileAssignments(input: CyclePhaseInput): Promise<{ processed: number; counts: CycleCounts }>;
   finishCycle(input: FinishCycleInput): Promise<FinishCycleResult>;
   provisionOnDemand(input: OnDemandRequest & { appId: string }): Promise<OnDemandResult>;
   countSourceObjects(input: { appId: string }): Promise<number | null>;

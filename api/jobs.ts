@@ -17,6 +17,7 @@ import {
   type CycleProgress,
 } from '../workflows/definitions';
 import { appJobId, TASK_QUEUE } from '../workflows/ids';
+import { APP_ID } from '../workflows/search-attributes';
 
 export interface JobView extends JobStatus {
   currentCycle: CycleProgress | null;
@@ -45,7 +46,7 @@ export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE)
         taskQueue,
         args: [{ appId, intervalMinutes }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        searchAttributes: { ScimflowAppId: [appId] },
+        typedSearchAttributes: [{ key: APP_ID, value: appId }],
       });
     },
     pause: (appId) => handle(appId).signal(pauseSignal),

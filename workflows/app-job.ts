@@ -25,6 +25,7 @@ import {
   stopSignal,
 } from './definitions';
 import { cycleWorkflowId } from './ids';
+import { APP_ID } from './search-attributes';
 import { syncCycle } from './sync-cycle';
 
 const { provisionOnDemand } = proxyActivities<ScimflowActivities>({
@@ -71,7 +72,7 @@ export async function appJob(input: AppJobInput): Promise<void> {
         workflowId: cycleWorkflowId(input.appId, n),
         args: [{ appId: input.appId, n }],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
-        searchAttributes: { ScimflowAppId: [input.appId] },
+        typedSearchAttributes: [{ key: APP_ID, value: input.appId }],
       });
       job.finishCycle(summary, Date.now());
     }

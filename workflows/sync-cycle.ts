@@ -3,18 +3,19 @@
  * pages, each page reconciled by one batched, heartbeating activity; then the escrowed objects
  * whose retry is due; then the watermark. Never one workflow per object.
  */
-import { ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ErrorInfo } from '../src/errors/index';
 import type { ScimflowActivities } from '../activities/types';
 import type { CycleSummary } from './app-job-state';
 import { progressQuery, type CycleProgress } from './definitions';
+import { CYCLE_KIND } from './search-attributes';
 
 const { beginCycle, finishCycle, countSourceObjects } = proxyActivities<ScimflowActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-const { processSourcePage, retryEscrow } = proxyActivities<ScimflowActivities>({
+const { processSourcePage, retryEscrow, reconcileAssignments } = proxyActivities<ScimflowActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '2 minutes' },
@@ -32,6 +33,7 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
   const begun = await beginCycle(input);
   progress.cycleId = begun.cycleId;
   progress.kind = begun.kind;
+  upsertSearchAttributes([{ key: CYCLE_KIND, value: begun.kind }]);
   if (begun.kind === 'initial') progress.total = await countSourceObjects({ appId: input.appId });
 
   let error: ErrorInfo | null = null;
@@ -54,6 +56,10 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
       }
       deltaLink = page.deltaLink;
       break;
+    }
+    if (begun.kind === 'incremental') {
+      const rescoped = await reconcileAssignments({ appId: input.appId, cycleId: begun.cycleId });
+      progress.processed += rescoped.processed;
     }
     const retried = await retryEscrow({ appId: input.appId, cycleId: begun.cycleId });
     progress.processed += retried.processed;

@@ -82,11 +82,16 @@ export function createEscrowRepository(db: Kysely<Database>) {
       return toEntry(row);
     },
 
-    /** Forgets an object's failures (it succeeded), all of a type's, or all of the app's. Returns how many went. */
-    async clear(appId: string, objectType?: ObjectType, sourceId?: string): Promise<number> {
+    /**
+     * Forgets the failures of objects that succeeded (one id or many), all of a type's, or all
+     * of the app's. Returns how many went.
+     */
+    async clear(appId: string, objectType?: ObjectType, sourceId?: string | readonly string[]): Promise<number> {
+      if (Array.isArray(sourceId) && sourceId.length === 0) return 0;
       let query = db.deleteFrom('escrow').where('app_id', '=', appId);
       if (objectType !== undefined) query = query.where('object_type', '=', objectType);
-      if (sourceId !== undefined) query = query.where('source_id', '=', sourceId);
+      if (typeof sourceId === 'string') query = query.where('source_id', '=', sourceId);
+      else if (sourceId !== undefined) query = query.where('source_id', 'in', sourceId);
       const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows);
     },

@@ -591,7 +591,9 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       expect(await store.escrow.clear(app.id, 'user', 'late')).toBe(1);
       expect(await store.escrow.clear(app.id, 'group')).toBe(1);
       expect(await store.escrow.count(app.id)).toBe(2);
-      expect(await store.escrow.clear(app.id)).toBe(2);
+      expect(await store.escrow.clear(app.id, 'user', [])).toBe(0);
+      expect(await store.escrow.clear(app.id, 'user', ['early', 'never-failed'])).toBe(1);
+      expect(await store.escrow.clear(app.id)).toBe(1);
       expect(await store.escrow.due(app.id, minutes(60 * 24))).toEqual([]);
     });
   });
