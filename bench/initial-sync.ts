@@ -38,6 +38,8 @@ export interface InitialSyncOptions {
   /** A PostgreSQL server URL; a fresh database is created on it and dropped afterwards. */
   databaseUrl?: string;
   timeoutMinutes: number;
+  /** Write a V8 CPU profile of the worker process into this directory. */
+  cpuProfileDir?: string;
 }
 
 export interface RequestFigures {
@@ -207,7 +209,10 @@ export async function runInitialSync(options: InitialSyncOptions, teardown: Tear
       concurrency,
       graphPageSize: options.pageSize,
     },
-    { NODE_EXTRA_CA_CERTS: join(tlsDir, 'ca.pem') },
+    {
+      env: { NODE_EXTRA_CA_CERTS: join(tlsDir, 'ca.pem') },
+      ...(options.cpuProfileDir && { execArgv: ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] }),
+    },
   );
   teardown.add('worker process', () => worker.stop());
   const idleRssMb = worker.memory().currentRssMb;

@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- initial-sync [--users N] [--concurrency C] [--page-size P] [--database-url URL] [--timeout-minutes M]`
+ * `npm run bench -- initial-sync [--users N] [--concurrency C] [--page-size P] [--database-url URL] [--timeout-minutes M] [--cpu-profile DIR]`
  *
  * Prints the figures and writes them to `bench/results/initial-sync-<N>.json`. Every process
  * the benchmark starts is stopped at the end, also when it fails or is interrupted.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatInitialSync, writeInitialSync } from './report';
 import { runInitialSync } from './initial-sync';
@@ -16,6 +17,7 @@ const USAGE = `usage: npm run bench -- initial-sync [options]
   --page-size P        Graph page size of the full listing, 1..999 (default 999)
   --database-url URL   PostgreSQL server to create a fresh database on (default: in-memory PGlite in the worker)
   --timeout-minutes M  give up when the initial cycle takes longer (default 60)
+  --cpu-profile DIR    write a V8 CPU profile (.cpuprofile) of the worker process into DIR
 `;
 
 function positiveInteger(name: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -33,6 +35,7 @@ function parse() {
       'page-size': { type: 'string', default: '999' },
       'database-url': { type: 'string' },
       'timeout-minutes': { type: 'string', default: '60' },
+      'cpu-profile': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -49,6 +52,7 @@ function parse() {
     pageSize: positiveInteger('page-size', values['page-size'], 999),
     timeoutMinutes: positiveInteger('timeout-minutes', values['timeout-minutes']),
     ...(databaseUrl && { databaseUrl }),
+    ...(values['cpu-profile'] && { cpuProfileDir: resolve(values['cpu-profile']) }),
   };
 }
 

@@ -65,12 +65,16 @@ function nextMessage<T extends FromWorker['type']>(child: ChildProcess, type: T,
 
 /**
  * Forks `bench/worker.ts` with tsx loaded in the same Node process (so the pid measured is the
- * worker's own) and `env` added to the environment, e.g. NODE_EXTRA_CA_CERTS.
+ * worker's own), `env` added to its environment (e.g. NODE_EXTRA_CA_CERTS) and `execArgv` to
+ * its Node options (e.g. `--cpu-prof`).
  */
-export async function startWorkerProcess(config: WorkerConfig, env: Record<string, string>, sampleEveryMs = 500): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  config: WorkerConfig,
+  options: { env: Record<string, string>; execArgv?: string[]; sampleEveryMs?: number },
+): Promise<WorkerProcess> {
   const child = fork(WORKER_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
+    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pid = child.pid!;
@@ -79,7 +83,7 @@ export async function startWorkerProcess(config: WorkerConfig, env: Record<strin
   const sampler = setInterval(() => {
     const rss = procStatus(pid).VmRSS;
     if (rss !== undefined) sampledPeak = Math.max(sampledPeak ?? 0, rss);
-  }, sampleEveryMs);
+  }, options.sampleEveryMs ?? 500);
   sampler.unref();
 
   const exited = new Promise<void>((done) => child.once('exit', () => done()));

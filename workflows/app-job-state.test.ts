@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { AppJob, initialSnapshot, type CycleSummary } from './app-job-state';
+
+const MINUTE = 60_000;
+const T0 = Date.parse('2026-11-27T08:00:00.000Z');
+
+function summary(finishedAt: number): CycleSummary {
+  const iso = new Date(finishedAt).toISOString();
+  return { id: 'a:1', kind: 'initial', state: 'succeeded', startedAt: iso, finishedAt: iso, counts: { created: 1, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 } };
+}
+
+describe('AppJob', () => {
+  it('runs its first cycle at once, then every interval', () => {
+    const job = new AppJob(initialSnapshot('a', 40));
+    expect(job.isDue(T0)).toBe(true);
+    expect(job.startCycle((n) => `app/a/cycle/${n}`)).toBe(1);
+    expect(job.status().currentCycleWorkflowId).toBe('app/a/cycle/1');
+    job.finishCycle(summary(T0), T0);
+    expect(job.status().currentCycleWorkflowId).toBeNull();
+    expect(job.isDue(T0 + 39 * MINUTE)).toBe(false);
+    expect(job.msUntilDue(T0 + 39 * MINUTE)).toBe(MINUTE);
+    expect(job.isDue(T0 + 40 * MINUTE)).toBe(true);
+  });
+
+  it('runs on request before it is due, and never while paused', () => {
+    const job = new AppJob({ ...initialSnapshot('a', 40), nextRunAt: T0 + 40 * MINUTE });
+    expect(job.isDue(T0)).toBe(false);
+    job.requestRun();
+    expect(job.isDue(T0)).toBe(true);
+    job.pause();
+    expect(job.isDue(T0 + 100 * MINUTE)).toBe(false);
+    expect(job.msUntilDue(T0)).toBeUndefined();
+    expect(job.status().state).toBe('paused');
+    job.resume();
+    expect(job.isDue(T0)).toBe(true);
+    job.startCycle((n) => `c${n}`);
+    expect(job.isDue(T0)).toBe(false);
+  });
+
+  it('reschedules from the last cycle when the interval changes', () => {
+    const job = new AppJob(initialSnapshot('a', 40));
+    job.startCycle((n) => `c${n}`);
+    job.finishCycle(summary(T0), T0);
+    job.setInterval(5, T0 + MINUTE);
+    expect(job.status().nextRunAt).toBe(new Date(T0 + 5 * MINUTE).toISOString());
+    job.setInterval(1, T0 + 10 * MINUTE);
+    expect(job.isDue(T0 + 10 * MINUTE)).toBe(true);
+  });
+
+  it('keeps counting cycles from the highest number used before', () => {
+    const job = new AppJob(initialSnapshot('a', 40));
+    job.continueNumberingFrom(7);
+    expect(job.startCycle((n) => `c${n}`)).toBe(8);
+    job.continueNumberingFrom(3);
+    expect(job.startCycle((n) => `c${n}`)).toBe(9);
+  });
+
+  it('stops being due once stopped, and survives a snapshot round trip', () => {
+    const job = new AppJob(initialSnapshot('a', 40));
+    job.requestRun();
+    const copy = new AppJob(job.toSnapshot());
+    expect(copy.isDue(T0)).toBe(true);
+    copy.stop();
+    expect(copy.isDue(T0)).toBe(false);
+  });
+});
