@@ -9,7 +9,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import pMap from 'p-map';
 import { ProvisioningError, toErrorInfo } from '../src/errors/index';
 import type { Logger } from '../src/log/index';
-import { reconcileObject, TargetIndex, type ReconcileOutcome, type ScopeDecision } from '../src/reconcile/index';
+import { reconcileObject, TargetIndex, type DeprovisionGuard, type ReconcileOutcome, type ScopeDecision } from '../src/reconcile/index';
+import { createAlerter, type Alerter } from '../src/alerts/index';
+import { deprovisionThreshold } from '../src/config/app';
 import type { SourceObject } from '../src/source/index';
 import { countKey, type ProvisioningLogInput, type Store } from '../src/store/index';
 import type { CycleCounts } from '../workflows/app-job-state';
@@ -23,6 +25,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Objects of one page reconciled at the same time (the per-app bound on target requests). */
   concurrency?: number;
+  /** Where quarantine alerts go (logged only when absent). */
+  alerter?: Alerter;
   /** Objects whose results are saved (log, escrow, heartbeat) together. */
   chunkSize?: number;
   now?: () => Date;
@@ -94,6 +98,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   const concurrency = deps.concurrency ?? 8;
   const chunkSize = deps.chunkSize ?? 50;
   const appContext = createAppContexts(store, deps.clients);
+  const alerter = deps.alerter ?? createAlerter({ logger });
   const indexByCycle = new Map<string, Promise<TargetIndex | undefined>>();
   /** Assigned-user sets per cycle: computed once per cycle and worker, recomputed after a restart. */
   const assignedByCycle = new Map<string, Promise<Set<string>>>();
@@ -149,6 +154,13 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     }
   }
 
+  /** The cycle's share of the app's deprovisioning threshold; none when the app sets no limit. */
+  function guardFor(ctx: AppContext, cycleId: string): DeprovisionGuard | undefined {
+    const threshold = deprovisionThreshold(ctx.app);
+    if (threshold === null) return undefined;
+    return { threshold, claim: () => store.cycles.claimDeprovision(cycleId, threshold) };
+  }
+
   /**
    * Reconciles objects in chunks with bounded concurrency; after each chunk the log entries and
    * escrow are saved and progress is heartbeaten, so a retried activity resumes after the last
@@ -167,7 +179,8 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     while (done < objects.length) {
       const chunk = objects.slice(done, done + chunkSize);
       const batch = await ctx.forBatch(chunk.map((o) => o.id));
-      const users = index ? { ...batch.context, index } : batch.context;
+      const guard = log.cycleId ? guardFor(ctx, log.cycleId) : undefined;
+      const users = { ...batch.context, ...(index && { index }), ...(guard && { guard }) };
       const outcomes = await pMap(
         chunk,
         async (source) => {
@@ -210,12 +223,16 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     };
   }
 
-  /** Failed objects go to escrow (retried on later cycles); objects that succeeded leave it. */
+  /**
+   * Failed objects and held-back deprovisionings go to escrow (retried on later cycles);
+   * objects that succeeded leave it.
+   */
   async function recordEscrow(ctx: AppContext, outcomes: ReconcileOutcome[]) {
+    const escrowed = (o: ReconcileOutcome) => o.error !== undefined && (o.status === 'Failure' || o.action === 'StagedDelete');
     for (const o of outcomes) {
-      if (o.status === 'Failure' && o.error) await store.escrow.record(ctx.app.id, o.objectType, o.sourceId, o.error, now());
+      if (escrowed(o)) await store.escrow.record(ctx.app.id, o.objectType, o.sourceId, o.error!, now());
     }
-    const succeeded = outcomes.filter((o) => o.status !== 'Failure').map((o) => o.sourceId);
+    const succeeded = outcomes.filter((o) => !escrowed(o)).map((o) => o.sourceId);
     await store.escrow.clear(ctx.app.id, ctx.users.objectType, succeeded);
   }
 
@@ -232,12 +249,14 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   }
 
   return {
-    async beginCycle({ appId, n }) {
+    async beginCycle({ appId, n, forceDeletes }) {
       return failing(async () => {
         const ctx = await appContext(appId);
         const sync = await store.syncState.get(appId, 'user');
         const incremental = Boolean(sync?.deltaLink) && sync?.configVersion === ctx.app.configVersion;
-        const cycle = await store.cycles.start({ appId, n, kind: incremental ? 'incremental' : 'initial' });
+        const cycle = await store.cycles.start({ appId, n, kind: incremental ? 'incremental' : 'initial', forceDeletes });
+        // The deprovisionings held back by the guard are retried by this cycle's escrow phase.
+        if (forceDeletes) await store.escrow.releaseStaged(appId, now());
         Context.current().log.info('cycle started', { appId, cycleId: cycle.id, kind: cycle.kind });
         return { cycleId: cycle.id, kind: cycle.kind, startedAt: cycle.startedAt, startLink: cycle.kind === 'incremental' ? (sync?.deltaLink ?? null) : null };
       });
@@ -342,11 +361,21 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       return failing(async () => {
         const app = await store.apps.get(appId);
         if (!error && deltaLink && app) await store.syncState.set({ appId, objectType: 'user', deltaLink, configVersion: app.configVersion });
-        const counts = await store.provisioningLog.countsByCycle(cycleId);
+        const { staged, ...counts } = await store.provisioningLog.countsByCycle(cycleId);
         const cycle = await store.cycles.finish(cycleId, { state: error ? 'failed' : 'succeeded', error, counts });
         indexByCycle.delete(cycleId);
         assignedByCycle.delete(cycleId);
         if (!cycle) throw new ProvisioningError({ kind: 'permanent', code: 'NotFound', message: `cycle ${cycleId} does not exist` });
+        if (staged > 0 && app) {
+          await alerter.send({
+            type: 'quarantine',
+            appId,
+            reason: 'TooManyDeletes',
+            cycleId,
+            at: now().toISOString(),
+            message: `${app.displayName}: cycle ${cycleId} held back ${staged} deprovisionings past the threshold of ${deprovisionThreshold(app)}; the job is quarantined until an admin allows the deletes`,
+          });
+        }
         return {
           id: cycle.id,
           kind: cycle.kind,
@@ -354,6 +383,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           startedAt: cycle.startedAt,
           finishedAt: cycle.finishedAt ?? now().toISOString(),
           counts: cycle.counts,
+          staged,
           ...(cycle.error && { error: cycle.error.detail ? `${cycle.error.message}: ${cycle.error.detail}` : cycle.error.message }),
         };
       });

@@ -9,6 +9,8 @@ import type { CycleCounts, CycleKind, CycleSummary } from '../workflows/app-job-
 export interface BeginCycleInput {
   appId: string;
   n: number;
+  /** An admin allowed this cycle to deprovision past the threshold. */
+  forceDeletes?: boolean;
 }
 
 export interface BeginCycleResult {

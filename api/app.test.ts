@@ -18,6 +18,7 @@ function recordingJobs(): JobControl & { calls: string[] } {
     pause: record('pause'),
     resume: record('resume'),
     runNow: record('runNow'),
+    allowDeletes: record('allowDeletes'),
     stop: record('stop'),
     setInterval: async (appId, minutes) => {
       calls.push(`setInterval:${appId}:${minutes}`);

@@ -6,6 +6,7 @@ import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@t
 import type { OnDemandResult } from '../activities/types';
 import type { JobStatus } from '../workflows/app-job-state';
 import {
+  allowDeletesSignal,
   pauseSignal,
   progressQuery,
   provisionOnDemandUpdate,
@@ -29,6 +30,7 @@ export interface JobControl {
   pause(appId: string): Promise<void>;
   resume(appId: string): Promise<void>;
   runNow(appId: string): Promise<void>;
+  allowDeletes(appId: string): Promise<void>;
   setInterval(appId: string, minutes: number): Promise<void>;
   stop(appId: string): Promise<void>;
   /** The job's status with the running cycle's progress; undefined when no job runs. */
@@ -52,6 +54,7 @@ export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE)
     pause: (appId) => handle(appId).signal(pauseSignal),
     resume: (appId) => handle(appId).signal(resumeSignal),
     runNow: (appId) => handle(appId).signal(runNowSignal),
+    allowDeletes: (appId) => handle(appId).signal(allowDeletesSignal),
     setInterval: (appId, minutes) => handle(appId).signal(setIntervalSignal, minutes),
     async stop(appId) {
       try {

@@ -31,7 +31,7 @@ export const appViewSchema = z
     }),
     target: z.object({ type: z.literal('scim'), baseUrl: z.string(), auth: z.object({ type: z.literal('bearer') }) }),
     schedule: z.object({ intervalMinutes: z.number() }),
-    deprovisioning: z.object({ softDeleted: z.string(), hardDeleted: z.string(), outOfScope: z.string() }),
+    deprovisioning: z.object({ softDeleted: z.string(), hardDeleted: z.string(), outOfScope: z.string(), threshold: z.number().nullable() }),
     mappings: z.record(z.string(), z.unknown()),
     configVersion: z.number(),
     createdAt: z.string(),
@@ -50,7 +50,11 @@ export const countsSchema = z.object({
 
 export const statusSchema = z
   .object({
-    state: z.enum(['active', 'paused', 'stopped']),
+    state: z.enum(['active', 'paused', 'quarantined', 'stopped']),
+    quarantine: z
+      .object({ reason: z.enum(['TooManyDeletes']), since: z.string(), detail: z.string() })
+      .nullable()
+      .openapi({ description: 'Why the job stopped running cycles; lifted by resume or allow-deletes' }),
     currentCycle: z.object({ id: z.string().nullable(), kind: z.string().nullable(), processed: z.number(), total: z.number().nullable() }).nullable(),
     lastCycle: z
       .object({
@@ -60,6 +64,7 @@ export const statusSchema = z
         startedAt: z.string(),
         finishedAt: z.string(),
         counts: countsSchema,
+        staged: z.number().optional(),
         error: z.string().optional(),
       })
       .nullable(),

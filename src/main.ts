@@ -41,6 +41,7 @@ const service = await startService({
   adminToken: admin.token,
   http: { host: settings.HOST, port: settings.PORT },
   concurrency: settings.SCIMFLOW_CONCURRENCY,
+  ...(settings.SCIMFLOW_ALERT_WEBHOOK_URL && { alertWebhookUrl: settings.SCIMFLOW_ALERT_WEBHOOK_URL }),
 });
 
 const lines = [

@@ -13,7 +13,7 @@ describe('AppJob', () => {
   it('runs its first cycle at once, then every interval', () => {
     const job = new AppJob(initialSnapshot('a', 40));
     expect(job.isDue(T0)).toBe(true);
-    expect(job.startCycle((n) => `app/a/cycle/${n}`)).toBe(1);
+    expect(job.startCycle((n) => `app/a/cycle/${n}`)).toEqual({ n: 1, forceDeletes: false });
     expect(job.status().currentCycleWorkflowId).toBe('app/a/cycle/1');
     job.finishCycle(summary(T0), T0);
     expect(job.status().currentCycleWorkflowId).toBeNull();
@@ -50,9 +50,9 @@ describe('AppJob', () => {
   it('keeps counting cycles from the highest number used before', () => {
     const job = new AppJob(initialSnapshot('a', 40));
     job.continueNumberingFrom(7);
-    expect(job.startCycle((n) => `c${n}`)).toBe(8);
+    expect(job.startCycle((n) => `c${n}`).n).toBe(8);
     job.continueNumberingFrom(3);
-    expect(job.startCycle((n) => `c${n}`)).toBe(9);
+    expect(job.startCycle((n) => `c${n}`).n).toBe(9);
   });
 
   it('stops being due once stopped, and survives a snapshot round trip', () => {
@@ -62,5 +62,26 @@ describe('AppJob', () => {
     expect(copy.isDue(T0)).toBe(true);
     copy.stop();
     expect(copy.isDue(T0)).toBe(false);
+  });
+
+  it('quarantines after a cycle that held deprovisionings back, until deletes are allowed or it is resumed', () => {
+    const job = new AppJob(initialSnapshot('a', 40));
+    job.startCycle((n) => `c${n}`);
+    job.finishCycle({ ...summary(T0), staged: 3 }, T0);
+    expect(job.status()).toMatchObject({ state: 'quarantined', quarantine: { reason: 'TooManyDeletes' } });
+    expect(job.isDue(T0 + 100 * MINUTE)).toBe(false);
+    job.requestRun();
+    expect(job.isDue(T0)).toBe(false);
+
+    job.allowDeletes();
+    expect(job.status()).toMatchObject({ state: 'active', quarantine: null });
+    expect(job.isDue(T0)).toBe(true);
+    expect(job.startCycle((n) => `c${n}`)).toEqual({ n: 2, forceDeletes: true });
+    job.finishCycle(summary(T0), T0);
+    expect(job.startCycle((n) => `c${n}`).forceDeletes).toBe(false);
+
+    job.finishCycle({ ...summary(T0), staged: 1 }, T0);
+    job.resume();
+    expect(job.status()).toMatchObject({ state: 'active', quarantine: null });
   });
 });

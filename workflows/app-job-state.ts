@@ -3,7 +3,7 @@
  * tested as plain code: active or paused, when the next cycle is due, what the last one did.
  */
 
-export type JobState = 'active' | 'paused';
+export type JobState = 'active' | 'paused' | 'quarantined';
 export type CycleKind = 'initial' | 'incremental';
 
 export interface CycleCounts {
@@ -22,7 +22,15 @@ export interface CycleSummary {
   startedAt: string;
   finishedAt: string;
   counts: CycleCounts;
+  /** Deprovisionings held back past the app's threshold (also counted as skipped). */
+  staged?: number;
   error?: string;
+}
+
+export interface Quarantine {
+  reason: 'TooManyDeletes';
+  since: string;
+  detail: string;
 }
 
 export interface JobSnapshot {
@@ -35,6 +43,9 @@ export interface JobSnapshot {
   nextRunAt: number | null;
   runRequested: boolean;
   lastCycle: CycleSummary | null;
+  quarantine?: Quarantine | null;
+  /** The next cycle may deprovision past the threshold (an admin allowed the deletes). */
+  forceDeletes?: boolean;
 }
 
 export interface JobStatus {
@@ -45,6 +56,7 @@ export interface JobStatus {
   /** Workflow id of the running cycle, if one runs. */
   currentCycleWorkflowId: string | null;
   lastCycle: CycleSummary | null;
+  quarantine: Quarantine | null;
 }
 
 export function initialSnapshot(appId: string, intervalMinutes: number): JobSnapshot {
@@ -64,9 +76,20 @@ export class AppJob {
     this.snapshot.state = 'paused';
   }
 
-  /** Resumes a paused job; a resumed job whose cycle is overdue runs at once. */
+  /** Resumes a paused or quarantined job; a resumed job whose cycle is overdue runs at once. */
   resume(): void {
     this.snapshot.state = 'active';
+    this.snapshot.quarantine = null;
+  }
+
+  /**
+   * Lets the next cycle deprovision past the threshold (Entra's "allow deletes"), lifts the
+   * quarantine and runs that cycle now.
+   */
+  allowDeletes(): void {
+    this.resume();
+    this.snapshot.forceDeletes = true;
+    this.snapshot.runRequested = true;
   }
 
   requestRun(): void {
@@ -101,18 +124,29 @@ export class AppJob {
     this.snapshot.cycleNumber = Math.max(this.snapshot.cycleNumber, n);
   }
 
-  /** Starts the next cycle and returns its number. */
-  startCycle(workflowId: (n: number) => string): number {
+  /** Starts the next cycle: its number, and whether it may deprovision past the threshold. */
+  startCycle(workflowId: (n: number) => string): { n: number; forceDeletes: boolean } {
     this.snapshot.cycleNumber += 1;
     this.snapshot.runRequested = false;
+    const forceDeletes = this.snapshot.forceDeletes ?? false;
+    this.snapshot.forceDeletes = false;
     this.runningCycle = workflowId(this.snapshot.cycleNumber);
-    return this.snapshot.cycleNumber;
+    return { n: this.snapshot.cycleNumber, forceDeletes };
   }
 
+  /** Records a finished cycle; one that held deprovisionings back quarantines the job. */
   finishCycle(summary: CycleSummary, now: number): void {
     this.runningCycle = null;
     this.snapshot.lastCycle = summary;
     this.snapshot.nextRunAt = now + this.snapshot.intervalMinutes * 60_000;
+    if (summary.staged && summary.staged > 0) {
+      this.snapshot.state = 'quarantined';
+      this.snapshot.quarantine = {
+        reason: 'TooManyDeletes',
+        since: new Date(now).toISOString(),
+        detail: `cycle ${summary.id} held back ${summary.staged} deprovisionings past the app's threshold`,
+      };
+    }
   }
 
   status(): JobStatus {
@@ -123,6 +157,7 @@ export class AppJob {
       nextRunAt: this.snapshot.nextRunAt === null ? null : new Date(this.snapshot.nextRunAt).toISOString(),
       currentCycleWorkflowId: this.runningCycle,
       lastCycle: this.snapshot.lastCycle,
+      quarantine: this.snapshot.quarantine ?? null,
     };
   }
 

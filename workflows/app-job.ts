@@ -16,6 +16,7 @@ import {
 import type { ScimflowActivities } from '../activities/types';
 import { AppJob, initialSnapshot, type CycleSummary, type JobSnapshot } from './app-job-state';
 import {
+  allowDeletesSignal,
   pauseSignal,
   provisionOnDemandUpdate,
   resumeSignal,
@@ -51,6 +52,7 @@ export async function appJob(input: AppJobInput): Promise<void> {
   setHandler(pauseSignal, () => job.pause());
   setHandler(resumeSignal, () => job.resume());
   setHandler(runNowSignal, () => job.requestRun());
+  setHandler(allowDeletesSignal, () => job.allowDeletes());
   setHandler(stopSignal, () => job.stop());
   setHandler(setIntervalSignal, (minutes) => job.setInterval(minutes, Date.now()));
   setHandler(statusQuery, () => job.status());
@@ -67,10 +69,10 @@ export async function appJob(input: AppJobInput): Promise<void> {
     await condition(() => job.stopRequested || job.isDue(Date.now()) || workflowInfo().continueAsNewSuggested, job.msUntilDue(Date.now()));
     if (job.stopRequested) break;
     if (job.isDue(Date.now())) {
-      const n = job.startCycle((k) => cycleWorkflowId(input.appId, k));
+      const { n, forceDeletes } = job.startCycle((k) => cycleWorkflowId(input.appId, k));
       const summary: CycleSummary = await executeChild(syncCycle, {
         workflowId: cycleWorkflowId(input.appId, n),
-        args: [{ appId: input.appId, n }],
+        args: [{ appId: input.appId, n, forceDeletes }],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
         typedSearchAttributes: [{ key: APP_ID, value: input.appId }],
       });

@@ -9,6 +9,8 @@ import type { JobStatus } from './app-job-state';
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const runNowSignal = defineSignal('runNow');
+/** Entra's "allow deletes": the next cycle may deprovision past the threshold; lifts the quarantine. */
+export const allowDeletesSignal = defineSignal('allowDeletes');
 export const stopSignal = defineSignal('stop');
 export const setIntervalSignal = defineSignal<[minutes: number]>('setInterval');
 

@@ -24,6 +24,8 @@ const { processSourcePage, retryEscrow, reconcileAssignments } = proxyActivities
 export interface SyncCycleInput {
   appId: string;
   n: number;
+  /** An admin allowed this cycle to deprovision past the threshold. */
+  forceDeletes?: boolean;
 }
 
 export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {

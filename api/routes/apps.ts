@@ -154,7 +154,13 @@ export function appsRoutes(deps: ApiDeps) {
     );
   control('run', 'Start a cycle now', (id) => deps.jobs.runNow(id), 202);
   control('pause', 'Pause the job (the running cycle finishes)', (id) => deps.jobs.pause(id), 200);
-  control('resume', 'Resume a paused job', (id) => deps.jobs.resume(id), 200);
+  control('resume', 'Resume a paused or quarantined job', (id) => deps.jobs.resume(id), 200);
+  control(
+    'allow-deletes',
+    "Let the next cycle disable or delete past the app's threshold (Entra's allow deletes); lifts the quarantine and runs it now",
+    (id) => deps.jobs.allowDeletes(id),
+    202,
+  );
 
   app.openapi(
     createRoute({
@@ -173,6 +179,7 @@ export function appsRoutes(deps: ApiDeps) {
       return c.json(
         {
           state: job?.state ?? ('stopped' as const),
+          quarantine: job?.quarantine ?? null,
           currentCycle: job?.currentCycle ? { id: job.currentCycle.cycleId, kind: job.currentCycle.kind, processed: job.currentCycle.processed, total: job.currentCycle.total } : null,
           lastCycle,
           nextRunAt: job?.nextRunAt ?? null,

@@ -44,6 +44,12 @@ export const deprovisioningSchema = z.object({
   hardDeleted: deprovisionActionSchema.default('delete'),
   /** A user that left the app's scope (unassigned). `ignore` = Entra's SkipOutOfScopeDeletions. */
   outOfScope: deprovisionActionSchema.default('disable'),
+  /**
+   * The most accounts one cycle may disable or delete (Entra's accidental-deletions threshold).
+   * Past it the cycle holds the rest back (StagedDelete), the job is quarantined with reason
+   * TooManyDeletes and an alert goes out, until an admin allows the deletes. null: no limit.
+   */
+  threshold: z.number().int().min(1, 'threshold must be at least 1 (or null for no limit)').nullable().default(500),
 });
 
 export const scheduleSchema = z.object({
@@ -56,7 +62,7 @@ export const appInputSchema = z
     source: graphSourceSchema,
     target: scimTargetSchema,
     schedule: scheduleSchema.default({ intervalMinutes: 40 }),
-    deprovisioning: deprovisioningSchema.default({ softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable' }),
+    deprovisioning: deprovisioningSchema.default({ softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable', threshold: 500 }),
     mappings: objectMappingsSchema.default({}),
   })
   .superRefine((app, ctx) => {
@@ -107,4 +113,9 @@ export function splitSecrets(spec: AppSpec): { config: Omit<AppConfig, 'id' | 'c
     },
     secrets: { clientSecret, targetToken: spec.target.auth.token },
   };
+}
+
+/** The app's deprovisioning threshold: its setting, 500 for configurations saved before there was one. */
+export function deprovisionThreshold(app: Pick<AppConfig, 'deprovisioning'>): number | null {
+  return app.deprovisioning.threshold === undefined ? 500 : app.deprovisioning.threshold;
 }

@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'InvalidConfiguration'
   | 'SourceUnavailable'
   | 'DeltaTokenExpired'
+  | 'TooManyDeletes'
   | 'Unknown';
 
 export interface ProvisioningErrorInit {

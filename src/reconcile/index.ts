@@ -3,6 +3,7 @@ export type { Action, AnchorView, DesiredTarget, ManagedValues, MatchResult, Mod
 export { reconcileObject } from './reconcile';
 export type {
   AnchorPort,
+  DeprovisionGuard,
   AnchorRecord,
   LogAction,
   MappingPort,

@@ -40,8 +40,18 @@ export interface MappingPort {
   diff: PlanInput['diff'];
 }
 
+/** The accidental-deprovisioning guard: asked before each disable or delete. */
+export interface DeprovisionGuard {
+  /** True when one more account may be disabled or deleted in this run. */
+  claim(): Promise<boolean>;
+  /** The app's threshold, for the log. */
+  threshold: number;
+}
+
 export interface ReconcileContext {
   objectType: ObjectType;
+  /** Absent: no limit (on-demand requests are deliberate, one object). */
+  guard?: DeprovisionGuard;
   /** Match against this snapshot of the target instead of one filter query per object. */
   index?: TargetIndex;
   target: TargetPort;
@@ -218,6 +228,22 @@ async function apply(
     steps.push({ name: 'export', status: rest.status, detail: dryRun && rest.request ? `dry run: would send ${rest.request.method} ${rest.request.path}` : rest.reason });
     return { ...base, ...rest, steps };
   };
+  const deprovisions = action.kind === 'disable' || action.kind === 'delete' || (action.kind === 'update' && action.disables);
+  if (deprovisions && !dryRun && ctx.guard && !(await ctx.guard.claim())) {
+    const reason = `held back: this cycle reached the app's deprovisioning threshold (${ctx.guard.threshold}); an admin must allow deletes`;
+    const targetId = 'targetId' in action ? action.targetId : undefined;
+    steps.push({ name: 'export', status: 'Skipped', detail: reason });
+    return {
+      ...base,
+      targetId,
+      action: 'StagedDelete',
+      status: 'Skipped',
+      reason,
+      changes: [],
+      steps,
+      error: { kind: 'permanent', code: 'TooManyDeletes', message: reason },
+    };
+  }
   switch (action.kind) {
     case 'skip':
       return done({ targetId: action.targetId, action: 'Other', status: 'Skipped', reason: `${action.reason}: ${action.detail}`, changes: [] });

@@ -9,6 +9,7 @@ import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, realClients, type ClientFactories } from '../../activities/index';
 import { createApi } from '../../api/app';
 import { createJobControl, type JobControl } from '../../api/jobs';
+import { createAlerter } from '../alerts/index';
 import type { Logger } from '../log/index';
 import type { Store } from '../store/index';
 import { registerSearchAttributes } from '../temporal/search-attributes';
@@ -29,6 +30,8 @@ export interface ServiceOptions {
   clients?: ClientFactories;
   workflowBundle?: WorkflowBundleOption;
   concurrency?: number;
+  /** Where alerts (e.g. a quarantine) are POSTed as JSON. */
+  alertWebhookUrl?: string;
 }
 
 export interface RunningService {
@@ -53,7 +56,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let workerRun: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
   if (options.worker !== false) {
-    const activities = createActivities({ store, clients: options.clients ?? realClients(), logger, ...(options.concurrency && { concurrency: options.concurrency }) });
+    const activities = createActivities({
+      store,
+      clients: options.clients ?? realClients(),
+      logger,
+      alerter: createAlerter({ webhookUrl: options.alertWebhookUrl, logger }),
+      ...(options.concurrency && { concurrency: options.concurrency }),
+    });
     const created = await createWorker({
       address: options.temporalAddress,
       namespace: options.namespace,

@@ -21,6 +21,7 @@ const settingsSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
   SCIMFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

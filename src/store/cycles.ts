@@ -34,6 +34,9 @@ export interface Cycle {
   finishedAt: string | null;
   counts: CycleCounts;
   error: ErrorInfo | null;
+  /** Accounts the cycle disabled or deleted so far. */
+  deprovisions: number;
+  forceDeletes: boolean;
 }
 
 export interface CycleStart {
@@ -43,6 +46,8 @@ export interface CycleStart {
   n?: number;
   /** Now when absent. */
   startedAt?: Instant;
+  /** An admin allowed this cycle to deprovision past the app's threshold. */
+  forceDeletes?: boolean;
 }
 
 function toCycle(row: Selectable<CyclesTable>): Cycle {
@@ -56,6 +61,8 @@ function toCycle(row: Selectable<CyclesTable>): Cycle {
     finishedAt: isoOrNull(row.finished_at),
     counts: row.counts,
     error: row.error,
+    deprovisions: row.deprovisions,
+    forceDeletes: row.force_deletes,
   };
 }
 
@@ -89,6 +96,7 @@ export function createCyclesRepository(db: Kysely<Database>) {
           state: 'running',
           started_at: input.startedAt === undefined ? sql<Date>`now()` : toDate(input.startedAt),
           counts: json(Object.fromEntries(COUNT_KEYS.map((key) => [key, 0]))),
+          force_deletes: input.forceDeletes ?? false,
         })
         .onConflict((oc) => oc.columns(['app_id', 'n']).doNothing())
         .returningAll()
@@ -158,6 +166,21 @@ export function createCyclesRepository(db: Kysely<Database>) {
         .where('app_id', '=', appId)
         .executeTakeFirst();
       return row?.n ?? 0;
+    },
+
+    /**
+     * Claims one deprovisioning (a disable or a delete) for the cycle, atomically: granted while
+     * the cycle is under `threshold` or its deletions were allowed, refused past it.
+     */
+    async claimDeprovision(id: string, threshold: number | null): Promise<boolean> {
+      const row = await db
+        .updateTable('cycles')
+        .set((eb) => ({ deprovisions: eb('deprovisions', '+', 1) }))
+        .where('id', '=', id)
+        .where((eb) => (threshold === null ? eb.lit(true) : eb.or([eb('force_deletes', '=', true), eb('deprovisions', '<', threshold)])))
+        .returning('deprovisions')
+        .executeTakeFirst();
+      return row !== undefined;
     },
 
     /** The app's last finished cycle (optionally only with the given outcome), or undefined. */

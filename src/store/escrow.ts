@@ -96,6 +96,20 @@ export function createEscrowRepository(db: Kysely<Database>) {
       return Number(result.numDeletedRows);
     },
 
+    /**
+     * Makes the entries held by the deprovisioning guard (error code `TooManyDeletes`) due now,
+     * once an admin allowed the deletions. Returns how many there were.
+     */
+    async releaseStaged(appId: string, now: Instant): Promise<number> {
+      const result = await db
+        .updateTable('escrow')
+        .set({ next_retry_at: toDate(now) })
+        .where('app_id', '=', appId)
+        .where(sql<string>`last_error ->> 'code'`, '=', 'TooManyDeletes')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     /** Entries whose retry time has come, soonest first. */
     async due(appId: string, now: Instant, limit = 100): Promise<EscrowEntry[]> {
       const rows = await db

@@ -201,17 +201,21 @@ export function createProvisioningLogRepository(db: Kysely<Database>) {
 
     /**
      * What a cycle did, counted from its entries: successes by action, failures, and skips
-     * (warnings count as skips). Exact even when activities were retried.
+     * (warnings and held-back deprovisionings count as skips; `staged` counts the latter).
+     * Exact even when activities were retried.
      */
-    async countsByCycle(cycleId: string): Promise<CycleCounts> {
+    async countsByCycle(cycleId: string): Promise<CycleCounts & { staged: number }> {
       const rows = await db
         .selectFrom('provisioning_log')
         .select((eb) => ['action', 'status', eb.fn.countAll<number>().as('n')])
         .where('cycle_id', '=', cycleId)
         .groupBy(['action', 'status'])
         .execute();
-      const counts: CycleCounts = { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 };
-      for (const row of rows) counts[countKey(row.action, row.status)] += Number(row.n);
+      const counts = { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0, staged: 0 };
+      for (const row of rows) {
+        counts[countKey(row.action, row.status)] += Number(row.n);
+        if (row.action === 'StagedDelete') counts.staged += Number(row.n);
+      }
       return counts;
     },
 

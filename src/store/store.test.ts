@@ -121,14 +121,14 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
     it('names the migration that failed and keeps none of its changes', async () => {
       const broken = {
         ...migrations,
-        '0002-broken': {
+        '9999-broken': {
           up: async (db: Parameters<typeof migrateToLatest>[0]) => {
             await db.schema.createTable('half_done').addColumn('id', 'text').execute();
             await sql`select * from no_such_table`.execute(db);
           },
         },
       };
-      await expect(migrateToLatest(store.db, broken)).rejects.toThrow(/migration "0002-broken" failed/);
+      await expect(migrateToLatest(store.db, broken)).rejects.toThrow(/migration "9999-broken" failed/);
       const tables = (await store.db.introspection.getTables()).map((table) => table.name);
       expect(tables).not.toContain('half_done');
       expect(await migrateToLatest(store.db)).toEqual([]);
@@ -382,8 +382,9 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       await store.provisioningLog.append(entries);
       await store.provisioningLog.append(entries.slice(0, 3));
       await store.provisioningLog.append([entry(app.id, { cycleId: `${app.id}:other`, action: 'Create' })]);
-      const counts = await store.provisioningLog.countsByCycle(cycle.id);
+      const { staged, ...counts } = await store.provisioningLog.countsByCycle(cycle.id);
       expect(counts).toEqual({ created: 2, updated: 1, disabled: 1, deleted: 1, skipped: 2, failed: 2 });
+      expect(staged).toBe(0);
       const finished = await store.cycles.finish(cycle.id, { state: 'succeeded', counts });
       expect(finished?.counts).toEqual(counts);
     });
@@ -496,6 +497,8 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
         finishedAt: null,
         counts: { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 },
         error: null,
+        deprovisions: 0,
+        forceDeletes: false,
       });
       const second = await store.cycles.start({ appId: app.id, kind: 'incremental' });
       expect(second.n).toBe(2);
@@ -515,6 +518,18 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       expect(after).toEqual({ created: 40, updated: 0, disabled: 0, deleted: 0, skipped: 3, failed: 80 });
       expect((await store.cycles.get(cycle.id))?.counts).toEqual(after);
       expect(await store.cycles.addCounts(`${app.id}:99`, { created: 1 })).toBeUndefined();
+    });
+
+    it('grants deprovisionings up to the threshold, all of them when forced or unlimited', async () => {
+      const { app } = await newApp();
+      const guarded = await store.cycles.start({ appId: app.id, kind: 'incremental' });
+      const grants = await Promise.all(Array.from({ length: 5 }, () => store.cycles.claimDeprovision(guarded.id, 2)));
+      expect(grants.filter(Boolean)).toHaveLength(2);
+      expect(await store.cycles.claimDeprovision(guarded.id, null)).toBe(true);
+      const forced = await store.cycles.start({ appId: app.id, kind: 'incremental', forceDeletes: true });
+      expect(forced.forceDeletes).toBe(true);
+      for (let i = 0; i < 4; i++) expect(await store.cycles.claimDeprovision(forced.id, 1)).toBe(true);
+      expect(await store.cycles.claimDeprovision(`${app.id}:99`, 10)).toBe(false);
     });
 
     it('finishes a cycle once and finds the last finished one', async () => {
@@ -571,6 +586,17 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       }
       expect(gaps).toEqual([5, 10, 20, 40, 80, 160, 320, 640, 1280, 1440, 1440, 1440]);
       expect(gaps.map((_, i) => escrowRetryDelayMs(i + 1) / 60_000)).toEqual(gaps);
+    });
+
+    it('makes held-back deprovisionings due once deletes are allowed', async () => {
+      const { app } = await newApp();
+      const now = new Date('2026-03-01T12:00:00.000Z');
+      const staged: ErrorInfo = { kind: 'permanent', code: 'TooManyDeletes', message: 'held back' };
+      await store.escrow.record(app.id, 'user', 'held', staged, now);
+      await store.escrow.record(app.id, 'user', 'broken', failure, now);
+      expect(await store.escrow.due(app.id, now)).toEqual([]);
+      expect(await store.escrow.releaseStaged(app.id, now)).toBe(1);
+      expect((await store.escrow.due(app.id, now)).map((e) => e.sourceId)).toEqual(['held']);
     });
 
     it('lists what is due, counts and clears', async () => {

@@ -75,6 +75,10 @@ export interface CyclesTable {
   finished_at: Timestamp | null;
   counts: Json<CycleCounts>;
   error: Json<ErrorInfo> | null;
+  /** Accounts this cycle disabled or deleted, counted against the app's threshold. */
+  deprovisions: Generated<number>;
+  /** An admin allowed this cycle to deprovision past the threshold. */
+  force_deletes: Generated<boolean>;
 }
 
 export interface SyncStateTable {

@@ -32,7 +32,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { worker?: boolean; graphPageSize?: number; concurrency?: number } = {}): Promise<Harness> {
+export async function startHarness(options: { worker?: boolean; graphPageSize?: number; concurrency?: number; alertWebhookUrl?: string } = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const secretKey = randomBytes(32);
   const store = await openDatabase({ url: database.url, secretKey, onConnectionError: () => {} });
@@ -52,6 +52,7 @@ export async function startHarness(options: { worker?: boolean; graphPageSize?: 
     clients: realClients({ onScimRequest: (info) => scimRequests.push(info), ...(options.graphPageSize && { graphPageSize: options.graphPageSize }) }),
     workflowBundle: { codePath: testEnv.workflowBundlePath },
     ...(options.concurrency && { concurrency: options.concurrency }),
+    ...(options.alertWebhookUrl && { alertWebhookUrl: options.alertWebhookUrl }),
   });
   const appIds: string[] = [];
 

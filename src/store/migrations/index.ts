@@ -4,10 +4,12 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './0001-initial';
+import * as deprovisionGuard from './0002-deprovision-guard';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-deprovision-guard': deprovisionGuard,
 };
 
 /** A MigrationProvider over migrations listed in code. */
