@@ -162,9 +162,12 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   }
 
   /**
-   * Reconciles objects in chunks with bounded concurrency; after each chunk the log entries and
-   * escrow are saved and progress is heartbeaten, so a retried activity resumes after the last
-   * saved chunk. A configuration error (bad credentials) stops the batch: it is not per object.
+   * Reconciles a batch of objects with bounded concurrency, as a sliding window. Results are
+   * saved in groups: first the log entries, then the anchors, then escrow, so an anchor never
+   * exists without its log entry. Progress (the leading objects whose results are saved) is
+   * heartbeaten, and a retried activity resumes after it; objects redone past that point find
+   * their anchors and are skipped, their first log entry kept. A configuration error (bad
+   * credentials) stops the batch: it is not about one object.
    */
   async function reconcileBatch(
     ctx: AppContext,
@@ -174,32 +177,75 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     heartbeat: Heartbeat,
     index?: TargetIndex,
   ): Promise<{ processed: number; counts: CycleCounts }> {
-    let done = heartbeat.resumed.done ?? 0;
+    const resumeAt = Math.min(heartbeat.resumed.done ?? 0, objects.length);
+    const todo = objects.slice(resumeAt);
+    const batch = await ctx.forBatch(todo.map((o) => o.id));
+    const guard = log.cycleId ? guardFor(ctx, log.cycleId) : undefined;
+    const users = { ...batch.context, ...(index && { index }), ...(guard && { guard }) };
     let counts = EMPTY_COUNTS;
-    while (done < objects.length) {
-      const chunk = objects.slice(done, done + chunkSize);
-      const batch = await ctx.forBatch(chunk.map((o) => o.id));
-      const guard = log.cycleId ? guardFor(ctx, log.cycleId) : undefined;
-      const users = { ...batch.context, ...(index && { index }), ...(guard && { guard }) };
-      const outcomes = await pMap(
-        chunk,
-        async (source) => {
-          const startedAt = now();
-          const outcome = await reconcileObject(users, source, scope(source));
-          await store.provisioningLog.append([logEntry(ctx, outcome, log, startedAt)]);
-          await batch.flush(source.id);
-          return outcome;
-        },
-        { concurrency },
-      );
-      await recordEscrow(ctx, outcomes);
-      const configurationError = outcomes.find((o) => o.error?.kind === 'configuration');
-      if (configurationError?.error) throw new ProvisioningError({ ...configurationError.error });
-      for (const outcome of outcomes) counts = addCount(counts, outcome);
-      done += chunk.length;
-      heartbeat.beat({ done });
-    }
+    /** A failed save stops the batch; so does a configuration error (after its result is saved). */
+    let saveError: unknown;
+    let halt: ProvisioningError | undefined;
+
+    const saved = new Array<boolean>(todo.length).fill(false);
+    let leading = 0;
+    let pending: { at: number; outcome: ReconcileOutcome; startedAt: Date }[] = [];
+    let saving: Promise<void> = Promise.resolve();
+    const save = () => {
+      const group = pending;
+      pending = [];
+      saving = saving.then(async () => {
+        if (group.length === 0 || saveError) return;
+        try {
+          await saveResults(ctx, batch, group, log);
+          for (const { at } of group) saved[at] = true;
+          while (leading < todo.length && saved[leading]) leading += 1;
+          heartbeat.beat({ done: resumeAt + leading });
+        } catch (error) {
+          saveError ??= error;
+        }
+      });
+      return saving;
+    };
+
+    await pMap(
+      todo.entries(),
+      async ([at, source]) => {
+        if (saveError || halt) return;
+        const startedAt = now();
+        const outcome = await reconcileObject(users, source, scope(source));
+        if (outcome.error?.kind === 'configuration') halt ??= new ProvisioningError({ ...outcome.error });
+        counts = addCount(counts, outcome);
+        pending.push({ at, outcome, startedAt });
+        if (pending.length >= chunkSize) void save();
+      },
+      { concurrency },
+    );
+    await save();
+    if (saveError) throw saveError;
+    if (halt) throw halt;
     return { processed: objects.length, counts };
+  }
+
+  /** Saves a group of results: log entries, then anchors, then escrow (see reconcileBatch). */
+  async function saveResults(
+    ctx: AppContext,
+    batch: Awaited<ReturnType<AppContext['forBatch']>>,
+    group: { outcome: ReconcileOutcome; startedAt: Date }[],
+    log: { cycleId: string | null; phase: string },
+  ): Promise<void> {
+    const outcomes = group.map((g) => g.outcome);
+    await store.provisioningLog.append(group.map((g) => logEntry(ctx, g.outcome, log, g.startedAt)));
+    const conflicts = await batch.flush(outcomes.map((o) => o.sourceId));
+    // Two source objects resolved to one target account: the later one is not linked.
+    const failed = conflicts.map(({ sourceId, error }): ReconcileOutcome => {
+      const outcome = outcomes.find((o) => o.sourceId === sourceId)!;
+      const info = { kind: 'permanent' as const, code: 'DuplicateSourceEntries' as const, message: error.message };
+      return { ...outcome, action: 'Other', status: 'Failure', reason: info.message, changes: [], error: info, steps: [...outcome.steps, { name: 'export', status: 'Failure', detail: info.message }] };
+    });
+    if (failed.length) await store.provisioningLog.append(failed.map((o) => logEntry(ctx, o, { ...log, phase: `${log.phase}:link` }, now())));
+    const conflicted = new Set(conflicts.map((c) => c.sourceId));
+    await recordEscrow(ctx, [...outcomes.filter((o) => !conflicted.has(o.sourceId)), ...failed]);
   }
 
   /** The provisioning-log entry of an outcome; within a cycle a change has a stable id, so a retry logs it once. */
@@ -401,9 +447,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
         const scope = await scopeOf(ctx, `on-demand:${randomUUID()}`);
         const batch = await ctx.forBatch([objectId]);
         const outcome = await reconcileObject(batch.context, source, scope(source));
-        await store.provisioningLog.append([logEntry(ctx, outcome, { cycleId: null, phase: 'on-demand' }, startedAt)]);
-        await batch.flush(objectId);
-        await recordEscrow(ctx, [outcome]);
+        await saveResults(ctx, batch, [{ outcome, startedAt }], { cycleId: null, phase: 'on-demand' });
         const { objectType: _type, ...rest } = outcome;
         return { objectId, outcome: rest, steps: outcome.steps, status: outcome.status, ...(outcome.error && { error: outcome.error }) };
       });

@@ -21,11 +21,15 @@ export interface AppContext {
   users: ReconcileContext;
   /**
    * The users context for a batch: its anchors read in one query, and anchor writes held back
-   * until `flush(sourceId)`, so the caller records the object's log entry first. A worker that
+   * until `flush(sourceIds)`, so the caller records the objects' log entries first. A worker that
    * dies in between leaves a logged change without an anchor, which the retry matches and
    * links (the log keeps the first entry of a change), never an anchor without its log entry.
    */
-  forBatch(sourceIds: string[]): Promise<{ context: ReconcileContext; flush(sourceId: string): Promise<void> }>;
+  forBatch(sourceIds: string[]): Promise<{
+    context: ReconcileContext;
+    /** Writes the held-back anchors of these objects in one statement; returns those that conflict. */
+    flush(sourceIds: string[]): Promise<{ sourceId: string; error: ProvisioningError }[]>;
+  }>;
 }
 
 function toRecord(anchor: Anchor): AnchorRecord {
@@ -94,11 +98,13 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
               },
             },
           },
-          async flush(sourceId) {
-            const anchor = pending.get(sourceId);
-            if (!anchor) return;
-            pending.delete(sourceId);
-            await anchors.save(sourceId, anchor);
+          async flush(ids) {
+            const inputs = ids.flatMap((sourceId) => {
+              const anchor = pending.get(sourceId);
+              pending.delete(sourceId);
+              return anchor ? [{ appId, objectType: 'user' as const, sourceId, targetId: anchor.targetId, lastExported: anchor.lastExported as Record<string, never>, state: anchor.state }] : [];
+            });
+            return store.anchors.upsertMany(inputs);
           },
         };
       },

@@ -128,6 +128,7 @@ async function waitForFirstCycle(options: {
   for (;;) {
     await sleep(1000);
     if (!worker.running()) throw new Error('the worker process exited during the cycle');
+    if (Date.now() > options.deadline) throw new Error('the initial cycle did not finish within the timeout');
     let status: Awaited<ReturnType<JobControl['status']>>;
     try {
       status = await jobs.status(appId);
@@ -138,7 +139,6 @@ async function waitForFirstCycle(options: {
     }
     if (status?.lastCycle) return status.lastCycle;
     const now = Date.now();
-    if (now > options.deadline) throw new Error(`the initial cycle did not finish in time: ${JSON.stringify(status)}`);
     if (now - lastPrint >= 5000) {
       lastPrint = now;
       const processed = status?.currentCycle?.processed ?? 0;

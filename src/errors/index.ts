@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'NotImplemented'
   | 'InvalidResponse'
   | 'DuplicateTargetEntries'
+  | 'DuplicateSourceEntries'
   | 'MandatoryFieldsMissing'
   | 'SchemaAttributeNotFound'
   | 'InvalidConfiguration'

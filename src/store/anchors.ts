@@ -70,7 +70,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 
 /** The anchors repository. */
 export function createAnchorsRepository(db: Kysely<Database>) {
-  return {
+  const repository = {
     /** The anchor of one source object, or undefined. */
     async get(appId: string, objectType: ObjectType, sourceId: string): Promise<Anchor | undefined> {
       const row = await db
@@ -135,6 +135,52 @@ export function createAnchorsRepository(db: Kysely<Database>) {
       }
     },
 
+    /**
+     * Creates or replaces many anchors in one statement (the last input of a source object wins).
+     * When a target id is already linked to another source object the batch is written row by
+     * row instead: the rows that conflict are left out and returned with the error.
+     */
+    async upsertMany(inputs: readonly (AnchorInput & { state: AnchorState })[]): Promise<{ sourceId: string; error: ProvisioningError }[]> {
+      const latest = [...new Map(inputs.map((input) => [`${input.appId}\u0000${input.objectType}\u0000${input.sourceId}`, input])).values()];
+      if (latest.length === 0) return [];
+      try {
+        await db
+          .insertInto('anchors')
+          .values(
+            latest.map((input) => ({
+              app_id: input.appId,
+              object_type: input.objectType,
+              source_id: input.sourceId,
+              target_id: input.targetId,
+              last_exported: json(input.lastExported),
+              state: input.state,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['app_id', 'object_type', 'source_id']).doUpdateSet((eb) => ({
+              target_id: eb.ref('excluded.target_id'),
+              last_exported: eb.ref('excluded.last_exported'),
+              state: eb.ref('excluded.state'),
+              updated_at: eb.fn('now'),
+            })),
+          )
+          .execute();
+        return [];
+      } catch (error) {
+        if (!isUniqueViolation(error, TARGET_UNIQUE)) throw error;
+      }
+      const conflicts: { sourceId: string; error: ProvisioningError }[] = [];
+      for (const input of latest) {
+        try {
+          await repository.upsert(input);
+        } catch (error) {
+          if (!(error instanceof ProvisioningError && error.kind === 'conflict')) throw error;
+          conflicts.push({ sourceId: input.sourceId, error });
+        }
+      }
+      return conflicts;
+    },
+
     /** Sets an anchor's state. Returns false when there is no such anchor. */
     async markState(appId: string, objectType: ObjectType, sourceId: string, state: AnchorState): Promise<boolean> {
       const result = await db
@@ -185,6 +231,7 @@ export function createAnchorsRepository(db: Kysely<Database>) {
       return count;
     },
   };
+  return repository;
 }
 
 export type AnchorsRepository = ReturnType<typeof createAnchorsRepository>;
