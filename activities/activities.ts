@@ -6,16 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import pMap from 'p-map';
 import { ProvisioningError, toErrorInfo } from '../src/errors/index';
 import type { Logger } from '../src/log/index';
 import { reconcileObject, TargetIndex, type DeprovisionGuard, type ReconcileOutcome, type ScopeDecision } from '../src/reconcile/index';
 import { createAlerter, type Alerter } from '../src/alerts/index';
 import { deprovisionThreshold } from '../src/config/app';
-import type { SourceObject } from '../src/source/index';
+import { evaluateScope } from '../src/mapping/scoping/index';
+import type { SourceObject, SourcePage } from '../src/source/index';
 import { countKey, type ProvisioningLogInput, type Store } from '../src/store/index';
 import type { CycleCounts } from '../workflows/app-job-state';
-import { createAppContexts, type AppContext } from './app-context';
+import { createAppContexts, type AnchorBatch, type AppContext } from './app-context';
+import { withHeartbeat, type Heartbeat } from './heartbeat';
+import { reconcileStream, type StreamPage } from './reconcile-stream';
 import type { ClientFactories } from './ports';
 import type { ScimflowActivities, SourcePageResult } from './types';
 
@@ -27,45 +29,25 @@ export interface ActivityDeps {
   concurrency?: number;
   /** Where quarantine alerts go (logged only when absent). */
   alerter?: Alerter;
-  /** Objects whose results are saved (log, escrow, heartbeat) together. */
-  chunkSize?: number;
+  /** Objects whose results are saved (log, anchors, escrow, heartbeat) together. */
+  groupSize?: number;
   now?: () => Date;
 }
 
 /** Users asked for per listing request when indexing a target (servers may answer with fewer). */
 const INDEX_PAGE_SIZE = 1000;
 
-interface Heartbeat {
-  /** What the previous attempt of this activity last reported. */
-  resumed: { done?: number };
-  beat(detail: object): void;
-}
-
 /**
- * Runs `work` while heartbeating its latest progress every few seconds, so a slow target does
- * not look like a dead worker and a killed worker is noticed within the heartbeat timeout.
+ * How much of a source round one activity takes on before it hands back a link: enough pages to
+ * keep the target busy across page boundaries, few enough that a retry redoes little and the
+ * workflow shows progress.
  */
-async function withHeartbeat<T>(work: (heartbeat: Heartbeat) => Promise<T>): Promise<T> {
-  const activity = Context.current();
-  let latest: object = (activity.info.heartbeatDetails as object | undefined) ?? {};
-  const heartbeat: Heartbeat = {
-    resumed: { ...(latest as { done?: number }) },
-    beat(detail) {
-      latest = { ...latest, ...detail };
-      activity.heartbeat(latest);
-    },
-  };
-  const timer = setInterval(() => activity.heartbeat(latest), 5_000);
-  try {
-    return await work(heartbeat);
-  } finally {
-    clearInterval(timer);
-  }
-}
+const SEGMENT_OBJECTS = 5_000;
+const SEGMENT_MS = 120_000;
 
 const EMPTY_COUNTS: CycleCounts = { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 };
 
-function addCount(counts: CycleCounts, outcome: ReconcileOutcome): CycleCounts {
+function addCount(counts: CycleCounts, outcome: Pick<ReconcileOutcome, 'action' | 'status'>): CycleCounts {
   const key = countKey(outcome.action, outcome.status);
   return { ...counts, [key]: counts[key] + 1 };
 }
@@ -96,16 +78,26 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   const { store, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const concurrency = deps.concurrency ?? 8;
-  const chunkSize = deps.chunkSize ?? 50;
+  const groupSize = deps.groupSize ?? 50;
   const appContext = createAppContexts(store, deps.clients);
   const alerter = deps.alerter ?? createAlerter({ logger });
   const indexByCycle = new Map<string, Promise<TargetIndex | undefined>>();
   /** Assigned-user sets per cycle: computed once per cycle and worker, recomputed after a restart. */
   const assignedByCycle = new Map<string, Promise<Set<string>>>();
 
+  /**
+   * The scope decision for the app's users: assignment (when the app is scoped to assigned
+   * users) and the app's scoping filter must both let an object in.
+   */
   async function scopeOf(ctx: AppContext, cycleKey: string): Promise<(source: SourceObject) => ScopeDecision> {
     const { scope, servicePrincipalId } = ctx.app.source;
-    if (scope === 'all' || !servicePrincipalId) return () => ({ inScope: true, detail: 'the app provisions all users' });
+    const filter = ctx.app.scoping?.user;
+    const filtered = (source: SourceObject, assignment: string): ScopeDecision => {
+      if (!filter) return { inScope: true, detail: assignment };
+      const decision = evaluateScope(filter, source.attributes);
+      return { inScope: decision.inScope, detail: `${assignment}; ${decision.detail}` };
+    };
+    if (scope === 'all' || !servicePrincipalId) return (source) => filtered(source, 'the app provisions all users');
     let assigned = assignedByCycle.get(cycleKey);
     if (!assigned) {
       assigned = ctx.source.assignedUserIds(servicePrincipalId);
@@ -116,7 +108,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     const ids = await assigned;
     return (source) =>
       ids.has(source.id)
-        ? { inScope: true, detail: `assigned to service principal ${servicePrincipalId}` }
+        ? filtered(source, `assigned to service principal ${servicePrincipalId}`)
         : { inScope: false, detail: `not assigned to service principal ${servicePrincipalId}, directly or through a group` };
   }
 
@@ -162,75 +154,52 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   }
 
   /**
-   * Reconciles a batch of objects with bounded concurrency, as a sliding window. Results are
-   * saved in groups: first the log entries, then the anchors, then escrow, so an anchor never
-   * exists without its log entry. Progress (the leading objects whose results are saved) is
-   * heartbeaten, and a retried activity resumes after it; objects redone past that point find
-   * their anchors and are skipped, their first log entry kept. A configuration error (bad
-   * credentials) stops the batch: it is not about one object.
+   * Reconciles source objects (a stream of pages, or one in-memory batch) through the stream
+   * engine, resuming after what a previous attempt saved, and returns what was done.
    */
-  async function reconcileBatch(
+  async function reconcilePages(
     ctx: AppContext,
-    objects: SourceObject[],
+    pages: AsyncIterable<StreamPage>,
+    skipInFirstPage: number,
     scope: (source: SourceObject) => ScopeDecision,
     log: { cycleId: string | null; phase: string },
     heartbeat: Heartbeat,
     index?: TargetIndex,
   ): Promise<{ processed: number; counts: CycleCounts }> {
-    const resumeAt = Math.min(heartbeat.resumed.done ?? 0, objects.length);
-    const todo = objects.slice(resumeAt);
-    const batch = await ctx.forBatch(todo.map((o) => o.id));
     const guard = log.cycleId ? guardFor(ctx, log.cycleId) : undefined;
-    const users = { ...batch.context, ...(index && { index }), ...(guard && { guard }) };
-    let counts = EMPTY_COUNTS;
-    /** A failed save stops the batch; so does a configuration error (after its result is saved). */
-    let saveError: unknown;
-    let halt: ProvisioningError | undefined;
-
-    const saved = new Array<boolean>(todo.length).fill(false);
-    let leading = 0;
-    let pending: { at: number; outcome: ReconcileOutcome; startedAt: Date }[] = [];
-    let saving: Promise<void> = Promise.resolve();
-    const save = () => {
-      const group = pending;
-      pending = [];
-      saving = saving.then(async () => {
-        if (group.length === 0 || saveError) return;
-        try {
-          await saveResults(ctx, batch, group, log);
-          for (const { at } of group) saved[at] = true;
-          while (leading < todo.length && saved[leading]) leading += 1;
-          heartbeat.beat({ done: resumeAt + leading });
-        } catch (error) {
-          saveError ??= error;
-        }
-      });
-      return saving;
-    };
-
-    await pMap(
-      todo.entries(),
-      async ([at, source]) => {
-        if (saveError || halt) return;
-        const startedAt = now();
-        const outcome = await reconcileObject(users, source, scope(source));
-        if (outcome.error?.kind === 'configuration') halt ??= new ProvisioningError({ ...outcome.error });
-        counts = addCount(counts, outcome);
-        pending.push({ at, outcome, startedAt });
-        if (pending.length >= chunkSize) void save();
-      },
-      { concurrency },
-    );
-    await save();
-    if (saveError) throw saveError;
-    if (halt) throw halt;
-    return { processed: objects.length, counts };
+    const result = await reconcileStream({
+      ctx,
+      pages,
+      skipInFirstPage,
+      scope,
+      extend: { ...(index && { index }), ...(guard && { guard }) },
+      concurrency,
+      groupSize,
+      save: (batch, group) => saveResults(ctx, batch, group, log),
+      onProgress: (point) => heartbeat.beat(point),
+      now,
+    });
+    return { processed: result.processed, counts: result.outcomes.reduce(addCount, EMPTY_COUNTS) };
   }
 
-  /** Saves a group of results: log entries, then anchors, then escrow (see reconcileBatch). */
+  /** One in-memory batch as a stream, resuming after the objects a previous attempt saved. */
+  function reconcileBatch(
+    ctx: AppContext,
+    objects: SourceObject[],
+    scope: (source: SourceObject) => ScopeDecision,
+    log: { cycleId: string | null; phase: string },
+    heartbeat: Heartbeat,
+  ): Promise<{ processed: number; counts: CycleCounts }> {
+    async function* single(): AsyncGenerator<StreamPage> {
+      yield { link: null, objects };
+    }
+    return reconcilePages(ctx, single(), heartbeat.resumed.done ?? 0, scope, log, heartbeat);
+  }
+
+  /** Saves a group of results: log entries, then anchors, then escrow (see reconcile-stream.ts). */
   async function saveResults(
     ctx: AppContext,
-    batch: Awaited<ReturnType<AppContext['forBatch']>>,
+    batch: AnchorBatch,
     group: { outcome: ReconcileOutcome; startedAt: Date }[],
     log: { cycleId: string | null; phase: string },
   ): Promise<void> {
@@ -294,6 +263,39 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     return objects.flatMap((o) => (o.partial && !o.removed ? (full.has(o.id) ? [full.get(o.id)!] : []) : [o]));
   }
 
+  /**
+   * The pages of one activity's share of a source round, read one page ahead so the target never
+   * waits for the source: from `link` until the round ends (`end.deltaLink`) or the segment's
+   * budget is spent (`end.nextLink`: where the next activity continues).
+   */
+  async function* segment(
+    ctx: AppContext,
+    link: string | null,
+    first: SourcePage,
+    end: { nextLink: string | null; deltaLink: string | null },
+  ): AsyncGenerator<StreamPage> {
+    const started = Date.now();
+    let objects = 0;
+    let current: { link: string | null; page: SourcePage } = { link, page: first };
+    for (;;) {
+      objects += current.page.objects.length;
+      const next = current.page.nextLink;
+      const more = next !== undefined && objects < SEGMENT_OBJECTS && Date.now() - started < SEGMENT_MS;
+      const ahead = more ? ctx.source.readUsersDelta(next) : undefined;
+      ahead?.catch(() => {});
+      yield { link: current.link, objects: await complete(ctx, current.page.objects) };
+      if (next === undefined) {
+        end.deltaLink = current.page.deltaLink ?? null;
+        return;
+      }
+      if (!ahead) {
+        end.nextLink = next;
+        return;
+      }
+      current = { link: next, page: await ahead };
+    }
+  }
+
   return {
     async beginCycle({ appId, n, forceDeletes }) {
       return failing(async () => {
@@ -326,9 +328,12 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       return failing(() =>
         withHeartbeat(async (heartbeat) => {
           const ctx = await appContext(appId);
-          let page;
+          // A retry starts where the previous attempt had saved everything before.
+          const resumeLink = heartbeat.resumed.link !== undefined ? heartbeat.resumed.link : link;
+          const skip = heartbeat.resumed.link !== undefined ? (heartbeat.resumed.done ?? 0) : 0;
+          let first;
           try {
-            page = await ctx.source.readUsersDelta(link ?? undefined);
+            first = await ctx.source.readUsersDelta(resumeLink ?? undefined);
           } catch (error) {
             if (error instanceof ProvisioningError && error.code === 'DeltaTokenExpired') {
               logger.warn({ appId, cycleId }, 'delta link expired; starting a full round');
@@ -336,12 +341,12 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
             }
             throw error;
           }
-          const objects = await complete(ctx, page.objects);
           const scope = await scopeOf(ctx, cycleId);
           const index = kind === 'initial' ? await targetIndexFor(ctx, cycleId, (detail) => heartbeat.beat(detail)) : undefined;
-          const { processed, counts } = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'sync' }, heartbeat, index);
+          const end: { nextLink: string | null; deltaLink: string | null } = { nextLink: null, deltaLink: null };
+          const { processed, counts } = await reconcilePages(ctx, segment(ctx, resumeLink, first, end), skip, scope, { cycleId, phase: 'sync' }, heartbeat, index);
           await store.cycles.addCounts(cycleId, counts);
-          return { resync: false, nextLink: page.nextLink ?? null, deltaLink: page.deltaLink ?? null, processed, counts };
+          return { resync: false, ...end, processed, counts };
         }),
       );
     },
@@ -445,7 +450,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           return { objectId, outcome: null, status: 'Failure' as const, steps: [{ name: 'import' as const, status: 'Failure' as const, detail: error.message }], error };
         }
         const scope = await scopeOf(ctx, `on-demand:${randomUUID()}`);
-        const batch = await ctx.forBatch([objectId]);
+        const batch = ctx.batch();
         const outcome = await reconcileObject(batch.context, source, scope(source));
         await saveResults(ctx, batch, [{ outcome, startedAt }], { cycleId: null, phase: 'on-demand' });
         const { objectType: _type, ...rest } = outcome;

@@ -20,16 +20,20 @@ export interface AppContext {
   /** The reconcile context for users of this app. */
   users: ReconcileContext;
   /**
-   * The users context for a batch: its anchors read in one query, and anchor writes held back
-   * until `flush(sourceIds)`, so the caller records the objects' log entries first. A worker that
-   * dies in between leaves a logged change without an anchor, which the retry matches and
-   * links (the log keeps the first entry of a change), never an anchor without its log entry.
+   * A users context for a batch of objects: anchors read ahead in one query per page
+   * (`prefetch`), and anchor writes held back until `flush(sourceIds)`, so the caller records the
+   * objects' log entries first. A worker that dies in between leaves a logged change without an
+   * anchor, which the retry matches and links (the log keeps the first entry of a change), never
+   * an anchor without its log entry.
    */
-  forBatch(sourceIds: string[]): Promise<{
-    context: ReconcileContext;
-    /** Writes the held-back anchors of these objects in one statement; returns those that conflict. */
-    flush(sourceIds: string[]): Promise<{ sourceId: string; error: ProvisioningError }[]>;
-  }>;
+  batch(): AnchorBatch;
+}
+
+export interface AnchorBatch {
+  context: ReconcileContext;
+  prefetch(sourceIds: string[]): Promise<void>;
+  /** Writes the held-back anchors of these objects in one statement; returns those that conflict. */
+  flush(sourceIds: string[]): Promise<{ sourceId: string; error: ProvisioningError }[]>;
 }
 
 function toRecord(anchor: Anchor): AnchorRecord {
@@ -70,7 +74,8 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
 
     const secrets = await store.apps.getSecrets(appId);
     const mappings = app.mappings.user ?? DEFAULT_USER_MAPPINGS;
-    const select = [...new Set([...ALWAYS_SELECTED, ...sourceAttributesOf(mappings)])];
+    const scoped = app.scoping?.user?.groups.flatMap((group) => group.clauses.map((clause) => clause.attribute)) ?? [];
+    const select = [...new Set([...ALWAYS_SELECTED, ...sourceAttributesOf(mappings), ...scoped])];
     const source = clients.source(app, secrets, select);
     const target = clients.target(app, secrets);
     const mapping = createMappingPort(mappings);
@@ -83,9 +88,8 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
       mappings,
       mapping,
       users,
-      async forBatch(sourceIds) {
-        const found = await store.anchors.getMany(appId, 'user', sourceIds);
-        const known = new Map<string, AnchorRecord | undefined>(sourceIds.map((id) => [id, found.has(id) ? toRecord(found.get(id)!) : undefined]));
+      batch() {
+        const known = new Map<string, AnchorRecord | undefined>();
         const pending = new Map<string, AnchorView>();
         return {
           context: {
@@ -98,10 +102,15 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
               },
             },
           },
+          async prefetch(sourceIds) {
+            const found = await store.anchors.getMany(appId, 'user', sourceIds);
+            for (const id of sourceIds) if (!pending.has(id)) known.set(id, found.has(id) ? toRecord(found.get(id)!) : undefined);
+          },
           async flush(ids) {
             const inputs = ids.flatMap((sourceId) => {
               const anchor = pending.get(sourceId);
               pending.delete(sourceId);
+              known.delete(sourceId);
               return anchor ? [{ appId, objectType: 'user' as const, sourceId, targetId: anchor.targetId, lastExported: anchor.lastExported as Record<string, never>, state: anchor.state }] : [];
             });
             return store.anchors.upsertMany(inputs);

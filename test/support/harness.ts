@@ -21,7 +21,7 @@ export interface Harness {
   secretKey: Buffer;
   taskQueue: string;
   adminToken: string;
-  scimRequests: ScimRequestInfo[];
+  scimRequests: (ScimRequestInfo & { at: number })[];
   api(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
   /** Creates an app on a fresh SCIM tenant; returns its id and the tenant's base URL. */
   createApp(overrides?: Record<string, unknown>): Promise<{ id: string; scimBaseUrl: string }>;
@@ -37,7 +37,7 @@ export async function startHarness(options: { worker?: boolean; graphPageSize?: 
   const secretKey = randomBytes(32);
   const store = await openDatabase({ url: database.url, secretKey, onConnectionError: () => {} });
   const graph = await startFakeGraph({ maxPageSize: options.graphPageSize ?? 999 });
-  const scimRequests: ScimRequestInfo[] = [];
+  const scimRequests: (ScimRequestInfo & { at: number })[] = [];
   const taskQueue = uniqueName('e2e');
   const adminToken = randomBytes(24).toString('base64url');
   const service = await startService({
@@ -49,7 +49,7 @@ export async function startHarness(options: { worker?: boolean; graphPageSize?: 
     adminToken,
     http: { host: '127.0.0.1', port: 0 },
     worker: options.worker ?? true,
-    clients: realClients({ onScimRequest: (info) => scimRequests.push(info), ...(options.graphPageSize && { graphPageSize: options.graphPageSize }) }),
+    clients: realClients({ onScimRequest: (info) => scimRequests.push({ ...info, at: Date.now() }), ...(options.graphPageSize && { graphPageSize: options.graphPageSize }) }),
     workflowBundle: { codePath: testEnv.workflowBundlePath },
     ...(options.concurrency && { concurrency: options.concurrency }),
     ...(options.alertWebhookUrl && { alertWebhookUrl: options.alertWebhookUrl }),
