@@ -33,6 +33,7 @@ export const appViewSchema = z
     schedule: z.object({ intervalMinutes: z.number() }),
     deprovisioning: z.object({ softDeleted: z.string(), hardDeleted: z.string(), outOfScope: z.string(), threshold: z.number().nullable() }),
     mappings: z.record(z.string(), z.unknown()),
+    scoping: z.record(z.string(), z.unknown()).optional(),
     configVersion: z.number(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -19,6 +19,7 @@ export function appView(app: AppConfig) {
 function changesScope(before: AppConfig, after: AppConfig): boolean {
   return (
     JSON.stringify(before.mappings) !== JSON.stringify(after.mappings) ||
+    JSON.stringify(before.scoping ?? {}) !== JSON.stringify(after.scoping ?? {}) ||
     before.source.scope !== after.source.scope ||
     before.source.servicePrincipalId !== after.source.servicePrincipalId ||
     before.source.tenantId !== after.source.tenantId
@@ -102,6 +103,7 @@ export function appsRoutes(deps: ApiDeps) {
         schedule: current.schedule,
         deprovisioning: current.deprovisioning,
         mappings: current.mappings,
+        scoping: current.scoping ?? {},
       };
       const change = c.req.valid('json');
       const parsed = appInputSchema.safeParse(merge(currentInput as unknown as Plain, change));

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { objectMappingsSchema } from '../mapping/schema';
+import { scopingFilterInputSchema } from '../mapping/scoping/index';
 
 const httpsUrl = z
   .url({ message: 'must be an absolute URL' })
@@ -64,6 +65,8 @@ export const appInputSchema = z
     schedule: scheduleSchema.default({ intervalMinutes: 40 }),
     deprovisioning: deprovisioningSchema.default({ softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable', threshold: 500 }),
     mappings: objectMappingsSchema.default({}),
+    /** Scoping filters per object type: only source objects they match are provisioned (Entra's "source object scope"). */
+    scoping: z.object({ user: scopingFilterInputSchema.optional() }).default({}),
   })
   .superRefine((app, ctx) => {
     if (app.source.scope === 'assigned' && !app.source.servicePrincipalId) {
@@ -93,6 +96,8 @@ export interface AppConfig {
   schedule: AppSpec['schedule'];
   deprovisioning: AppSpec['deprovisioning'];
   mappings: AppSpec['mappings'];
+  /** Absent in configurations saved before scoping filters existed. */
+  scoping?: AppSpec['scoping'];
   /** Bumped whenever mappings or scoping change; a new version makes the next cycle a full one. */
   configVersion: number;
   createdAt: string;
@@ -110,6 +115,7 @@ export function splitSecrets(spec: AppSpec): { config: Omit<AppConfig, 'id' | 'c
       schedule: spec.schedule,
       deprovisioning: spec.deprovisioning,
       mappings: spec.mappings,
+      scoping: spec.scoping,
     },
     secrets: { clientSecret, targetToken: spec.target.auth.token },
   };

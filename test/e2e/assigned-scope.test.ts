@@ -44,4 +44,37 @@ describe('scope: assigned', () => {
       [`${direct!.userPrincipalName}:false`, `${viaGroup!.userPrincipalName}:true`, `${later!.userPrincipalName}:true`].sort(),
     );
   });
+
+  it('provisions only users its scoping filter lets in, and deprovisions those who leave it', async () => {
+    const [sales, engineer, salesEngineer] = addPeople(h.graph, 3, 7100);
+    h.graph.updateUser(sales!.id, { department: 'Sales', jobTitle: 'Account Executive' });
+    h.graph.updateUser(engineer!.id, { department: 'R&D', jobTitle: 'Engineer' });
+    h.graph.updateUser(salesEngineer!.id, { department: 'Sales', jobTitle: 'Sales Engineer' });
+    const app = await h.createApp({
+      scoping: {
+        user: {
+          groups: [
+            { clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }, { attribute: 'jobTitle', operator: 'NOT REGEX MATCH', value: '(?i)engineer' }] },
+            { clauses: [{ attribute: 'jobTitle', operator: 'ENDS_WITH', value: 'Manager' }] },
+          ],
+        },
+      },
+    });
+    const first = await h.waitForCycle(app.id);
+    const names = async () => (await h.targetUsers(app.scimBaseUrl)).filter((u) => [sales, engineer, salesEngineer].some((p) => p!.userPrincipalName === u.userName)).map((u) => `${u.userName}:${u.active}`);
+    expect(await names()).toEqual([`${sales!.userPrincipalName}:true`]);
+    const skipped = await h.api('GET', `/api/v1/apps/${app.id}/provisioning-logs?objectId=${salesEngineer!.id}`);
+    expect(skipped.body.items[0].steps.find((s: { name: string }) => s.name === 'scoping').detail).toContain('out of scope');
+
+    h.graph.updateUser(sales!.id, { department: 'Marketing' });
+    h.graph.updateUser(engineer!.id, { jobTitle: 'Engineering Manager' });
+    await h.api('POST', `/api/v1/apps/${app.id}/run`);
+    const second = await h.waitForCycle(app.id, first.id);
+    expect(second.counts).toMatchObject({ created: 1, disabled: 1, failed: 0 });
+    expect((await names()).sort()).toEqual([`${sales!.userPrincipalName}:false`, `${engineer!.userPrincipalName}:true`].sort());
+
+    const bad = await h.api('PATCH', `/api/v1/apps/${app.id}`, { scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'SOUNDS_LIKE', value: 'x' }] }] } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields[0].path).toMatch(/^scoping\.user\.groups\.0\.clauses\.0\.operator/);
+  });
 });
