@@ -85,19 +85,8 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   /** Assigned-user sets per cycle: computed once per cycle and worker, recomputed after a restart. */
   const assignedByCycle = new Map<string, Promise<Set<string>>>();
 
-  /**
-   * The scope decision for the app's users: assignment (when the app is scoped to assigned
-   * users) and the app's scoping filter must both let an object in.
-   */
-  async function scopeOf(ctx: AppContext, cycleKey: string): Promise<(source: SourceObject) => ScopeDecision> {
-    const { scope, servicePrincipalId } = ctx.app.source;
-    const filter = ctx.app.scoping?.user;
-    const filtered = (source: SourceObject, assignment: string): ScopeDecision => {
-      if (!filter) return { inScope: true, detail: assignment };
-      const decision = evaluateScope(filter, source.attributes);
-      return { inScope: decision.inScope, detail: `${assignment}; ${decision.detail}` };
-    };
-    if (scope === 'all' || !servicePrincipalId) return (source) => filtered(source, 'the app provisions all users');
+  /** The assigned users, read once per cycle and worker (again after a restart). Outside a cycle they are read fresh. */
+  function assignedInCycle(ctx: AppContext, servicePrincipalId: string, cycleKey: string): Promise<Set<string>> {
     let assigned = assignedByCycle.get(cycleKey);
     if (!assigned) {
       assigned = ctx.source.assignedUserIds(servicePrincipalId);
@@ -105,7 +94,23 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       assigned.catch(() => assignedByCycle.delete(cycleKey));
       if (assignedByCycle.size > 64) assignedByCycle.delete(assignedByCycle.keys().next().value!);
     }
-    const ids = await assigned;
+    return assigned;
+  }
+
+  /**
+   * The scope decision for the app's users: assignment (when the app is scoped to assigned
+   * users) and the app's scoping filter must both let an object in.
+   */
+  async function scopeOf(ctx: AppContext, cycleKey: string | null): Promise<(source: SourceObject) => ScopeDecision> {
+    const { scope, servicePrincipalId } = ctx.app.source;
+    const filter = ctx.app.scoping?.user;
+    const filtered = (source: SourceObject, assignment: string): ScopeDecision => {
+      if (!filter) return { inScope: true, detail: assignment };
+      const decision = evaluateScope(filter, source.attributes);
+      return { inScope: decision.inScope, detail: `${assignment}; ${decision.detail}`, groups: decision.groups };
+    };
+    if (scope === 'all' || !servicePrincipalId) return (source) => filtered(source, 'the app provisions all users');
+    const ids = await (cycleKey === null ? ctx.source.assignedUserIds(servicePrincipalId) : assignedInCycle(ctx, servicePrincipalId, cycleKey));
     return (source) =>
       ids.has(source.id)
         ? filtered(source, `assigned to service principal ${servicePrincipalId}`)
@@ -296,6 +301,20 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     }
   }
 
+  /** Reconciles one user now (or, as a dry run, decides what would be sent) through the cycle's path. */
+  async function reconcileOne(appId: string, objectId: string, dryRun: boolean) {
+    const ctx = await appContext(appId);
+    const source = await ctx.source.getUser(objectId);
+    if (!source) {
+      const error = { kind: 'permanent' as const, code: 'NotFound' as const, message: `no user ${objectId} in the source directory` };
+      return { outcome: undefined, error, steps: [{ name: 'import' as const, status: 'Failure' as const, detail: error.message }] };
+    }
+    const scope = (await scopeOf(ctx, null))(source);
+    const batch = ctx.batch();
+    const outcome = await reconcileObject(batch.context, source, scope, { dryRun });
+    return { ctx, source, scope, batch, outcome };
+  }
+
   return {
     async beginCycle({ appId, n, forceDeletes }) {
       return failing(async () => {
@@ -376,7 +395,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           const { scope: scopeKind, servicePrincipalId } = ctx.app.source;
           if (scopeKind !== 'assigned' || !servicePrincipalId) return { processed: 0, counts: EMPTY_COUNTS };
           const scope = await scopeOf(ctx, cycleId);
-          const assigned = await ctx.source.assignedUserIds(servicePrincipalId);
+          const assigned = await assignedInCycle(ctx, servicePrincipalId, cycleId);
           // Assignments change without touching the users, so the delta round does not show them.
           const anchored = new Set<string>();
           const unassigned: string[] = [];
@@ -442,19 +461,21 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
 
     async provisionOnDemand({ appId, objectId }) {
       return failing(async () => {
-        const ctx = await appContext(appId);
         const startedAt = now();
-        const source = await ctx.source.getUser(objectId);
-        if (!source) {
-          const error = { kind: 'permanent' as const, code: 'NotFound' as const, message: `no user ${objectId} in the source directory` };
-          return { objectId, outcome: null, status: 'Failure' as const, steps: [{ name: 'import' as const, status: 'Failure' as const, detail: error.message }], error };
-        }
-        const scope = await scopeOf(ctx, `on-demand:${randomUUID()}`);
-        const batch = ctx.batch();
-        const outcome = await reconcileObject(batch.context, source, scope(source));
-        await saveResults(ctx, batch, [{ outcome, startedAt }], { cycleId: null, phase: 'on-demand' });
-        const { objectType: _type, ...rest } = outcome;
-        return { objectId, outcome: rest, steps: outcome.steps, status: outcome.status, ...(outcome.error && { error: outcome.error }) };
+        const one = await reconcileOne(appId, objectId, false);
+        if (!one.outcome) return { objectId, outcome: null, status: 'Failure' as const, steps: one.steps, error: one.error };
+        await saveResults(one.ctx, one.batch, [{ outcome: one.outcome, startedAt }], { cycleId: null, phase: 'on-demand' });
+        const { objectType: _type, ...rest } = one.outcome;
+        return { objectId, outcome: rest, steps: one.outcome.steps, status: one.outcome.status, ...(one.outcome.error && { error: one.outcome.error }) };
+      });
+    },
+
+    async previewObject({ appId, objectId }) {
+      return failing(async () => {
+        const one = await reconcileOne(appId, objectId, true);
+        if (!one.outcome) return { objectId, found: false, source: null, scope: null, outcome: null, steps: one.steps, error: one.error };
+        const { objectType: _type, ...rest } = one.outcome;
+        return { objectId, found: true, source: one.source.attributes, scope: one.scope, outcome: rest, steps: one.outcome.steps, error: one.outcome.error ?? null };
       });
     },
   };

@@ -69,6 +69,17 @@ export interface OnDemandResult {
   error?: ErrorInfo;
 }
 
+/** What a dry run of one object shows: the scope decision, the match, the action and the exact request. */
+export interface PreviewResult {
+  objectId: string;
+  found: boolean;
+  source: Record<string, unknown> | null;
+  scope: { inScope: boolean; detail: string; groups?: unknown[] } | null;
+  outcome: Omit<ReconcileOutcome, 'objectType'> | null;
+  steps: ReconcileOutcome['steps'];
+  error: ErrorInfo | null;
+}
+
 /** The activity functions, as workflows see them (type-only import). */
 export interface ScimflowActivities {
   beginCycle(input: BeginCycleInput): Promise<BeginCycleResult>;
@@ -78,6 +89,8 @@ export interface ScimflowActivities {
   reconcileAssignments(input: CyclePhaseInput): Promise<{ processed: number; counts: CycleCounts }>;
   finishCycle(input: FinishCycleInput): Promise<FinishCycleResult>;
   provisionOnDemand(input: OnDemandRequest & { appId: string }): Promise<OnDemandResult>;
+  /** A dry run: nothing is written to the target, the anchors or the log. */
+  previewObject(input: OnDemandRequest & { appId: string }): Promise<PreviewResult>;
   countSourceObjects(input: { appId: string }): Promise<number | null>;
   /** The highest cycle number the app has used, so a restarted job continues the numbering. */
   lastCycleNumber(input: { appId: string }): Promise<number>;

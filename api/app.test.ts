@@ -27,6 +27,9 @@ function recordingJobs(): JobControl & { calls: string[] } {
     provisionOnDemand: async () => {
       throw new Error('not used here');
     },
+    preview: async () => {
+      throw new Error('not used here');
+    },
   };
 }
 

@@ -3,11 +3,12 @@
  * on-demand updates. The API and the service's start-up use it; inputs carry ids only.
  */
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { OnDemandResult } from '../activities/types';
+import type { OnDemandResult, PreviewResult } from '../activities/types';
 import type { JobStatus } from '../workflows/app-job-state';
 import {
   allowDeletesSignal,
   pauseSignal,
+  previewUpdate,
   progressQuery,
   provisionOnDemandUpdate,
   resumeSignal,
@@ -36,6 +37,7 @@ export interface JobControl {
   /** The job's status with the running cycle's progress; undefined when no job runs. */
   status(appId: string): Promise<JobView | undefined>;
   provisionOnDemand(appId: string, objectId: string): Promise<OnDemandResult>;
+  preview(appId: string, objectId: string): Promise<PreviewResult>;
 }
 
 export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE): JobControl {
@@ -83,5 +85,6 @@ export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE)
       return { ...status, currentCycle };
     },
     provisionOnDemand: (appId, objectId) => handle(appId).executeUpdate(provisionOnDemandUpdate, { args: [{ objectId }] }),
+    preview: (appId, objectId) => handle(appId).executeUpdate(previewUpdate, { args: [{ objectId }] }),
   };
 }

@@ -108,3 +108,25 @@ export const logEntrySchema = z
     createdAt: z.string(),
   })
   .openapi('ProvisioningLogEntry');
+
+export const previewResultSchema = z
+  .object({
+    objectId: z.string(),
+    found: z.boolean(),
+    source: z.record(z.string(), z.any()).nullable().openapi({ description: 'The source attributes read from Graph' }),
+    scope: z
+      .object({ inScope: z.boolean(), detail: z.string(), groups: z.array(z.any()).optional() })
+      .nullable()
+      .openapi({ description: 'The scope decision; with a scoping filter, group by group and clause by clause' }),
+    action: z.string().nullable(),
+    reason: z.string().nullable(),
+    targetId: z.string().nullable().openapi({ description: 'The matched or linked target account, if any' }),
+    request: z
+      .object({ method: z.string(), path: z.string(), body: z.any().optional() })
+      .nullable()
+      .openapi({ description: 'The exact SCIM request that would be sent; null when nothing would be' }),
+    modifiedProperties: z.array(z.object({ name: z.string(), old: z.any().optional(), new: z.any().optional() })),
+    steps: z.array(stepSchema),
+    error: z.object({ code: z.string(), message: z.string(), detail: z.string().optional() }).nullable(),
+  })
+  .openapi('PreviewResult');

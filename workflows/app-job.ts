@@ -18,6 +18,7 @@ import { AppJob, initialSnapshot, type CycleSummary, type JobSnapshot } from './
 import {
   allowDeletesSignal,
   pauseSignal,
+  previewUpdate,
   provisionOnDemandUpdate,
   resumeSignal,
   runNowSignal,
@@ -29,7 +30,7 @@ import { cycleWorkflowId } from './ids';
 import { APP_ID } from './search-attributes';
 import { syncCycle } from './sync-cycle';
 
-const { provisionOnDemand } = proxyActivities<ScimflowActivities>({
+const { provisionOnDemand, previewObject } = proxyActivities<ScimflowActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '500 milliseconds', maximumAttempts: 3 },
 });
@@ -56,11 +57,11 @@ export async function appJob(input: AppJobInput): Promise<void> {
   setHandler(stopSignal, () => job.stop());
   setHandler(setIntervalSignal, (minutes) => job.setInterval(minutes, Date.now()));
   setHandler(statusQuery, () => job.status());
-  setHandler(provisionOnDemandUpdate, (request) => provisionOnDemand({ appId: input.appId, objectId: request.objectId }), {
-    validator: (request) => {
-      if (typeof request?.objectId !== 'string' || request.objectId.length === 0) throw new Error('objectId is required');
-    },
-  });
+  const validator = (request: { objectId?: unknown }) => {
+    if (typeof request?.objectId !== 'string' || request.objectId.length === 0) throw new Error('objectId is required');
+  };
+  setHandler(provisionOnDemandUpdate, (request) => provisionOnDemand({ appId: input.appId, objectId: request.objectId }), { validator });
+  setHandler(previewUpdate, (request) => previewObject({ appId: input.appId, objectId: request.objectId }), { validator });
 
   // A new job for an app that may have run before (e.g. on a new Temporal cluster) keeps counting its cycles.
   if (!input.snapshot) job.continueNumberingFrom(await lastCycleNumber({ appId: input.appId }));

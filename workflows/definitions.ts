@@ -3,7 +3,7 @@
  * workflows and the API.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { OnDemandRequest, OnDemandResult } from '../activities/types';
+import type { OnDemandRequest, OnDemandResult, PreviewResult } from '../activities/types';
 import type { JobStatus } from './app-job-state';
 
 export const pauseSignal = defineSignal('pause');
@@ -25,3 +25,6 @@ export interface CycleProgress {
 export const progressQuery = defineQuery<CycleProgress>('progress');
 
 export const provisionOnDemandUpdate = defineUpdate<OnDemandResult, [OnDemandRequest]>('provisionOnDemand');
+
+/** A dry run for one object: what provisioning it would do, with nothing written. */
+export const previewUpdate = defineUpdate<PreviewResult, [OnDemandRequest]>('preview');

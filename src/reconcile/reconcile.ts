@@ -62,8 +62,10 @@ export interface ReconcileContext {
 
 export interface ScopeDecision {
   inScope: boolean;
-  /** Why, clause by clause, for the log and on-demand steps. */
+  /** Why, in one line, for the log and on-demand steps. */
   detail: string;
+  /** The scoping filter's evaluation, group by group and clause by clause, when the app has one. */
+  groups?: unknown[];
 }
 
 export type StepName = 'import' | 'scoping' | 'matching' | 'processing' | 'export';
@@ -140,7 +142,7 @@ export async function reconcileObject(
       detail: source.removed ? `the source reports the object removed (${source.removed})` : 'read the source object',
       data: source.removed ? undefined : source.attributes,
     },
-    { name: 'scoping', status: scope.inScope ? 'Success' : 'Skipped', detail: scope.detail },
+    { name: 'scoping', status: scope.inScope ? 'Success' : 'Skipped', detail: scope.detail, ...(scope.groups && { data: scope.groups }) },
   ];
   const base = { sourceId: source.id, sourceDisplay: displayOf(source), objectType: ctx.objectType };
   try {

@@ -63,6 +63,9 @@ describe('scope: assigned', () => {
     const first = await h.waitForCycle(app.id);
     const names = async () => (await h.targetUsers(app.scimBaseUrl)).filter((u) => [sales, engineer, salesEngineer].some((p) => p!.userPrincipalName === u.userName)).map((u) => `${u.userName}:${u.active}`);
     expect(await names()).toEqual([`${sales!.userPrincipalName}:true`]);
+    const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: salesEngineer!.id });
+    expect(preview.body).toMatchObject({ scope: { inScope: false }, action: 'Other', request: null });
+    expect(preview.body.scope.groups[0].clauses.map((c: { matched: boolean }) => c.matched)).toEqual([true, false]);
     const skipped = await h.api('GET', `/api/v1/apps/${app.id}/provisioning-logs?objectId=${salesEngineer!.id}`);
     expect(skipped.body.items[0].steps.find((s: { name: string }) => s.name === 'scoping').detail).toContain('out of scope');
 

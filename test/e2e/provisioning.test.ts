@@ -120,6 +120,18 @@ describe('provisioning cycles', () => {
     const first = await h.waitForCycle(app.id);
     expect(first.state).toBe('succeeded');
     const newcomer = h.graph.addUser(person(3000));
+    const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: newcomer.id });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      found: true,
+      scope: { inScope: true },
+      action: 'Create',
+      request: { method: 'POST', path: '/Users', body: { userName: newcomer.userPrincipalName, active: true } },
+      source: { userPrincipalName: newcomer.userPrincipalName },
+    });
+    expect((await h.targetUsers(app.scimBaseUrl)).some((u) => u.userName === newcomer.userPrincipalName)).toBe(false);
+    expect((await h.api('GET', `/api/v1/apps/${app.id}/provisioning-logs?objectId=${newcomer.id}`)).body.items).toEqual([]);
+
     const result = await h.api('POST', `/api/v1/apps/${app.id}/provision-on-demand`, { objectId: newcomer.id });
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ objectId: newcomer.id, status: 'Success', action: 'Create' });
@@ -127,6 +139,15 @@ describe('provisioning cycles', () => {
     const users = (await h.targetUsers(app.scimBaseUrl)).filter((u) => u.userName === newcomer.userPrincipalName);
     expect(users).toHaveLength(1);
     expect(result.body.targetId).toBe(users[0].id);
+
+    h.graph.updateUser(newcomer.id, { jobTitle: 'Head of Preview' });
+    const change = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: newcomer.id });
+    expect(change.body).toMatchObject({
+      action: 'Update',
+      targetId: users[0].id,
+      request: { method: 'PATCH', path: `/Users/${users[0].id}`, body: { Operations: [{ op: 'replace', path: 'title', value: 'Head of Preview' }] } },
+      modifiedProperties: [{ name: 'title', old: newcomer.jobTitle, new: 'Head of Preview' }],
+    });
 
     const unknown = await h.api('POST', `/api/v1/apps/${app.id}/provision-on-demand`, { objectId: '00000000-0000-0000-0000-000000000000' });
     expect(unknown.body).toMatchObject({ status: 'Failure', error: { code: 'NotFound' } });
