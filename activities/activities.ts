@@ -339,7 +339,13 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
         if (ctx.app.source.scope === 'assigned' && ctx.app.source.servicePrincipalId) {
           return (await ctx.source.assignedUserIds(ctx.app.source.servicePrincipalId)).size;
         }
-        return (await ctx.source.countUsers?.()) ?? null;
+        // The total only feeds the progress display: a source that cannot count does not stop a cycle.
+        try {
+          return (await ctx.source.countUsers?.()) ?? null;
+        } catch (error) {
+          logger.warn({ appId, err: toErrorInfo(error) }, 'counting the source users failed; progress shows no total');
+          return null;
+        }
       });
     },
 

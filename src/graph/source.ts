@@ -24,6 +24,8 @@ export interface GraphSource {
   getUsers(ids: readonly string[]): Promise<SourceObject[]>;
   /** One user, or undefined when Graph answers 404. */
   getUser(id: string): Promise<SourceObject | undefined>;
+  /** How many users the tenant has (`/users/$count`, an advanced query): the size of a full round. */
+  countUsers(): Promise<number | undefined>;
   /** Users and groups assigned to the app's service principal. */
   assignedPrincipals(servicePrincipalId: string): Promise<AssignedPrincipals>;
   /** Users assigned directly or through (nested) groups. */
@@ -50,6 +52,11 @@ export function createGraphSource(connection: GraphConnection, clientSecret: str
     readUsersDelta: (link) => readUsersDeltaPage(reader, query, link),
     getUsers: (ids) => readUsersById(reader, query, ids),
     getUser: (id) => readUser(reader, query, id),
+    async countUsers() {
+      const count = await reader.get<unknown>('/users/$count', { headers: { ConsistencyLevel: 'eventual' } });
+      const n = Number(typeof count === 'string' ? count.trim() : count);
+      return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+    },
     assignedPrincipals: (servicePrincipalId) => readAssignedPrincipals(reader, servicePrincipalId),
     assignedUserIds: (servicePrincipalId) => readAssignedUserIds(reader, servicePrincipalId),
   };

@@ -51,11 +51,16 @@ describe('a worker killed mid-cycle', () => {
     const app = await h.createApp();
 
     // Kill the worker once part of the users exist in the target.
+    let running: { kind: string; processed: number; total: number } | null = null;
     for (;;) {
+      const current = (await h.api('GET', `/api/v1/apps/${app.id}/status`)).body.currentCycle;
+      if (current?.total !== null && current?.total !== undefined) running ??= current;
       const provisioned = (await h.targetUsers(app.scimBaseUrl)).length;
       if (provisioned >= USERS / 4) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    // The status shows the running cycle's progress against the tenant's user count.
+    expect(running).toMatchObject({ kind: 'initial', total: USERS });
     first.kill('SIGKILL');
     const atKill = (await h.targetUsers(app.scimBaseUrl)).length;
     expect(atKill).toBeLessThan(USERS);

@@ -57,6 +57,15 @@ describe('readUsers', () => {
   });
 });
 
+describe('countUsers', () => {
+  it('counts the tenant with an advanced query ($count needs ConsistencyLevel: eventual)', async () => {
+    addUsers(4);
+    const source = createGraphSource(fake.sourceConfig(), fake.clientSecret, { select });
+    expect(await source.countUsers()).toBe(4);
+    expect(graphCalls('/v1.0/users/$count')).toHaveLength(1);
+  });
+});
+
 describe('getUsers and getUser', () => {
   let source: GraphSource;
   beforeEach(() => {

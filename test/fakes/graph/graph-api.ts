@@ -15,6 +15,8 @@ export interface GraphRequest {
   query: URLSearchParams;
   /** The `Prefer` request header. */
   prefer?: string;
+  /** The `ConsistencyLevel` request header (advanced queries such as `$count` need `eventual`). */
+  consistencyLevel?: string;
 }
 
 export interface GraphApiOptions {
@@ -52,11 +54,20 @@ export class GraphApi {
         : { status: 410, code: 'resyncRequired', message: 'The delta token is no longer valid, and the app must reset the sync state.' };
   }
 
+  /** `/users/$count`: a plain-text number, only as an advanced query (as Graph answers). */
+  private countUsers(request: GraphRequest): FakeResponse {
+    if (request.consistencyLevel?.toLowerCase() !== 'eventual') {
+      return graphError(400, 'Request_BadRequest', 'Count is not currently supported.');
+    }
+    return { status: 200, text: String(this.directory.users.size) };
+  }
+
   handle(request: GraphRequest): FakeResponse {
     const { path } = request;
     const skiptoken = request.query.get('$skiptoken');
     if (skiptoken !== null) return this.nextPage(request, skiptoken);
     if (path === '/users') return this.listUsers(request);
+    if (path === '/users/$count') return this.countUsers(request);
     if (path === '/users/delta' || path === '/users/microsoft.graph.delta') return this.usersDelta(request);
     let match = /^\/users\/([^/]+)$/.exec(path);
     if (match) return this.getUser(request, decodeURIComponent(match[1]!));

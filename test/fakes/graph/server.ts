@@ -56,10 +56,11 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   }
   parts.requests.push({ method: req.method ?? 'GET', host, path: `${url.pathname}${url.search}`, status: response.status });
   res.writeHead(response.status, {
-    ...(response.body !== undefined && { 'content-type': 'application/json; charset=utf-8' }),
+    ...(response.text !== undefined && { 'content-type': 'text/plain; charset=utf-8' }),
+    ...(response.text === undefined && response.body !== undefined && { 'content-type': 'application/json; charset=utf-8' }),
     ...response.headers,
   });
-  res.end(response.body === undefined ? undefined : JSON.stringify(response.body));
+  res.end(response.text ?? (response.body === undefined ? undefined : JSON.stringify(response.body)));
 }
 
 function route(parts: ServerParts, req: IncomingMessage, url: URL, origin: string, body: string): FakeResponse {
@@ -80,6 +81,7 @@ function route(parts: ServerParts, req: IncomingMessage, url: URL, origin: strin
     path: graph.groups!.path!,
     query: url.searchParams,
     ...(typeof req.headers.prefer === 'string' && { prefer: req.headers.prefer }),
+    ...(typeof req.headers.consistencylevel === 'string' && { consistencyLevel: req.headers.consistencylevel }),
   });
 }
 

@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 
 export interface FakeResponse {
   status: number;
+  /** A JSON body. */
   body?: unknown;
+  /** A plain-text body (e.g. `/users/$count`), sent instead of `body`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
