@@ -2,18 +2,10 @@
  * The state machine of an app's provisioning job, kept apart from the workflow so it can be
  * tested as plain code: active or paused, when the next cycle is due, what the last one did.
  */
+import type { CycleCounts, CycleKind } from '../src/store/index';
 
 export type JobState = 'active' | 'paused' | 'quarantined';
-export type CycleKind = 'initial' | 'incremental';
-
-export interface CycleCounts {
-  created: number;
-  updated: number;
-  disabled: number;
-  deleted: number;
-  skipped: number;
-  failed: number;
-}
+export type { CycleCounts, CycleKind };
 
 export interface CycleSummary {
   id: string;

@@ -4,65 +4,64 @@
  * shows; `POST /apps/{id}/preview` is the same as a dry run that writes nothing.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
+import type { ErrorInfo } from '../../src/errors/index';
+import { notFound, routeGroup } from '../errors';
 import type { ApiDeps } from '../deps';
 import { appIdParams, errorSchema, onDemandResultSchema, previewResultSchema } from '../schemas';
 
 const bodySchema = z.object({ objectId: z.string().trim().min(1, 'objectId is required').max(256) }).openapi('ProvisionOnDemandRequest');
 
+function oneObjectRoute<T extends z.ZodType>(path: string, summary: string, schema: T, description: string) {
+  return createRoute({
+    method: 'post',
+    path: `/apps/{id}/${path}`,
+    summary,
+    request: { params: appIdParams, body: { content: { 'application/json': { schema: bodySchema } }, required: true } },
+    responses: {
+      200: { content: { 'application/json': { schema } }, description },
+      400: { content: { 'application/json': { schema: errorSchema } }, description: 'A bad body' },
+      404: { content: { 'application/json': { schema: errorSchema } }, description: 'No such app' },
+    },
+  });
+}
+
+/** The app's job, started if it is not running; 404 for an unknown app. */
+async function ensureJob(deps: ApiDeps, id: string): Promise<void> {
+  const found = await deps.store.apps.get(id);
+  if (!found) throw notFound('the app');
+  await deps.jobs.ensure(id, found.schedule.intervalMinutes);
+}
+
+function errorView(error: ErrorInfo | null | undefined) {
+  return error ? { code: error.code, message: error.message, ...(error.detail !== undefined && { detail: error.detail }) } : null;
+}
+
 export function onDemandRoutes(deps: ApiDeps) {
   const app = routeGroup();
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/apps/{id}/provision-on-demand',
-      summary: 'Provision one user now and return the steps taken',
-      request: { params: appIdParams, body: { content: { 'application/json': { schema: bodySchema } }, required: true } },
-      responses: {
-        200: { content: { 'application/json': { schema: onDemandResultSchema } }, description: 'What was done, step by step' },
-        400: { content: { 'application/json': { schema: errorSchema } }, description: 'A bad body' },
-        404: { content: { 'application/json': { schema: errorSchema } }, description: 'No such app' },
+  app.openapi(oneObjectRoute('provision-on-demand', 'Provision one user now and return the steps taken', onDemandResultSchema, 'What was done, step by step'), async (c) => {
+    const { id } = c.req.valid('param');
+    const { objectId } = c.req.valid('json');
+    await ensureJob(deps, id);
+    const result = await deps.jobs.provisionOnDemand(id, objectId);
+    return c.json(
+      {
+        objectId,
+        status: result.status,
+        action: result.outcome?.action ?? null,
+        targetId: result.outcome?.targetId ?? null,
+        steps: result.steps,
+        modifiedProperties: result.outcome?.changes ?? [],
+        error: errorView(result.error),
       },
-    }),
+      200,
+    );
+  });
+  app.openapi(
+    oneObjectRoute('preview', 'Show what provisioning one user would do (scope clause by clause, match, exact SCIM request), writing nothing', previewResultSchema, 'The dry run'),
     async (c) => {
       const { id } = c.req.valid('param');
       const { objectId } = c.req.valid('json');
-      const found = await deps.store.apps.get(id);
-      if (!found) throw notFound('the app');
-      await deps.jobs.ensure(id, found.schedule.intervalMinutes);
-      const result = await deps.jobs.provisionOnDemand(id, objectId);
-      return c.json(
-        {
-          objectId,
-          status: result.status,
-          action: result.outcome?.action ?? null,
-          targetId: result.outcome?.targetId ?? null,
-          steps: result.steps,
-          modifiedProperties: result.outcome?.changes ?? [],
-          error: result.error ? { code: result.error.code, message: result.error.message, ...(result.error.detail !== undefined && { detail: result.error.detail }) } : null,
-        },
-        200,
-      );
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/apps/{id}/preview',
-      summary: 'Show what provisioning one user would do (scope clause by clause, match, exact SCIM request), writing nothing',
-      request: { params: appIdParams, body: { content: { 'application/json': { schema: bodySchema } }, required: true } },
-      responses: {
-        200: { content: { 'application/json': { schema: previewResultSchema } }, description: 'The dry run' },
-        400: { content: { 'application/json': { schema: errorSchema } }, description: 'A bad body' },
-        404: { content: { 'application/json': { schema: errorSchema } }, description: 'No such app' },
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const { objectId } = c.req.valid('json');
-      const found = await deps.store.apps.get(id);
-      if (!found) throw notFound('the app');
-      await deps.jobs.ensure(id, found.schedule.intervalMinutes);
+      await ensureJob(deps, id);
       const result = await deps.jobs.preview(id, objectId);
       const outcome = result.outcome;
       return c.json(
@@ -77,7 +76,7 @@ export function onDemandRoutes(deps: ApiDeps) {
           request: outcome?.request ?? null,
           modifiedProperties: outcome?.changes ?? [],
           steps: result.steps,
-          error: result.error ? { code: result.error.code, message: result.error.message, ...(result.error.detail !== undefined && { detail: result.error.detail }) } : null,
+          error: errorView(result.error),
         },
         200,
       );

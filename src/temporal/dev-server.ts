@@ -60,6 +60,16 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
 }
 
 
+/** Stops a child process with SIGTERM (SIGKILL after `graceMs`) and resolves once it exited. */
+export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  return new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
+  });
+}
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await freePort(ip));
@@ -92,12 +102,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     address: `${ip}:${port}`,
     uiUrl: uiPort ? `http://${ip}:${uiPort}` : undefined,
     process: child,
-    stop: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
+    stop: () => stopProcess(child),
   };
 }

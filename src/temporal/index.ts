@@ -1,4 +1,4 @@
-export { startDevServer, freePort, waitForPort } from './dev-server';
+export { startDevServer, freePort, stopProcess, waitForPort } from './dev-server';
 export type { DevServer, DevServerOptions } from './dev-server';
 export { registerSearchAttributes, SEARCH_ATTRIBUTES } from './search-attributes';
 export { bundleWorkflows, createWorker, WORKFLOWS_PATH } from './worker';

@@ -4,51 +4,13 @@
  * Real PostgreSQL comes from the machine (SCIMFLOW_TEST_POSTGRES_URL, default 127.0.0.1:5432).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { bundleWorkflows } from '../../src/temporal/worker';
 import { projectRoot } from '../../src/tools/index';
 import { startScimServer } from '../support/scim-server';
-
-async function writeTestCa(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const now = new Date();
-  const later = new Date(now.getTime() + 7 * 24 * 3600 * 1000);
-  const ca = await selfsigned.generate([{ name: 'commonName', value: 'scimflow test CA' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: now,
-    notAfterDate: later,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    ],
-  });
-  const leaf = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: now,
-    notAfterDate: later,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
-  await writeFile(join(dir, 'ca.pem'), ca.cert);
-  await writeFile(join(dir, 'cert.pem'), leaf.cert);
-  await writeFile(join(dir, 'key.pem'), leaf.private);
-}
+import { writeTestCa } from '../support/test-ca';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const tmp = join(projectRoot, '.test-tmp', String(process.pid));

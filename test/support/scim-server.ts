@@ -1,6 +1,6 @@
 /** Runs the independent SCIM test target, PyPI `scim2-server`, as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, waitForPort } from '../../src/temporal/dev-server';
+import { freePort, stopProcess, waitForPort } from '../../src/temporal/dev-server';
 import { toolPath } from '../../src/tools/index';
 
 export interface ScimServer {
@@ -30,11 +30,6 @@ export async function startScimServer(options: { token: string; serviceProviderC
     url: `http://127.0.0.1:${port}`,
     token: options.token,
     process: child,
-    stop: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopProcess(child),
   };
 }
