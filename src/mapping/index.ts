@@ -7,6 +7,8 @@ export {
   attributeMappingSchema,
   constantMappingSchema,
   directMappingSchema,
+  expressionMappingSchema,
+  noneMappingSchema,
   objectMappingsSchema,
   type AttributeMapping,
   type AttributeMappingInput,
@@ -16,7 +18,24 @@ export { PathSyntaxError } from './errors';
 export { parsePath, formatPath, pathKey, type AttributePath, type FilterValue, type ValueFilter } from './path';
 export { getValue, setValue } from './access';
 export { isEmptyValue, sameValue, type ScimScalar, type TargetValue } from './values';
-export { sourceAttributesOf, type Operation } from './mapping-types';
-export { mapToTarget, exportedValues, type MapOptions, type MappedTarget, type MappedValue, type MatchingValue } from './map';
+export { sourceAttributesOf, type EvaluationContext, type MappingValue, type Operation } from './mapping-types';
+export { mapToTarget, exportedValues, withUniqueValue, type MapOptions, type MappedTarget, type MappedValue, type MatchingValue } from './map';
+export {
+  EXPRESSION_FUNCTIONS,
+  ExpressionError,
+  IGNORE_FLOW,
+  IgnoreFlow,
+  MAX_EXPRESSION_LENGTH,
+  UniqueCandidates,
+  evaluateExpression,
+  expressionAttributes,
+  isIgnoreFlow,
+  isUniqueCandidates,
+  parseExpression,
+  type Expression,
+  type ExpressionContext,
+  type ExpressionFunction,
+  type ExpressionValue,
+} from './expression/index';
 export { DEFAULT_USER_MAPPINGS } from './defaults';
 export { diffToPatch, readManagedValues, type PatchPlan, type ValueChange } from './patch';

@@ -4,7 +4,8 @@ import { SCHEMA_USER, type ScimResource } from '../scim/types';
 import type { AttributeMapping } from './schema';
 import { setValue } from './access';
 import { unmappableValue } from './errors';
-import { evaluateMapping, type Operation } from './mapping-types';
+import { evaluateMapping, mappingRedacts, type EvaluationContext } from './mapping-types';
+import { isIgnoreFlow, isUniqueCandidates } from './expression/index';
 import { formatPath, parsePath, type AttributePath } from './path';
 import { isEmptyValue, isScalar, type ScimScalar, type TargetValue } from './values';
 
@@ -18,8 +19,12 @@ export interface MatchingValue {
   value: ScimScalar;
 }
 
-export interface MapOptions {
-  operation: Operation;
+/**
+ * How to map: the operation, and for expressions the caller's clock (`now`, for Now()) and
+ * random source (`random`, for Guid() and RandomString()). Expressions that need either fail
+ * with a configuration error when it is missing; nothing here reads a clock of its own.
+ */
+export interface MapOptions extends EvaluationContext {
   /** The core schema of the resource; the SCIM core User by default. */
   coreSchema?: string;
 }
@@ -31,6 +36,19 @@ export interface MappedTarget {
   values: Map<string, MappedValue>;
   /** Matching values ordered by precedence, only those that are not empty. */
   matching: MatchingValue[];
+  /**
+   * SelectUniqueValue mappings (create only): formatted target path → candidate values in order.
+   * The path is in neither `resource` nor `values`: reconcile picks the first candidate the
+   * target does not hold and adds it with {@link withUniqueValue}. An empty list means no rule gave a value.
+   */
+  unique: Map<string, string[]>;
+  /** Paths whose values are written to the target but shown as "[Redact]" in provisioning logs (expressions calling Redact). */
+  redacted: Set<string>;
+  /**
+   * On update, values of "none" mappings with a `defaultValue`: to be written only where the
+   * target holds no value (Entra's "None" type). On create they are in `values` already.
+   */
+  defaults: Map<string, TargetValue>;
 }
 
 /**
@@ -41,7 +59,7 @@ export interface MappedTarget {
 function toTargetValue(value: SourceValue | undefined, mapping: AttributeMapping, path: AttributePath): TargetValue | undefined {
   if (isEmptyValue(value)) return undefined;
   if (isScalar(value)) return value;
-  const what = mapping.type === 'direct' ? `source attribute "${mapping.source}"` : 'the mapping';
+  const what = mapping.type === 'direct' ? `source attribute "${mapping.source}"` : mapping.type === 'expression' ? `the expression ${JSON.stringify(mapping.expression)}` : 'the mapping';
   if (!Array.isArray(value)) throw unmappableValue(`${what} holds an object, which cannot be written to "${mapping.target}"`);
   const values = value.filter((item) => !isEmptyValue(item));
   if (!values.every(isScalar)) throw unmappableValue(`${what} holds objects, which cannot be written to "${mapping.target}"`);
@@ -63,10 +81,21 @@ export function mapToTarget(source: SourceObject, mappings: readonly AttributeMa
   const resource: ScimResource = { schemas: [options.coreSchema ?? SCHEMA_USER] };
   const values = new Map<string, MappedValue>();
   const matching: (MatchingValue & { precedence: number })[] = [];
+  const unique = new Map<string, string[]>();
+  const redacted = new Set<string>();
+  const defaults = new Map<string, TargetValue>();
   for (const mapping of mappings) {
     const path = parsePath(mapping.target);
     const formatted = formatPath(path);
-    const value = toTargetValue(evaluateMapping(mapping, source, options), mapping, path);
+    if (mapping.type === 'none' && options.operation === 'update' && mapping.defaultValue !== undefined) defaults.set(formatted, mapping.defaultValue);
+    const evaluated = evaluateMapping(mapping, source, options);
+    if (isIgnoreFlow(evaluated)) continue;
+    if (isUniqueCandidates(evaluated)) {
+      unique.set(formatted, [...evaluated.candidates]);
+      continue;
+    }
+    if (mappingRedacts(mapping)) redacted.add(formatted);
+    const value = toTargetValue(evaluated, mapping, path);
     if (mapping.matchingPrecedence !== undefined && isScalar(value)) {
       matching.push({ precedence: mapping.matchingPrecedence, path: formatted, value });
     }
@@ -79,7 +108,24 @@ export function mapToTarget(source: SourceObject, mappings: readonly AttributeMa
     }
   }
   matching.sort((a, b) => a.precedence - b.precedence);
-  return { resource, values, matching: matching.map(({ path, value }) => ({ path, value })) };
+  return { resource, values, matching: matching.map(({ path, value }) => ({ path, value })), unique, redacted, defaults };
+}
+
+/**
+ * The mapped target with the value reconcile chose for a SelectUniqueValue path: written to the
+ * resource and the values, and no longer pending in `unique`. The input is left unchanged.
+ *
+ * @example withUniqueValue(mapped, 'userName', 'j.smith@contoso.com')
+ */
+export function withUniqueValue(mapped: MappedTarget, path: string, value: string): MappedTarget {
+  const parsed = parsePath(path);
+  const formatted = formatPath(parsed);
+  const resource = structuredClone(mapped.resource);
+  setValue(resource, parsed, value);
+  const values = new Map(mapped.values).set(formatted, { kind: 'value', value });
+  const unique = new Map(mapped.unique);
+  unique.delete(formatted);
+  return { ...mapped, resource, values, unique };
 }
 
 /** The values a target holds once `values` are applied: the state to remember (anchor) and diff against next time. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PathSyntaxError } from './errors';
+import { callsFunction, ExpressionError, parseExpression } from './expression/index';
 import { parsePath, pathKey } from './path';
 
 /** A target path must parse, and a filtered one must name the sub-attribute it writes. */
@@ -53,7 +54,66 @@ export const constantMappingSchema = z.object({
   ...common,
 });
 
-export const attributeMappingSchema = z.discriminatedUnion('type', [directMappingSchema, constantMappingSchema]);
+/** An expression must parse; the issue names the position and the problem. */
+const expressionText = z.string().superRefine((text, ctx) => {
+  try {
+    parseExpression(text);
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    ctx.addIssue({ code: 'custom', message: `invalid expression ${error.message} (line ${error.line}, column ${error.column})` });
+  }
+});
+
+/** Whether the (valid) expression is a SelectUniqueValue; false for one that does not parse. */
+function selectsUniqueValue(text: string): boolean {
+  try {
+    return callsFunction(parseExpression(text), 'SelectUniqueValue');
+  } catch {
+    return false;
+  }
+}
+
+export const expressionMappingSchema = z
+  .object({
+    type: z.literal('expression'),
+    /** An Entra attribute-mapping expression, e.g. `Join(" ", [givenName], [surname])`; at most 10,000 characters. */
+    expression: expressionText,
+    /** Value used on create when the expression gives null, nothing or "". */
+    defaultValue: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    ...common,
+  })
+  .superRefine((mapping, ctx) => {
+    if (!selectsUniqueValue(mapping.expression)) return;
+    if (mapping.matchingPrecedence !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['matchingPrecedence'], message: 'a SelectUniqueValue mapping cannot be a matching attribute' });
+    }
+    if (mapping.applyOn !== 'create') {
+      ctx.addIssue({ code: 'custom', path: ['applyOn'], message: 'a SelectUniqueValue mapping applies on create only: set applyOn to "create"' });
+    }
+  });
+
+/**
+ * Entra's "None" mapping type: the target attribute is listed but not managed. Nothing is
+ * written, except the `defaultValue` when the account is created (Entra also fills an empty
+ * target attribute with it later; {@link mapToTarget} reports that value in `defaults`).
+ */
+export const noneMappingSchema = z
+  .object({
+    type: z.literal('none'),
+    /** Written on create, and whenever the target holds no value. */
+    defaultValue: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    ...common,
+  })
+  .superRefine((mapping, ctx) => {
+    if (mapping.matchingPrecedence !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['matchingPrecedence'], message: 'a "none" mapping has no value to match on' });
+    }
+    if (mapping.clearWhenEmpty) {
+      ctx.addIssue({ code: 'custom', path: ['clearWhenEmpty'], message: 'a "none" mapping leaves the target attribute alone, so it never clears it' });
+    }
+  });
+
+export const attributeMappingSchema = z.discriminatedUnion('type', [directMappingSchema, constantMappingSchema, expressionMappingSchema, noneMappingSchema]);
 
 export type AttributeMapping = z.output<typeof attributeMappingSchema>;
 export type AttributeMappingInput = z.input<typeof attributeMappingSchema>;
