@@ -13,7 +13,7 @@ export interface FieldError {
 }
 
 export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: FieldError[] };
+  error: { code: string; message: string; fields?: FieldError[]; [detail: string]: unknown };
 }
 
 /** The issues of a failed zod parse as field errors (`source.tenantId: tenantId is required`). */
@@ -36,12 +36,14 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields?: FieldError[],
+    /** More about the problem, e.g. an expression error's position. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
 
   body(): ApiErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.fields && { fields: this.fields }) } };
+    return { error: { ...this.details, code: this.code, message: this.message, ...(this.fields && { fields: this.fields }) } };
   }
 }
 
