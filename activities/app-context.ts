@@ -78,7 +78,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const select = [...new Set([...ALWAYS_SELECTED, ...sourceAttributesOf(mappings), ...scoped])];
     const source = clients.source(app, secrets, select);
     const target = clients.target(app, secrets);
-    const mapping = createMappingPort(mappings);
+    const mapping = createMappingPort(mappings, { now: () => new Date(), random: Math.random });
     const anchors = anchorPort(store, appId);
     const users: ReconcileContext = { objectType: 'user', target, mapping, deprovisioning: app.deprovisioning, anchors };
     const context: AppContext = {

@@ -7,12 +7,14 @@ import {
   formatPath,
   mapToTarget,
   parsePath,
+  withUniqueValue,
+  type MappedTarget,
   readManagedValues,
   type MappedValue,
   type TargetValue,
 } from '../mapping/index';
 import type { AttributeMapping } from '../mapping/schema';
-import type { ManagedValues } from './plan';
+import type { DesiredTarget, ManagedValues } from './plan';
 import type { MappingPort } from './reconcile';
 
 function toHeld(values: ManagedValues): Map<string, TargetValue> {
@@ -34,20 +36,45 @@ function activeOf(values: ManagedValues): boolean {
   return !(value === false || (typeof value === 'string' && value.toLowerCase() === 'false'));
 }
 
-export function createMappingPort(mappings: readonly AttributeMapping[]): MappingPort {
+/** The clock and random source expressions may use (Now, Guid, RandomString): the caller's, never the pure core's. */
+export interface MappingEnvironment {
+  now: () => Date;
+  random: () => number;
+}
+
+export function createMappingPort(mappings: readonly AttributeMapping[], environment: MappingEnvironment): MappingPort {
   const paths = mappings.map((m) => formatPath(parsePath(m.target)));
   const matchingPaths = mappings
     .filter((m) => m.matchingPrecedence !== undefined)
     .sort((a, b) => a.matchingPrecedence! - b.matchingPrecedence!)
     .map((m) => formatPath(parsePath(m.target)));
+  /** The mapping results behind desired targets, for choosing unique values later. */
+  const mappedOf = new WeakMap<DesiredTarget, MappedTarget>();
+
+  const toDesiredTarget = (mapped: MappedTarget): DesiredTarget & { matching: MappedTarget['matching'] } => {
+    const values: ManagedValues = {};
+    for (const [path, value] of mapped.values) values[path] = value.kind === 'clear' ? null : value.value;
+    const desired = {
+      resource: mapped.resource,
+      values,
+      active: activeOf(values),
+      matching: mapped.matching,
+      ...(mapped.unique.size > 0 && { unique: Object.fromEntries(mapped.unique) }),
+      ...(mapped.redacted.size > 0 && { redacted: [...mapped.redacted] }),
+      ...(mapped.defaults.size > 0 && { defaults: Object.fromEntries(mapped.defaults) }),
+    };
+    mappedOf.set(desired, mapped);
+    return desired;
+  };
+
   return {
     paths,
     matchingPaths,
-    map(source, operation) {
-      const mapped = mapToTarget(source, mappings, { operation });
-      const values: ManagedValues = {};
-      for (const [path, value] of mapped.values) values[path] = value.kind === 'clear' ? null : value.value;
-      return { resource: mapped.resource, values, active: activeOf(values), matching: mapped.matching };
+    map: (source, operation) => toDesiredTarget(mapToTarget(source, mappings, { operation, now: environment.now(), random: environment.random })),
+    withUnique(desired, path, value) {
+      const mapped = mappedOf.get(desired);
+      if (!mapped) throw new Error('withUnique needs a desired target made by this mapping port');
+      return toDesiredTarget(withUniqueValue(mapped, path, value));
     },
     read: (resource, paths) => Object.fromEntries(readManagedValues(resource, paths)),
     diff(previous, desired) {

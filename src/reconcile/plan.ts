@@ -24,6 +24,12 @@ export interface DesiredTarget {
   values: ManagedValues;
   /** Whether the mapped account should be active (from accountEnabled → active). */
   active: boolean;
+  /** Paths a SelectUniqueValue mapping fills on create: candidates in order; the first the target does not hold wins. */
+  unique?: Record<string, string[]>;
+  /** Paths whose values the provisioning log shows as "[Redact]". */
+  redacted?: string[];
+  /** Values written on update only where the target holds none (Entra's "None" mappings with a default). */
+  defaults?: Record<string, unknown>;
 }
 
 /** The outcome of matching an unanchored source object against the target. */
@@ -126,10 +132,12 @@ export function planAction(input: PlanInput): Action {
 }
 
 function update(input: PlanInput, targetId: string, previous: ManagedValues, desired: DesiredTarget, link: boolean): Action {
-  const { operations, changes } = input.diff(previous, desired.values);
+  const absentDefaults = Object.entries(desired.defaults ?? {}).filter(([path]) => previous[path] === undefined || previous[path] === null);
+  const values = absentDefaults.length ? { ...Object.fromEntries(absentDefaults), ...desired.values } : desired.values;
+  const { operations, changes } = input.diff(previous, values);
   if (operations.length === 0) {
     if (link) {
-      return { kind: 'update', targetId, operations, changes, values: desired.values, link, disables: false, reason: 'matched an existing account that already holds the mapped values' };
+      return { kind: 'update', targetId, operations, changes, values, link, disables: false, reason: 'matched an existing account that already holds the mapped values' };
     }
     return { kind: 'skip', reason: 'RedundantExport', targetId, detail: 'the target already holds the mapped values' };
   }
@@ -139,7 +147,7 @@ function update(input: PlanInput, targetId: string, previous: ManagedValues, des
     targetId,
     operations,
     changes,
-    values: desired.values,
+    values,
     link,
     disables,
     reason: link ? 'matched an existing account and updates the changed attributes' : 'source attributes changed',

@@ -35,6 +35,8 @@ export interface MappingPort {
   paths: string[];
   /** The target paths used for matching, in precedence order. */
   matchingPaths: string[];
+  /** The desired target with a SelectUniqueValue path filled with the chosen candidate. */
+  withUnique(desired: DesiredTarget, path: string, value: string): DesiredTarget;
   /** Reads the managed paths' values out of a target resource. */
   read(resource: ScimResource, paths: string[]): ManagedValues;
   diff: PlanInput['diff'];
@@ -171,7 +173,7 @@ async function attempt(
   if (!live && desired) match = await matchTarget(ctx, desired);
   steps.push(describeMatch(match, anchor));
 
-  const action = planAction({
+  let action = planAction({
     source,
     inScope: scope.inScope,
     ...(desired && { desired }),
@@ -180,10 +182,14 @@ async function attempt(
     deprovisioning: ctx.deprovisioning,
     diff: ctx.mapping.diff,
   });
+  if (action.kind === 'create' && desired?.unique) {
+    const chosen = await chooseUniqueValues(ctx, desired, steps);
+    action = { ...action, resource: chosen.resource, values: chosen.values };
+  }
   steps.push({ name: 'processing', status: action.kind === 'fail' ? 'Failure' : 'Success', detail: describeAction(action) });
 
   try {
-    return await apply(ctx, source, action, steps, base, dryRun);
+    return redact(await apply(ctx, source, action, steps, base, dryRun), desired?.redacted);
   } catch (error) {
     // The target lost an account we had anchored: forget the anchor and decide again, once.
     if (mayRetry && live && error instanceof ProvisioningError && error.code === 'NotFound' && action.kind === 'update') {
@@ -199,6 +205,40 @@ async function attempt(
     }
     throw error;
   }
+}
+
+/**
+ * Fills each SelectUniqueValue path with its first candidate the target does not hold (one
+ * filter query per candidate tried; creates only). No free candidate fails the object.
+ */
+async function chooseUniqueValues(ctx: ReconcileContext, desired: DesiredTarget, steps: Step[]): Promise<DesiredTarget> {
+  let current = desired;
+  for (const [path, candidates] of Object.entries(desired.unique ?? {})) {
+    let chosen: string | undefined;
+    for (const candidate of candidates) {
+      if ((await ctx.target.findUsers(path, candidate)).length === 0) {
+        chosen = candidate;
+        break;
+      }
+    }
+    if (chosen === undefined) {
+      const tried = candidates.length ? `the target already holds every candidate (${candidates.map((c) => JSON.stringify(c)).join(', ')})` : 'no rule gave a value';
+      throw new ProvisioningError({ kind: 'permanent', code: 'Conflict', message: `SelectUniqueValue for ${path}: ${tried}` });
+    }
+    steps.push({ name: 'processing', status: 'Success', detail: `SelectUniqueValue chose ${path} = ${JSON.stringify(chosen)}` });
+    current = ctx.mapping.withUnique(current, path, chosen);
+  }
+  return current;
+}
+
+const REDACTED = '[Redact]';
+
+/** Values of mappings that call Redact() are written to the target but never shown in the log. */
+function redact(outcome: ReconcileOutcome, paths: string[] | undefined): ReconcileOutcome {
+  if (!paths?.length) return outcome;
+  const hidden = new Set(paths);
+  const changes = outcome.changes.map((c) => (hidden.has(c.name) ? { name: c.name, old: c.old === null ? null : REDACTED, new: c.new === null ? null : REDACTED } : c));
+  return { ...outcome, changes };
 }
 
 function describeAction(action: Action): string {
