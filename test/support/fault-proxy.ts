@@ -1,0 +1,199 @@
+/**
+ * A reverse proxy on loopback that forwards requests verbatim to a target and injects the
+ * faults real SCIM targets show: throttling and server errors (with or without `Retry-After`,
+ * with SCIM or foreign bodies), slow answers and connections dropped before or after the
+ * target processed the request. Every request is recorded for assertions.
+ */
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Fault =
+  /** Answers in place of the target, which never sees the request. */
+  | {
+      kind: 'status';
+      status: 429 | 500 | 502 | 503;
+      /** The raw `Retry-After` value: seconds (`'1'`, `'0.5'`) or an HTTP date. */
+      retryAfter?: string;
+      /** The body, e.g. an HTML page or a vendor's own JSON; a SCIM error body when absent. */
+      body?: string;
+    }
+  /** Forwards at once and holds the target's answer back for `ms`. */
+  | { kind: 'delay'; ms: number }
+  /**
+   * Destroys the client's connection without an answer: `before` forwarding (the target never
+   * sees the request) or `after` the target answered (it did the work; the client never hears).
+   */
+  | { kind: 'drop'; when: 'before' | 'after' };
+
+export interface FaultRule {
+  /** How many matching requests get the fault; the rule is spent after that. */
+  times: number;
+  /** All given conditions must hold; no conditions match every request. */
+  match?: { method?: string; pathIncludes?: string };
+  fault: Fault;
+}
+
+export interface ProxiedRequest {
+  method: string;
+  /** The path with its query, as the client sent it. */
+  path: string;
+  /** The fault applied to this request, if any. */
+  fault: Fault | undefined;
+  /** Whether the request reached the target. */
+  forwarded: boolean;
+  /** The status the client received; undefined when it received none (dropped, or it went away). */
+  status: number | undefined;
+}
+
+export interface FaultProxy {
+  /** The proxy's origin, `http://127.0.0.1:PORT`; paths below it are forwarded unchanged. */
+  url: string;
+  /** Adds a rule; the first rule with uses left that matches a request applies to it. */
+  plan(rule: FaultRule): void;
+  /** Every request so far, in arrival order. */
+  readonly requests: ProxiedRequest[];
+  stop(): Promise<void>;
+}
+
+/** Headers that describe one connection, not the message, so they are not passed on. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
+}
+
+function readBody(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+function matches(rule: FaultRule, request: IncomingMessage): boolean {
+  const { method, pathIncludes } = rule.match ?? {};
+  if (method !== undefined && method.toUpperCase() !== request.method) return false;
+  if (pathIncludes !== undefined && !(request.url ?? '').includes(pathIncludes)) return false;
+  return true;
+}
+
+function faultBody(fault: Extract<Fault, { kind: 'status' }>): { body: string; contentType: string } {
+  if (fault.body === undefined) {
+    const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(fault.status), detail: 'injected fault' });
+    return { body, contentType: 'application/scim+json' };
+  }
+  return { body: fault.body, contentType: fault.body.trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'application/json' };
+}
+
+/**
+ * Starts a fault-injecting proxy in front of `target` (an origin, optionally with a path prefix).
+ *
+ * @example
+ * const proxy = await startFaultProxy({ target: 'http://127.0.0.1:8080' });
+ * proxy.plan({ times: 1, match: { method: 'GET' }, fault: { kind: 'status', status: 429, retryAfter: '0.2' } });
+ * const scim = new ScimClient({ baseUrl: `${proxy.url}/tenant/v2`, authorization });
+ */
+export async function startFaultProxy(options: { target: string }): Promise<FaultProxy> {
+  const target = new URL(options.target);
+  const prefix = target.pathname.replace(/\/+$/, '');
+  const agent = new Agent({ keepAlive: true });
+  const rules: FaultRule[] = [];
+  const requests: ProxiedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+  }
+
+  function forward(incoming: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const headers = endToEnd(incoming.headers);
+      if (body.length > 0 || headers['content-length'] !== undefined) headers['content-length'] = String(body.length);
+      const outgoing = httpRequest(
+        { protocol: target.protocol, hostname: target.hostname, port: target.port, method: incoming.method, path: `${prefix}${incoming.url ?? '/'}`, headers, agent },
+        (answer) => {
+          readBody(answer).then((answerBody) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: answerBody }), reject);
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  }
+
+  async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    const rule = rules.find((candidate) => candidate.times > 0 && matches(candidate, incoming));
+    if (rule) rule.times--;
+    const fault = rule?.fault;
+    const record: ProxiedRequest = { method: incoming.method ?? '', path: incoming.url ?? '', fault, forwarded: false, status: undefined };
+    requests.push(record);
+    const body = await readBody(incoming);
+
+    if (fault?.kind === 'drop' && fault.when === 'before') {
+      incoming.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      const { body: text, contentType } = faultBody(fault);
+      const headers: Record<string, string> = { 'content-type': contentType };
+      if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      response.writeHead(fault.status, headers).end(text);
+      record.status = fault.status;
+      return;
+    }
+
+    let answer: Awaited<ReturnType<typeof forward>>;
+    try {
+      record.forwarded = true;
+      answer = await forward(incoming, body);
+    } catch (error) {
+      response.writeHead(502, { 'content-type': 'text/plain' }).end(`fault proxy: the target failed: ${String(error)}`);
+      record.status = 502;
+      return;
+    }
+    if (fault?.kind === 'drop') {
+      incoming.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'delay') await pause(fault.ms);
+    // The client may have given up (timeout) while the answer was held back.
+    if (incoming.socket.destroyed) return;
+    response.writeHead(answer.status, endToEnd(answer.headers)).end(answer.body);
+    record.status = answer.status;
+  }
+
+  const server = createServer((incoming, response) => {
+    handle(incoming, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' }).end(`fault proxy: ${String(error)}`);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    plan: (rule) => {
+      if (!Number.isInteger(rule.times) || rule.times < 1) throw new RangeError(`times must be an integer >= 1, not ${rule.times}`);
+      rules.push({ ...rule });
+    },
+    requests,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+        agent.destroy();
+      }),
+  };
+}
