@@ -11,3 +11,28 @@ export {
 } from './client';
 export type { ScimPage, ScimResponse } from './responses';
 export { classifyStatus } from './errors';
+export {
+  CONSERVATIVE_PROFILE,
+  DEFAULT_MAX_MEMBERS_PER_PATCH,
+  DEFAULT_PAGE_SIZE,
+  capabilityOverridesSchema,
+  capabilityProfileSchema,
+  mergeProfile,
+  parseCapabilityOverrides,
+  type CapabilityOverrides,
+  type CapabilityProfile,
+} from './capabilities';
+export {
+  discoverCapabilities,
+  type CapabilityDiscovery,
+  type DiscoveryEndpoint,
+  type DiscoveryOptions,
+  type DiscoveryRead,
+} from './discovery';
+export {
+  testConnection,
+  type ConnectionCheck,
+  type ConnectionCheckName,
+  type ConnectionTestOptions,
+  type ConnectionTestResult,
+} from './test-connection';
