@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toSourceUser } from './normalize';
+import { memberType, toSourceGroup, toSourceUser } from './normalize';
 
 describe('toSourceUser', () => {
   it('keeps every property but id and annotations, null included', () => {
@@ -31,5 +31,32 @@ describe('toSourceUser', () => {
 
   it('refuses an object without an id', () => {
     expect(() => toSourceUser({ mail: 'x' })).toThrow(TypeError);
+  });
+});
+
+describe('toSourceGroup', () => {
+  it('keeps properties but not relationships, and ignores members in the selection', () => {
+    expect(toSourceGroup({ id: 'g1', displayName: 'Sales', description: null, 'members@delta': [{ id: 'u1' }] }, ['id', 'displayName', 'description', 'members'])).toEqual({
+      id: 'g1',
+      type: 'group',
+      attributes: { displayName: 'Sales', description: null },
+    });
+  });
+
+  it('marks a group lacking a selected property partial, and maps @removed', () => {
+    expect(toSourceGroup({ id: 'g1', 'members@delta': [] }, ['id', 'displayName', 'members'])).toMatchObject({ partial: true });
+    expect(toSourceGroup({ id: 'g1', '@removed': { reason: 'deleted' } })).toEqual({ id: 'g1', type: 'group', attributes: {}, removed: 'deleted' });
+  });
+});
+
+describe('memberType', () => {
+  it.each([
+    ['#microsoft.graph.user', 'user'],
+    ['#microsoft.graph.group', 'group'],
+    ['#microsoft.graph.device', 'other'],
+    ['#microsoft.graph.servicePrincipal', 'other'],
+    [undefined, 'user'],
+  ] as const)('%s → %s', (odataType, type) => {
+    expect(memberType(odataType)).toBe(type);
   });
 });

@@ -39,6 +39,8 @@ export interface GraphReader {
   get<T = GraphCollection>(pathOrLink: string, options?: { headers?: Record<string, string>; delta?: boolean }): Promise<T>;
   /** Every item of a paged collection, following `@odata.nextLink` to the end. */
   all(pathOrLink: string): Promise<GraphItem[]>;
+  /** The pages of a collection one by one, following `@odata.nextLink`: only one page is held at a time. */
+  pages(pathOrLink: string): AsyncIterable<GraphItem[]>;
 }
 
 /** Creates a reader for one tenant and app registration. */
@@ -67,19 +69,42 @@ export function createGraphReader(connection: GraphConnection, clientSecret: str
     }
   };
 
+  async function* pages(pathOrLink: string): AsyncGenerator<GraphItem[]> {
+    let link: string | undefined = pathOrLink;
+    while (link) {
+      const page: GraphCollection = await get<GraphCollection>(link);
+      yield page.value;
+      link = page['@odata.nextLink'];
+    }
+  }
+
   return {
     get,
+    pages,
     async all(pathOrLink) {
       const items: GraphItem[] = [];
-      let link: string | undefined = pathOrLink;
-      while (link) {
-        const page: GraphCollection = await get<GraphCollection>(link);
-        items.push(...page.value);
-        link = page['@odata.nextLink'];
-      }
+      for await (const page of pages(pathOrLink)) items.push(...page);
       return items;
     },
   };
+}
+
+/** Graph's limit of values in an `id in (...)` filter. */
+export const MAX_FILTER_IDS = 15;
+
+/**
+ * The objects of a collection (`/users`, `/groups`) with these ids, read in `id in (...)` chunks of
+ * 15; ids Graph does not know are absent.
+ */
+export async function readByIds(reader: GraphReader, collection: string, select: readonly string[], ids: readonly string[]): Promise<GraphItem[]> {
+  const unique = [...new Set(ids)];
+  const items: GraphItem[] = [];
+  for (let i = 0; i < unique.length; i += MAX_FILTER_IDS) {
+    const chunk = unique.slice(i, i + MAX_FILTER_IDS);
+    const filter = `id in (${chunk.map((id) => `'${id.replaceAll("'", "''")}'`).join(',')})`;
+    items.push(...(await reader.all(graphPath(collection, { $filter: filter, $select: select.join(',') }))));
+  }
+  return items;
 }
 
 /**

@@ -1,13 +1,16 @@
 /** The Microsoft Graph source of one app: the reads a provisioning cycle and on-demand requests need. */
 import type { SourceObject, SourcePage } from '../source/index';
 import { readAssignedPrincipals, readAssignedUserIds, type AssignedPrincipals } from './assignments';
+import { readGroupMembers, readGroupsById, readGroupsDeltaPage, readGroupsPage, type GroupDeltaPage, type GroupMember, type GroupQuery } from './groups';
 import { createGraphReader, type GraphConnection, type GraphReaderOptions } from './reader';
 import { readUser, readUsersById, readUsersDeltaPage, readUsersPage, type UserQuery } from './users';
 
 export interface GraphSourceOptions extends GraphReaderOptions {
   /** User properties the mappings and scoping need; `id` and `accountEnabled` are always read. */
   select?: readonly string[];
-  /** `$top` of full listings; default 999 (Graph's maximum for users). */
+  /** Group properties the mappings and scoping need; `id` and `displayName` are always read. */
+  groupSelect?: readonly string[];
+  /** `$top` of full listings; default 999 (Graph's maximum for users and groups). */
   pageSize?: number;
 }
 
@@ -30,6 +33,19 @@ export interface GraphSource {
   assignedPrincipals(servicePrincipalId: string): Promise<AssignedPrincipals>;
   /** Users assigned directly or through (nested) groups. */
   assignedUserIds(servicePrincipalId: string): Promise<Set<string>>;
+  /** One page of a full listing of groups (without members); pass the previous page's `nextLink` to continue. */
+  readGroups(link?: string): Promise<SourcePage>;
+  /**
+   * One page of a groups delta round with membership changes: without a link the first round
+   * (every group, all members as additions), else a stored `nextLink` or `deltaLink`. A large
+   * group appears on several pages: merge them with `mergeGroupDelta`. Throws
+   * `DeltaTokenExpired` (permanent) when Graph wants a full round again.
+   */
+  readGroupsDelta(link?: string): Promise<GroupDeltaPage>;
+  /** A group's members (or, `transitive`, everything reachable through nested groups), one page at a time. */
+  readGroupMembers(groupId: string, options?: { transitive?: boolean }): AsyncIterable<GroupMember[]>;
+  /** Full current attributes of these groups; ids Graph does not know are absent. */
+  getGroups(ids: readonly string[]): Promise<SourceObject[]>;
 }
 
 /**
@@ -47,6 +63,10 @@ export function createGraphSource(connection: GraphConnection, clientSecret: str
     select: [...new Set(['id', 'accountEnabled', ...(options.select ?? [])])],
     pageSize: options.pageSize ?? 999,
   };
+  const groupQuery: GroupQuery = {
+    select: [...new Set(['id', 'displayName', ...(options.groupSelect ?? [])])],
+    pageSize: options.pageSize ?? 999,
+  };
   return {
     readUsers: (link) => readUsersPage(reader, query, link),
     readUsersDelta: (link) => readUsersDeltaPage(reader, query, link),
@@ -59,5 +79,9 @@ export function createGraphSource(connection: GraphConnection, clientSecret: str
     },
     assignedPrincipals: (servicePrincipalId) => readAssignedPrincipals(reader, servicePrincipalId),
     assignedUserIds: (servicePrincipalId) => readAssignedUserIds(reader, servicePrincipalId),
+    readGroups: (link) => readGroupsPage(reader, groupQuery, link),
+    readGroupsDelta: (link) => readGroupsDeltaPage(reader, groupQuery, link),
+    readGroupMembers: (groupId, memberOptions) => readGroupMembers(reader, groupId, memberOptions),
+    getGroups: (ids) => readGroupsById(reader, groupQuery, ids),
   };
 }

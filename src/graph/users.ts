@@ -2,10 +2,9 @@
 import { ProvisioningError } from '../errors/index';
 import type { SourceObject, SourcePage } from '../source/index';
 import { toSourceUser } from './normalize';
-import { graphPath, type GraphCollection, type GraphItem, type GraphReader } from './reader';
+import { graphPath, readByIds, type GraphCollection, type GraphItem, type GraphReader } from './reader';
 
-/** Graph's limit of values in an `id in (...)` filter. */
-export const MAX_FILTER_IDS = 15;
+export { MAX_FILTER_IDS } from './reader';
 
 export interface UserQuery {
   /** `$select` list (always includes `id` and `accountEnabled`). */
@@ -43,15 +42,7 @@ function toSourcePage(page: GraphCollection, select?: readonly string[]): Source
 
 /** Current attributes of the given users, read in `id in (...)` chunks; unknown or deleted ids are absent. */
 export async function readUsersById(reader: GraphReader, query: UserQuery, ids: readonly string[]): Promise<SourceObject[]> {
-  const unique = [...new Set(ids)];
-  const users: SourceObject[] = [];
-  for (let i = 0; i < unique.length; i += MAX_FILTER_IDS) {
-    const chunk = unique.slice(i, i + MAX_FILTER_IDS);
-    const filter = `id in (${chunk.map((id) => `'${id.replaceAll("'", "''")}'`).join(',')})`;
-    const items = await reader.all(graphPath('/users', { $filter: filter, $select: query.select.join(',') }));
-    users.push(...items.map((item) => toSourceUser(item)));
-  }
-  return users;
+  return (await readByIds(reader, '/users', query.select, ids)).map((item) => toSourceUser(item));
 }
 
 /** One user's current attributes, or undefined when Graph does not know it (404). */

@@ -1,6 +1,7 @@
 /**
  * The fake tenant's in-memory directory: users (active and soft-deleted), groups with members,
- * app role assignments, and a change log that delta rounds are computed from.
+ * app role assignments, and change logs (one for users, one for groups and their memberships)
+ * that delta rounds are computed from. Both logs share one sequence, so a delta token is one number.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -11,9 +12,17 @@ export type UserRecord = { id: string } & Record<string, Json>;
 export interface GroupRecord {
   id: string;
   displayName: string;
+  /** Other stored properties (description, mailNickname, ...); absent = not set. */
+  properties: Record<string, Json>;
   /** Direct members: user or group ids. */
   members: Set<string>;
 }
+
+/** A group's stored properties as given to `addGroup`. */
+export type GroupProperties = { id?: string; displayName?: string } & Record<string, Json | undefined>;
+
+/** The directory object types a group member can have here. */
+export type MemberType = 'user' | 'group';
 
 export interface AppRoleAssignment {
   id: string;
@@ -37,6 +46,19 @@ export interface Change {
   properties?: string[];
 }
 
+export type GroupChangeKind = 'created' | 'updated' | 'softDeleted' | 'hardDeleted' | 'memberAdded' | 'memberRemoved';
+
+export interface GroupChange {
+  seq: number;
+  /** The group's id. */
+  id: string;
+  kind: GroupChangeKind;
+  /** Properties an update touched. */
+  properties?: string[];
+  /** The member a membership change concerns, and its type at the time. */
+  member?: { id: string; type: MemberType };
+}
+
 /** The "default access" app role id Graph uses when an app defines no roles. */
 export const DEFAULT_APP_ROLE_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -44,8 +66,11 @@ export class Directory {
   readonly users = new Map<string, UserRecord>();
   readonly softDeleted = new Map<string, UserRecord>();
   readonly groups = new Map<string, GroupRecord>();
+  /** Deleted Microsoft 365 groups (restorable); security groups are deleted permanently. */
+  readonly softDeletedGroups = new Map<string, GroupRecord>();
   readonly assignments: AppRoleAssignment[] = [];
   readonly changes: Change[] = [];
+  readonly groupChanges: GroupChange[] = [];
   private seq = 0;
 
   /** The sequence number of the latest change (a delta token remembers it). */
@@ -103,21 +128,98 @@ export class Directory {
     this.record(id, 'hardDeleted');
   }
 
-  addGroup(properties: { id?: string; displayName?: string } = {}): GroupRecord {
-    const id = properties.id ?? randomUUID();
-    const group: GroupRecord = { id, displayName: properties.displayName ?? `group ${id.slice(0, 8)}`, members: new Set() };
+  addGroup(properties: GroupProperties = {}): GroupRecord {
+    const { id = randomUUID(), displayName, ...rest } = properties;
+    if (this.groups.has(id) || this.softDeletedGroups.has(id)) throw new Error(`fake graph: group ${id} exists`);
+    const group: GroupRecord = { id, displayName: displayName ?? `group ${id.slice(0, 8)}`, properties: withoutNulls(rest), members: new Set() };
     this.groups.set(id, group);
+    this.groupChanges.push({ seq: ++this.seq, id, kind: 'created' });
     return group;
   }
 
+  /** Sets group properties; `null` clears one (`displayName` cannot be cleared). */
+  updateGroup(id: string, patch: Record<string, Json>): void {
+    const group = this.groups.get(id);
+    if (!group) throw new Error(`fake graph: no group ${id}`);
+    for (const [key, value] of Object.entries(patch)) {
+      if (key === 'id') continue;
+      if (key === 'displayName') {
+        if (typeof value !== 'string') throw new Error('fake graph: a group needs a displayName');
+        group.displayName = value;
+      } else if (value === null) delete group.properties[key];
+      else group.properties[key] = value;
+    }
+    const properties = Object.keys(patch).filter((key) => key !== 'id');
+    this.groupChanges.push({ seq: ++this.seq, id, kind: 'updated', properties });
+  }
+
+  /**
+   * Deletes a group: a security group is gone for good (`permanent`, the default); a deleted
+   * Microsoft 365 group stays restorable for 30 days.
+   */
+  deleteGroup(id: string, permanent = true): void {
+    const group = this.groups.get(id);
+    if (!group) throw new Error(`fake graph: no group ${id}`);
+    this.groups.delete(id);
+    if (!permanent) this.softDeletedGroups.set(id, group);
+    this.groupChanges.push({ seq: ++this.seq, id, kind: permanent ? 'hardDeleted' : 'softDeleted' });
+  }
+
+  /** The type of a directory object, or undefined when it does not exist (any more). */
+  typeOf(id: string): MemberType | undefined {
+    if (this.users.has(id)) return 'user';
+    if (this.groups.has(id)) return 'group';
+    return undefined;
+  }
+
   addMember(groupId: string, memberId: string): void {
+    this.addMembers(groupId, [memberId]);
+  }
+
+  /** Adds existing users or groups as direct members; adding a member twice changes nothing. */
+  addMembers(groupId: string, memberIds: Iterable<string>): void {
     const group = this.groups.get(groupId);
     if (!group) throw new Error(`fake graph: no group ${groupId}`);
-    group.members.add(memberId);
+    for (const memberId of memberIds) {
+      const type = this.typeOf(memberId);
+      if (!type) throw new Error(`fake graph: no user or group ${memberId}`);
+      if (group.members.has(memberId)) continue;
+      group.members.add(memberId);
+      this.groupChanges.push({ seq: ++this.seq, id: groupId, kind: 'memberAdded', member: { id: memberId, type } });
+    }
   }
 
   removeMember(groupId: string, memberId: string): void {
-    this.groups.get(groupId)?.members.delete(memberId);
+    const group = this.groups.get(groupId);
+    if (!group?.members.delete(memberId)) return;
+    const type = this.typeOf(memberId) ?? 'user';
+    this.groupChanges.push({ seq: ++this.seq, id: groupId, kind: 'memberRemoved', member: { id: memberId, type } });
+  }
+
+  /** A group's direct members that exist, with their types, in the order they were added. */
+  directMembers(groupId: string): { id: string; type: MemberType }[] {
+    const members: { id: string; type: MemberType }[] = [];
+    for (const id of this.groups.get(groupId)?.members ?? []) {
+      const type = this.typeOf(id);
+      if (type) members.push({ id, type });
+    }
+    return members;
+  }
+
+  /** Users and groups reachable from a group through nested groups, each once (as `transitiveMembers` lists them). */
+  transitiveMembers(groupId: string): { id: string; type: MemberType }[] {
+    const seen = new Set<string>([groupId]);
+    const members: { id: string; type: MemberType }[] = [];
+    const visit = (id: string) => {
+      for (const member of this.directMembers(id)) {
+        if (seen.has(member.id)) continue;
+        seen.add(member.id);
+        members.push(member);
+        if (member.type === 'group') visit(member.id);
+      }
+    };
+    visit(groupId);
+    return members;
   }
 
   assign(resourceId: string, principalId: string, principalType: 'User' | 'Group'): AppRoleAssignment {
@@ -147,22 +249,8 @@ export class Directory {
 
   /** Active users reachable from a group through nested groups, each once. */
   transitiveUserMembers(groupId: string): UserRecord[] {
-    const seen = new Set<string>();
-    const users: UserRecord[] = [];
-    const visit = (id: string) => {
-      const group = this.groups.get(id);
-      if (!group || seen.has(id)) return;
-      seen.add(id);
-      for (const member of group.members) {
-        const user = this.users.get(member);
-        if (user && !seen.has(member)) {
-          seen.add(member);
-          users.push(user);
-        } else visit(member);
-      }
-    };
-    visit(groupId);
-    return users;
+    if (!this.groups.has(groupId)) return [];
+    return this.transitiveMembers(groupId).flatMap((member) => (member.type === 'user' ? [this.users.get(member.id)!] : []));
   }
 }
 
@@ -180,3 +268,18 @@ export function projectUser(user: UserRecord, select: string[] | undefined): Rec
   for (const property of select) shown[property] = user[property] ?? null;
   return shown;
 }
+
+/**
+ * A group as Graph shows it: with `$select`, `id` plus each selected property (null when not
+ * set; relationships such as `members` are not properties); without, every stored property.
+ */
+export function projectGroup(group: GroupRecord, select: string[] | undefined): Record<string, Json> {
+  const stored: Record<string, Json> = { id: group.id, displayName: group.displayName, ...group.properties };
+  if (!select) return stored;
+  const shown: Record<string, Json> = { id: group.id };
+  for (const property of select) if (!GROUP_RELATIONSHIPS.has(property)) shown[property] = stored[property] ?? null;
+  return shown;
+}
+
+/** Group relationships a `$select` may name (delta tracks them as `{name}@delta`). */
+export const GROUP_RELATIONSHIPS = new Set(['members', 'owners']);

@@ -76,6 +76,68 @@ describe('fake Graph', () => {
     expect(representation.values[0]).toEqual({ id: a, displayName: 'A', jobTitle: 'x', mobilePhone: null });
   });
 
+  it('serves groups delta rounds with members@delta in the documented shapes', async () => {
+    const [u1, u2, u3] = ['G1', 'G2', 'G3'].map((displayName) => fake.addUser({ displayName }).id);
+    const full = fake.addGroup({ displayName: 'Full', description: 'three members' }).id;
+    const empty = fake.addGroup({ displayName: 'Empty' }).id;
+    fake.addMembers(full, [u1!, u2!, u3!]);
+    const other = fake.addGroup({ displayName: 'Other' }).id;
+
+    // Pages of one group object: a group appears on one page, its members all listed.
+    const first = await drain('/groups/delta?$select=displayName,description,members');
+    const ours = first.values.filter((v) => [full, empty, other].includes(v.id));
+    expect(ours).toEqual([
+      {
+        id: full,
+        displayName: 'Full',
+        description: 'three members',
+        'members@delta': [u1, u2, u3].map((id) => ({ '@odata.type': '#microsoft.graph.user', id })),
+      },
+      // A group without members carries no members@delta.
+      { id: empty, displayName: 'Empty', description: null },
+      { id: other, displayName: 'Other', description: null },
+    ]);
+
+    fake.removeMember(full, u1!);
+    fake.addMember(full, other);
+    fake.updateGroup(empty, { description: 'now described' });
+    fake.deleteGroup(other);
+    const minimal = await drain(first.deltaLink, { prefer: 'return=minimal' });
+    expect(minimal.values).toEqual([
+      {
+        id: full,
+        'members@delta': [
+          { '@odata.type': '#microsoft.graph.user', id: u1, '@removed': { reason: 'deleted' } },
+          { '@odata.type': '#microsoft.graph.group', id: other },
+        ],
+      },
+      { id: empty, description: 'now described' },
+      { id: other, '@removed': { reason: 'deleted' } },
+    ]);
+    // Without return=minimal the selected properties that have values come along.
+    const representation = await drain(first.deltaLink);
+    expect(representation.values[1]).toEqual({ id: empty, displayName: 'Empty', description: 'now described' });
+  });
+
+  it('lists group members with @odata.type, direct and transitive', async () => {
+    const [a, b] = ['M1', 'M2'].map((displayName) => fake.addUser({ displayName }).id);
+    const outer = fake.addGroup({ displayName: 'Outer' }).id;
+    const inner = fake.addGroup({ displayName: 'Inner' }).id;
+    fake.addMembers(outer, [a!, inner]);
+    fake.addMember(inner, b!);
+    const direct = await drain(`/groups/${outer}/members?$select=id`);
+    expect(direct.values).toEqual([
+      { '@odata.type': '#microsoft.graph.user', id: a },
+      { '@odata.type': '#microsoft.graph.group', id: inner },
+    ]);
+    const transitive = await drain(`/groups/${outer}/transitiveMembers?$select=id`);
+    expect(transitive.values.map((v) => v.id)).toEqual([a, inner, b]);
+    const users = await drain(`/groups/${outer}/transitiveMembers/microsoft.graph.user?$select=id`);
+    expect(users.values.map((v) => v.id)).toEqual([a, b]);
+    const page = await get(`/groups/${outer}/members?$select=id`);
+    expect(page.body['@odata.context']).toBe(`${fake.graphBaseUrl}/$metadata#directoryObjects`);
+  });
+
   it('rejects more than 15 ids in an in-filter', async () => {
     const ids = Array.from({ length: 16 }, (_, i) => `'id${i}'`).join(',');
     const response = await get(`/users?$filter=id in (${ids})`);

@@ -1,9 +1,10 @@
 /**
- * The Graph v1.0 resources the provisioning source reads: users (list, by id, `$filter=id in`),
- * users delta, a service principal's app role assignments and a group's transitive user members.
+ * The Graph v1.0 resources the provisioning source reads: users and groups (list, by id,
+ * `$filter=id in`, delta rounds), a group's direct and transitive members (optionally cast to
+ * users or groups), and a service principal's app role assignments.
  */
-import { usersDelta } from './delta';
-import { projectUser, type Directory, type Json } from './directory';
+import { groupsDelta, usersDelta } from './delta';
+import { projectGroup, projectUser, type Directory, type Json, type MemberType } from './directory';
 import type { Listing, Pager } from './paging';
 import { graphError, type FakeResponse } from './shapes';
 
@@ -24,6 +25,8 @@ export interface GraphApiOptions {
   pageSize: number;
   /** The server's own cap on page size, applied to `$top` too (Graph's is 999 for users). */
   maxPageSize: number;
+  /** Most `members@delta` items on one page of a groups delta round; a larger group continues on the next page. */
+  membersPerPage: number;
 }
 
 /** Graph's limit of values in an `in (...)` filter. */
@@ -69,12 +72,16 @@ export class GraphApi {
     if (path === '/users') return this.listUsers(request);
     if (path === '/users/$count') return this.countUsers(request);
     if (path === '/users/delta' || path === '/users/microsoft.graph.delta') return this.usersDelta(request);
+    if (path === '/groups') return this.listGroups(request);
+    if (path === '/groups/delta' || path === '/groups/microsoft.graph.delta') return this.groupsDelta(request);
     let match = /^\/users\/([^/]+)$/.exec(path);
     if (match) return this.getUser(request, decodeURIComponent(match[1]!));
+    match = /^\/groups\/([^/]+)$/.exec(path);
+    if (match) return this.getGroup(request, decodeURIComponent(match[1]!));
     match = /^\/servicePrincipals\/([^/]+)\/appRoleAssignedTo$/.exec(path);
     if (match) return this.appRoleAssignedTo(request, decodeURIComponent(match[1]!));
-    match = /^\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.user$/.exec(path);
-    if (match) return this.transitiveUsers(request, decodeURIComponent(match[1]!));
+    match = /^\/groups\/([^/]+)\/(members|transitiveMembers)(?:\/microsoft\.graph\.(user|group))?$/.exec(path);
+    if (match) return this.groupMembers(request, decodeURIComponent(match[1]!), match[2] === 'transitiveMembers', match[3] as MemberType | undefined);
     const segment = path.split('/').filter(Boolean).at(-1) ?? '';
     return graphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
   }
@@ -109,16 +116,9 @@ export class GraphApi {
     const select = this.select(request);
     const pageSize = this.pageSize(request);
     if (typeof pageSize !== 'number') return pageSize;
-    let users = [...this.directory.users.values()];
-    const filter = request.query.get('$filter');
-    if (filter !== null) {
-      const ids = parseIdFilter(filter);
-      if (ids === undefined) return graphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property 'id' of resource 'User'.`);
-      if (ids.length > MAX_IN_VALUES) {
-        return graphError(400, 'Request_UnsupportedQuery', `Too many child clauses specified in search filter expression containing 'OR' operators: ${ids.length}. Max allowed: ${MAX_IN_VALUES}.`);
-      }
-      users = users.filter((user) => ids.includes(user.id));
-    }
+    const ids = idFilter(request, 'User');
+    if (ids && !Array.isArray(ids)) return ids;
+    const users = [...this.directory.users.values()].filter((user) => !ids || ids.includes(user.id));
     const listing: Listing = {
       items: users.map((user) => projectUser(user, select)),
       context: this.usersContext(request.base, select),
@@ -128,24 +128,98 @@ export class GraphApi {
     return this.pager.page(request.base, listing);
   }
 
-  private usersDelta(request: GraphRequest): FakeResponse {
+  /** The token of a delta request (undefined on a first round), or the answer for an expired one. */
+  private deltaToken(request: GraphRequest): DeltaToken | undefined | FakeResponse {
     const raw = request.query.get('$deltatoken');
-    let token: DeltaToken | undefined;
-    if (raw !== null) {
-      token = decodeDeltaToken(raw);
-      if (!token || token.g < this.generation) return this.expired();
-    }
-    const select = token ? token.sel : this.select(request);
+    if (raw === null) return undefined;
+    const token = decodeDeltaToken(raw);
+    return !token || token.g < this.generation ? this.expired() : token;
+  }
+
+  /** A delta round's listing over `items`: skip tokens expire with the generation, the last page carries the deltaLink. */
+  private deltaListing(request: GraphRequest, path: string, select: string[] | undefined, context: string, items: Json[], pageEnds?: number[]): Listing {
     const next: DeltaToken = { g: this.generation, s: this.directory.currentSeq, ...(select && { sel: select }) };
-    const listing: Listing = {
-      items: usersDelta(this.directory, token?.s, select, /return=minimal/i.test(request.prefer ?? '')),
-      context: this.usersContext(request.base, select),
-      next: { path: '/users/delta', query: '' },
+    return {
+      items,
+      context,
+      next: { path, query: '' },
       pageSize: Math.min(this.options.pageSize, this.options.maxPageSize),
-      deltaLink: `${request.base}/users/delta?$deltatoken=${encodeDeltaToken(next)}`,
+      ...(pageEnds && { pageEnds }),
+      deltaLink: `${request.base}${path}?$deltatoken=${encodeDeltaToken(next)}`,
       generation: this.generation,
     };
+  }
+
+  private usersDelta(request: GraphRequest): FakeResponse {
+    const token = this.deltaToken(request);
+    if (token && 'status' in token) return token;
+    const select = token ? token.sel : this.select(request);
+    const items = usersDelta(this.directory, token?.s, select, /return=minimal/i.test(request.prefer ?? ''));
+    return this.pager.page(request.base, this.deltaListing(request, '/users/delta', select, this.usersContext(request.base, select), items));
+  }
+
+  private groupsDelta(request: GraphRequest): FakeResponse {
+    const token = this.deltaToken(request);
+    if (token && 'status' in token) return token;
+    const select = token ? token.sel : this.select(request);
+    const round = groupsDelta(this.directory, token?.s, select, /return=minimal/i.test(request.prefer ?? ''), {
+      pageSize: Math.min(this.options.pageSize, this.options.maxPageSize),
+      membersPerPage: this.options.membersPerPage,
+    });
+    const listing = this.deltaListing(request, '/groups/delta', select, this.groupsContext(request.base, select), round.items, round.pageEnds);
     return this.pager.page(request.base, listing);
+  }
+
+  private groupsContext(base: string, select: string[] | undefined): string {
+    return `${base}/$metadata#groups${select ? `(${select.join(',')})` : ''}`;
+  }
+
+  private listGroups(request: GraphRequest): FakeResponse {
+    const select = this.select(request);
+    const pageSize = this.pageSize(request);
+    if (typeof pageSize !== 'number') return pageSize;
+    const ids = idFilter(request, 'Group');
+    if (ids && !Array.isArray(ids)) return ids;
+    const groups = [...this.directory.groups.values()].filter((group) => !ids || ids.includes(group.id));
+    return this.pager.page(request.base, {
+      items: groups.map((group) => projectGroup(group, select)),
+      context: this.groupsContext(request.base, select),
+      next: { path: '/groups', query: queryString(request.query) },
+      pageSize,
+    });
+  }
+
+  private getGroup(request: GraphRequest, id: string): FakeResponse {
+    const group = this.directory.groups.get(id);
+    if (!group) return notFound(id);
+    const select = this.select(request);
+    return { status: 200, body: { '@odata.context': `${this.groupsContext(request.base, select)}/$entity`, ...projectGroup(group, select) } };
+  }
+
+  /**
+   * `/groups/{id}/members` (direct) or `/transitiveMembers` (through nested groups, each object
+   * once, nested groups included), optionally cast to `microsoft.graph.user` or `.group`. Each
+   * item carries `@odata.type`; `$select=id` gives `{"@odata.type", "id"}`.
+   */
+  private groupMembers(request: GraphRequest, groupId: string, transitive: boolean, cast: MemberType | undefined): FakeResponse {
+    if (!this.directory.groups.has(groupId)) return notFound(groupId);
+    const pageSize = this.pageSize(request);
+    if (typeof pageSize !== 'number') return pageSize;
+    const select = this.select(request);
+    const members = transitive ? this.directory.transitiveMembers(groupId) : this.directory.directMembers(groupId);
+    const items: Json[] = [];
+    for (const { id, type } of members) {
+      if (cast && type !== cast) continue;
+      const shown = type === 'user' ? projectUser(this.directory.users.get(id)!, select) : projectGroup(this.directory.groups.get(id)!, select);
+      items.push({ '@odata.type': `#microsoft.graph.${type}`, ...shown });
+    }
+    const relation = transitive ? 'transitiveMembers' : 'members';
+    return this.pager.page(request.base, {
+      items,
+      context: cast === 'user' ? this.usersContext(request.base, select) : cast === 'group' ? this.groupsContext(request.base, select) : `${request.base}/$metadata#directoryObjects`,
+      next: { path: `/groups/${groupId}/${relation}${cast ? `/microsoft.graph.${cast}` : ''}`, query: queryString(request.query) },
+      pageSize,
+    });
   }
 
   private expired(): FakeResponse {
@@ -172,24 +246,25 @@ export class GraphApi {
       pageSize,
     });
   }
-
-  private transitiveUsers(request: GraphRequest, groupId: string): FakeResponse {
-    if (!this.directory.groups.has(groupId)) return notFound(groupId);
-    const pageSize = this.pageSize(request);
-    if (typeof pageSize !== 'number') return pageSize;
-    const select = this.select(request);
-    const items = this.directory.transitiveUserMembers(groupId).map((user) => ({ '@odata.type': '#microsoft.graph.user', ...projectUser(user, select) }));
-    return this.pager.page(request.base, {
-      items,
-      context: this.usersContext(request.base, select),
-      next: { path: `/groups/${groupId}/transitiveMembers/microsoft.graph.user`, query: queryString(request.query) },
-      pageSize,
-    });
-  }
 }
 
 function notFound(id: string): FakeResponse {
   return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+}
+
+/**
+ * The ids of an `id in (...)` or `id eq` `$filter`; undefined without a filter; Graph's 400 for
+ * any other filter or more than 15 values.
+ */
+function idFilter(request: GraphRequest, resource: 'User' | 'Group'): string[] | FakeResponse | undefined {
+  const filter = request.query.get('$filter');
+  if (filter === null) return undefined;
+  const ids = parseIdFilter(filter);
+  if (ids === undefined) return graphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property 'id' of resource '${resource}'.`);
+  if (ids.length > MAX_IN_VALUES) {
+    return graphError(400, 'Request_UnsupportedQuery', `Too many child clauses specified in search filter expression containing 'OR' operators: ${ids.length}. Max allowed: ${MAX_IN_VALUES}.`);
+  }
+  return ids;
 }
 
 /** OData string literal: quotes doubled inside. */

@@ -13,13 +13,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { testEnv } from '../../support/env';
 import { TokenIssuer } from './auth';
-import { Directory, type AppRoleAssignment, type GroupRecord, type Json, type UserRecord } from './directory';
+import { Directory, type AppRoleAssignment, type GroupProperties, type GroupRecord, type Json, type UserRecord } from './directory';
 import { GraphApi } from './graph-api';
 import { Pager } from './paging';
 import { listen, type FakeRequestLog } from './server';
 import { graphError, type FakeResponse } from './shapes';
 
-export type { AppRoleAssignment, GroupRecord, Json, UserRecord, FakeRequestLog };
+export type { AppRoleAssignment, GroupProperties, GroupRecord, Json, UserRecord, FakeRequestLog };
 
 export interface FakeGraphOptions {
   tenantId?: string;
@@ -31,6 +31,11 @@ export interface FakeGraphOptions {
   pageSize?: number;
   /** Cap on every page size, `$top` included (default 999): set it low to make any listing page. */
   maxPageSize?: number;
+  /**
+   * Most `members@delta` items on one page of a groups delta round (default 1000): a group with
+   * more members fills the page and continues on the next ones.
+   */
+  deltaMembersPerPage?: number;
 }
 
 export interface FakeGraph {
@@ -54,8 +59,15 @@ export interface FakeGraph {
   softDeleteUser(id: string): void;
   restoreUser(id: string): void;
   hardDeleteUser(id: string): void;
-  addGroup(properties?: { id?: string; displayName?: string }): GroupRecord;
+  addGroup(properties?: GroupProperties): GroupRecord;
+  /** Sets group properties; `null` clears one. */
+  updateGroup(id: string, patch: Record<string, Json>): void;
+  /** Deletes a group: permanently (a security group, the default) or restorably (a Microsoft 365 group). */
+  deleteGroup(id: string, permanent?: boolean): void;
+  /** Adds an existing user or group as a direct member. */
   addMember(groupId: string, memberId: string): void;
+  addMembers(groupId: string, memberIds: Iterable<string>): void;
+  removeMember(groupId: string, memberId: string): void;
   /** Assigns a user or group to the app (or to `resourceId`). */
   assign(principalId: string, principalType: 'User' | 'Group', resourceId?: string): AppRoleAssignment;
   unassign(principalId: string, resourceId?: string): void;
@@ -88,7 +100,11 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
   const clientSecret = options.clientSecret ?? `fake~${randomBytes(24).toString('base64url')}`;
   const servicePrincipalId = options.servicePrincipalId ?? randomUUID();
   const directory = new Directory();
-  const api = new GraphApi(directory, new Pager(), { pageSize: options.pageSize ?? 100, maxPageSize: options.maxPageSize ?? 999 });
+  const api = new GraphApi(directory, new Pager(), {
+    pageSize: options.pageSize ?? 100,
+    maxPageSize: options.maxPageSize ?? 999,
+    membersPerPage: options.deltaMembersPerPage ?? 1000,
+  });
   const injected: FakeResponse[] = [];
   const requests: FakeRequestLog[] = [];
   const { server, port } = await listen({
@@ -127,7 +143,11 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     restoreUser: (id) => directory.restoreUser(id),
     hardDeleteUser: (id) => directory.hardDeleteUser(id),
     addGroup: (properties) => directory.addGroup(properties),
+    updateGroup: (id, patch) => directory.updateGroup(id, patch),
+    deleteGroup: (id, permanent) => directory.deleteGroup(id, permanent),
     addMember: (groupId, memberId) => directory.addMember(groupId, memberId),
+    addMembers: (groupId, memberIds) => directory.addMembers(groupId, memberIds),
+    removeMember: (groupId, memberId) => directory.removeMember(groupId, memberId),
     assign: (principalId, principalType, resourceId = servicePrincipalId) => directory.assign(resourceId, principalId, principalType),
     unassign: (principalId, resourceId = servicePrincipalId) => directory.unassign(resourceId, principalId),
     throttleNext(count, retryAfter = '2.128', status = 429) {

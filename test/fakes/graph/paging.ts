@@ -13,6 +13,8 @@ export interface Listing {
   /** Path and query (without `$skiptoken`) the nextLink repeats, relative to the Graph base. */
   next: { path: string; query: string };
   pageSize: number;
+  /** Offsets at which pages end, ascending, for listings cut unevenly (group delta rounds); else every `pageSize` items. */
+  pageEnds?: number[];
   /** For delta rounds: the deltaLink to put on the last page. */
   deltaLink?: string;
   /** Delta-token generation the listing belongs to (skip tokens of a round expire with it). */
@@ -34,7 +36,7 @@ export class Pager {
 
   /** One page of a listing, starting at `offset`. */
   page(base: string, listing: Listing, offset = 0): FakeResponse {
-    const end = offset + listing.pageSize;
+    const end = listing.pageEnds?.find((pageEnd) => pageEnd > offset) ?? offset + listing.pageSize;
     const body: Record<string, Json> = { '@odata.context': listing.context };
     if (end < listing.items.length) {
       const token = randomBytes(18).toString('base64url');
