@@ -1,6 +1,6 @@
 /** The real source and target clients: Microsoft Graph and a SCIM 2.0 endpoint. */
 import { createGraphSource } from '../src/graph/index';
-import { ScimClient, type ScimRequestInfo } from '../src/scim/index';
+import { scimClientFor, type ScimRequestInfo } from '../src/scim/index';
 import type { ClientFactories } from './ports';
 
 export interface ClientOptions {
@@ -14,14 +14,6 @@ export function realClients(options: ClientOptions = {}): ClientFactories {
   return {
     source: (app, secrets, select) =>
       createGraphSource(app.source, secrets.clientSecret, { select, ...(options.graphPageSize && { pageSize: options.graphPageSize }) }),
-    target: (app, secrets) => {
-      const header = `Bearer ${secrets.targetToken}`;
-      return new ScimClient({
-        baseUrl: app.target.baseUrl,
-        authorization: () => header,
-        userAgent: 'scimflow',
-        ...(options.onScimRequest && { onRequest: options.onScimRequest }),
-      });
-    },
+    target: (app, secrets) => scimClientFor(app, secrets, { ...(options.onScimRequest && { onRequest: options.onScimRequest }) }),
   };
 }

@@ -10,6 +10,7 @@ import type { ApiDeps } from './deps';
 import { docsRoutes } from './docs';
 import { errorResponse } from './errors';
 import { appsRoutes } from './routes/apps';
+import { connectionRoutes } from './routes/connection';
 import { expressionRoutes } from './routes/expressions';
 import { onDemandRoutes } from './routes/on-demand';
 import { provisioningLogRoutes } from './routes/provisioning-logs';
@@ -23,6 +24,7 @@ export function createApi(deps: ApiDeps): Hono {
   v1.route('/', onDemandRoutes(deps));
   v1.route('/', provisioningLogRoutes(deps));
   v1.route('/', expressionRoutes(deps));
+  v1.route('/', connectionRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -104,11 +104,14 @@ export function appsRoutes(deps: ApiDeps) {
         deprovisioning: current.deprovisioning,
         mappings: current.mappings,
         scoping: current.scoping ?? {},
+        capabilities: { overrides: current.capabilities?.overrides ?? {} },
       };
       const change = c.req.valid('json');
       const parsed = appInputSchema.safeParse(merge(currentInput as unknown as Plain, change));
       if (!parsed.success) throw invalid(fieldErrors(parsed.error));
       const next = splitSecrets(parsed.data);
+      // What the last connection test discovered stays with the app.
+      if (current.capabilities?.discovered) next.config.capabilities = { ...parsed.data.capabilities, discovered: current.capabilities.discovered };
       const preview = { ...current, ...next.config };
       const updated = await deps.store.apps.update(id, next.config, { secrets: next.secrets, bumpConfigVersion: changesScope(current, preview) });
       if (!updated) throw notFound('the app');

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { objectMappingsSchema } from '../mapping/schema';
 import { scopingFilterInputSchema } from '../mapping/scoping/index';
+import { capabilityOverridesSchema, type CapabilityProfile } from '../scim/capabilities';
 
 const httpsUrl = z
   .url({ message: 'must be an absolute URL' })
@@ -67,6 +68,8 @@ export const appInputSchema = z
     mappings: objectMappingsSchema.default({}),
     /** Scoping filters per object type: only source objects they match are provisioned (Entra's "source object scope"). */
     scoping: z.object({ user: scopingFilterInputSchema.optional() }).default({}),
+    /** What the target can do: discovered by test-connection; any field can be overridden here. */
+    capabilities: z.object({ overrides: capabilityOverridesSchema.default({}) }).default({ overrides: {} }),
   })
   .superRefine((app, ctx) => {
     if (app.source.scope === 'assigned' && !app.source.servicePrincipalId) {
@@ -98,6 +101,8 @@ export interface AppConfig {
   mappings: AppSpec['mappings'];
   /** Absent in configurations saved before scoping filters existed. */
   scoping?: AppSpec['scoping'];
+  /** The admin's overrides and the profile the last connection test discovered. */
+  capabilities?: AppSpec['capabilities'] & { discovered?: CapabilityProfile };
   /** Bumped whenever mappings or scoping change; a new version makes the next cycle a full one. */
   configVersion: number;
   createdAt: string;
@@ -116,6 +121,7 @@ export function splitSecrets(spec: AppSpec): { config: Omit<AppConfig, 'id' | 'c
       deprovisioning: spec.deprovisioning,
       mappings: spec.mappings,
       scoping: spec.scoping,
+      capabilities: spec.capabilities,
     },
     secrets: { clientSecret, targetToken: spec.target.auth.token },
   };

@@ -36,3 +36,4 @@ export {
   type ConnectionTestOptions,
   type ConnectionTestResult,
 } from './test-connection';
+export { scimClientFor } from './for-app';
