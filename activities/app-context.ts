@@ -9,6 +9,7 @@ import { DEFAULT_USER_MAPPINGS, sourceAttributesOf } from '../src/mapping/index'
 import type { AttributeMapping } from '../src/mapping/schema';
 import { createMappingPort, type AnchorPort, type AnchorRecord, type AnchorView, type MappingPort, type ReconcileContext } from '../src/reconcile/index';
 import type { Anchor, Store } from '../src/store/index';
+import type { SourceObject } from '../src/source/index';
 import type { ClientFactories, TargetClient, UserSource } from './ports';
 
 export interface AppContext {
@@ -59,6 +60,40 @@ function anchorPort(store: Store, appId: string): AnchorPort {
   };
 }
 
+/** The source attribute that carries a user's app roles; it is not a Graph property but is built from the app's assignments. */
+const APP_ROLES_ATTRIBUTE = 'appRoleAssignments';
+/** How long one reading of the app's role assignments serves before it is read again. */
+const APP_ROLES_TTL_MS = 60_000;
+
+/**
+ * A source whose users carry `appRoleAssignments`: the roles each user holds in the app
+ * (directly or through groups), as AppRoleAssignmentsComplex and SingleAppRoleAssignment expect.
+ */
+function withAppRoles(source: UserSource, servicePrincipalId: string): UserSource {
+  let cached: { at: number; roles: Promise<Map<string, { id: string; value: string | null; displayName: string }[]>> } | undefined;
+  const roles = () => {
+    if (!cached || Date.now() - cached.at > APP_ROLES_TTL_MS) {
+      cached = { at: Date.now(), roles: source.userAppRoles(servicePrincipalId) };
+      cached.roles.catch(() => (cached = undefined));
+    }
+    return cached.roles;
+  };
+  const enrich = async <T extends SourceObject | undefined>(object: T): Promise<T> => {
+    if (!object || object.removed) return object;
+    const held = (await roles()).get(object.id) ?? [];
+    return { ...object, attributes: { ...object.attributes, [APP_ROLES_ATTRIBUTE]: held.map((role) => ({ ...role })) } };
+  };
+  return {
+    ...source,
+    readUsersDelta: async (link) => {
+      const page = await source.readUsersDelta(link);
+      return { ...page, objects: await Promise.all(page.objects.map(enrich)) };
+    },
+    getUsers: async (ids) => Promise.all((await source.getUsers(ids)).map(enrich)),
+    getUser: async (id) => enrich(await source.getUser(id)),
+  };
+}
+
 /** Source attributes every cycle reads besides those the mappings use. */
 const ALWAYS_SELECTED = ['id', 'accountEnabled', 'displayName', 'userPrincipalName'];
 
@@ -75,8 +110,10 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const secrets = await store.apps.getSecrets(appId);
     const mappings = app.mappings.user ?? DEFAULT_USER_MAPPINGS;
     const scoped = app.scoping?.user?.groups.flatMap((group) => group.clauses.map((clause) => clause.attribute)) ?? [];
-    const select = [...new Set([...ALWAYS_SELECTED, ...sourceAttributesOf(mappings), ...scoped])];
-    const source = clients.source(app, secrets, select);
+    const read = [...new Set([...ALWAYS_SELECTED, ...sourceAttributesOf(mappings), ...scoped])];
+    const select = read.filter((attribute) => attribute !== APP_ROLES_ATTRIBUTE);
+    const plain = clients.source(app, secrets, select);
+    const source = read.includes(APP_ROLES_ATTRIBUTE) && app.source.servicePrincipalId ? withAppRoles(plain, app.source.servicePrincipalId) : plain;
     const target = clients.target(app, secrets);
     const mapping = createMappingPort(mappings, { now: () => new Date(), random: Math.random });
     const anchors = anchorPort(store, appId);

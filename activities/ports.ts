@@ -15,6 +15,8 @@ export interface UserSource {
   getUser(id: string): Promise<SourceObject | undefined>;
   /** Users assigned to the service principal, directly or through groups. */
   assignedUserIds(servicePrincipalId: string): Promise<Set<string>>;
+  /** The app roles each user holds in the app (`{ id, value, displayName }`), directly or through groups. */
+  userAppRoles(servicePrincipalId: string): Promise<Map<string, { id: string; value: string | null; displayName: string }[]>>;
   /** How many users a full round will read, when the source can tell cheaply. */
   countUsers?(): Promise<number | undefined>;
 }

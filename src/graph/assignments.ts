@@ -29,3 +29,49 @@ export async function readAssignedUserIds(reader: GraphReader, servicePrincipalI
   }
   return all;
 }
+
+/** An app role a user holds in the app: `id` is the appRoleId, `value` what apps receive. */
+export interface UserAppRole {
+  id: string;
+  value: string | null;
+  displayName: string;
+}
+
+/**
+ * The app roles each user holds in the app, directly or through an assigned group (members of
+ * nested groups included). Assignments of the default access role (no role defined by the app)
+ * give no entry; disabled roles are left out.
+ */
+export async function readUserAppRoles(reader: GraphReader, servicePrincipalId: string): Promise<Map<string, UserAppRole[]>> {
+  const sp = encodeURIComponent(servicePrincipalId);
+  const { appRoles } = await reader.get<{ appRoles?: { id?: unknown; value?: unknown; displayName?: unknown; isEnabled?: unknown }[] }>(
+    graphPath(`/servicePrincipals/${sp}`, { $select: 'id,appRoles' }),
+  );
+  const roles = new Map<string, UserAppRole>();
+  for (const role of appRoles ?? []) {
+    if (typeof role.id !== 'string' || role.isEnabled === false) continue;
+    roles.set(role.id, { id: role.id, value: typeof role.value === 'string' ? role.value : null, displayName: String(role.displayName ?? '') });
+  }
+  const byUser = new Map<string, UserAppRole[]>();
+  const grant = (userId: string, role: UserAppRole) => {
+    const held = byUser.get(userId) ?? [];
+    if (!held.some((r) => r.id === role.id)) held.push(role);
+    byUser.set(userId, held);
+  };
+  const assignments = await reader.all(graphPath(`/servicePrincipals/${sp}/appRoleAssignedTo`, { $top: 999 }));
+  const membersOf = new Map<string, string[]>();
+  for (const { principalId, principalType, appRoleId } of assignments) {
+    const role = typeof appRoleId === 'string' ? roles.get(appRoleId) : undefined;
+    if (!role || typeof principalId !== 'string') continue;
+    if (principalType === 'User') grant(principalId, role);
+    if (principalType !== 'Group') continue;
+    let members = membersOf.get(principalId);
+    if (!members) {
+      const items = await reader.all(graphPath(`/groups/${encodeURIComponent(principalId)}/transitiveMembers/microsoft.graph.user`, { $select: 'id', $top: 999 }));
+      members = items.flatMap((item) => (typeof item.id === 'string' ? [item.id] : []));
+      membersOf.set(principalId, members);
+    }
+    for (const member of members) grant(member, role);
+  }
+  return byUser;
+}

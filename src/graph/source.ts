@@ -1,6 +1,6 @@
 /** The Microsoft Graph source of one app: the reads a provisioning cycle and on-demand requests need. */
 import type { SourceObject, SourcePage } from '../source/index';
-import { readAssignedPrincipals, readAssignedUserIds, type AssignedPrincipals } from './assignments';
+import { readAssignedPrincipals, readAssignedUserIds, readUserAppRoles, type AssignedPrincipals, type UserAppRole } from './assignments';
 import { readGroupMembers, readGroupsById, readGroupsDeltaPage, readGroupsPage, type GroupDeltaPage, type GroupMember, type GroupQuery } from './groups';
 import { createGraphReader, type GraphConnection, type GraphReaderOptions } from './reader';
 import { readUser, readUsersById, readUsersDeltaPage, readUsersPage, type UserQuery } from './users';
@@ -31,6 +31,8 @@ export interface GraphSource {
   countUsers(): Promise<number | undefined>;
   /** Users and groups assigned to the app's service principal. */
   assignedPrincipals(servicePrincipalId: string): Promise<AssignedPrincipals>;
+  /** The app roles each user holds in the app, directly or through (nested) groups. */
+  userAppRoles(servicePrincipalId: string): Promise<Map<string, UserAppRole[]>>;
   /** Users assigned directly or through (nested) groups. */
   assignedUserIds(servicePrincipalId: string): Promise<Set<string>>;
   /** One page of a full listing of groups (without members); pass the previous page's `nextLink` to continue. */
@@ -79,6 +81,7 @@ export function createGraphSource(connection: GraphConnection, clientSecret: str
     },
     assignedPrincipals: (servicePrincipalId) => readAssignedPrincipals(reader, servicePrincipalId),
     assignedUserIds: (servicePrincipalId) => readAssignedUserIds(reader, servicePrincipalId),
+    userAppRoles: (servicePrincipalId) => readUserAppRoles(reader, servicePrincipalId),
     readGroups: (link) => readGroupsPage(reader, groupQuery, link),
     readGroupsDelta: (link) => readGroupsDeltaPage(reader, groupQuery, link),
     readGroupMembers: (groupId, memberOptions) => readGroupMembers(reader, groupId, memberOptions),

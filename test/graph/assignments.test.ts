@@ -38,3 +38,32 @@ it('finds users assigned directly and through nested groups', async () => {
   expect(pagedCalls.some((r) => r.path.includes('/appRoleAssignedTo'))).toBe(true);
   expect(pagedCalls.some((r) => r.path.includes('/transitiveMembers/microsoft.graph.user'))).toBe(true);
 });
+
+it('reads the app roles each user holds, directly and through nested groups', async () => {
+  const [ada, bob, cy, dee] = Array.from({ length: 4 }, (_, i) => fake.addUser({ displayName: `r${i}` }).id);
+  const [admin, reader, retired] = fake.defineAppRoles([
+    { value: 'Admin', displayName: 'Administrator' },
+    { value: 'Reader', displayName: 'Read only' },
+    { value: 'Retired', displayName: 'Retired role' },
+  ]);
+  fake.directory.appRoles.get(fake.servicePrincipalId)!.find((r) => r.id === retired!.id)!.isEnabled = false;
+  const group = fake.addGroup({ displayName: 'Readers' }).id;
+  const nested = fake.addGroup({ displayName: 'Readers EMEA' }).id;
+  fake.addMember(group, nested);
+  fake.addMember(nested, bob!);
+  fake.assign(ada!, 'User', undefined, admin!.id);
+  fake.assign(ada!, 'User', undefined, reader!.id);
+  fake.assign(group, 'Group', undefined, reader!.id);
+  fake.assign(bob!, 'User', undefined, reader!.id);
+  fake.assign(cy!, 'User');
+  fake.assign(dee!, 'User', undefined, retired!.id);
+  const source = createGraphSource(fake.sourceConfig({ scope: 'assigned' }), fake.clientSecret);
+
+  const roles = await source.userAppRoles(fake.servicePrincipalId);
+  expect(roles.get(ada!)?.map((r) => r.value).sort()).toEqual(['Admin', 'Reader']);
+  expect(roles.get(bob!)).toEqual([{ id: reader!.id, value: 'Reader', displayName: 'Read only' }]);
+  // Default access gives no role, nor does a disabled one.
+  expect(roles.has(cy!)).toBe(false);
+  expect(roles.has(dee!)).toBe(false);
+  expect(fake.requests.some((r) => r.path.startsWith(`/v1.0/servicePrincipals/${fake.servicePrincipalId}?$select=id,appRoles`))).toBe(true);
+});

@@ -24,6 +24,17 @@ export type GroupProperties = { id?: string; displayName?: string } & Record<str
 /** The directory object types a group member can have here. */
 export type MemberType = 'user' | 'group';
 
+/** An app role as Graph shows it in a service principal's `appRoles`. */
+export interface AppRole {
+  id: string;
+  value: string | null;
+  displayName: string;
+  description: string;
+  isEnabled: boolean;
+  allowedMemberTypes: string[];
+  origin: string;
+}
+
 export interface AppRoleAssignment {
   id: string;
   appRoleId: string;
@@ -222,12 +233,18 @@ export class Directory {
     return members;
   }
 
-  assign(resourceId: string, principalId: string, principalType: 'User' | 'Group'): AppRoleAssignment {
+  /** The app roles a service principal defines (`appRoles` on `/servicePrincipals/{id}`). */
+  readonly appRoles = new Map<string, AppRole[]>();
+
+  assign(resourceId: string, principalId: string, principalType: 'User' | 'Group', appRoleId: string = DEFAULT_APP_ROLE_ID): AppRoleAssignment {
     const principal = principalType === 'User' ? this.users.get(principalId) : this.groups.get(principalId);
     if (!principal) throw new Error(`fake graph: no ${principalType} ${principalId}`);
+    if (appRoleId !== DEFAULT_APP_ROLE_ID && !(this.appRoles.get(resourceId) ?? []).some((role) => role.id === appRoleId)) {
+      throw new Error(`fake graph: service principal ${resourceId} defines no app role ${appRoleId}`);
+    }
     const assignment: AppRoleAssignment = {
       id: randomUUID(),
-      appRoleId: DEFAULT_APP_ROLE_ID,
+      appRoleId,
       createdDateTime: new Date().toISOString(),
       deletedDateTime: null,
       principalDisplayName: String(principal.displayName ?? principalId),

@@ -78,6 +78,8 @@ export class GraphApi {
     if (match) return this.getUser(request, decodeURIComponent(match[1]!));
     match = /^\/groups\/([^/]+)$/.exec(path);
     if (match) return this.getGroup(request, decodeURIComponent(match[1]!));
+    match = /^\/servicePrincipals\/([^/]+)$/.exec(path);
+    if (match) return this.servicePrincipal(request, decodeURIComponent(match[1]!));
     match = /^\/servicePrincipals\/([^/]+)\/appRoleAssignedTo$/.exec(path);
     if (match) return this.appRoleAssignedTo(request, decodeURIComponent(match[1]!));
     match = /^\/groups\/([^/]+)\/(members|transitiveMembers)(?:\/microsoft\.graph\.(user|group))?$/.exec(path);
@@ -233,6 +235,19 @@ export class GraphApi {
     const select = this.select(request);
     const context = `${this.usersContext(request.base, select)}/$entity`;
     return { status: 200, body: { '@odata.context': context, ...projectUser(user, select) } };
+  }
+
+  /** `/servicePrincipals/{id}`: the fake knows a service principal by the app roles defined for it or its assignments. */
+  private servicePrincipal(request: GraphRequest, servicePrincipalId: string): FakeResponse {
+    const roles = this.directory.appRoles.get(servicePrincipalId);
+    if (!roles && !this.directory.assignments.some((a) => a.resourceId === servicePrincipalId)) return notFound(servicePrincipalId);
+    const body: Json = { '@odata.context': `${request.base}/$metadata#servicePrincipals(id,appRoles)/$entity`, id: servicePrincipalId, appRoles: (roles ?? []).map((r) => ({ ...r })) as Json };
+    const select = request.query.get('$select');
+    if (select) {
+      const wanted = new Set(select.split(',').map((p) => p.trim()));
+      for (const key of Object.keys(body)) if (!key.startsWith('@') && key !== 'id' && !wanted.has(key)) delete (body as Record<string, Json>)[key];
+    }
+    return { status: 200, body };
   }
 
   private appRoleAssignedTo(request: GraphRequest, servicePrincipalId: string): FakeResponse {

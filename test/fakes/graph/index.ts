@@ -13,13 +13,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { testEnv } from '../../support/env';
 import { TokenIssuer } from './auth';
-import { Directory, type AppRoleAssignment, type GroupProperties, type GroupRecord, type Json, type UserRecord } from './directory';
+import { Directory, type AppRole, type AppRoleAssignment, type GroupProperties, type GroupRecord, type Json, type UserRecord } from './directory';
 import { GraphApi } from './graph-api';
 import { Pager } from './paging';
 import { listen, type FakeRequestLog } from './server';
 import { graphError, type FakeResponse } from './shapes';
 
-export type { AppRoleAssignment, GroupProperties, GroupRecord, Json, UserRecord, FakeRequestLog };
+export type { AppRole, AppRoleAssignment, GroupProperties, GroupRecord, Json, UserRecord, FakeRequestLog };
 
 export interface FakeGraphOptions {
   tenantId?: string;
@@ -69,7 +69,9 @@ export interface FakeGraph {
   addMembers(groupId: string, memberIds: Iterable<string>): void;
   removeMember(groupId: string, memberId: string): void;
   /** Assigns a user or group to the app (or to `resourceId`). */
-  assign(principalId: string, principalType: 'User' | 'Group', resourceId?: string): AppRoleAssignment;
+  assign(principalId: string, principalType: 'User' | 'Group', resourceId?: string, appRoleId?: string): AppRoleAssignment;
+  /** Defines the app roles of the app's service principal (or of `resourceId`); returns them with ids. */
+  defineAppRoles(roles: { value: string; displayName: string }[], resourceId?: string): AppRole[];
   unassign(principalId: string, resourceId?: string): void;
   /** The next `count` Graph calls answer 429 (or `status`) with this `Retry-After`. */
   throttleNext(count: number, retryAfter?: string, status?: 429 | 503): void;
@@ -148,7 +150,20 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     addMember: (groupId, memberId) => directory.addMember(groupId, memberId),
     addMembers: (groupId, memberIds) => directory.addMembers(groupId, memberIds),
     removeMember: (groupId, memberId) => directory.removeMember(groupId, memberId),
-    assign: (principalId, principalType, resourceId = servicePrincipalId) => directory.assign(resourceId, principalId, principalType),
+    assign: (principalId, principalType, resourceId = servicePrincipalId, appRoleId) => directory.assign(resourceId, principalId, principalType, appRoleId),
+    defineAppRoles(roles, resourceId = servicePrincipalId) {
+      const defined = roles.map((role): AppRole => ({
+        id: randomUUID(),
+        value: role.value,
+        displayName: role.displayName,
+        description: role.displayName,
+        isEnabled: true,
+        allowedMemberTypes: ['User'],
+        origin: 'Application',
+      }));
+      directory.appRoles.set(resourceId, [...(directory.appRoles.get(resourceId) ?? []), ...defined]);
+      return defined;
+    },
     unassign: (principalId, resourceId = servicePrincipalId) => directory.unassign(resourceId, principalId),
     throttleNext(count, retryAfter = '2.128', status = 429) {
       const [code, message] =
