@@ -149,8 +149,30 @@ describe('mapToTarget with expression and none mappings', () => {
   });
 
   it('names the expression when its value cannot be written', () => {
-    expect(() => mapToTarget(source({ r: [{ value: 'Admin' }] }), [mapping({ type: 'expression', expression: 'AppRoleAssignmentsComplex([r])', target: 'title' })], { operation: 'update', now })).toThrow(
-      'the expression "AppRoleAssignmentsComplex([r])" holds objects, which cannot be written to "title"',
+    const target = 'roles[primary eq "True"].value';
+    expect(() => mapToTarget(source({ r: [{ value: 'Admin' }] }), [mapping({ type: 'expression', expression: 'AppRoleAssignmentsComplex([r])', target })], { operation: 'update', now })).toThrow(
+      `the expression "AppRoleAssignmentsComplex([r])" holds objects, which cannot be written to "${target}": name the multi-valued attribute itself, such as "roles"`,
     );
+  });
+
+  it('writes every app role to roles, and the single one to the primary role', () => {
+    const roles = source({
+      appRoleAssignments: [
+        { id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' },
+        { id: '9b0c2d41-5d3e-4e0f-8a51-0c6a7f2e3b84', value: 'reader', displayName: 'Reader' },
+      ],
+    });
+    const complex = mapping({ type: 'expression', expression: 'AppRoleAssignmentsComplex([appRoleAssignments])', target: 'roles' });
+    const mapped = mapToTarget(roles, [complex], { operation: 'create', now });
+    const written = [
+      { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Administrator', value: 'admin' },
+      { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Reader', value: 'reader' },
+    ];
+    expect(mapped.resource).toEqual({ schemas: [SCHEMA_USER], roles: written });
+    expect(exportedValues(mapped.values)).toEqual(new Map([['roles', written]]));
+
+    const single = mapping({ type: 'expression', expression: 'SingleAppRoleAssignment([appRoleAssignments])', target: 'roles[primary eq "True"].value' });
+    const one = source({ appRoleAssignments: [{ id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' }] });
+    expect(mapToTarget(one, [single], { operation: 'create', now }).resource).toEqual({ schemas: [SCHEMA_USER], roles: [{ primary: 'True', value: 'admin' }] });
   });
 });

@@ -17,7 +17,7 @@ export {
 export { PathSyntaxError } from './errors';
 export { parsePath, formatPath, pathKey, type AttributePath, type FilterValue, type ValueFilter } from './path';
 export { getValue, setValue } from './access';
-export { isEmptyValue, sameValue, type ScimScalar, type TargetValue } from './values';
+export { holdsValue, isEmptyValue, sameValue, type ScimComplexValue, type ScimScalar, type TargetValue } from './values';
 export { sourceAttributesOf, type EvaluationContext, type MappingValue, type Operation } from './mapping-types';
 export { mapToTarget, exportedValues, withUniqueValue, type MapOptions, type MappedTarget, type MappedValue, type MatchingValue } from './map';
 export {
@@ -36,6 +36,7 @@ export {
   type ExpressionContext,
   type ExpressionFunction,
   type ExpressionValue,
+  type AppRoleAssignmentValue,
 } from './expression/index';
 export { DEFAULT_USER_MAPPINGS } from './defaults';
 export { diffToPatch, readManagedValues, type PatchPlan, type ValueChange } from './patch';

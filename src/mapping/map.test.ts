@@ -4,6 +4,7 @@ import type { SourceObject, SourceValue } from '../source/index';
 import { DEFAULT_USER_MAPPINGS } from './defaults';
 import { exportedValues, mapToTarget, type MappedValue } from './map';
 import { sourceAttributesOf, type Operation } from './mapping-types';
+import type { AppRoleAssignmentValue } from './expression/index';
 import { attributeMappingSchema, type AttributeMapping, type AttributeMappingInput } from './schema';
 
 const mapping = (input: AttributeMappingInput): AttributeMapping => attributeMappingSchema.parse(input);
@@ -81,6 +82,12 @@ describe('mapToTarget with the default user mappings', () => {
   });
 });
 
+const admin: AppRoleAssignmentValue = { id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' };
+const reader: AppRoleAssignmentValue = { id: '9b0c2d41-5d3e-4e0f-8a51-0c6a7f2e3b84', value: 'reader', displayName: 'Reader' };
+const ROLE_ADMIN = { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Administrator', value: 'admin' };
+const ROLE_READER = { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Reader', value: 'reader' };
+const roles: AttributeMappingInput = { type: 'expression', expression: 'AppRoleAssignmentsComplex([appRoleAssignments])', target: 'roles' };
+
 describe('mapToTarget, one mapping at a time', () => {
   const cases: {
     name: string;
@@ -113,7 +120,18 @@ describe('mapToTarget, one mapping at a time', () => {
     { name: 'a multi-valued source into a plain path as an array', mapping: { type: 'direct', source: 'otherMails', target: 'urn:contoso:scim:ext:1.0:User:aliases' }, attributes: { otherMails: ['a@b', '', 'c@d'] }, operation: 'update', expected: { kind: 'value', value: ['a@b', 'c@d'] } },
     { name: 'the one value of a multi-valued source into a filtered path', mapping: { type: 'direct', source: 'businessPhones', target: 'phoneNumbers[type eq "work"].value' }, attributes: { businessPhones: ['+44 1'] }, operation: 'update', expected: { kind: 'value', value: '+44 1' } },
     { name: 'nothing for a multi-valued source of empty values', mapping: { type: 'direct', source: 'businessPhones', target: 'phoneNumbers[type eq "work"].value', clearWhenEmpty: true }, attributes: { businessPhones: ['', null] }, operation: 'update', expected: { kind: 'clear' } },
-    { name: 'nothing for an empty multi-valued source', mapping: { type: 'direct', source: 'businessPhones', target: 'phoneNumbers[type eq "work"].value' }, attributes: { businessPhones: [] }, operation: 'update', expected: undefined },
+    { name: 'nothing for an empty multi-valued source', mapping: { type: 'direct', source: 'businessPhones', target: 'phoneNumbers[type eq "work"].value' }, attributes: { businessPhones: [] }, operation: 'update', expected: undefined },    { name: 'app roles as complex values of roles', mapping: roles, attributes: { appRoleAssignments: [admin, reader] }, operation: 'create', expected: { kind: 'value', value: [ROLE_ADMIN, ROLE_READER] } },
+    { name: 'nothing for no app roles', mapping: roles, attributes: { appRoleAssignments: [] }, operation: 'update', expected: undefined },
+    { name: 'a clear for no app roles with clearWhenEmpty', mapping: { ...roles, clearWhenEmpty: true }, attributes: { appRoleAssignments: [] }, operation: 'update', expected: { kind: 'clear' } },
+    { name: 'a clear for absent app roles with clearWhenEmpty', mapping: { ...roles, clearWhenEmpty: true }, attributes: {}, operation: 'update', expected: { kind: 'clear' } },
+    {
+      name: 'objects of scalars into a plain extension path, empty elements and sub-attributes left out',
+      mapping: { type: 'direct', source: 'badges', target: 'urn:contoso:scim:ext:1.0:User:badges' },
+      attributes: { badges: [{ kind: 'door', code: 'B7', note: null, label: '' }, null, { kind: 'desk', code: 3, active: false }, { unused: null }] },
+      operation: 'update',
+      expected: { kind: 'value', value: [{ kind: 'door', code: 'B7' }, { kind: 'desk', code: 3, active: false }] },
+    },
+    { name: 'nothing for objects without values', mapping: { type: 'direct', source: 'badges', target: 'urn:contoso:scim:ext:1.0:User:badges' }, attributes: { badges: [{ kind: null }, {}] }, operation: 'update', expected: undefined },
   ];
 
   it.each(cases)('gives $name', ({ mapping: input, attributes, operation, expected }) => {
@@ -129,7 +147,10 @@ describe('mapToTarget, one mapping at a time', () => {
   it.each<[string, AttributeMappingInput, Record<string, SourceValue>, string]>([
     ['several values for one slot', { type: 'direct', source: 'otherMails', target: 'emails[type eq "other"].value' }, { otherMails: ['a@b', 'c@d'] }, 'holds 2 values but "emails[type eq "other"].value" holds one'],
     ['an object', { type: 'direct', source: 'manager', target: 'title' }, { manager: { id: 'm' } }, 'source attribute "manager" holds an object'],
-    ['objects in a list', { type: 'direct', source: 'identities', target: 'title' }, { identities: [{ issuer: 'x' }] }, 'holds objects'],
+    ['objects in a list for one slot', { type: 'direct', source: 'identities', target: 'emails[type eq "work"].value' }, { identities: [{ issuer: 'x' }] }, 'holds objects, which cannot be written to "emails[type eq "work"].value": name the multi-valued attribute itself'],
+    ['objects for a sub-attribute', { type: 'direct', source: 'identities', target: 'name.formatted' }, { identities: [{ issuer: 'x' }] }, 'holds objects, which cannot be written to "name.formatted"'],
+    ['objects with nested values', { type: 'direct', source: 'identities', target: 'roles' }, { identities: [{ issuer: 'x', ids: ['a'] }] }, 'holds objects, which cannot be written to "roles"'],
+    ['objects mixed with scalars', { type: 'direct', source: 'identities', target: 'roles' }, { identities: ['x', { value: 'y' }] }, 'holds objects, which cannot be written to "roles"'],
     ['inverting a string', { type: 'direct', source: 'jobTitle', target: 'active', invert: true }, { jobTitle: 'Analyst' }, 'inverts "jobTitle", which holds "Analyst", not a boolean'],
   ])('fails the object for %s', (_name, input, attributes, message) => {
     expect(() => mapToTarget(source(attributes), [mapping(input)], { operation: 'update' })).toThrow(

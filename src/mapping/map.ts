@@ -7,9 +7,13 @@ import { unmappableValue } from './errors';
 import { evaluateMapping, mappingRedacts, type EvaluationContext } from './mapping-types';
 import { isIgnoreFlow, isUniqueCandidates } from './expression/index';
 import { formatPath, parsePath, type AttributePath } from './path';
-import { isEmptyValue, isScalar, type ScimScalar, type TargetValue } from './values';
+import { isEmptyValue, isScalar, toComplexValue, type ScimScalar, type TargetValue } from './values';
 
-/** What a mapping asks of one target path: hold this value, or hold none (`clearWhenEmpty`). */
+/**
+ * What a mapping asks of one target path: hold this value, or hold none (`clearWhenEmpty`). A
+ * list of complex values (`roles` from AppRoleAssignmentsComplex) is one value: the whole set
+ * of elements the attribute holds.
+ */
 export type MappedValue = { kind: 'value'; value: TargetValue } | { kind: 'clear' };
 
 /** A value to look the target account up by, from a mapping with a `matchingPrecedence`. */
@@ -54,7 +58,9 @@ export interface MappedTarget {
 /**
  * Shapes an evaluated value for its target path. Empty values (absent, null, "", []) give none.
  * A multi-valued source gives its values as an array, except into a single value slot (a
- * filtered or sub-attribute path), where it must hold exactly one value.
+ * filtered or sub-attribute path), where it must hold exactly one value. A list of objects of
+ * scalars (AppRoleAssignmentsComplex) gives the elements of a multi-valued complex attribute,
+ * written whole: only to a path without filter or sub-attribute (`roles`).
  */
 function toTargetValue(value: SourceValue | undefined, mapping: AttributeMapping, path: AttributePath): TargetValue | undefined {
   if (isEmptyValue(value)) return undefined;
@@ -62,11 +68,23 @@ function toTargetValue(value: SourceValue | undefined, mapping: AttributeMapping
   const what = mapping.type === 'direct' ? `source attribute "${mapping.source}"` : mapping.type === 'expression' ? `the expression ${JSON.stringify(mapping.expression)}` : 'the mapping';
   if (!Array.isArray(value)) throw unmappableValue(`${what} holds an object, which cannot be written to "${mapping.target}"`);
   const values = value.filter((item) => !isEmptyValue(item));
-  if (!values.every(isScalar)) throw unmappableValue(`${what} holds objects, which cannot be written to "${mapping.target}"`);
   if (values.length === 0) return undefined;
-  if (path.filter === undefined && path.subAttribute === undefined) return values;
-  if (values.length === 1) return values[0];
-  throw unmappableValue(`${what} holds ${values.length} values but "${mapping.target}" holds one`);
+  const wholeAttribute = path.filter === undefined && path.subAttribute === undefined;
+  if (values.every(isScalar)) {
+    if (wholeAttribute) return values;
+    if (values.length === 1) return values[0];
+    throw unmappableValue(`${what} holds ${values.length} values but "${mapping.target}" holds one`);
+  }
+  if (!wholeAttribute || !values.every(isComplexElement)) {
+    throw unmappableValue(`${what} holds objects, which cannot be written to "${mapping.target}"${wholeAttribute ? '' : ': name the multi-valued attribute itself, such as "roles"'}`);
+  }
+  const elements = values.map(toComplexValue).filter((element) => element !== undefined);
+  return elements.length === 0 ? undefined : elements;
+}
+
+/** An object whose sub-attributes are all scalars or empty: an element {@link toTargetValue} can write. */
+function isComplexElement(value: SourceValue): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => isScalar(item) || isEmptyValue(item));
 }
 
 /**

@@ -8,6 +8,11 @@ const EXT = 'urn:contoso:scim:ext:1.0:User';
 const set = (value: TargetValue): MappedValue => ({ kind: 'value', value });
 const clear: MappedValue = { kind: 'clear' };
 
+const role = (value: string, display: string) => ({ primary: false, type: 'WindowsAzureActiveDirectoryRole', display, value });
+const ADMIN = role('admin', 'Administrator');
+const READER = role('reader', 'Reader');
+const WRITER = role('writer', 'Writer');
+
 describe('diffToPatch', () => {
   const cases: {
     name: string;
@@ -155,6 +160,76 @@ describe('diffToPatch', () => {
       operations: [{ op: 'replace', path: 'displayName', value: 'Ada Lovelace' }],
     },
     {
+      name: 'a replace of the whole list for roles the target lacks',
+      previous: [['userName', 'ada']],
+      desired: [['userName', set('ada')], ['roles', set([ADMIN, READER])]],
+      operations: [{ op: 'replace', path: 'roles', value: [ADMIN, READER] }],
+      changes: [{ path: 'roles', old: undefined, new: [ADMIN, READER] }],
+    },
+    {
+      name: 'a replace of the whole list for a changed set of roles',
+      previous: [['roles', [ADMIN, READER]]],
+      desired: [['roles', set([READER, WRITER])]],
+      operations: [{ op: 'replace', path: 'roles', value: [READER, WRITER] }],
+      changes: [{ path: 'roles', old: [ADMIN, READER], new: [READER, WRITER] }],
+    },
+    {
+      name: 'a replace for a role the target holds besides the desired ones',
+      previous: [['roles', [ADMIN, READER, role('auditor', 'Auditor')]]],
+      desired: [['roles', set([ADMIN, READER])]],
+      operations: [{ op: 'replace', path: 'roles', value: [ADMIN, READER] }],
+    },
+    {
+      name: 'a replace for a role whose display name changed',
+      previous: [['roles', [ADMIN]]],
+      desired: [['roles', set([role('admin', 'Admins')])]],
+      operations: [{ op: 'replace', path: 'roles', value: [role('admin', 'Admins')] }],
+    },
+    {
+      name: 'nothing for the same roles in another order',
+      previous: [['roles', [ADMIN, READER, WRITER]]],
+      desired: [['roles', set([WRITER, ADMIN, READER])]],
+      operations: [],
+      changes: [],
+    },
+    {
+      name: 'nothing for held roles with sub-attributes of the target, other spellings and "False"',
+      previous: [['roles', [{ ...READER, $ref: 'https://app/roles/reader' }, { Value: 'admin', DISPLAY: 'Administrator', type: 'WindowsAzureActiveDirectoryRole', primary: 'False' }]]],
+      desired: [['roles', set([ADMIN, READER])]],
+      operations: [],
+    },
+    {
+      name: 'a replace for a held role that lacks a sub-attribute the mapping writes',
+      previous: [['roles', [{ value: 'admin', display: 'Administrator' }]]],
+      desired: [['roles', set([ADMIN])]],
+      operations: [{ op: 'replace', path: 'roles', value: [ADMIN] }],
+    },
+    {
+      name: 'a replace, not a merge, when one role of two is the same',
+      previous: [['roles', [ADMIN, ADMIN]]],
+      desired: [['roles', set([ADMIN, READER])]],
+      operations: [{ op: 'replace', path: 'roles', value: [ADMIN, READER] }],
+    },
+    {
+      name: 'a remove of the attribute when every role is cleared',
+      previous: [['roles', [ADMIN, READER]]],
+      desired: [['roles', clear]],
+      operations: [{ op: 'remove', path: 'roles' }],
+      changes: [{ path: 'roles', old: [ADMIN, READER], new: undefined }],
+    },
+    {
+      name: 'nothing for cleared roles the target does not hold',
+      previous: [],
+      desired: [['roles', clear]],
+      operations: [],
+    },
+    {
+      name: 'a replace of the whole list for complex values of an extension attribute',
+      previous: [[`${EXT}:badges`, [{ kind: 'door', code: 'B7' }]]],
+      desired: [[`${EXT}:badges`, set([{ kind: 'door', code: 'B8' }])]],
+      operations: [{ op: 'replace', path: `${EXT}:badges`, value: [{ kind: 'door', code: 'B8' }] }],
+    },
+    {
       name: 'every value as new when nothing is known of the target',
       previous: undefined,
       desired: [['userName', set('ada')], ['emails[type eq "work"].value', set('ada@contoso.com')], ['title', clear]],
@@ -170,6 +245,42 @@ describe('diffToPatch', () => {
     expect(plan.operations).toEqual(operations);
     if (changes !== undefined) expect(plan.changes).toEqual(changes);
     expect(plan.changes.length === 0).toBe(plan.operations.length === 0);
+  });
+});
+
+describe('readManagedValues with roles', () => {
+  it('reads every element with its scalar sub-attributes, the target\'s own included', () => {
+    const user = {
+      schemas: [SCHEMA_USER],
+      Roles: [
+        { value: 'admin', display: 'Administrator', primary: false, type: 'WindowsAzureActiveDirectoryRole', $ref: 'https://app/r/1', meta: { created: 'x' } },
+        { value: 'reader', display: '', type: 'WindowsAzureActiveDirectoryRole' },
+      ],
+    };
+    expect([...readManagedValues(user, ['roles'])]).toEqual([
+      [
+        'roles',
+        [
+          { value: 'admin', display: 'Administrator', primary: false, type: 'WindowsAzureActiveDirectoryRole', $ref: 'https://app/r/1' },
+          { value: 'reader', type: 'WindowsAzureActiveDirectoryRole' },
+        ],
+      ],
+    ]);
+  });
+
+  it.each([
+    ['no roles', {}],
+    ['an empty list', { roles: [] }],
+    ['scalars mixed with elements', { roles: ['admin', { value: 'reader' }] }],
+    ['an element without scalar sub-attributes', { roles: [{ value: 'admin' }, { meta: {} }] }],
+  ])('leaves out %s', (_name, held) => {
+    expect([...readManagedValues({ schemas: [SCHEMA_USER], ...held }, ['roles'])]).toEqual([]);
+  });
+
+  it('reads back what the mapping wrote as no change, in any order', () => {
+    const desired = new Map([['roles', set([ADMIN, READER, WRITER])]]);
+    const held = readManagedValues({ schemas: [SCHEMA_USER], roles: [WRITER, { ...READER, $ref: 'r' }, ADMIN] }, desired.keys());
+    expect(diffToPatch(held, desired)).toEqual({ operations: [], changes: [] });
   });
 });
 

@@ -3,7 +3,7 @@ import type { PatchOperation, ScimResource } from '../scim/types';
 import { getValue, setValue } from './access';
 import type { MappedValue } from './map';
 import { attributeOf, elementKey, formatPath, parentPath, parsePath, type AttributePath, type ValueFilter } from './path';
-import { isEmptyValue, isScalar, sameValue, type TargetValue } from './values';
+import { holdsValue, isEmptyValue, isScalar, toComplexValue, type TargetValue } from './values';
 
 /** One managed value that changes: a provisioning-log "modified property". */
 export interface ValueChange {
@@ -28,6 +28,10 @@ function isFiltered(path: AttributePath): path is FilteredPath {
  * Compares what the target holds for the managed paths with what the mappings want and returns
  * operations for the changed paths only:
  * - a plain, sub-attribute or extension path: `replace` it, or `remove` it when cleared;
+ * - a multi-valued complex attribute written whole (`roles` from AppRoleAssignmentsComplex):
+ *   `replace` it with the full desired list, or `remove` it when cleared. The elements compare
+ *   as a set, on the sub-attributes the mapping writes, so the same roles in another order, or
+ *   with sub-attributes the target added, are no change;
  * - a filtered path whose element the target holds: `replace` the filter path;
  * - a filtered path whose element is new: `add` the element to the multi-valued attribute
  *   (`{ op: 'add', path: 'emails', value: [{ type: 'work', value }] }`), one element per filter
@@ -56,7 +60,7 @@ export function diffToPatch(previous: ReadonlyMap<string, TargetValue> | undefin
   for (const [text, mapped] of desired) {
     const old = held.get(text);
     const value = mapped.kind === 'value' ? mapped.value : undefined;
-    if (sameValue(old, value)) continue;
+    if (holdsValue(old, value)) continue;
     changes.push({ path: text, old, new: value });
     const path = parsePath(text);
     const element = elementKey(path);
@@ -75,6 +79,12 @@ export function diffToPatch(previous: ReadonlyMap<string, TargetValue> | undefin
         operations.push({ op: 'add', path: formatPath(attributeOf(path)), value: [getValue(added, parentPath(path))] });
       }
     } else {
+      // A whole multi-valued complex attribute is replaced with the full desired list rather
+      // than patched element by element (`add` of new roles, `remove` of `roles[value eq "x"]`):
+      // RFC 7644 §3.5.2.3 defines the replace of a multi-valued attribute without filter as
+      // "all values are replaced", so one operation leaves exactly the desired set whatever the
+      // target held (a stale anchor, roles added in the app, a changed display name of a kept
+      // value), needs no filter support in PATCH paths, and never duplicates an element.
       operations.push({ op: 'replace', path: formatPath(path), value });
     }
   }
@@ -83,7 +93,9 @@ export function diffToPatch(previous: ReadonlyMap<string, TargetValue> | undefin
 
 /**
  * What a target resource holds at the given paths, for comparing a matched account with the
- * desired values. Paths without a value, or holding complex values, are left out.
+ * desired values. A multi-valued complex attribute (`roles`) reads as its elements with their
+ * scalar sub-attributes, the target's own included ({@link holdsValue} ignores those). Paths
+ * without a value, or holding a single complex value or a mix, are left out.
  */
 export function readManagedValues(resource: ScimResource, paths: Iterable<string>): Map<string, TargetValue> {
   const values = new Map<string, TargetValue>();
@@ -92,6 +104,10 @@ export function readManagedValues(resource: ScimResource, paths: Iterable<string
     if (isEmptyValue(value)) continue;
     if (isScalar(value)) values.set(path, value);
     else if (Array.isArray(value) && value.every(isScalar)) values.set(path, value);
+    else if (Array.isArray(value)) {
+      const elements = value.map(toComplexValue);
+      if (elements.every((element) => element !== undefined)) values.set(path, elements);
+    }
   }
   return values;
 }

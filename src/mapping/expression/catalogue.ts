@@ -128,7 +128,7 @@ const ENTRIES: Record<string, Entry> = {
   },
   SingleAppRoleAssignment: {
     signature: 'SingleAppRoleAssignment([appRoleAssignments])',
-    description: "The value of the user's only app role assignment.",
+    description: "The value of the user's only app role.",
     minArgs: 1,
     maxArgs: 1,
   },

@@ -44,6 +44,22 @@ const TABLE: Record<string, Row[]> = {
     ['AppRoleAssignmentsComplex([appRoleAssignments])', { appRoleAssignments: ['Reader'] }, [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Reader', value: 'Reader' }]],
     ['AppRoleAssignmentsComplex([appRoleAssignments])', { appRoleAssignments: [] }, []],
     ['AppRoleAssignmentsComplex([appRoleAssignments])', {}, []],
+    // The shape the Graph side gives (AppRoleAssignmentValue): one role held directly and through a group is written once.
+    [
+      'AppRoleAssignmentsComplex([appRoleAssignments])',
+      {
+        appRoleAssignments: [
+          { id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' },
+          { id: '9b0c2d41-5d3e-4e0f-8a51-0c6a7f2e3b84', value: 'reader', displayName: 'Reader' },
+          { id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' },
+        ],
+      },
+      [
+        { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Administrator', value: 'admin' },
+        { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Reader', value: 'reader' },
+      ],
+    ],
+    ['AppRoleAssignmentsComplex([appRoleAssignments])', { appRoleAssignments: { appRoleId: 'a1' } }, [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'a1', value: 'a1' }]],
   ],
   BitAnd: [
     ['BitAnd(&HF, &HF7)', {}, 7],
@@ -315,6 +331,16 @@ const TABLE: Record<string, Row[]> = {
     ['SingleAppRoleAssignment([appRoleAssignments])', { appRoleAssignments: [{ value: 'Admin', displayName: 'Administrator' }] }, 'Admin'],
     ['SingleAppRoleAssignment([appRoleAssignments])', { appRoleAssignments: [] }, null],
     ['SingleAppRoleAssignment([appRoleAssignments])', {}, null],
+    [
+      'SingleAppRoleAssignment([appRoleAssignments])',
+      {
+        appRoleAssignments: [
+          { id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' },
+          { id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' },
+        ],
+      },
+      'admin',
+    ],
   ],
   Split: [
     ['Split([extensionAttribute5], ",")', { extensionAttribute5: 'PermissionSetOne, PermissionSetTwo' }, ['PermissionSetOne', 'PermissionSetTwo']],
@@ -457,7 +483,10 @@ describe('evaluation errors', () => {
     ['DateAdd([i], 1, "2021-01-01")', { i: 'q' }, 'at 1: DateAdd: interval must be one of', 'configuration'],
     ['FormatDateTime([d], , "yyyy-MM-dd", "yyyy")', { d: '01/02/2021' }, 'at 1: FormatDateTime: "01/02/2021" does not match the input format "yyyy-MM-dd"', 'permanent'],
     ['FormatDateTime([d], , "yyyy-MM-dd", "q")', { d: '2021-01-02' }, '"q" is not a standard format', 'configuration'],
-    ['SingleAppRoleAssignment([r])', { r: ['a', 'b'] }, 'the user has 2 app role assignments', 'permanent'],
+    ['SingleAppRoleAssignment([r])', { r: ['a', 'b'] }, 'the user has 2 app roles', 'permanent'],
+    ['SingleAppRoleAssignment([r])', { r: [{ id: 'a1', value: 'a', displayName: 'A' }, { id: 'b2', value: 'b', displayName: 'B' }] }, 'the user has 2 app roles', 'permanent'],
+    ['AppRoleAssignmentsComplex([r])', { r: [{ id: 'a1', displayName: 'A' }] }, 'each app role assignment must be a role value or an object with "value"', 'permanent'],
+    ['AppRoleAssignmentsComplex([r])', { r: [{ value: '' }] }, 'each app role assignment must be a role value or an object with "value"', 'permanent'],
     ['Replace([x], , [p], , "", , )', { x: 'a', p: '(' }, 'regexPattern is not a valid regular expression', 'configuration'],
     ['DateFromNum([t])', { t: '12x' }, 'Active Directory timestamp', 'permanent'],
     ['InStr("abc", "a", [s])', { s: 0 }, 'start is 1-based', 'permanent'],

@@ -5,6 +5,7 @@
  */
 import type { SourceValue } from '../../source/index';
 import { isDeepStrictEqual } from 'node:util';
+import { appRoles } from './app-roles';
 import type { Call } from './evaluate';
 import { DATE_INTERVALS, DateFormatError, dateAdd, dateDiff, formatDate, fromFileTime, parseDateExact, toFileTime } from './dates';
 import { applyReplace, replaceMode } from './replace';
@@ -38,24 +39,6 @@ function culture(call: Call): string | undefined {
   }
 }
 
-/** A role assignment as the source gives it: the role's value (a string), or an object with `value` and `displayName`. */
-function role(assignment: SourceValue, call: Call): { value: string; display: string } {
-  if (typeof assignment === 'string') return { value: assignment, display: assignment };
-  if (typeof assignment === 'object' && assignment !== null && !Array.isArray(assignment)) {
-    const value = assignment.value ?? assignment.appRoleValue ?? assignment.appRoleId;
-    const display = assignment.displayName ?? value;
-    if (typeof value === 'string' && typeof display === 'string') return { value, display };
-  }
-  return call.fail('each app role assignment must be a role value or an object with "value" (and "displayName")');
-}
-
-function assignments(call: Call): SourceValue[] {
-  const value = call.value(0);
-  if (isNull(value)) return [];
-  if (value instanceof DateTimeValue) return call.fail('[appRoleAssignments] must hold role assignments, not a date');
-  return Array.isArray(value) ? value : [value];
-}
-
 function guid(random: () => number): string {
   const bytes = Array.from({ length: 16 }, () => Math.min(255, Math.floor(random() * 256)));
   bytes[6] = (bytes[6]! & 0x0f) | 0x40; // version 4
@@ -75,10 +58,7 @@ export const FUNCTIONS: Record<string, Implementation> = {
   },
 
   AppRoleAssignmentsComplex(call) {
-    return assignments(call).map((assignment) => {
-      const { value, display } = role(assignment, call);
-      return { primary: false, type: 'WindowsAzureActiveDirectoryRole', display, value };
-    });
+    return appRoles(call).map(({ value, display }) => ({ primary: false, type: 'WindowsAzureActiveDirectoryRole', display, value }));
   },
 
   BitAnd(call) {
@@ -338,10 +318,10 @@ export const FUNCTIONS: Record<string, Implementation> = {
   },
 
   SingleAppRoleAssignment(call) {
-    const all = assignments(call);
-    if (all.length === 0) return null;
-    if (all.length > 1) return call.fail(`the user has ${all.length} app role assignments and this function needs exactly one; use AppRoleAssignmentsComplex for several`);
-    return role(all[0]!, call).value;
+    const roles = appRoles(call);
+    if (roles.length === 0) return null;
+    if (roles.length > 1) return call.fail(`the user has ${roles.length} app roles and this function needs exactly one; use AppRoleAssignmentsComplex for several`);
+    return roles[0]!.value;
   },
 
   Split(call) {

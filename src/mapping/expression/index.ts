@@ -9,3 +9,4 @@ export { ExpressionError } from './errors';
 export { parseExpression, expressionAttributes, callsFunction, walkExpression, MAX_EXPRESSION_LENGTH, MAX_NESTING } from './parse';
 export { evaluateExpression, type ExpressionContext } from './evaluate';
 export { IGNORE_FLOW, IgnoreFlow, UniqueCandidates, isIgnoreFlow, isUniqueCandidates, type ExpressionValue } from './values';
+export type { AppRoleAssignmentValue } from './app-roles';
