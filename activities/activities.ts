@@ -12,6 +12,7 @@ import { reconcileObject, TargetIndex, type DeprovisionGuard, type ReconcileOutc
 import { createAlerter, type Alerter } from '../src/alerts/index';
 import { deprovisionThreshold } from '../src/config/app';
 import { evaluateScope } from '../src/mapping/scoping/index';
+import { discoverCapabilities } from '../src/scim/index';
 import type { SourceObject, SourcePage } from '../src/source/index';
 import { countKey, type ProvisioningLogInput, type Store } from '../src/store/index';
 import type { CycleCounts } from '../workflows/app-job-state';
@@ -33,6 +34,9 @@ export interface ActivityDeps {
   groupSize?: number;
   now?: () => Date;
 }
+
+/** Capabilities are read again at the start of a cycle once they are this old. */
+const REDISCOVER_AFTER_MS = 24 * 3600_000;
 
 /** Users asked for per listing request when indexing a target (servers may answer with fewer). */
 const INDEX_PAGE_SIZE = 1000;
@@ -301,6 +305,23 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     }
   }
 
+  /**
+   * Reads the target's capabilities again when they were never read or are a day old, and keeps
+   * them with the app (the next activities pick them up). A target that cannot tell keeps its
+   * profile: discovery notes what it could not read and never fails a cycle.
+   */
+  async function rediscoverWhenStale(ctx: AppContext): Promise<void> {
+    const discoveredAt = ctx.app.capabilities?.discovered?.discoveredAt;
+    if (discoveredAt && now().getTime() - Date.parse(discoveredAt) < REDISCOVER_AFTER_MS) return;
+    try {
+      const { profile, notes } = await discoverCapabilities(ctx.target, { now });
+      await store.apps.update(ctx.app.id, { capabilities: { overrides: ctx.app.capabilities?.overrides ?? {}, discovered: profile } });
+      if (notes.length) logger.info({ appId: ctx.app.id, notes }, 'target capabilities read, with notes');
+    } catch (error) {
+      logger.warn({ appId: ctx.app.id, err: toErrorInfo(error) }, 'reading the target capabilities failed; the current profile stays');
+    }
+  }
+
   /** Reconciles one user now (or, as a dry run, decides what would be sent) through the cycle's path. */
   async function reconcileOne(appId: string, objectId: string, dryRun: boolean) {
     const ctx = await appContext(appId);
@@ -322,6 +343,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
         const sync = await store.syncState.get(appId, 'user');
         const incremental = Boolean(sync?.deltaLink) && sync?.configVersion === ctx.app.configVersion;
         const cycle = await store.cycles.start({ appId, n, kind: incremental ? 'incremental' : 'initial', forceDeletes });
+        await rediscoverWhenStale(ctx);
         // The deprovisionings held back by the guard are retried by this cycle's escrow phase.
         if (forceDeletes) await store.escrow.releaseStaged(appId, now());
         Context.current().log.info('cycle started', { appId, cycleId: cycle.id, kind: cycle.kind });

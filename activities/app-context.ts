@@ -4,6 +4,7 @@
  * and never leave the worker process. Contexts are cached per app version so tokens are reused.
  */
 import type { AppConfig } from '../src/config/app';
+import { CONSERVATIVE_PROFILE, mergeProfile, profiledUserWriter, type CapabilityProfile } from '../src/scim/index';
 import { ProvisioningError } from '../src/errors/index';
 import { DEFAULT_USER_MAPPINGS, sourceAttributesOf } from '../src/mapping/index';
 import type { AttributeMapping } from '../src/mapping/schema';
@@ -94,6 +95,17 @@ function withAppRoles(source: UserSource, servicePrincipalId: string): UserSourc
   };
 }
 
+/**
+ * Until discovery has read the target, writes follow RFC 7644 with PATCH, as Entra's do; a
+ * target that answers PATCH with 501 shows up in the connection test and its profile.
+ */
+const UNDISCOVERED: CapabilityProfile = { ...CONSERVATIVE_PROFILE, patch: true };
+
+/** The app's effective capability profile: what discovery found (or the RFC default), then the admin's overrides. */
+export function profileOf(app: AppConfig): CapabilityProfile {
+  return mergeProfile(app.capabilities?.discovered ?? UNDISCOVERED, app.capabilities?.overrides ?? {});
+}
+
 /** Source attributes every cycle reads besides those the mappings use. */
 const ALWAYS_SELECTED = ['id', 'accountEnabled', 'displayName', 'userPrincipalName'];
 
@@ -117,7 +129,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const target = clients.target(app, secrets);
     const mapping = createMappingPort(mappings, { now: () => new Date(), random: Math.random });
     const anchors = anchorPort(store, appId);
-    const users: ReconcileContext = { objectType: 'user', target, mapping, deprovisioning: app.deprovisioning, anchors };
+    const users: ReconcileContext = { objectType: 'user', target: profiledUserWriter(target, profileOf(app)), mapping, deprovisioning: app.deprovisioning, anchors };
     const context: AppContext = {
       app,
       source,

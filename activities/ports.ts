@@ -3,8 +3,7 @@
  * and a SCIM target. The service passes the real Graph and SCIM clients; tests may pass others.
  */
 import type { AppConfig, AppSecrets } from '../src/config/app';
-import type { TargetPort } from '../src/reconcile/index';
-import type { ScimResource } from '../src/scim/types';
+import type { ScimClient } from '../src/scim/index';
 import type { SourceObject, SourcePage } from '../src/source/index';
 
 export interface UserSource {
@@ -21,11 +20,8 @@ export interface UserSource {
   countUsers?(): Promise<number | undefined>;
 }
 
-export interface TargetClient extends TargetPort {
-  getUser(id: string): Promise<unknown>;
-  /** One page of the target's users (1-based startIndex), for building a match index. */
-  listUsers(page: { startIndex?: number; count?: number }): Promise<{ Resources: ScimResource[]; totalResults: number }>;
-}
+/** The SCIM client of an app's target. */
+export type TargetClient = ScimClient;
 
 export interface ClientFactories {
   /** `select` lists the source attributes the app's mappings read. */

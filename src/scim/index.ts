@@ -37,3 +37,4 @@ export {
   type ConnectionTestResult,
 } from './test-connection';
 export { scimClientFor } from './for-app';
+export { encodePatchOperations, profiledUserWriter, replacementFor } from './target';
