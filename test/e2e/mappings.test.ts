@@ -82,3 +82,37 @@ describe('mappings with expressions', () => {
     expect(bad.body.error.fields[0].message).toMatch(/at \d+: expected/);
   });
 });
+
+describe('app roles', () => {
+  it('writes the roles users hold in the app, directly or through a group, as SCIM roles', async () => {
+    const [ada, bob] = [h.graph.addUser({ userPrincipalName: 'ada.roles@contoso.test', mailNickname: 'ada-roles', givenName: 'Ada', surname: 'L', accountEnabled: true }), h.graph.addUser({ userPrincipalName: 'bob.roles@contoso.test', mailNickname: 'bob-roles', givenName: 'Bob', surname: 'K', accountEnabled: true })];
+    const [admin, reader] = h.graph.defineAppRoles([
+      { value: 'Admin', displayName: 'Administrator' },
+      { value: 'Reader', displayName: 'Read only' },
+    ]);
+    const readers = h.graph.addGroup({ displayName: 'Readers' });
+    h.graph.addMember(readers.id, bob!.id);
+    h.graph.assign(ada!.id, 'User', undefined, admin!.id);
+    h.graph.assign(ada!.id, 'User', undefined, reader!.id);
+    h.graph.assign(readers.id, 'Group', undefined, reader!.id);
+    const app = await h.createApp({
+      source: { ...h.graph.sourceConfig({ scope: 'assigned' }), clientSecret: h.graph.clientSecret },
+      mappings: {
+        user: [
+          { type: 'direct', source: 'userPrincipalName', target: 'userName', matchingPrecedence: 1 },
+          { type: 'direct', source: 'accountEnabled', target: 'active' },
+          { type: 'expression', expression: 'AppRoleAssignmentsComplex([appRoleAssignments])', target: 'roles', clearWhenEmpty: true },
+        ],
+      },
+    });
+    const first = await h.waitForCycle(app.id);
+    expect(first.counts).toMatchObject({ created: 2, failed: 0 });
+    const roles = async (userName: string) =>
+      ((await h.targetUsers(app.scimBaseUrl)).find((u) => u.userName === userName)?.roles ?? []).map((r: { value: string; display: string }) => `${r.value}/${r.display}`).sort();
+    expect(await roles('ada.roles@contoso.test')).toEqual(['Admin/Administrator', 'Reader/Read only']);
+    expect(await roles('bob.roles@contoso.test')).toEqual(['Reader/Read only']);
+
+    const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: bob!.id });
+    expect(preview.body).toMatchObject({ action: 'Other', reason: expect.stringContaining('RedundantExport') });
+  });
+});
