@@ -15,6 +15,8 @@ export interface TargetPort {
   createUser(resource: ScimResource): Promise<ScimResource>;
   patchUser(id: string, operations: PatchOperation[]): Promise<unknown>;
   deleteUser(id: string): Promise<void>;
+  /** Reads one account; used to learn what the target holds after a write whose outcome is unknown. */
+  getUser?(id: string): Promise<ScimResource>;
 }
 
 export interface AnchorRecord extends AnchorView {
@@ -203,7 +205,23 @@ async function attempt(
       const { index: _snapshot, ...live } = ctx;
       return attempt(live, source, scope, steps, base, dryRun, false);
     }
+    // A write whose outcome is unknown (no answer, a 5xx) may or may not have been applied.
+    // Remember what the target holds now, so the retry compares with it rather than with our
+    // last write, and cannot add the same value twice on a target where add is not idempotent.
+    if (live && !dryRun && error instanceof ProvisioningError && error.kind === 'transient' && (action.kind === 'update' || action.kind === 'disable')) {
+      await rememberTargetState(ctx, source.id, live);
+    }
     throw error;
+  }
+}
+
+async function rememberTargetState(ctx: ReconcileContext, sourceId: string, anchor: AnchorView): Promise<void> {
+  if (!ctx.target.getUser) return;
+  try {
+    const held = ctx.mapping.read(await ctx.target.getUser(anchor.targetId), ctx.mapping.paths);
+    await ctx.anchors.save(sourceId, { ...anchor, lastExported: held });
+  } catch {
+    // The target cannot be read either: the anchor stays, and the retry diffs against it.
   }
 }
 

@@ -54,6 +54,7 @@ export function profiledUserWriter(client: UserEndpoints, profile: CapabilityPro
     findUsers: (attribute: string, value: string | number | boolean) => client.findUsers(attribute, value),
     createUser: (resource: ScimResource) => client.createUser(profile.booleanEncoding === 'string' ? (encodeBooleans(resource) as ScimResource) : resource),
     deleteUser: (id: string) => client.deleteUser(id),
+    getUser: (id: string) => client.getUser(id),
     async patchUser(id: string, operations: PatchOperation[]) {
       if (operations.length === 0) return undefined;
       if (profile.patch) return client.patchUser(id, encodePatchOperations(operations, profile));
