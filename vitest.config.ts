@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['{src,workflows,activities,api,test}/**/*.test.ts'],
     globalSetup: ['test/setup/global.ts'],
+    reporters: ['default', './test/setup/summary-reporter.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
