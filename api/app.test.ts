@@ -110,6 +110,16 @@ describe('POST /api/v1/apps', () => {
     expect(error.error.fields.map((f) => f.path)).toEqual(expect.arrayContaining(fields));
   });
 
+  it('keeps a target rate limit through create and change', async () => {
+    const created = (await (await call('POST', '/api/v1/apps', { ...validApp, target: { ...validApp.target, rateLimit: { requestsPerSecond: 10, concurrency: 2 } } })).json()) as { id: string; target: unknown };
+    expect(created.target).toMatchObject({ rateLimit: { requestsPerSecond: 10, concurrency: 2 } });
+    const renamed = (await (await call('PATCH', `/api/v1/apps/${created.id}`, { displayName: 'Throttled' })).json()) as { target: unknown };
+    expect(renamed.target).toMatchObject({ rateLimit: { requestsPerSecond: 10, concurrency: 2 } });
+    const bad = await call('PATCH', `/api/v1/apps/${created.id}`, { target: { rateLimit: { concurrency: 0 } } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { fields: { path: string }[] } }).error.fields[0]!.path).toBe('target.rateLimit.concurrency');
+  });
+
   it('rejects malformed JSON with 400', async () => {
     const response = await call('POST', '/api/v1/apps', '{"displayName": ');
     expect(response.status).toBe(400);
@@ -156,6 +166,79 @@ describe('one app', () => {
     expect((await call('GET', `/api/v1/apps/${created.id}/provisioning-logs?cursor=garbage`)).status).toBe(400);
     const empty = await call('GET', `/api/v1/apps/${created.id}/provisioning-logs`);
     expect(await empty.json()).toEqual({ items: [], nextCursor: null });
+  });
+});
+
+describe('target auth', () => {
+  const oauth2Auth = { type: 'oauth2', tokenUrl: 'https://login.example.com/oauth2/token', clientId: 'scim-client', clientSecret: 'oauth-client-secret-value', scope: 'scim' };
+  const basicAuth = { type: 'basic', username: 'scim-bot', password: 'basic-password-value' };
+  const withAuth = (auth: unknown) => ({ ...validApp, target: { ...validApp.target, auth } });
+
+  async function create(auth: unknown): Promise<{ id: string; text: string; body: { target: { auth: unknown }; configVersion: number } }> {
+    const response = await call('POST', '/api/v1/apps', withAuth(auth));
+    expect(response.status).toBe(201);
+    const text = await response.text();
+    return { text, body: JSON.parse(text), id: JSON.parse(text).id };
+  }
+
+  it('creates an app with OAuth 2.0 client credentials, shows the clear part and keeps the secret', async () => {
+    const { id, text, body } = await create(oauth2Auth);
+    expect(text).not.toContain('oauth-client-secret-value');
+    expect(body.target.auth).toEqual({ type: 'oauth2', tokenUrl: 'https://login.example.com/oauth2/token', clientId: 'scim-client', scope: 'scim', clientAuth: 'basic' });
+    expect(await store.apps.getSecrets(id)).toEqual({ clientSecret: 'graph-secret-value', targetClientSecret: 'oauth-client-secret-value' });
+    const read = await (await call('GET', `/api/v1/apps/${id}`)).text();
+    expect(JSON.parse(read).target.auth).toEqual(body.target.auth);
+    expect(read).not.toContain('oauth-client-secret-value');
+  });
+
+  it('creates an app with basic auth, showing the username but never the password', async () => {
+    const { id, text, body } = await create(basicAuth);
+    expect(text).not.toContain('basic-password-value');
+    expect(body.target.auth).toEqual({ type: 'basic', username: 'scim-bot' });
+    expect(await store.apps.getSecrets(id)).toEqual({ clientSecret: 'graph-secret-value', targetPassword: 'basic-password-value' });
+  });
+
+  it.each<[string, unknown, string[]]>([
+    ['an unknown auth type', { type: 'digest', token: 't' }, ['target.auth.type']],
+    ['OAuth without a client secret', { ...oauth2Auth, clientSecret: undefined }, ['target.auth.clientSecret']],
+    ['OAuth with a bad token URL and no client id', { ...oauth2Auth, tokenUrl: 'ftp://login.example.com/token', clientId: ' ' }, ['target.auth.tokenUrl', 'target.auth.clientId']],
+    ['OAuth with an unknown client auth', { ...oauth2Auth, clientAuth: 'private_key_jwt' }, ['target.auth.clientAuth']],
+    ['basic without a password', { type: 'basic', username: 'scim-bot' }, ['target.auth.password']],
+    ['basic with a colon in the username', { ...basicAuth, username: 'scim:bot' }, ['target.auth.username']],
+  ])('rejects %s with 400 naming the field', async (_name, auth, fields) => {
+    const response = await call('POST', '/api/v1/apps', withAuth(auth));
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).not.toContain('oauth-client-secret-value');
+    expect(text).not.toContain('basic-password-value');
+    const error = JSON.parse(text) as { error: { fields: { path: string }[] } };
+    expect(error.error.fields.map((f) => f.path).sort()).toEqual([...fields].sort());
+  });
+
+  it('rotates the OAuth client secret on PATCH, keeping the rest of the auth', async () => {
+    const { id, body: created } = await create(oauth2Auth);
+    const rotated = await call('PATCH', `/api/v1/apps/${id}`, { target: { auth: { clientSecret: 'rotated-client-secret-value' } } });
+    expect(rotated.status).toBe(200);
+    const text = await rotated.text();
+    expect(text).not.toContain('rotated-client-secret-value');
+    expect(JSON.parse(text)).toMatchObject({ target: { auth: created.target.auth }, configVersion: created.configVersion });
+    expect(await store.apps.getSecrets(id)).toEqual({ clientSecret: 'graph-secret-value', targetClientSecret: 'rotated-client-secret-value' });
+
+    const changed = (await (await call('PATCH', `/api/v1/apps/${id}`, { target: { auth: { clientAuth: 'body', audience: 'https://scim.example.com' } } })).json()) as { target: { auth: unknown } };
+    expect(changed.target.auth).toMatchObject({ type: 'oauth2', clientAuth: 'body', audience: 'https://scim.example.com', scope: 'scim' });
+    expect((await store.apps.getSecrets(id)).targetClientSecret).toBe('rotated-client-secret-value');
+  });
+
+  it('switches the auth type on PATCH, dropping the old credential, and needs the new one', async () => {
+    const { id } = await create(oauth2Auth);
+    const missing = await call('PATCH', `/api/v1/apps/${id}`, { target: { auth: { type: 'basic', username: 'scim-bot' } } });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { fields: { path: string }[] } }).error.fields.map((f) => f.path)).toEqual(['target.auth.password']);
+
+    const switched = await call('PATCH', `/api/v1/apps/${id}`, { target: { auth: basicAuth } });
+    expect(switched.status).toBe(200);
+    expect(((await switched.json()) as { target: { auth: unknown } }).target.auth).toEqual({ type: 'basic', username: 'scim-bot' });
+    expect(await store.apps.getSecrets(id)).toEqual({ clientSecret: 'graph-secret-value', targetPassword: 'basic-password-value' });
   });
 });
 

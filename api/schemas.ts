@@ -29,7 +29,22 @@ export const appViewSchema = z
       scope: z.enum(['all', 'assigned']),
       servicePrincipalId: z.string().optional(),
     }),
-    target: z.object({ type: z.literal('scim'), baseUrl: z.string(), auth: z.object({ type: z.literal('bearer') }) }),
+    target: z.object({
+      type: z.literal('scim'),
+      baseUrl: z.string(),
+      auth: z.discriminatedUnion('type', [
+        z.object({ type: z.literal('bearer') }),
+        z.object({
+          type: z.literal('oauth2'),
+          tokenUrl: z.string(),
+          clientId: z.string(),
+          scope: z.string().optional(),
+          audience: z.string().optional(),
+          clientAuth: z.enum(['basic', 'body']),
+        }),
+        z.object({ type: z.literal('basic'), username: z.string() }),
+      ]),
+    }),
     schedule: z.object({ intervalMinutes: z.number() }),
     deprovisioning: z.object({ softDeleted: z.string(), hardDeleted: z.string(), outOfScope: z.string(), threshold: z.number().nullable() }),
     mappings: z.record(z.string(), z.unknown()),

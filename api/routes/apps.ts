@@ -3,7 +3,7 @@
  * Secrets are write-only: accepted on create and change, never returned.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { appInputSchema, splitSecrets, type AppConfig, type AppInput } from '../../src/config/app';
+import { appInputSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
 import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
 import type { ApiDeps } from '../deps';
 import { appIdParams, appViewSchema, errorSchema, statusSchema } from '../schemas';
@@ -99,7 +99,12 @@ export function appsRoutes(deps: ApiDeps) {
       const currentInput: AppInput = {
         displayName: current.displayName,
         source: { ...current.source, clientSecret: secrets.clientSecret },
-        target: { type: 'scim', baseUrl: current.target.baseUrl, auth: { type: 'bearer', token: secrets.targetToken } },
+        target: {
+          type: 'scim',
+          baseUrl: current.target.baseUrl,
+          auth: targetAuthInput(current.target.auth, secrets),
+          ...(current.target.rateLimit && { rateLimit: current.target.rateLimit }),
+        },
         schedule: current.schedule,
         deprovisioning: current.deprovisioning,
         mappings: current.mappings,

@@ -1,17 +1,16 @@
 /**
  * The configuration of one provisioned app: where identities come from (Graph), where they go
  * (a SCIM endpoint), how often, how deprovisioning behaves and the attribute mappings.
- * Secrets (`clientSecret`, `token`) are write-only: they are stored encrypted and never echoed.
+ * Secrets (`clientSecret`, the target's `token`, `clientSecret` or `password`) are write-only:
+ * they are stored encrypted and never echoed.
  */
 import { z } from 'zod';
 import { objectMappingsSchema } from '../mapping/schema';
 import { scopingFilterInputSchema } from '../mapping/scoping/index';
 import { capabilityOverridesSchema, type CapabilityProfile } from '../scim/capabilities';
 
-const httpsUrl = z
-  .url({ message: 'must be an absolute URL' })
-  .refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL')
-  .transform((value) => value.replace(/\/+$/, ''));
+const httpUrl = z.url({ message: 'must be an absolute URL' }).refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL');
+const httpsUrl = httpUrl.transform((value) => value.replace(/\/+$/, ''));
 
 export const graphSourceSchema = z.object({
   type: z.literal('graph'),
@@ -27,13 +26,65 @@ export const graphSourceSchema = z.object({
   servicePrincipalId: z.string().trim().min(1).optional(),
 });
 
-export const scimTargetSchema = z.object({
-  type: z.literal('scim'),
-  baseUrl: httpsUrl,
-  auth: z.object({
+/** How scimflow authenticates to the target. The secret of each (`token`, `clientSecret`, `password`) is write-only. */
+export const targetAuthSchema = z.discriminatedUnion('type', [
+  z.object({
     type: z.literal('bearer'),
     token: z.string().min(1, 'token is required'),
   }),
+  /** OAuth 2.0 client credentials grant (RFC 6749 §4.4); the token is cached and refreshed. */
+  z.object({
+    type: z.literal('oauth2'),
+    /** The token endpoint, used as given (a trailing slash is kept). */
+    tokenUrl: httpUrl,
+    clientId: z.string().trim().min(1, 'clientId is required'),
+    clientSecret: z.string().min(1, 'clientSecret is required'),
+    scope: z.string().trim().min(1, 'scope must not be empty (leave it out instead)').optional(),
+    audience: z.string().trim().min(1, 'audience must not be empty (leave it out instead)').optional(),
+    /** How the client authenticates to the token endpoint: HTTP Basic (RFC 6749 §2.3.1 says servers must support it) or in the form body. */
+    clientAuth: z.enum(['basic', 'body']).default('basic'),
+  }),
+  /** HTTP Basic (RFC 7617). */
+  z.object({
+    type: z.literal('basic'),
+    username: z.string().min(1, 'username is required').refine((value) => !value.includes(':'), 'username must not contain a colon'),
+    password: z.string().min(1, 'password is required'),
+  }),
+]);
+export type TargetAuth = z.output<typeof targetAuthSchema>;
+
+type WithoutSecret<T> = T extends unknown ? Omit<T, 'token' | 'clientSecret' | 'password'> : never;
+/** The target's auth as stored in clear and shown: everything but the secret. */
+export type TargetAuthConfig = WithoutSecret<TargetAuth>;
+
+export const scimTargetSchema = z.object({
+  type: z.literal('scim'),
+  baseUrl: httpsUrl,
+  auth: targetAuthSchema,
+  /**
+   * How hard scimflow may drive the target, shared by every workflow of the app, per worker
+   * process (each worker has its own budget). `requestsPerSecond`: requests started per second,
+   * sustained; absent, no rate limit, since targets' limits differ too much for one default.
+   * `burst`: requests that may start at once after a quiet spell; default one second's worth.
+   * `concurrency`: requests in flight at once; default 8, enough to keep a cycle moving without
+   * flooding a target whose limits nobody entered. A `Retry-After` always pauses the whole app.
+   */
+  rateLimit: z
+    .strictObject({
+      requestsPerSecond: z
+        .number({ message: 'requestsPerSecond must be a number' })
+        .gt(0, 'requestsPerSecond must be greater than 0')
+        .max(1000, 'requestsPerSecond must be at most 1000')
+        .optional(),
+      burst: z.number({ message: 'burst must be a number' }).int('burst must be an integer').min(1, 'burst must be at least 1').optional(),
+      concurrency: z
+        .number({ message: 'concurrency must be a number' })
+        .int('concurrency must be an integer')
+        .min(1, 'concurrency must be at least 1')
+        .max(64, 'concurrency must be at most 64')
+        .optional(),
+    })
+    .optional(),
 });
 
 export const deprovisionActionSchema = z.enum(['disable', 'delete', 'ignore']);
@@ -87,15 +138,21 @@ export type AppSpec = z.output<typeof appInputSchema>;
 /** The secrets of an app, kept apart from its configuration and encrypted at rest. */
 export interface AppSecrets {
   clientSecret: string;
-  targetToken: string;
+  /** The target's credential: the one its auth type uses is set. */
+  targetToken?: string;
+  targetClientSecret?: string;
+  targetPassword?: string;
 }
+
+/** The target's credential among an app's secrets. */
+export type TargetSecrets = Pick<AppSecrets, 'targetToken' | 'targetClientSecret' | 'targetPassword'>;
 
 /** An app's configuration without its secrets: what is stored in clear, shown and put in workflow inputs. */
 export interface AppConfig {
   id: string;
   displayName: string;
   source: Omit<AppSpec['source'], 'clientSecret'>;
-  target: { type: 'scim'; baseUrl: string; auth: { type: 'bearer' } };
+  target: { type: 'scim'; baseUrl: string; auth: TargetAuthConfig; rateLimit?: AppSpec['target']['rateLimit'] };
   schedule: AppSpec['schedule'];
   deprovisioning: AppSpec['deprovisioning'];
   mappings: AppSpec['mappings'];
@@ -116,15 +173,59 @@ export function splitSecrets(spec: AppSpec): { config: Omit<AppConfig, 'id' | 'c
     config: {
       displayName: spec.displayName,
       source,
-      target: { type: 'scim', baseUrl: spec.target.baseUrl, auth: { type: 'bearer' } },
+      target: { type: 'scim', baseUrl: spec.target.baseUrl, auth: clearTargetAuth(spec.target.auth), ...(spec.target.rateLimit && { rateLimit: spec.target.rateLimit }) },
       schedule: spec.schedule,
       deprovisioning: spec.deprovisioning,
       mappings: spec.mappings,
       scoping: spec.scoping,
       capabilities: spec.capabilities,
     },
-    secrets: { clientSecret, targetToken: spec.target.auth.token },
+    secrets: { clientSecret, ...targetSecret(spec.target.auth) },
   };
+}
+
+/**
+ * The clear part of the target's auth: its known keys but the secret. Takes the auth with its
+ * secret still inside as well, and leaves the secret (and any unknown key) out.
+ */
+export function clearTargetAuth(auth: TargetAuthConfig | TargetAuth): TargetAuthConfig {
+  switch (auth.type) {
+    case 'oauth2': {
+      const { tokenUrl, clientId, scope, audience, clientAuth } = auth;
+      return { type: 'oauth2', tokenUrl, clientId, ...(scope !== undefined && { scope }), ...(audience !== undefined && { audience }), clientAuth };
+    }
+    case 'basic':
+      return { type: 'basic', username: auth.username };
+    default:
+      return { type: 'bearer' };
+  }
+}
+
+function targetSecret(auth: TargetAuth): TargetSecrets {
+  switch (auth.type) {
+    case 'oauth2':
+      return { targetClientSecret: auth.clientSecret };
+    case 'basic':
+      return { targetPassword: auth.password };
+    default:
+      return { targetToken: auth.token };
+  }
+}
+
+/**
+ * The target's auth as its owner gave it: the clear config with the stored secret put back
+ * (the inverse of `splitSecrets` for the target). A missing secret comes back empty, which
+ * validation then names.
+ */
+export function targetAuthInput(auth: TargetAuthConfig, secrets: TargetSecrets): z.input<typeof targetAuthSchema> {
+  switch (auth.type) {
+    case 'oauth2':
+      return { ...auth, clientSecret: secrets.targetClientSecret ?? '' };
+    case 'basic':
+      return { ...auth, password: secrets.targetPassword ?? '' };
+    default:
+      return { ...auth, token: secrets.targetToken ?? '' };
+  }
 }
 
 /** The app's deprovisioning threshold: its setting, 500 for configurations saved before there was one. */

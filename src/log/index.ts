@@ -1,6 +1,6 @@
 /**
  * Structured logs (pino) with secrets redacted by path: whatever object reaches a log line,
- * client secrets, bearer tokens and Authorization headers come out as "[redacted]".
+ * client secrets, passwords, bearer and OAuth tokens and Authorization headers come out as "[redacted]".
  */
 import { pino, type Logger } from 'pino';
 
@@ -8,12 +8,23 @@ export const REDACTED_PATHS = [
   'clientSecret',
   '*.clientSecret',
   '*.*.clientSecret',
+  '*.*.*.clientSecret',
+  'password',
+  '*.password',
+  '*.*.password',
+  '*.*.*.password',
   'token',
   '*.token',
   '*.*.token',
   '*.*.*.token',
   'targetToken',
   '*.targetToken',
+  'targetClientSecret',
+  '*.targetClientSecret',
+  'targetPassword',
+  '*.targetPassword',
+  'access_token',
+  '*.access_token',
   'secrets',
   '*.secrets',
   'authorization',

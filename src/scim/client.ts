@@ -5,6 +5,7 @@
 import { ProvisioningError } from '../errors/index';
 import { errorFromResponse, invalidResponse, networkError, redact, timeoutError, type RequestLine } from './errors';
 import { eqFilter, type FilterValue } from './filter';
+import type { RateBudget, RequestOutcome } from './rate-budget';
 import { readCreatedResource, readOptionalResource, readPage, readResource, type ScimPage, type ScimResponse } from './responses';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry';
 import { SCHEMA_PATCH_OP, type PatchOperation, type ScimResource } from './types';
@@ -24,6 +25,12 @@ export interface ScimClientOptions {
   baseUrl: string;
   /** The whole Authorization header value (`Bearer ...`), asked for on each attempt so it never sits in a field. */
   authorization: () => string | Promise<string>;
+  /**
+   * Called with the refused Authorization value when the target answers 401, for a credential
+   * that can be renewed (an OAuth token revoked before its expiry). The request is then tried
+   * once more with a fresh value from `authorization`.
+   */
+  onUnauthorized?: (refused: string) => void;
   /** Per attempt, for the answer and its body together. Default 30 s. */
   timeoutMs?: number;
   /** Attempts per request, the first included. Default 3. */
@@ -34,6 +41,12 @@ export interface ScimClientOptions {
   userAgent?: string;
   sleep?: (ms: number) => Promise<void>;
   onRequest?: (info: ScimRequestInfo) => void;
+  /**
+   * The target's rate budget, shared with every other client of the same app: each attempt
+   * takes a permit first, and a Retry-After pauses the budget, whose pause the retry then
+   * waits out (once for all requests, not once per request).
+   */
+  budget?: RateBudget;
 }
 
 export interface ScimRequestOptions {
@@ -116,6 +129,8 @@ export class ScimClient {
   private readonly userAgent: string;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly onRequest: ((info: ScimRequestInfo) => void) | undefined;
+  private readonly budget: RateBudget | undefined;
+  private readonly onUnauthorized: ((refused: string) => void) | undefined;
 
   constructor(options: ScimClientOptions) {
     this.baseUrl = checkedBaseUrl(options.baseUrl);
@@ -130,6 +145,8 @@ export class ScimClient {
     this.userAgent = options.userAgent ?? 'scimflow';
     this.sleep = options.sleep ?? defaultSleep;
     this.onRequest = options.onRequest;
+    this.budget = options.budget;
+    this.onUnauthorized = options.onUnauthorized;
   }
 
   /**
@@ -229,6 +246,7 @@ export class ScimClient {
     const url = `${this.baseUrl}${path}${queryString(options.query)}`;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const idempotent = options.idempotent ?? method !== 'POST';
+    let renewed = false;
 
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.authorization();
@@ -241,11 +259,31 @@ export class ScimClient {
       }
       const secrets = secretsOf(authorization);
       const request: RequestLine = { method, path, redact: (text) => redact(text, secrets) };
-      const outcome = await this.attempt(request, url, body, authorization, attempt);
+      const outcome = await this.budgeted(request, () => this.attempt(request, url, body, authorization, attempt));
       if (!(outcome instanceof ProvisioningError)) return read(request, outcome);
+      // A 401 means the request was not processed, so even a POST may go again, once.
+      if (outcome.status === 401 && this.onUnauthorized && !renewed) {
+        this.onUnauthorized(authorization);
+        renewed = true;
+        continue;
+      }
       const delay = retryDelayMs(outcome, attempt, idempotent, this.policy);
       if (delay === undefined) throw outcome;
-      await this.sleep(delay);
+      // A Retry-After paused the budget; waiting for the next permit is the wait.
+      if (this.budget === undefined || budgetOutcome(outcome).retryAfterMs === undefined) await this.sleep(delay);
+    }
+  }
+
+  /** Runs one attempt within the rate budget, if any: a permit before, the outcome reported after. */
+  private async budgeted(request: RequestLine, run: () => Promise<ScimResponse | ProvisioningError>): Promise<ScimResponse | ProvisioningError> {
+    if (this.budget === undefined) return run();
+    const permit = await this.budget.acquire({ maxPauseMs: this.policy.maxRetryAfterMs, label: `${request.method} ${request.path}` });
+    let outcome: ScimResponse | ProvisioningError | undefined;
+    try {
+      outcome = await run();
+      return outcome;
+    } finally {
+      permit.release(outcome === undefined ? { throttled: false } : budgetOutcome(outcome));
     }
   }
 
@@ -275,6 +313,14 @@ export class ScimClient {
     this.onRequest?.({ method: request.method, path: request.path, status, durationMs: performance.now() - started, attempt });
     return outcome;
   }
+}
+
+/** What the rate budget learns from an attempt: throttled on 429, or on 503 with Retry-After. */
+function budgetOutcome(outcome: ScimResponse | ProvisioningError): RequestOutcome {
+  if (!(outcome instanceof ProvisioningError)) return { throttled: false };
+  const { code, retryAfterMs } = outcome;
+  if (code !== 'TooManyRequests' && !(code === 'ServiceUnavailable' && retryAfterMs !== undefined)) return { throttled: false };
+  return { throttled: true, ...(retryAfterMs !== undefined && { retryAfterMs }) };
 }
 
 function parseBody(request: RequestLine, status: number, text: string): ScimResponse | ProvisioningError {

@@ -1,13 +1,23 @@
-/** The SCIM client of one app's target, with its bearer token kept in a closure (never in a field). */
-import type { AppConfig, AppSecrets } from '../config/app';
+/** The SCIM client of one app's target, with its credential kept in a closure (never in a field). */
+import type { AppConfig, TargetSecrets } from '../config/app';
+import { authorizationFor } from './auth';
 import { ScimClient, type ScimRequestInfo } from './client';
+import { rateBudgetFor, type RateBudget } from './rate-budget';
 
-export function scimClientFor(app: Pick<AppConfig, 'target'>, secrets: Pick<AppSecrets, 'targetToken'>, options: { onRequest?: (info: ScimRequestInfo) => void } = {}): ScimClient {
-  const header = `Bearer ${secrets.targetToken}`;
+export function scimClientFor(
+  app: Pick<AppConfig, 'id' | 'target'>,
+  secrets: TargetSecrets,
+  /** `budget`: the app's rate budget in this process unless given. */
+  options: { onRequest?: (info: ScimRequestInfo) => void; fetch?: typeof fetch; budget?: RateBudget } = {},
+): ScimClient {
+  const authorization = authorizationFor(app.target.auth, secrets, { ...(options.fetch && { fetch: options.fetch }) });
   return new ScimClient({
     baseUrl: app.target.baseUrl,
-    authorization: () => header,
+    authorization,
     userAgent: 'scimflow',
+    ...(authorization.invalidate && { onUnauthorized: authorization.invalidate }),
     ...(options.onRequest && { onRequest: options.onRequest }),
+    ...(options.fetch && { fetch: options.fetch }),
+    budget: options.budget ?? rateBudgetFor(app.id, app.target.rateLimit ?? {}),
   });
 }

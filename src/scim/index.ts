@@ -37,4 +37,15 @@ export {
   type ConnectionTestResult,
 } from './test-connection';
 export { scimClientFor } from './for-app';
+export { authorizationFor, type AuthorizationOptions, type TargetAuthorization } from './auth';
+export {
+  DEFAULT_CONCURRENCY,
+  RateBudget,
+  rateBudgetFor,
+  type AcquireOptions,
+  type RateBudgetClock,
+  type RateBudgetPermit,
+  type RateLimitSettings,
+  type RequestOutcome,
+} from './rate-budget';
 export { encodePatchOperations, profiledUserWriter, replacementFor } from './target';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { AppConfig, AppSecrets } from '../config/app';
+import { clearTargetAuth, type AppConfig, type AppSecrets } from '../config/app';
 import { ProvisioningError } from '../errors/index';
 import { iso, json } from './columns';
 import type { SecretCipher } from './crypto';
@@ -38,7 +38,7 @@ function storedConfig(changes: Partial<AppDefinition>): Partial<StoredAppConfig>
     const { clientSecret: _secret, ...clear } = source as StoredAppConfig['source'] & { clientSecret?: unknown };
     config.source = clear;
   }
-  if (target) config.target = { type: 'scim', baseUrl: target.baseUrl, auth: { type: 'bearer' } };
+  if (target) config.target = { type: 'scim', baseUrl: target.baseUrl, auth: clearTargetAuth(target.auth), ...(target.rateLimit && { rateLimit: target.rateLimit }) };
   return config;
 }
 

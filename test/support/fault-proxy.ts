@@ -45,6 +45,13 @@ export interface ProxiedRequest {
   status: number | undefined;
 }
 
+/** When the proxy received a request and finished with it, on its own clock (`performance.now()`, ms). */
+export interface RequestTiming {
+  arrivedAt: number;
+  /** When the answer was sent or the connection dropped; undefined while in flight. */
+  doneAt: number | undefined;
+}
+
 export interface FaultProxy {
   /** The proxy's origin, `http://127.0.0.1:PORT`; paths below it are forwarded unchanged. */
   url: string;
@@ -52,6 +59,13 @@ export interface FaultProxy {
   plan(rule: FaultRule): void;
   /** Every request so far, in arrival order. */
   readonly requests: ProxiedRequest[];
+  /** When a request of `requests` arrived and was done with. */
+  timingOf(request: ProxiedRequest): RequestTiming;
+  /** Requests received and not yet answered or dropped. */
+  readonly inFlight: number;
+  /** The most requests in flight at once since the start or the last `resetMaxInFlight()`. */
+  readonly maxInFlight: number;
+  resetMaxInFlight(): void;
   stop(): Promise<void>;
 }
 
@@ -101,6 +115,9 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
   const rules: FaultRule[] = [];
   const requests: ProxiedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const timings = new WeakMap<ProxiedRequest, RequestTiming>();
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   function pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -133,6 +150,19 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
     const fault = rule?.fault;
     const record: ProxiedRequest = { method: incoming.method ?? '', path: incoming.url ?? '', fault, forwarded: false, status: undefined };
     requests.push(record);
+    const timing: RequestTiming = { arrivedAt: performance.now(), doneAt: undefined };
+    timings.set(record, timing);
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      await respond(incoming, response, fault, record);
+    } finally {
+      inFlight--;
+      timing.doneAt = performance.now();
+    }
+  }
+
+  async function respond(incoming: IncomingMessage, response: ServerResponse, fault: Fault | undefined, record: ProxiedRequest): Promise<void> {
     const body = await readBody(incoming);
 
     if (fault?.kind === 'drop' && fault.when === 'before') {
@@ -187,6 +217,20 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
       rules.push({ ...rule });
     },
     requests,
+    timingOf: (request) => {
+      const timing = timings.get(request);
+      if (timing === undefined) throw new Error('not a request this proxy recorded');
+      return timing;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    resetMaxInFlight: () => {
+      maxInFlight = inFlight;
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);

@@ -1,0 +1,257 @@
+/**
+ * One rate budget per SCIM target: a token bucket (requests per second, burst) and a limit on
+ * requests in flight, shared by every request of one app, whichever workflow sends it (cycles,
+ * on-demand provisioning, lifecycle workflows), and a shared pause when the target throttles.
+ *
+ * Budgets live in the memory of one worker process: each worker process has its own, so
+ * several workers serving the same app may together send several times its limits.
+ */
+import { ProvisioningError } from '../errors/index';
+
+/** An app's limits for its target; every field optional. */
+export interface RateLimitSettings {
+  /** Requests started per second, sustained. Absent: no rate limit, only the concurrency limit. */
+  requestsPerSecond?: number;
+  /** Requests that may start at once after a quiet spell. Default: one second's worth, at least 1. */
+  burst?: number;
+  /** Requests in flight at once. Default {@link DEFAULT_CONCURRENCY}. */
+  concurrency?: number;
+}
+
+/**
+ * Requests in flight per target when the app sets no limit: enough to keep a cycle moving,
+ * few enough that parallel activities do not flood a SaaS target whose limits nobody entered
+ * (their budgets differ too much, from 1 request/s to 10/s and more, for a default rate).
+ */
+export const DEFAULT_CONCURRENCY = 8;
+
+/** Where a budget reads the time and waits: a monotonic clock in milliseconds. Injectable for tests. */
+export interface RateBudgetClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: RateBudgetClock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** How a request ended, as far as the budget is concerned. */
+export interface RequestOutcome {
+  /** The target refused it for load (429, or 503 with Retry-After). */
+  throttled: boolean;
+  /** The wait the target asked for (Retry-After), in ms: it pauses every request of the budget. */
+  retryAfterMs?: number;
+}
+
+/** A slot and a token taken from a budget; release it once the answer is read. */
+export interface RateBudgetPermit {
+  /** Frees the slot and reports the outcome. Only the first call counts. */
+  release(outcome?: RequestOutcome): void;
+}
+
+export interface AcquireOptions {
+  /**
+   * The longest pause the caller waits out in place. When the budget is paused for longer,
+   * acquire rejects with a transient TooManyRequests error carrying `retryAfterMs`, so the
+   * orchestrator can schedule the retry instead of a worker slot waiting.
+   */
+  maxPauseMs?: number;
+  /** What is waiting, e.g. `GET /Users`, for the message of that error. */
+  label?: string;
+}
+
+interface CheckedSettings {
+  requestsPerSecond: number | undefined;
+  burst: number;
+  concurrency: number;
+}
+
+function checkedSettings(settings: RateLimitSettings): CheckedSettings {
+  const { requestsPerSecond, burst, concurrency = DEFAULT_CONCURRENCY } = settings;
+  if (requestsPerSecond !== undefined && !(requestsPerSecond > 0 && Number.isFinite(requestsPerSecond))) {
+    throw new RangeError(`requestsPerSecond must be a finite number > 0, not ${requestsPerSecond}`);
+  }
+  if (burst !== undefined && !(Number.isInteger(burst) && burst >= 1)) throw new RangeError(`burst must be an integer >= 1, not ${burst}`);
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`concurrency must be an integer >= 1, not ${concurrency}`);
+  return { requestsPerSecond, burst: burst ?? Math.max(1, Math.ceil(requestsPerSecond ?? 1)), concurrency };
+}
+
+/**
+ * A token bucket and a concurrency limit for one target. Callers take a permit before each
+ * request and release it after; permits are granted in the order they were asked for.
+ *
+ * When the target throttles with Retry-After, the whole budget pauses until then: requests
+ * waiting for a permit wait once, together, instead of each sending, being refused and
+ * retrying. After the pause the bucket starts again with a single token and requests go one
+ * at a time until one that started after the pause is not throttled; then the configured
+ * concurrency applies again. A later Retry-After only ever extends the pause.
+ *
+ * @example
+ * const permit = await budget.acquire();
+ * const response = await fetch(url);
+ * permit.release({ throttled: response.status === 429, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) });
+ */
+export class RateBudget {
+  private requestsPerSecond: number | undefined;
+  private burst: number;
+  private concurrency: number;
+  private tokens: number;
+  /** The time up to which tokens have been added; in the future while paused. */
+  private refilledAt: number;
+  private inFlight = 0;
+  private pausedUntil = Number.NEGATIVE_INFINITY;
+  /** After a pause: one request at a time until one is not throttled. */
+  private probing = false;
+  /** Counts pauses, so that only a request started after the latest pause ends probing. */
+  private pauses = 0;
+  /** The permits asked for so far, as a chain: one caller at a time waits for its permit. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private wakeWaiter: (() => void) | undefined;
+
+  constructor(
+    settings: RateLimitSettings = {},
+    private readonly clock: RateBudgetClock = systemClock,
+  ) {
+    const checked = checkedSettings(settings);
+    this.requestsPerSecond = checked.requestsPerSecond;
+    this.burst = checked.burst;
+    this.concurrency = checked.concurrency;
+    this.tokens = this.burst;
+    this.refilledAt = clock.now();
+  }
+
+  /** The settings in force, with defaults filled in. */
+  get settings(): RateLimitSettings {
+    return { ...(this.requestsPerSecond !== undefined && { requestsPerSecond: this.requestsPerSecond }), burst: this.burst, concurrency: this.concurrency };
+  }
+
+  /** Requests holding a permit now. */
+  get active(): number {
+    return this.inFlight;
+  }
+
+  /** Applies new settings in place; permits already granted stay valid. */
+  update(settings: RateLimitSettings): void {
+    const checked = checkedSettings(settings);
+    this.refill(this.clock.now());
+    this.requestsPerSecond = checked.requestsPerSecond;
+    this.burst = checked.burst;
+    this.concurrency = checked.concurrency;
+    this.tokens = Math.min(this.tokens, this.burst);
+    this.wake();
+  }
+
+  /** Milliseconds left of the current pause; 0 when not paused. */
+  pausedForMs(): number {
+    return Math.max(0, this.pausedUntil - this.clock.now());
+  }
+
+  /**
+   * Holds back every request of this budget for `ms` (a target's Retry-After), then lets them
+   * go one at a time until one is not throttled. Pauses never shorten one already in force.
+   */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + Math.max(0, ms));
+    this.probing = true;
+    this.pauses++;
+    this.tokens = Math.min(this.tokens, 1);
+    this.refilledAt = Math.max(this.refilledAt, this.pausedUntil);
+    this.wake();
+  }
+
+  /** Waits for the pause to end, a free slot and a token, in that order; resolves with the permit. */
+  acquire(options: AcquireOptions = {}): Promise<RateBudgetPermit> {
+    const turn = this.queue.then(() => this.take(options.maxPauseMs ?? Number.POSITIVE_INFINITY, options.label));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async take(maxPauseMs: number, label: string | undefined): Promise<RateBudgetPermit> {
+    for (;;) {
+      const now = this.clock.now();
+      const paused = this.pausedUntil - now;
+      if (paused > 0) {
+        if (paused > maxPauseMs) {
+          throw new ProvisioningError({
+            kind: 'transient',
+            code: 'TooManyRequests',
+            message: `${label === undefined ? '' : `${label} `}not sent: the target asked for a pause of ${Math.ceil(paused / 1000)} s, longer than requests wait in place`,
+            retryAfterMs: Math.ceil(paused),
+          });
+        }
+        await this.wait(paused);
+        continue;
+      }
+      if (this.inFlight >= (this.probing ? 1 : this.concurrency)) {
+        await this.wait(undefined);
+        continue;
+      }
+      this.refill(now);
+      if (this.requestsPerSecond !== undefined && this.tokens < 1) {
+        await this.wait(Math.ceil(((1 - this.tokens) * 1000) / this.requestsPerSecond));
+        continue;
+      }
+      if (this.requestsPerSecond !== undefined) this.tokens -= 1;
+      this.inFlight++;
+      return this.permit();
+    }
+  }
+
+  /** Sleeps `ms` (until woken when undefined); a release, pause or update wakes it early, and the caller looks again. */
+  private wait(ms: number | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wakeWaiter = resolve;
+      if (ms !== undefined) void this.clock.sleep(ms).then(resolve);
+    }).finally(() => {
+      this.wakeWaiter = undefined;
+    });
+  }
+
+  private wake(): void {
+    this.wakeWaiter?.();
+  }
+
+  private refill(now: number): void {
+    if (now <= this.refilledAt) return;
+    if (this.requestsPerSecond !== undefined) this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.requestsPerSecond) / 1000);
+    this.refilledAt = now;
+  }
+
+  private permit(): RateBudgetPermit {
+    const pausesBefore = this.pauses;
+    let released = false;
+    return {
+      release: (outcome = { throttled: false }) => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        if (outcome.throttled && outcome.retryAfterMs !== undefined) {
+          this.pause(outcome.retryAfterMs);
+          return;
+        }
+        if (!outcome.throttled && pausesBefore === this.pauses) this.probing = false;
+        this.wake();
+      },
+    };
+  }
+}
+
+const budgets = new Map<string, RateBudget>();
+
+/**
+ * The budget of an app's target in this process: the same object for the same app id, its
+ * settings updated in place when they changed. Kept for the life of the process.
+ *
+ * @example const budget = rateBudgetFor(app.id, app.target.rateLimit ?? {});
+ */
+export function rateBudgetFor(appId: string, settings: RateLimitSettings = {}): RateBudget {
+  const budget = budgets.get(appId);
+  if (budget === undefined) {
+    const created = new RateBudget(settings);
+    budgets.set(appId, created);
+    return created;
+  }
+  budget.update(settings);
+  return budget;
+}
