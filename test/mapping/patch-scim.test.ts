@@ -14,7 +14,8 @@ import {
   readManagedValues,
   type AttributeMapping,
 } from '../../src/mapping/index';
-import { freshScimTenant, testEnv } from '../support/env';
+import { freshScimTenant } from '../support/env';
+import { scimHttp } from '../support/scim-http';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -41,22 +42,9 @@ const ada: SourceObject = {
 };
 
 let baseUrl: string;
+const { scim, getUser } = scimHttp(() => baseUrl);
 
-async function scim(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${testEnv.scimToken}`, 'content-type': 'application/scim+json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
-}
 
-async function getUser(id: string): Promise<ScimResource> {
-  const { status, json } = await scim('GET', `/Users/${id}`);
-  expect(status).toBe(200);
-  return json as ScimResource;
-}
 
 describe('diffToPatch against scim2-server', () => {
   let id: string;

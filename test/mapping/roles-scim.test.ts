@@ -16,7 +16,8 @@ import {
   type AppRoleAssignmentValue,
   type AttributeMapping,
 } from '../../src/mapping/index';
-import { freshScimTenant, testEnv } from '../support/env';
+import { freshScimTenant } from '../support/env';
+import { scimHttp } from '../support/scim-http';
 
 const ADMIN: AppRoleAssignmentValue = { id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' };
 const READER: AppRoleAssignmentValue = { id: '9b0c2d41-5d3e-4e0f-8a51-0c6a7f2e3b84', value: 'reader', displayName: 'Reader' };
@@ -38,33 +39,11 @@ const ada = (userName: string, appRoleAssignments: AppRoleAssignmentValue[]): So
 });
 
 let baseUrl: string;
+const { getUser, patch, create } = scimHttp(() => baseUrl);
 
-async function scim(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${testEnv.scimToken}`, 'content-type': 'application/scim+json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
-}
 
-async function getUser(id: string): Promise<ScimResource> {
-  const { status, json } = await scim('GET', `/Users/${id}`);
-  expect(status).toBe(200);
-  return json as ScimResource;
-}
 
-async function patch(id: string, operations: PatchOperation[]): Promise<void> {
-  const { status, json } = await scim('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
-  expect([200, 204], JSON.stringify(json)).toContain(status);
-}
 
-async function create(resource: ScimResource): Promise<string> {
-  const { status, json } = await scim('POST', '/Users', resource);
-  expect(status, JSON.stringify(json)).toBe(201);
-  return (json as ScimResource).id as string;
-}
 
 describe('AppRoleAssignmentsComplex → roles against scim2-server', () => {
   const mappings: AttributeMapping[] = [
