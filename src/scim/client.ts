@@ -57,6 +57,8 @@ export interface ScimRequestOptions {
    * POST. PATCH counts as idempotent: RFC 7644 §3.5.2.1 makes adding a present value a no-op.
    */
   idempotent?: boolean;
+  /** An entity tag the target must still hold (`If-Match`); a 412 answers that it changed. */
+  ifMatch?: string;
 }
 
 /** The collections the client writes to. */
@@ -176,8 +178,9 @@ export class ScimClient {
   }
 
   /** Replaces a resource (PUT); returns it when the target sent it back. */
-  replace(endpoint: ResourceEndpoint, id: string, resource: ScimResource): Promise<ScimResource | undefined> {
-    return this.send('PUT', resourcePath(endpoint, id), { body: resource }, readOptionalResource);
+  /** Replaces a resource (PUT); with `ifMatch`, only if the target still holds that version. */
+  replace(endpoint: ResourceEndpoint, id: string, resource: ScimResource, options: { ifMatch?: string } = {}): Promise<ScimResource | undefined> {
+    return this.send('PUT', resourcePath(endpoint, id), { body: resource, ...options }, readOptionalResource);
   }
 
   /** Applies PATCH operations; returns the resource when the target sent it back (200), else undefined (204). */
@@ -220,8 +223,8 @@ export class ScimClient {
     return this.create('Users', resource);
   }
 
-  replaceUser(id: string, resource: ScimResource): Promise<ScimResource | undefined> {
-    return this.replace('Users', id, resource);
+  replaceUser(id: string, resource: ScimResource, options: { ifMatch?: string } = {}): Promise<ScimResource | undefined> {
+    return this.replace('Users', id, resource, options);
   }
 
   patchUser(id: string, operations: PatchOperation[]): Promise<ScimResource | undefined> {
@@ -259,7 +262,7 @@ export class ScimClient {
       }
       const secrets = secretsOf(authorization);
       const request: RequestLine = { method, path, redact: (text) => redact(text, secrets) };
-      const outcome = await this.budgeted(request, () => this.attempt(request, url, body, authorization, attempt));
+      const outcome = await this.budgeted(request, () => this.attempt(request, url, body, authorization, attempt, options.ifMatch));
       if (!(outcome instanceof ProvisioningError)) return read(request, outcome);
       // A 401 means the request was not processed, so even a POST may go again, once.
       if (outcome.status === 401 && this.onUnauthorized && !renewed) {
@@ -294,9 +297,11 @@ export class ScimClient {
     body: string | undefined,
     authorization: string,
     attempt: number,
+    ifMatch?: string,
   ): Promise<ScimResponse | ProvisioningError> {
     const headers: Record<string, string> = { accept: ACCEPT, authorization, 'user-agent': this.userAgent };
     if (body !== undefined) headers['content-type'] = 'application/scim+json';
+    if (ifMatch !== undefined) headers['if-match'] = ifMatch;
     const signal = AbortSignal.timeout(this.timeoutMs);
     const started = performance.now();
     let status: number | undefined;

@@ -1,9 +1,11 @@
 /**
  * Writes to a target the way its capability profile says: PATCH with the target's op casing and
  * boolean encoding, or, for targets without PATCH, read the resource, apply the operations to it
- * (scim-patch) and PUT it back, keeping every attribute scimflow does not manage.
+ * (scim-patch) and PUT it back, keeping every attribute scimflow does not manage. With ETags the
+ * PUT carries `If-Match`, and a 412 (changed in between) reads and applies again.
  */
 import { scimPatch, type ScimPatchOperation } from 'scim-patch';
+import { ProvisioningError } from '../errors/index';
 import type { CapabilityProfile } from './capabilities';
 import type { PatchOperation, ScimResource } from './types';
 
@@ -45,8 +47,11 @@ export interface UserEndpoints {
   deleteUser(id: string): Promise<void>;
   patchUser(id: string, operations: PatchOperation[]): Promise<unknown>;
   getUser(id: string): Promise<ScimResource>;
-  replaceUser(id: string, resource: ScimResource): Promise<unknown>;
+  replaceUser(id: string, resource: ScimResource, options?: { ifMatch?: string }): Promise<unknown>;
 }
+
+/** Reads, applies and replaces again this often when the target keeps reporting a newer version (412). */
+const MAX_PRECONDITION_RETRIES = 3;
 
 /** The user writes of reconcile against one target, following its profile. */
 export function profiledUserWriter(client: UserEndpoints, profile: CapabilityProfile) {
@@ -58,8 +63,16 @@ export function profiledUserWriter(client: UserEndpoints, profile: CapabilityPro
     async patchUser(id: string, operations: PatchOperation[]) {
       if (operations.length === 0) return undefined;
       if (profile.patch) return client.patchUser(id, encodePatchOperations(operations, profile));
-      const current = await client.getUser(id);
-      return client.replaceUser(id, replacementFor(current, operations));
+      for (let attempt = 1; ; attempt++) {
+        const current = await client.getUser(id);
+        const version = profile.etag ? current.meta?.version : undefined;
+        try {
+          return await client.replaceUser(id, replacementFor(current, operations), version ? { ifMatch: version } : {});
+        } catch (error) {
+          // Someone changed the account between our read and our write: read it again, keep their change.
+          if (!(error instanceof ProvisioningError && error.code === 'PreconditionFailed') || attempt >= MAX_PRECONDITION_RETRIES) throw error;
+        }
+      }
     },
   };
 }
