@@ -82,7 +82,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   const { store, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const concurrency = deps.concurrency ?? 8;
-  const groupSize = deps.groupSize ?? 50;
+  const groupSize = deps.groupSize ?? 200;
   const appContext = createAppContexts(store, deps.clients);
   const alerter = deps.alerter ?? createAlerter({ logger });
   const indexByCycle = new Map<string, Promise<TargetIndex | undefined>>();
