@@ -54,7 +54,8 @@ export interface ScimRequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   /**
    * Whether repeating the request after a lost answer is harmless. Default: every method but
-   * POST. PATCH counts as idempotent: RFC 7644 §3.5.2.1 makes adding a present value a no-op.
+   * POST. `patch()` treats a PATCH with an `add` as not idempotent: RFC 7644 §3.5.2.1 makes
+   * adding a present value a no-op, but not every target does so.
    */
   idempotent?: boolean;
   /** An entity tag the target must still hold (`If-Match`); a 412 answers that it changed. */
@@ -187,7 +188,10 @@ export class ScimClient {
   patch(endpoint: ResourceEndpoint, id: string, operations: PatchOperation[]): Promise<ScimResource | undefined> {
     const path = resourcePath(endpoint, id);
     if (operations.length === 0) return Promise.resolve(undefined);
-    return this.send('PATCH', path, { body: { schemas: [SCHEMA_PATCH_OP], Operations: operations } }, readOptionalResource);
+    // An `add` is not idempotent on every target (some append a value twice): after a lost answer
+    // such a PATCH is not sent again; the caller reads the target before trying once more.
+    const idempotent = !operations.some((operation) => operation.op.toLowerCase() === 'add');
+    return this.send('PATCH', path, { body: { schemas: [SCHEMA_PATCH_OP], Operations: operations }, idempotent }, readOptionalResource);
   }
 
   /** Deletes a resource; one that is already gone (404) counts as deleted. */
