@@ -4,7 +4,7 @@
  * Real PostgreSQL comes from the machine (SCIMFLOW_TEST_POSTGRES_URL, default 127.0.0.1:5432).
  */
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { bundleWorkflows } from '../../src/temporal/worker';
@@ -36,5 +36,6 @@ export default async function setup(): Promise<() => Promise<void>> {
 
   return async () => {
     await Promise.all([temporal.stop(), scim.stop()]);
+    await rm(tmp, { recursive: true, force: true });
   };
 }
