@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetAuthConfig } from '../config/app';
-import { ProvisioningError } from '../errors/index';
 import { authorizationFor, TOKEN_DEFAULT_LIFETIME_MS } from './auth';
 import { scimClientFor } from './for-app';
+import { rejection } from '../../test/support/rejection';
 
 const TOKEN_URL = 'https://idp.example.com/oauth2/token';
 const CLIENT_SECRET = 'client-secret value:+/=';
@@ -37,15 +37,6 @@ function issuer(expiresIn?: unknown) {
   return fakeFetch((_sent, index) => tokenAnswer({ access_token: `token-${index + 1}`, token_type: 'Bearer', ...(expiresIn !== undefined && { expires_in: expiresIn }) }));
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ProvisioningError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProvisioningError) return error;
-    throw error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 function clock(start = 1_700_000_000_000) {
   const state = { now: start };

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProvisioningError } from '../errors/index';
 import { ScimClient, type ScimClientOptions, type ScimRequestInfo } from './client';
 import { SCHEMA_LIST_RESPONSE, SCHEMA_PATCH_OP, SCHEMA_USER } from './types';
+import { rejection } from '../../test/support/rejection';
 
 const TOKEN = 'tok-9f8e7d6c5b4a3f2e1d0c';
 const BASE = 'https://target.example/scim/v2';
@@ -76,15 +77,6 @@ function client(fetch: typeof globalThis.fetch, options: Partial<ScimClientOptio
   return { scim, sleeps, requests };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ProvisioningError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProvisioningError) return error;
-    throw error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 afterEach(() => {
   vi.useRealTimers();

@@ -8,9 +8,9 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetAuthConfig, TargetSecrets } from '../../src/config/app';
-import { ProvisioningError } from '../../src/errors/index';
 import { SCHEMA_USER, scimClientFor } from '../../src/scim/index';
 import { startScimServer, type ScimServer } from '../support/scim-server';
+import { rejection } from '../support/rejection';
 
 const CLIENT_ID = 'scimflow-client';
 const CLIENT_SECRET = 'oauth-client-secret-0123456789';
@@ -92,15 +92,6 @@ function clientFor(baseUrl: string, auth: TargetAuthConfig, secrets: TargetSecre
   return scimClientFor({ id: `auth-test-${randomUUID()}`, target: { type: 'scim', baseUrl, auth } }, secrets);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ProvisioningError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProvisioningError) return error;
-    throw error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 beforeAll(async () => {
   scim = await startScimServer({ token: `issued-${randomUUID()}` });

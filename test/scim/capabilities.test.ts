@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProvisioningError } from '../../src/errors/index';
 import {
   CONSERVATIVE_PROFILE,
   SCHEMA_ENTERPRISE_USER,
@@ -21,6 +20,7 @@ import {
 import { projectRoot } from '../../src/tools/index';
 import { uniqueName } from '../support/env';
 import { startScimServer, type ScimServer } from '../support/scim-server';
+import { rejection } from '../support/rejection';
 
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 
@@ -89,15 +89,6 @@ function client(name: ConfigName, credential = token): ScimClient {
   return new ScimClient({ baseUrl: `${server.url}/${uniqueName('cap').replace('-', '')}/v2`, authorization: () => `Bearer ${credential}`, maxAttempts: 1 });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ProvisioningError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProvisioningError) return error;
-    throw error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 const fullProfile: Omit<CapabilityProfile, 'discoveredAt'> = {
   ...CONSERVATIVE_PROFILE,

@@ -3,7 +3,6 @@
  * the end records which path forms this target accepts; PATCH generation relies on it.
  */
 import { describe, expect, it } from 'vitest';
-import { ProvisioningError } from '../../src/errors/index';
 import {
   SCHEMA_ENTERPRISE_USER,
   SCHEMA_GROUP,
@@ -13,6 +12,7 @@ import {
   type ScimResource,
 } from '../../src/scim/index';
 import { freshScimTenant, testEnv, uniqueName } from '../support/env';
+import { rejection } from '../support/rejection';
 
 function scimClient(token = testEnv.scimToken): ScimClient {
   return new ScimClient({ baseUrl: freshScimTenant('scim'), authorization: () => `Bearer ${token}` });
@@ -22,15 +22,6 @@ function newUser(userName: string, extra: Record<string, unknown> = {}): ScimRes
   return { schemas: [SCHEMA_USER], userName, ...extra };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ProvisioningError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProvisioningError) return error;
-    throw error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 const workEmail = { type: 'work', value: 'ada.work@example.com', primary: true };
 
