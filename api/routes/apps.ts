@@ -5,7 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { appInputSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
 import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
-import type { ApiDeps } from '../deps';
+import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, appViewSchema, errorSchema, statusSchema } from '../schemas';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -77,9 +77,7 @@ export function appsRoutes(deps: ApiDeps) {
       responses: { 200: json(appViewSchema, 'The app'), 404: json(errorSchema, 'No such app') },
     }),
     async (c) => {
-      const found = await deps.store.apps.get(c.req.valid('param').id);
-      if (!found) throw notFound('the app');
-      return c.json(appView(found), 200);
+      return c.json(appView(await requireApp(deps, c.req.valid('param').id)), 200);
     },
   );
 
@@ -93,8 +91,7 @@ export function appsRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const current = await deps.store.apps.get(id);
-      if (!current) throw notFound('the app');
+      const current = await requireApp(deps, id);
       const secrets = await deps.store.apps.getSecrets(id);
       const currentInput: AppInput = {
         displayName: current.displayName,
@@ -136,7 +133,7 @@ export function appsRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      if (!(await deps.store.apps.get(id))) throw notFound('the app');
+      await requireApp(deps, id);
       await deps.jobs.stop(id);
       await deps.store.apps.delete(id);
       deps.logger.info({ appId: id }, 'app deleted');
@@ -155,8 +152,7 @@ export function appsRoutes(deps: ApiDeps) {
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        const found = await deps.store.apps.get(id);
-        if (!found) throw notFound('the app');
+        const found = await requireApp(deps, id);
         await deps.jobs.ensure(id, found.schedule.intervalMinutes);
         await act(id);
         return c.json({ id, accepted: true }, status);
@@ -182,8 +178,7 @@ export function appsRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const found = await deps.store.apps.get(id);
-      if (!found) throw notFound('the app');
+      const found = await requireApp(deps, id);
       const job = await deps.jobs.status(id);
       const lastCycle = job?.lastCycle ?? null;
       return c.json(

@@ -7,8 +7,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DEFAULT_USER_MAPPINGS } from '../../src/mapping/index';
 import { CONSERVATIVE_PROFILE, mergeProfile, scimClientFor, testConnection } from '../../src/scim/index';
-import { notFound, routeGroup } from '../errors';
-import type { ApiDeps } from '../deps';
+import { routeGroup } from '../errors';
+import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, errorSchema } from '../schemas';
 
 const resultSchema = z
@@ -35,8 +35,7 @@ export function connectionRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const found = await deps.store.apps.get(id);
-      if (!found) throw notFound('the app');
+      const found = await requireApp(deps, id);
       const secrets = await deps.store.apps.getSecrets(id);
       const mappings = found.mappings.user ?? DEFAULT_USER_MAPPINGS;
       const matching = [...mappings].filter((m) => m.matchingPrecedence !== undefined).sort((a, b) => a.matchingPrecedence! - b.matchingPrecedence!)[0];

@@ -5,8 +5,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ErrorInfo } from '../../src/errors/index';
-import { notFound, routeGroup } from '../errors';
-import type { ApiDeps } from '../deps';
+import { routeGroup } from '../errors';
+import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, errorSchema, onDemandResultSchema, previewResultSchema } from '../schemas';
 
 const bodySchema = z.object({ objectId: z.string().trim().min(1, 'objectId is required').max(256) }).openapi('ProvisionOnDemandRequest');
@@ -27,8 +27,7 @@ function oneObjectRoute<T extends z.ZodType>(path: string, summary: string, sche
 
 /** The app's job, started if it is not running; 404 for an unknown app. */
 async function ensureJob(deps: ApiDeps, id: string): Promise<void> {
-  const found = await deps.store.apps.get(id);
-  if (!found) throw notFound('the app');
+  const found = await requireApp(deps, id);
   await deps.jobs.ensure(id, found.schedule.intervalMinutes);
 }
 

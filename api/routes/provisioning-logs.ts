@@ -3,8 +3,8 @@
  * object, action, status, cycle and time, one cursor page at a time.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
-import type { ApiDeps } from '../deps';
+import { invalid, routeGroup } from '../errors';
+import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, errorSchema, logEntrySchema } from '../schemas';
 
 const ACTIONS = ['Create', 'Update', 'Delete', 'Disable', 'StagedDelete', 'Other'] as const;
@@ -39,7 +39,7 @@ export function provisioningLogRoutes(deps: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const q = c.req.valid('query');
-      if (!(await deps.store.apps.get(id))) throw notFound('the app');
+      await requireApp(deps, id);
       let page;
       try {
         page = await deps.store.provisioningLog.query({
