@@ -355,11 +355,11 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       return failing(() => store.cycles.latestNumber(appId));
     },
 
-    async countSourceObjects({ appId }) {
+    async countSourceObjects({ appId, cycleId }) {
       return failing(async () => {
         const ctx = await appContext(appId);
         if (ctx.app.source.scope === 'assigned' && ctx.app.source.servicePrincipalId) {
-          return (await ctx.source.assignedUserIds(ctx.app.source.servicePrincipalId)).size;
+          return (await assignedInCycle(ctx, ctx.app.source.servicePrincipalId, cycleId)).size;
         }
         // The total only feeds the progress display: a source that cannot count does not stop a cycle.
         try {

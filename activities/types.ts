@@ -91,7 +91,7 @@ export interface ScimflowActivities {
   provisionOnDemand(input: OnDemandRequest & { appId: string }): Promise<OnDemandResult>;
   /** A dry run: nothing is written to the target, the anchors or the log. */
   previewObject(input: OnDemandRequest & { appId: string }): Promise<PreviewResult>;
-  countSourceObjects(input: { appId: string }): Promise<number | null>;
+  countSourceObjects(input: CyclePhaseInput): Promise<number | null>;
   /** The highest cycle number the app has used, so a restarted job continues the numbering. */
   lastCycleNumber(input: { appId: string }): Promise<number>;
 }

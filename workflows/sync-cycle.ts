@@ -36,7 +36,7 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
   progress.cycleId = begun.cycleId;
   progress.kind = begun.kind;
   upsertSearchAttributes([{ key: CYCLE_KIND, value: begun.kind }]);
-  if (begun.kind === 'initial') progress.total = await countSourceObjects({ appId: input.appId });
+  if (begun.kind === 'initial') progress.total = await countSourceObjects({ appId: input.appId, cycleId: begun.cycleId });
 
   let error: ErrorInfo | null = null;
   let deltaLink: string | null = null;
