@@ -12,11 +12,12 @@ function fakeTarget(user: ScimResource) {
   const state = { user, loseNextAnswer: false, patches: [] as PatchOperation[][] };
   return {
     state,
-    findUsers: async () => [state.user],
-    createUser: async (r: ScimResource) => r,
-    deleteUser: async () => {},
-    getUser: async () => structuredClone(state.user),
-    patchUser: async (_id: string, operations: PatchOperation[]) => {
+    endpoint: 'Users' as const,
+    find: async () => [state.user],
+    create: async (r: ScimResource) => r,
+    delete: async () => {},
+    get: async () => structuredClone(state.user),
+    patch: async (_id: string, operations: PatchOperation[]) => {
       state.patches.push(operations);
       for (const op of operations) {
         // Like a target where add is not idempotent: every add appends.

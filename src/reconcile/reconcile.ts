@@ -11,12 +11,14 @@ import { planAction, type Action, type AnchorView, type DesiredTarget, type Mana
 
 /** The target operations reconcile needs (a SCIM client provides them). */
 export interface TargetPort {
-  findUsers(attribute: string, value: string | number | boolean): Promise<ScimResource[]>;
-  createUser(resource: ScimResource): Promise<ScimResource>;
-  patchUser(id: string, operations: PatchOperation[]): Promise<unknown>;
-  deleteUser(id: string): Promise<void>;
-  /** Reads one account; used to learn what the target holds after a write whose outcome is unknown. */
-  getUser?(id: string): Promise<ScimResource>;
+  /** The resource endpoint written to (`Users`, `Groups`), for the requests the log shows. */
+  endpoint: 'Users' | 'Groups';
+  find(attribute: string, value: string | number | boolean): Promise<ScimResource[]>;
+  create(resource: ScimResource): Promise<ScimResource>;
+  patch(id: string, operations: PatchOperation[]): Promise<unknown>;
+  delete(id: string): Promise<void>;
+  /** Reads one resource; used to learn what the target holds after a write whose outcome is unknown. */
+  get?(id: string): Promise<ScimResource>;
 }
 
 export interface AnchorRecord extends AnchorView {
@@ -110,7 +112,7 @@ function displayOf(source: SourceObject): string | undefined {
 async function matchTarget(ctx: ReconcileContext, desired: ReturnType<MappingPort['map']>): Promise<MatchResult> {
   if (ctx.index) return ctx.index.match(desired.matching);
   for (const { path, value } of desired.matching) {
-    const found = await ctx.target.findUsers(path, value);
+    const found = await ctx.target.find(path, value);
     if (found.length > 1) return { kind: 'many', path, count: found.length };
     const [only] = found;
     if (only?.id) return { kind: 'one', targetId: only.id, path, values: ctx.mapping.read(only, Object.keys(desired.values)) };
@@ -216,9 +218,9 @@ async function attempt(
 }
 
 async function rememberTargetState(ctx: ReconcileContext, sourceId: string, anchor: AnchorView): Promise<void> {
-  if (!ctx.target.getUser) return;
+  if (!ctx.target.get) return;
   try {
-    const held = ctx.mapping.read(await ctx.target.getUser(anchor.targetId), ctx.mapping.paths);
+    const held = ctx.mapping.read(await ctx.target.get(anchor.targetId), ctx.mapping.paths);
     await ctx.anchors.save(sourceId, { ...anchor, lastExported: held });
   } catch {
     // The target cannot be read either: the anchor stays, and the retry diffs against it.
@@ -234,7 +236,7 @@ async function chooseUniqueValues(ctx: ReconcileContext, desired: DesiredTarget,
   for (const [path, candidates] of Object.entries(desired.unique ?? {})) {
     let chosen: string | undefined;
     for (const candidate of candidates) {
-      if ((await ctx.target.findUsers(path, candidate)).length === 0) {
+      if ((await ctx.target.find(path, candidate)).length === 0) {
         chosen = candidate;
         break;
       }
@@ -310,28 +312,28 @@ async function apply(
     case 'fail':
       throw new ProvisioningError({ kind: 'permanent', code: action.code, message: action.reason });
     case 'create': {
-      const request = { method: 'POST', path: '/Users', body: action.resource };
+      const request = { method: 'POST', path: `/${ctx.target.endpoint}`, body: action.resource };
       if (dryRun) return done({ targetId: undefined, action: 'Create', status: 'Success', reason: action.reason, changes: changesOf({}, action.values), request });
-      const created = await ctx.target.createUser(action.resource);
-      if (!created.id) throw new ProvisioningError({ kind: 'permanent', code: 'InvalidResponse', message: 'the target created the user but returned no id' });
+      const created = await ctx.target.create(action.resource);
+      if (!created.id) throw new ProvisioningError({ kind: 'permanent', code: 'InvalidResponse', message: `the target created the ${ctx.objectType} but returned no id` });
       await ctx.anchors.save(source.id, { targetId: created.id, lastExported: exported(action.values), state: action.values.active === false ? 'disabled' : 'active' });
       return done({ targetId: created.id, action: 'Create', status: 'Success', reason: action.reason, changes: changesOf({}, action.values), request });
     }
     case 'update': {
-      const request = { method: 'PATCH', path: `/Users/${action.targetId}`, body: { Operations: action.operations } };
+      const request = { method: 'PATCH', path: `/${ctx.target.endpoint}/${action.targetId}`, body: { Operations: action.operations } };
       const logAction: LogAction = action.disables ? 'Disable' : 'Update';
       if (dryRun) return done({ targetId: action.targetId, action: logAction, status: 'Success', reason: action.reason, changes: action.changes, request });
-      if (action.operations.length > 0) await ctx.target.patchUser(action.targetId, action.operations);
+      if (action.operations.length > 0) await ctx.target.patch(action.targetId, action.operations);
       await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: exported(action.values), state: action.values.active === false ? 'disabled' : 'active' });
       return done({ targetId: action.targetId, action: logAction, status: 'Success', reason: action.reason, changes: action.changes, request });
     }
     case 'disable': {
-      const request = { method: 'PATCH', path: `/Users/${action.targetId}`, body: { Operations: PATCH_INACTIVE } };
+      const request = { method: 'PATCH', path: `/${ctx.target.endpoint}/${action.targetId}`, body: { Operations: PATCH_INACTIVE } };
       const changes = [{ name: 'active', old: true, new: false }];
       if (dryRun) return done({ targetId: action.targetId, action: 'Disable', status: 'Success', reason: action.reason, changes, request });
       const anchor = await ctx.anchors.get(source.id);
       try {
-        await ctx.target.patchUser(action.targetId, PATCH_INACTIVE);
+        await ctx.target.patch(action.targetId, PATCH_INACTIVE);
       } catch (error) {
         if (!(error instanceof ProvisioningError && error.code === 'NotFound')) throw error;
         await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: anchor?.lastExported ?? {}, state: 'deleted' });
@@ -341,10 +343,10 @@ async function apply(
       return done({ targetId: action.targetId, action: 'Disable', status: 'Success', reason: action.reason, changes, request });
     }
     case 'delete': {
-      const request = { method: 'DELETE', path: `/Users/${action.targetId}` };
+      const request = { method: 'DELETE', path: `/${ctx.target.endpoint}/${action.targetId}` };
       if (dryRun) return done({ targetId: action.targetId, action: 'Delete', status: 'Success', reason: action.reason, changes: [], request });
       const anchor = await ctx.anchors.get(source.id);
-      await ctx.target.deleteUser(action.targetId);
+      await ctx.target.delete(action.targetId);
       await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: anchor?.lastExported ?? {}, state: 'deleted' });
       return done({ targetId: action.targetId, action: 'Delete', status: 'Success', reason: action.reason, changes: [], request });
     }

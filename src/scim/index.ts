@@ -48,4 +48,4 @@ export {
   type RateLimitSettings,
   type RequestOutcome,
 } from './rate-budget';
-export { encodePatchOperations, profiledUserWriter, replacementFor } from './target';
+export { encodePatchOperations, profiledWriter, replacementFor } from './target';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONSERVATIVE_PROFILE } from './capabilities';
-import { encodePatchOperations, profiledUserWriter, replacementFor } from './target';
+import { encodePatchOperations, profiledWriter, replacementFor } from './target';
 import { SCHEMA_ENTERPRISE_USER, SCHEMA_USER, type PatchOperation, type ScimResource } from './types';
 
 const ops: PatchOperation[] = [
@@ -53,29 +53,29 @@ describe('replacementFor', () => {
   });
 });
 
-describe('profiledUserWriter', () => {
+describe('profiledWriter', () => {
   function recording() {
     const calls: string[] = [];
     const endpoints = {
-      findUsers: async () => [],
-      createUser: async (r: ScimResource) => ({ ...r, id: 'new' }),
-      deleteUser: async () => {},
-      patchUser: async (id: string, o: PatchOperation[]) => void calls.push(`PATCH ${id} ${o.map((x) => x.op).join(',')}`),
-      getUser: async (id: string) => (calls.push(`GET ${id}`), { schemas: [SCHEMA_USER], id, userName: 'x', active: true }),
-      replaceUser: async (id: string, r: ScimResource) => void calls.push(`PUT ${id} active=${String(r.active)}`),
+      find: async () => [],
+      create: async (_e: string, r: ScimResource) => ({ ...r, id: 'new' }),
+      delete: async () => {},
+      patch: async (e: string, id: string, o: PatchOperation[]) => void calls.push(`PATCH ${e}/${id} ${o.map((x) => x.op).join(',')}`),
+      get: async (e: string, id: string) => (calls.push(`GET ${e}/${id}`), { schemas: [SCHEMA_USER], id, userName: 'x', active: true }),
+      replace: async (e: string, id: string, r: ScimResource) => void calls.push(`PUT ${e}/${id} active=${String(r.active)}`),
     };
     return { calls, endpoints };
   }
 
   it('patches a target that supports PATCH, and reads then replaces one that does not', async () => {
     const patching = recording();
-    await profiledUserWriter(patching.endpoints, { ...CONSERVATIVE_PROFILE, patch: true, patchOpCasing: 'capitalised' }).patchUser('u1', ops.slice(0, 1));
-    expect(patching.calls).toEqual(['PATCH u1 Replace']);
+    await profiledWriter(patching.endpoints, 'Users', { ...CONSERVATIVE_PROFILE, patch: true, patchOpCasing: 'capitalised' }).patch('u1', ops.slice(0, 1));
+    expect(patching.calls).toEqual(['PATCH Users/u1 Replace']);
 
     const putting = recording();
-    const writer = profiledUserWriter(putting.endpoints, CONSERVATIVE_PROFILE);
-    await writer.patchUser('u1', ops.slice(0, 1));
-    await writer.patchUser('u1', []);
-    expect(putting.calls).toEqual(['GET u1', 'PUT u1 active=false']);
+    const writer = profiledWriter(putting.endpoints, 'Groups', CONSERVATIVE_PROFILE);
+    await writer.patch('u1', ops.slice(0, 1));
+    await writer.patch('u1', []);
+    expect(putting.calls).toEqual(['GET Groups/u1', 'PUT Groups/u1 active=false']);
   });
 });

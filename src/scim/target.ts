@@ -7,6 +7,7 @@
 import { scimPatch, type ScimPatchOperation } from 'scim-patch';
 import { ProvisioningError } from '../errors/index';
 import type { CapabilityProfile } from './capabilities';
+import type { ResourceEndpoint } from './client';
 import type { PatchOperation, ScimResource } from './types';
 
 const CAPITALISED: Record<PatchOperation['op'], string> = { add: 'Add', replace: 'Replace', remove: 'Remove' };
@@ -40,36 +41,37 @@ export function replacementFor(current: ScimResource, operations: PatchOperation
   return { ...resource, schemas: [...schemas] };
 }
 
-/** The user endpoints the writer needs (a ScimClient has them). */
-export interface UserEndpoints {
-  findUsers(attribute: string, value: string | number | boolean): Promise<ScimResource[]>;
-  createUser(resource: ScimResource): Promise<ScimResource>;
-  deleteUser(id: string): Promise<void>;
-  patchUser(id: string, operations: PatchOperation[]): Promise<unknown>;
-  getUser(id: string): Promise<ScimResource>;
-  replaceUser(id: string, resource: ScimResource, options?: { ifMatch?: string }): Promise<unknown>;
+/** The generic resource operations the writer needs (a ScimClient has them). */
+export interface ResourceEndpoints {
+  find(endpoint: ResourceEndpoint, attribute: string, value: string | number | boolean): Promise<ScimResource[]>;
+  create(endpoint: ResourceEndpoint, resource: ScimResource): Promise<ScimResource>;
+  delete(endpoint: ResourceEndpoint, id: string): Promise<void>;
+  patch(endpoint: ResourceEndpoint, id: string, operations: PatchOperation[]): Promise<unknown>;
+  get(endpoint: ResourceEndpoint, id: string): Promise<ScimResource>;
+  replace(endpoint: ResourceEndpoint, id: string, resource: ScimResource, options?: { ifMatch?: string }): Promise<unknown>;
 }
 
 /** Reads, applies and replaces again this often when the target keeps reporting a newer version (412). */
 const MAX_PRECONDITION_RETRIES = 3;
 
-/** The user writes of reconcile against one target, following its profile. */
-export function profiledUserWriter(client: UserEndpoints, profile: CapabilityProfile) {
+/** The writes of reconcile to one resource endpoint of a target (users or groups), following its profile. */
+export function profiledWriter(client: ResourceEndpoints, endpoint: ResourceEndpoint, profile: CapabilityProfile) {
   return {
-    findUsers: (attribute: string, value: string | number | boolean) => client.findUsers(attribute, value),
-    createUser: (resource: ScimResource) => client.createUser(profile.booleanEncoding === 'string' ? (encodeBooleans(resource) as ScimResource) : resource),
-    deleteUser: (id: string) => client.deleteUser(id),
-    getUser: (id: string) => client.getUser(id),
-    async patchUser(id: string, operations: PatchOperation[]) {
+    endpoint,
+    find: (attribute: string, value: string | number | boolean) => client.find(endpoint, attribute, value),
+    create: (resource: ScimResource) => client.create(endpoint, profile.booleanEncoding === 'string' ? (encodeBooleans(resource) as ScimResource) : resource),
+    delete: (id: string) => client.delete(endpoint, id),
+    get: (id: string) => client.get(endpoint, id),
+    async patch(id: string, operations: PatchOperation[]) {
       if (operations.length === 0) return undefined;
-      if (profile.patch) return client.patchUser(id, encodePatchOperations(operations, profile));
+      if (profile.patch) return client.patch(endpoint, id, encodePatchOperations(operations, profile));
       for (let attempt = 1; ; attempt++) {
-        const current = await client.getUser(id);
+        const current = await client.get(endpoint, id);
         const version = profile.etag ? current.meta?.version : undefined;
         try {
-          return await client.replaceUser(id, replacementFor(current, operations), version ? { ifMatch: version } : {});
+          return await client.replace(endpoint, id, replacementFor(current, operations), version ? { ifMatch: version } : {});
         } catch (error) {
-          // Someone changed the account between our read and our write: read it again, keep their change.
+          // Someone changed the resource between our read and our write: read it again, keep their change.
           if (!(error instanceof ProvisioningError && error.code === 'PreconditionFailed') || attempt >= MAX_PRECONDITION_RETRIES) throw error;
         }
       }

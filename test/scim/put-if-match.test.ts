@@ -3,7 +3,7 @@
  * write, and a 412 makes the writer read and apply again, keeping that change.
  */
 import { describe, expect, it } from 'vitest';
-import { CONSERVATIVE_PROFILE, ScimClient, profiledUserWriter, SCHEMA_USER } from '../../src/scim/index';
+import { CONSERVATIVE_PROFILE, ScimClient, profiledWriter, SCHEMA_USER } from '../../src/scim/index';
 import { freshScimTenant, testEnv } from '../support/env';
 import { scimHttp } from '../support/scim-http';
 
@@ -16,20 +16,20 @@ describe('PUT with If-Match against scim2-server', () => {
 
     let reads = 0;
     const meddling = {
-      findUsers: client.findUsers.bind(client),
-      createUser: client.createUser.bind(client),
-      deleteUser: client.deleteUser.bind(client),
-      patchUser: client.patchUser.bind(client),
-      replaceUser: client.replaceUser.bind(client),
-      async getUser(userId: string) {
-        const current = await client.getUser(userId);
+      find: client.find.bind(client),
+      create: client.create.bind(client),
+      delete: client.delete.bind(client),
+      patch: client.patch.bind(client),
+      replace: client.replace.bind(client),
+      async get(endpoint: 'Users' | 'Groups', userId: string) {
+        const current = await client.get(endpoint, userId);
         // Someone else changes the account right after our first read.
         if (++reads === 1) await raw.patch(userId, [{ op: 'replace', path: 'nickName', value: 'Countess' }]);
         return current;
       },
     };
-    const writer = profiledUserWriter(meddling, { ...CONSERVATIVE_PROFILE, patch: false, etag: true });
-    await writer.patchUser(id, [{ op: 'replace', path: 'displayName', value: 'Ada Lovelace' }]);
+    const writer = profiledWriter(meddling, 'Users', { ...CONSERVATIVE_PROFILE, patch: false, etag: true });
+    await writer.patch(id, [{ op: 'replace', path: 'displayName', value: 'Ada Lovelace' }]);
 
     expect(reads).toBe(2);
     expect(await raw.getUser(id)).toMatchObject({ displayName: 'Ada Lovelace', nickName: 'Countess' });
