@@ -17,3 +17,4 @@ export type {
 } from './reconcile';
 export { createMappingPort } from './mapping-port';
 export { TargetIndex } from './target-index';
+export { memberChanges, memberIdsOf, memberPatches, type MemberChanges } from './members';

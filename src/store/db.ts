@@ -11,7 +11,9 @@ import { createSecretCipher, loadOrCreateSecretKey, parseSecretKey, SECRET_KEY_E
 import { createCyclesRepository, type CyclesRepository } from './cycles';
 import { createDialect, type DatabaseLocation } from './dialect';
 import { createEscrowRepository, type EscrowRepository } from './escrow';
+import { createGroupMembersRepository, type GroupMembersRepository } from './group-members';
 import { migrateToLatest } from './migrations/index';
+import { createPersonsRepository, type PersonsRepository } from './persons';
 import { createProvisioningLogRepository, type ProvisioningLogRepository } from './provisioning-log';
 import { createSyncStateRepository, type SyncStateRepository } from './sync-state';
 import type { Database } from './tables';
@@ -35,6 +37,8 @@ export interface Repositories {
   cycles: CyclesRepository;
   syncState: SyncStateRepository;
   escrow: EscrowRepository;
+  groupMembers: GroupMembersRepository;
+  persons: PersonsRepository;
 }
 
 export interface Store extends Repositories {
@@ -57,6 +61,8 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     cycles: createCyclesRepository(db),
     syncState: createSyncStateRepository(db),
     escrow: createEscrowRepository(db),
+    groupMembers: createGroupMembersRepository(db),
+    persons: createPersonsRepository(db),
   };
 }
 

@@ -26,3 +26,5 @@ export type {
 export type { Cycle, CycleCounts, CycleKind, CycleStart, CycleState, CyclesRepository } from './cycles';
 export type { SyncState, SyncStateRepository } from './sync-state';
 export { escrowRetryDelayMs, type EscrowEntry, type EscrowRepository } from './escrow';
+export type { GroupMember, GroupMembersRepository, PendingMembership } from './group-members';
+export type { LifecycleEventInput, Person, PersonsRepository, StoredLifecycleEvent } from './persons';

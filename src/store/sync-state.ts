@@ -15,6 +15,8 @@ export interface SyncState {
   deltaLink: string | null;
   /** The app's config version when the link was saved. */
   configVersion: number;
+  /** When group memberships were last compared with the target in full (groups only). */
+  comparedAt: string | null;
   updatedAt: string;
 }
 
@@ -24,6 +26,7 @@ function toSyncState(row: Selectable<SyncStateTable>): SyncState {
     objectType: row.object_type,
     deltaLink: row.delta_link,
     configVersion: row.config_version,
+    comparedAt: row.compared_at === null || row.compared_at === undefined ? null : iso(row.compared_at),
     updatedAt: iso(row.updated_at),
   };
 }
@@ -42,9 +45,9 @@ export function createSyncStateRepository(db: Kysely<Database>) {
       return row && toSyncState(row);
     },
 
-    /** Saves the delta link of a completed round. */
-    async set(input: { appId: string; objectType: ObjectType; deltaLink: string | null; configVersion: number }): Promise<SyncState> {
-      const values = { delta_link: input.deltaLink, config_version: input.configVersion };
+    /** Saves the delta link of a completed round; `comparedAt` when the round compared group memberships in full. */
+    async set(input: { appId: string; objectType: ObjectType; deltaLink: string | null; configVersion: number; comparedAt?: Date | string }): Promise<SyncState> {
+      const values = { delta_link: input.deltaLink, config_version: input.configVersion, ...(input.comparedAt !== undefined && { compared_at: input.comparedAt }) };
       const row = await db
         .insertInto('sync_state')
         .values({ app_id: input.appId, object_type: input.objectType, ...values })

@@ -4,6 +4,8 @@
  */
 import type { Generated, GeneratedAlways } from 'kysely';
 import type { ErrorInfo } from '../errors/index';
+import type { LifecycleEventType } from '../lifecycle/events';
+import type { PersonState } from '../lifecycle/state';
 import type { ObjectType } from '../source/index';
 import type { AnchorState } from './anchors';
 import type { StoredAppConfig } from './apps';
@@ -18,6 +20,9 @@ export interface Database {
   cycles: CyclesTable;
   sync_state: SyncStateTable;
   escrow: EscrowTable;
+  persons: PersonsTable;
+  lifecycle_events: LifecycleEventsTable;
+  group_members: GroupMembersTable;
 }
 
 export interface AppsTable {
@@ -87,6 +92,8 @@ export interface SyncStateTable {
   delta_link: string | null;
   config_version: number;
   updated_at: DefaultTimestamp;
+  /** When group memberships were last compared with the target in full. */
+  compared_at: Timestamp | null;
 }
 
 export interface EscrowTable {
@@ -98,4 +105,36 @@ export interface EscrowTable {
   last_failed_at: Timestamp;
   next_retry_at: Timestamp;
   last_error: Json<ErrorInfo>;
+}
+
+export interface GroupMembersTable {
+  app_id: string;
+  /** The group's source id. */
+  group_id: string;
+  /** The member's source id. */
+  member_id: string;
+  /** The member is written to the target group. */
+  exported: Generated<boolean>;
+}
+
+export interface PersonsTable {
+  object_id: string;
+  employee_id: string | null;
+  display_name: string | null;
+  state: PersonState;
+  state_effective_at: Timestamp | null;
+  state_event_id: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface LifecycleEventsTable {
+  event_id: string;
+  object_id: string;
+  employee_id: string | null;
+  type: LifecycleEventType;
+  effective_at: Timestamp;
+  workflow_id: string | null;
+  superseded_by: string | null;
+  received_at: DefaultTimestamp;
 }

@@ -5,11 +5,15 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './0001-initial';
 import * as deprovisionGuard from './0002-deprovision-guard';
+import * as lifecycle from './0003-lifecycle';
+import * as groups from './0004-groups';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-deprovision-guard': deprovisionGuard,
+  '0003-lifecycle': lifecycle,
+  '0004-groups': groups,
 };
 
 /** A MigrationProvider over migrations listed in code. */
