@@ -20,6 +20,7 @@ import { createAppContexts, type AnchorBatch, type AppContext } from './app-cont
 import { withHeartbeat, type Heartbeat } from './heartbeat';
 import { reconcileStream, type StreamPage } from './reconcile-stream';
 import type { ClientFactories } from './ports';
+import { createGroupSync } from './group-sync';
 import type { ScimflowActivities, SourcePageResult } from './types';
 
 export interface ActivityDeps {
@@ -256,8 +257,10 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     for (const o of outcomes) {
       if (escrowed(o)) await store.escrow.record(ctx.app.id, o.objectType, o.sourceId, o.error!, now());
     }
-    const succeeded = outcomes.filter((o) => !escrowed(o)).map((o) => o.sourceId);
-    await store.escrow.clear(ctx.app.id, ctx.users.objectType, succeeded);
+    for (const objectType of ['user', 'group'] as const) {
+      const succeeded = outcomes.filter((o) => o.objectType === objectType && !escrowed(o)).map((o) => o.sourceId);
+      if (succeeded.length) await store.escrow.clear(ctx.app.id, objectType, succeeded);
+    }
   }
 
   /**
@@ -336,6 +339,18 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     return { ctx, source, scope, batch, outcome };
   }
 
+  const groupSync = createGroupSync({ store, logger, now, concurrency: Math.max(1, Math.min(concurrency, 4)), saveResults, guardFor });
+
+  /** The groups round a cycle runs: none when the app does not provision groups; full when memberships are due a comparison. */
+  async function groupRoundOf(ctx: AppContext): Promise<{ kind: 'full' | 'incremental'; startLink: string | null } | null> {
+    if (!ctx.app.groups?.enabled) return null;
+    const sync = await store.syncState.get(ctx.app.id, 'group');
+    const compareEveryMs = (ctx.app.groups.compareMembersHours ?? 24) * 3600_000;
+    const due = !sync?.comparedAt || now().getTime() - Date.parse(sync.comparedAt) >= compareEveryMs;
+    if (!sync?.deltaLink || sync.configVersion !== ctx.app.configVersion || due) return { kind: 'full', startLink: null };
+    return { kind: 'incremental', startLink: sync.deltaLink };
+  }
+
   return {
     async beginCycle({ appId, n, forceDeletes }) {
       return failing(async () => {
@@ -347,7 +362,13 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
         // The deprovisionings held back by the guard are retried by this cycle's escrow phase.
         if (forceDeletes) await store.escrow.releaseStaged(appId, now());
         Context.current().log.info('cycle started', { appId, cycleId: cycle.id, kind: cycle.kind });
-        return { cycleId: cycle.id, kind: cycle.kind, startedAt: cycle.startedAt, startLink: cycle.kind === 'incremental' ? (sync?.deltaLink ?? null) : null };
+        return {
+          cycleId: cycle.id,
+          kind: cycle.kind,
+          startedAt: cycle.startedAt,
+          startLink: cycle.kind === 'incremental' ? (sync?.deltaLink ?? null) : null,
+          groups: await groupRoundOf(ctx),
+        };
       });
     },
 
@@ -455,10 +476,14 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       );
     },
 
-    async finishCycle({ appId, cycleId, deltaLink, error }) {
+    async finishCycle({ appId, cycleId, deltaLink, groups, error }) {
       return failing(async () => {
         const app = await store.apps.get(appId);
         if (!error && deltaLink && app) await store.syncState.set({ appId, objectType: 'user', deltaLink, configVersion: app.configVersion });
+        if (!error && groups?.deltaLink && app) {
+          await store.syncState.set({ appId, objectType: 'group', deltaLink: groups.deltaLink, configVersion: app.configVersion, ...(groups.kind === 'full' && { comparedAt: now() }) });
+        }
+        groupSync.forgetCycle(cycleId);
         const { staged, ...counts } = await store.provisioningLog.countsByCycle(cycleId);
         const cycle = await store.cycles.finish(cycleId, { state: error ? 'failed' : 'succeeded', error, counts });
         indexByCycle.delete(cycleId);
@@ -487,12 +512,49 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       });
     },
 
+    async processGroupPage({ appId, cycleId, kind, link }): Promise<SourcePageResult> {
+      return failing(() =>
+        withHeartbeat(async (heartbeat) => {
+          const ctx = await appContext(appId);
+          let page;
+          try {
+            page = await ctx.source.readGroupsDelta(link ?? undefined);
+          } catch (error) {
+            if (error instanceof ProvisioningError && error.code === 'DeltaTokenExpired') {
+              logger.warn({ appId, cycleId }, 'groups delta link expired; starting a full round');
+              return { resync: true, nextLink: null, deltaLink: null, processed: 0, counts: EMPTY_COUNTS };
+            }
+            throw error;
+          }
+          const outcomes = await groupSync.processGroups(ctx, page.groups, kind, { cycleId, phase: 'groups' }, heartbeat);
+          const counts = outcomes.reduce(addCount, EMPTY_COUNTS);
+          await store.cycles.addCounts(cycleId, counts);
+          return { resync: false, nextLink: page.nextLink ?? null, deltaLink: page.deltaLink ?? null, processed: outcomes.length, counts };
+        }),
+      );
+    },
+
+    async finishGroups({ appId, cycleId }) {
+      return failing(() =>
+        withHeartbeat(async (heartbeat) => {
+          const ctx = await appContext(appId);
+          if (!ctx.app.groups?.enabled) return { processed: 0, resolved: 0 };
+          const rescoped = await groupSync.reconcileAssignedGroups(ctx, { cycleId, phase: 'groups-scope' }, heartbeat);
+          await store.cycles.addCounts(cycleId, rescoped.reduce(addCount, EMPTY_COUNTS));
+          const resolved = await groupSync.resolvePending(ctx, { cycleId, phase: 'references' });
+          return { processed: rescoped.length, resolved };
+        }),
+      );
+    },
+
     async provisionOnDemand({ appId, objectId }) {
       return failing(async () => {
         const startedAt = now();
         const one = await reconcileOne(appId, objectId, false);
         if (!one.outcome) return { objectId, outcome: null, status: 'Failure' as const, steps: one.steps, error: one.error };
         await saveResults(one.ctx, one.batch, [{ outcome: one.outcome, startedAt }], { cycleId: null, phase: 'on-demand' });
+        // Groups waiting for this user get it now.
+        if (one.ctx.app.groups?.enabled && one.outcome.status === 'Success') await groupSync.resolvePending(one.ctx, { cycleId: null, phase: 'on-demand' }, { memberId: objectId });
         const { objectType: _type, ...rest } = one.outcome;
         return { objectId, outcome: rest, steps: one.outcome.steps, status: one.outcome.status, ...(one.outcome.error && { error: one.outcome.error }) };
       });

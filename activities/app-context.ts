@@ -4,13 +4,15 @@
  * and never leave the worker process. Contexts are cached per app version so tokens are reused.
  */
 import type { AppConfig } from '../src/config/app';
-import { CONSERVATIVE_PROFILE, mergeProfile, profiledUserWriter, type CapabilityProfile } from '../src/scim/index';
+import { CONSERVATIVE_PROFILE, mergeProfile, profiledWriter, type CapabilityProfile } from '../src/scim/index';
 import { ProvisioningError } from '../src/errors/index';
-import { DEFAULT_USER_MAPPINGS, sourceAttributesOf } from '../src/mapping/index';
+import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS, sourceAttributesOf } from '../src/mapping/index';
+import { SCHEMA_GROUP } from '../src/scim/types';
 import type { AttributeMapping } from '../src/mapping/schema';
+import type { ScopingFilter } from '../src/mapping/scoping/index';
 import { createMappingPort, type AnchorPort, type AnchorRecord, type AnchorView, type MappingPort, type ReconcileContext } from '../src/reconcile/index';
 import type { Anchor, Store } from '../src/store/index';
-import type { SourceObject } from '../src/source/index';
+import type { ObjectType, SourceObject } from '../src/source/index';
 import type { ClientFactories, TargetClient, UserSource } from './ports';
 
 export interface AppContext {
@@ -21,6 +23,10 @@ export interface AppContext {
   mapping: MappingPort;
   /** The reconcile context for users of this app. */
   users: ReconcileContext;
+  /** The reconcile context for groups of this app (used when the app provisions groups). */
+  groups: ReconcileContext;
+  /** The app's effective capability profile. */
+  profile: CapabilityProfile;
   /**
    * A users context for a batch of objects: anchors read ahead in one query per page
    * (`prefetch`), and anchor writes held back until `flush(sourceIds)`, so the caller records the
@@ -28,7 +34,7 @@ export interface AppContext {
    * anchor, which the retry matches and links (the log keeps the first entry of a change), never
    * an anchor without its log entry.
    */
-  batch(): AnchorBatch;
+  batch(objectType?: ObjectType): AnchorBatch;
 }
 
 export interface AnchorBatch {
@@ -42,16 +48,16 @@ function toRecord(anchor: Anchor): AnchorRecord {
   return { sourceId: anchor.sourceId, targetId: anchor.targetId, lastExported: anchor.lastExported, state: anchor.state };
 }
 
-function anchorPort(store: Store, appId: string): AnchorPort {
+function anchorPort(store: Store, appId: string, objectType: ObjectType): AnchorPort {
   return {
     get: async (sourceId) => {
-      const anchor = await store.anchors.get(appId, 'user', sourceId);
+      const anchor = await store.anchors.get(appId, objectType, sourceId);
       return anchor && toRecord(anchor);
     },
     save: async (sourceId, anchor) => {
       await store.anchors.upsert({
         appId,
-        objectType: 'user',
+        objectType,
         sourceId,
         targetId: anchor.targetId,
         lastExported: anchor.lastExported as Record<string, never>,
@@ -109,6 +115,15 @@ export function profileOf(app: AppConfig): CapabilityProfile {
 /** Source attributes every cycle reads besides those the mappings use. */
 const ALWAYS_SELECTED = ['id', 'accountEnabled', 'displayName', 'userPrincipalName'];
 
+/** Names mappings may use that are not Graph properties to select: the object id is always read as `id`. */
+const NOT_SELECTABLE = new Set(['objectId', APP_ROLES_ATTRIBUTE]);
+
+/** The Graph properties a set of mappings and a scoping filter read. */
+function selectedBy(mappings: readonly AttributeMapping[], scoping: ScopingFilter | undefined, always: string[]): string[] {
+  const scoped = scoping?.groups.flatMap((group) => group.clauses.map((clause) => clause.attribute)) ?? [];
+  return [...new Set([...always, ...sourceAttributesOf(mappings), ...scoped])];
+}
+
 export function createAppContexts(store: Store, clients: ClientFactories) {
   const cache = new Map<string, { version: string; context: AppContext }>();
 
@@ -121,15 +136,26 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
 
     const secrets = await store.apps.getSecrets(appId);
     const mappings = app.mappings.user ?? DEFAULT_USER_MAPPINGS;
-    const scoped = app.scoping?.user?.groups.flatMap((group) => group.clauses.map((clause) => clause.attribute)) ?? [];
-    const read = [...new Set([...ALWAYS_SELECTED, ...sourceAttributesOf(mappings), ...scoped])];
-    const select = read.filter((attribute) => attribute !== APP_ROLES_ATTRIBUTE);
-    const plain = clients.source(app, secrets, select);
+    const groupMappings = app.mappings.group ?? DEFAULT_GROUP_MAPPINGS;
+    const read = selectedBy(mappings, app.scoping?.user, ALWAYS_SELECTED);
+    const select = read.filter((attribute) => !NOT_SELECTABLE.has(attribute));
+    const groupSelect = selectedBy(groupMappings, app.scoping?.group, ['displayName']).filter((attribute) => !NOT_SELECTABLE.has(attribute));
+    const plain = clients.source(app, secrets, select, groupSelect);
     const source = read.includes(APP_ROLES_ATTRIBUTE) && app.source.servicePrincipalId ? withAppRoles(plain, app.source.servicePrincipalId) : plain;
     const target = clients.target(app, secrets);
-    const mapping = createMappingPort(mappings, { now: () => new Date(), random: Math.random });
-    const anchors = anchorPort(store, appId);
-    const users: ReconcileContext = { objectType: 'user', target: profiledUserWriter(target, profileOf(app)), mapping, deprovisioning: app.deprovisioning, anchors };
+    const environment = { now: () => new Date(), random: Math.random };
+    const mapping = createMappingPort(mappings, environment);
+    const profile = profileOf(app);
+    const users: ReconcileContext = { objectType: 'user', target: profiledWriter(target, 'Users', profile), mapping, deprovisioning: app.deprovisioning, anchors: anchorPort(store, appId, 'user') };
+    const groupAction = app.groups?.deprovision === 'ignore' ? 'ignore' : 'delete';
+    const groups: ReconcileContext = {
+      objectType: 'group',
+      target: profiledWriter(target, 'Groups', profile),
+      mapping: createMappingPort(groupMappings, environment, { coreSchema: SCHEMA_GROUP }),
+      deprovisioning: { softDeleted: groupAction, hardDeleted: groupAction, outOfScope: groupAction },
+      anchors: anchorPort(store, appId, 'group'),
+    };
+    const contexts = { user: users, group: groups };
     const context: AppContext = {
       app,
       source,
@@ -137,14 +163,17 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
       mappings,
       mapping,
       users,
-      batch() {
+      groups,
+      profile,
+      batch(objectType = 'user') {
+        const base = contexts[objectType];
         const known = new Map<string, AnchorRecord | undefined>();
         const pending = new Map<string, AnchorView>();
         return {
           context: {
-            ...users,
+            ...base,
             anchors: {
-              get: async (sourceId) => (known.has(sourceId) ? known.get(sourceId) : anchors.get(sourceId)),
+              get: async (sourceId) => (known.has(sourceId) ? known.get(sourceId) : base.anchors.get(sourceId)),
               save: async (sourceId, anchor) => {
                 pending.set(sourceId, anchor);
                 known.set(sourceId, { sourceId, ...anchor });
@@ -152,7 +181,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
             },
           },
           async prefetch(sourceIds) {
-            const found = await store.anchors.getMany(appId, 'user', sourceIds);
+            const found = await store.anchors.getMany(appId, objectType, sourceIds);
             for (const id of sourceIds) if (!pending.has(id)) known.set(id, found.has(id) ? toRecord(found.get(id)!) : undefined);
           },
           async flush(ids) {
@@ -160,7 +189,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
               const anchor = pending.get(sourceId);
               pending.delete(sourceId);
               known.delete(sourceId);
-              return anchor ? [{ appId, objectType: 'user' as const, sourceId, targetId: anchor.targetId, lastExported: anchor.lastExported as Record<string, never>, state: anchor.state }] : [];
+              return anchor ? [{ appId, objectType, sourceId, targetId: anchor.targetId, lastExported: anchor.lastExported as Record<string, never>, state: anchor.state }] : [];
             });
             return store.anchors.upsertMany(inputs);
           },

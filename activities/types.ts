@@ -5,6 +5,7 @@
 import type { ErrorInfo } from '../src/errors/index';
 import type { ReconcileOutcome } from '../src/reconcile/index';
 import type { CycleCounts, CycleKind, CycleSummary } from '../workflows/app-job-state';
+import type { GroupRoundKind } from './group-sync';
 
 export interface BeginCycleInput {
   appId: string;
@@ -19,6 +20,16 @@ export interface BeginCycleResult {
   startedAt: string;
   /** The stored delta link an incremental cycle starts from; null for a full (initial) round. */
   startLink: string | null;
+  /** The groups round of this cycle, when the app provisions groups. */
+  groups?: { kind: GroupRoundKind; startLink: string | null } | null;
+}
+
+export interface GroupPageInput {
+  appId: string;
+  cycleId: string;
+  kind: GroupRoundKind;
+  /** The page to read: null for the first page of a full round, else a next or delta link. */
+  link: string | null;
 }
 
 export interface SourcePageInput {
@@ -51,6 +62,8 @@ export interface FinishCycleInput {
   startedAt: string;
   /** The delta link to start the next incremental cycle from, when the round completed. */
   deltaLink: string | null;
+  /** The groups round, when it completed: its delta link and kind. */
+  groups?: { deltaLink: string | null; kind: GroupRoundKind } | null;
   error: ErrorInfo | null;
 }
 
@@ -88,6 +101,10 @@ export interface ScimflowActivities {
   /** For apps scoped to assigned users: provisions newly assigned users and deprovisions unassigned ones. */
   reconcileAssignments(input: CyclePhaseInput): Promise<{ processed: number; counts: CycleCounts }>;
   finishCycle(input: FinishCycleInput): Promise<FinishCycleResult>;
+  /** One segment of a groups round: groups reconciled, then their memberships. */
+  processGroupPage(input: GroupPageInput): Promise<SourcePageResult>;
+  /** Groups assigned or unassigned since the last round, and pending member references that can be written now. */
+  finishGroups(input: CyclePhaseInput): Promise<{ processed: number; resolved: number }>;
   provisionOnDemand(input: OnDemandRequest & { appId: string }): Promise<OnDemandResult>;
   /** A dry run: nothing is written to the target, the anchors or the log. */
   previewObject(input: OnDemandRequest & { appId: string }): Promise<PreviewResult>;

@@ -49,6 +49,7 @@ export const appViewSchema = z
     deprovisioning: z.object({ softDeleted: z.string(), hardDeleted: z.string(), outOfScope: z.string(), threshold: z.number().nullable() }),
     mappings: z.record(z.string(), z.unknown()),
     scoping: z.record(z.string(), z.unknown()).optional(),
+    groups: z.object({ enabled: z.boolean(), flattenNested: z.boolean(), deprovision: z.string(), compareMembersHours: z.number() }).optional(),
     capabilities: z.record(z.string(), z.unknown()).optional(),
     configVersion: z.number(),
     createdAt: z.string(),

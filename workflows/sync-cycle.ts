@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ErrorInfo } from '../src/errors/index';
+import type { GroupRoundKind } from '../activities/group-sync';
 import type { ScimflowActivities } from '../activities/types';
 import type { CycleSummary } from './app-job-state';
 import { progressQuery, type CycleProgress } from './definitions';
@@ -15,7 +16,7 @@ const { beginCycle, finishCycle, countSourceObjects } = proxyActivities<Scimflow
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-const { processSourcePage, retryEscrow, reconcileAssignments } = proxyActivities<ScimflowActivities>({
+const { processSourcePage, retryEscrow, reconcileAssignments, processGroupPage, finishGroups } = proxyActivities<ScimflowActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '2 minutes' },
@@ -40,6 +41,7 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
 
   let error: ErrorInfo | null = null;
   let deltaLink: string | null = null;
+  let groups: { deltaLink: string | null; kind: GroupRoundKind } | null = null;
   try {
     let link = begun.startLink;
     let resyncs = 0;
@@ -65,10 +67,44 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
     }
     const retried = await retryEscrow({ appId: input.appId, cycleId: begun.cycleId });
     progress.processed += retried.processed;
+    // Groups after users, so members provisioned in this cycle are written to their groups now.
+    if (begun.groups) {
+      groups = await groupsRound(input.appId, begun.cycleId, begun.groups, progress);
+      const finished = await finishGroups({ appId: input.appId, cycleId: begun.cycleId });
+      progress.processed += finished.processed;
+    }
   } catch (cause) {
     error = errorInfoOf(cause);
   }
-  return finishCycle({ appId: input.appId, cycleId: begun.cycleId, kind: begun.kind, startedAt: begun.startedAt, deltaLink, error });
+  return finishCycle({ appId: input.appId, cycleId: begun.cycleId, kind: begun.kind, startedAt: begun.startedAt, deltaLink, groups, error });
+}
+
+/** The groups round: pages of groups from the stored link (or a full round) until the delta link. */
+async function groupsRound(
+  appId: string,
+  cycleId: string,
+  round: { kind: GroupRoundKind; startLink: string | null },
+  progress: CycleProgress,
+): Promise<{ deltaLink: string | null; kind: GroupRoundKind }> {
+  let kind = round.kind;
+  let link = round.startLink;
+  let resyncs = 0;
+  for (;;) {
+    const page = await processGroupPage({ appId, cycleId, kind, link });
+    if (page.resync) {
+      if (++resyncs > 1) throw ApplicationFailure.nonRetryable('the source refused a fresh groups delta round', 'DeltaTokenExpired');
+      kind = 'full';
+      link = null;
+      continue;
+    }
+    progress.processed += page.processed;
+    if (progress.total !== null && progress.processed > progress.total) progress.total = progress.processed;
+    if (page.nextLink) {
+      link = page.nextLink;
+      continue;
+    }
+    return { deltaLink: page.deltaLink, kind };
+  }
 }
 
 /** An activity failure as ErrorInfo: the innermost application failure carries it as details. */

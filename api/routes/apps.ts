@@ -20,6 +20,7 @@ function changesScope(before: AppConfig, after: AppConfig): boolean {
   return (
     JSON.stringify(before.mappings) !== JSON.stringify(after.mappings) ||
     JSON.stringify(before.scoping ?? {}) !== JSON.stringify(after.scoping ?? {}) ||
+    JSON.stringify(before.groups ?? {}) !== JSON.stringify(after.groups ?? {}) ||
     before.source.scope !== after.source.scope ||
     before.source.servicePrincipalId !== after.source.servicePrincipalId ||
     before.source.tenantId !== after.source.tenantId
@@ -106,6 +107,7 @@ export function appsRoutes(deps: ApiDeps) {
         deprovisioning: current.deprovisioning,
         mappings: current.mappings,
         scoping: current.scoping ?? {},
+        ...(current.groups && { groups: current.groups }),
         capabilities: { overrides: current.capabilities?.overrides ?? {} },
       };
       const change = c.req.valid('json');

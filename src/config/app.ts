@@ -105,6 +105,30 @@ export const deprovisioningSchema = z.object({
   threshold: z.number().int().min(1, 'threshold must be at least 1 (or null for no limit)').nullable().default(500),
 });
 
+/**
+ * Group provisioning. Groups in scope are those assigned to the app (when the source scope is
+ * `assigned`) or every group (scope `all`), narrowed by the app's group scoping filter. A group
+ * has no `active`: one that leaves the scope or is deleted in the source is deleted in the target,
+ * unless `deprovision` is `ignore`.
+ */
+export const groupsSchema = z.strictObject({
+  enabled: z.boolean({ message: 'enabled must be true or false' }).default(false),
+  /** Members of nested groups become members of the provisioned group (Entra provisions direct members only). */
+  flattenNested: z.boolean({ message: 'flattenNested must be true or false' }).default(false),
+  deprovision: z.enum(['delete', 'ignore'], { message: 'deprovision must be "delete" or "ignore"' }).default('delete'),
+  /**
+   * Hours between full comparisons of every group's members with the target, which repair
+   * changes made in the target by hand (drift). Incremental cycles in between apply Graph's
+   * membership changes only.
+   */
+  compareMembersHours: z
+    .number({ message: 'compareMembersHours must be a number' })
+    .min(1, 'compareMembersHours must be at least 1')
+    .max(24 * 30, 'compareMembersHours must be at most 720')
+    .default(24),
+});
+export type GroupsSettings = z.output<typeof groupsSchema>;
+
 export const scheduleSchema = z.object({
   intervalMinutes: z.number().int().min(1, 'intervalMinutes must be at least 1').max(7 * 24 * 60).default(40),
 });
@@ -118,7 +142,8 @@ export const appInputSchema = z
     deprovisioning: deprovisioningSchema.default({ softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable', threshold: 500 }),
     mappings: objectMappingsSchema.default({}),
     /** Scoping filters per object type: only source objects they match are provisioned (Entra's "source object scope"). */
-    scoping: z.object({ user: scopingFilterInputSchema.optional() }).default({}),
+    scoping: z.object({ user: scopingFilterInputSchema.optional(), group: scopingFilterInputSchema.optional() }).default({}),
+    groups: groupsSchema.default({ enabled: false, flattenNested: false, deprovision: 'delete', compareMembersHours: 24 }),
     /** What the target can do: discovered by test-connection; any field can be overridden here. */
     capabilities: z.object({ overrides: capabilityOverridesSchema.default({}) }).default({ overrides: {} }),
   })
@@ -158,6 +183,8 @@ export interface AppConfig {
   mappings: AppSpec['mappings'];
   /** Absent in configurations saved before scoping filters existed. */
   scoping?: AppSpec['scoping'];
+  /** Absent in configurations saved before groups were provisioned: groups off. */
+  groups?: AppSpec['groups'];
   /** The admin's overrides and the profile the last connection test discovered. */
   capabilities?: AppSpec['capabilities'] & { discovered?: CapabilityProfile };
   /** Bumped whenever mappings or scoping change; a new version makes the next cycle a full one. */
@@ -178,6 +205,7 @@ export function splitSecrets(spec: AppSpec): { config: Omit<AppConfig, 'id' | 'c
       deprovisioning: spec.deprovisioning,
       mappings: spec.mappings,
       scoping: spec.scoping,
+      groups: spec.groups,
       capabilities: spec.capabilities,
     },
     secrets: { clientSecret, ...targetSecret(spec.target.auth) },

@@ -25,3 +25,12 @@ export const DEFAULT_USER_MAPPINGS: readonly AttributeMapping[] = Object.freeze(
     direct('accountEnabled', 'active'),
   ].map((mapping) => attributeMappingSchema.parse(mapping)),
 );
+
+/**
+ * Entra's default group mapping: the display name (also how an existing target group is
+ * matched) and the object id as `externalId`. Members are not a mapping: scimflow writes them
+ * itself, as target ids, once each member's account exists.
+ */
+export const DEFAULT_GROUP_MAPPINGS: readonly AttributeMapping[] = Object.freeze(
+  [direct('displayName', 'displayName', { matchingPrecedence: 1 }), direct('objectId', 'externalId')].map((mapping) => attributeMappingSchema.parse(mapping)),
+);

@@ -38,5 +38,5 @@ export {
   type ExpressionValue,
   type AppRoleAssignmentValue,
 } from './expression/index';
-export { DEFAULT_USER_MAPPINGS } from './defaults';
+export { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS } from './defaults';
 export { diffToPatch, readManagedValues, type PatchPlan, type ValueChange } from './patch';

@@ -136,6 +136,7 @@ const mappingList = z.array(attributeMappingSchema).superRefine((mappings, ctx) 
 
 export const objectMappingsSchema = z.object({
   user: mappingList.min(1, 'at least one user mapping is needed').optional(),
+  group: mappingList.min(1, 'at least one group mapping is needed').optional(),
 });
 
 export type ObjectMappings = z.output<typeof objectMappingsSchema>;

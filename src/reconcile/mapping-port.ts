@@ -14,6 +14,7 @@ import {
   type TargetValue,
 } from '../mapping/index';
 import type { AttributeMapping } from '../mapping/schema';
+import type { SourceObject } from '../source/index';
 import type { DesiredTarget, ManagedValues } from './plan';
 import type { MappingPort } from './reconcile';
 
@@ -42,7 +43,16 @@ export interface MappingEnvironment {
   random: () => number;
 }
 
-export function createMappingPort(mappings: readonly AttributeMapping[], environment: MappingEnvironment): MappingPort {
+/**
+ * The source as mappings read it: Graph's `id` is also `objectId`, the name Entra's mappings use
+ * (e.g. `objectId` → `externalId` for groups), unless the source has an attribute of that name.
+ */
+function withObjectId(source: SourceObject): SourceObject {
+  return 'objectId' in source.attributes ? source : { ...source, attributes: { objectId: source.id, ...source.attributes } };
+}
+
+/** `coreSchema`: the resource's core schema (SCIM core User by default, core Group for groups). */
+export function createMappingPort(mappings: readonly AttributeMapping[], environment: MappingEnvironment, options: { coreSchema?: string } = {}): MappingPort {
   const paths = mappings.map((m) => formatPath(parsePath(m.target)));
   const matchingPaths = mappings
     .filter((m) => m.matchingPrecedence !== undefined)
@@ -70,7 +80,8 @@ export function createMappingPort(mappings: readonly AttributeMapping[], environ
   return {
     paths,
     matchingPaths,
-    map: (source, operation) => toDesiredTarget(mapToTarget(source, mappings, { operation, now: environment.now(), random: environment.random })),
+    map: (source, operation) =>
+      toDesiredTarget(mapToTarget(withObjectId(source), mappings, { operation, now: environment.now(), random: environment.random, ...(options.coreSchema && { coreSchema: options.coreSchema }) })),
     withUnique(desired, path, value) {
       const mapped = mappedOf.get(desired);
       if (!mapped) throw new Error('withUnique needs a desired target made by this mapping port');

@@ -32,8 +32,8 @@ const appColumns = ['id', 'display_name', 'config', 'config_version', 'created_a
  * secret still inside.
  */
 function storedConfig(changes: Partial<AppDefinition>): Partial<StoredAppConfig> {
-  const { source, target, schedule, deprovisioning, mappings, scoping, capabilities } = changes;
-  const config: Partial<StoredAppConfig> = { schedule, deprovisioning, mappings, scoping, capabilities };
+  const { source, target, schedule, deprovisioning, mappings, scoping, groups, capabilities } = changes;
+  const config: Partial<StoredAppConfig> = { schedule, deprovisioning, mappings, scoping, groups, capabilities };
   if (source) {
     const { clientSecret: _secret, ...clear } = source as StoredAppConfig['source'] & { clientSecret?: unknown };
     config.source = clear;

@@ -29,6 +29,8 @@ export interface Harness {
   waitForCycle(appId: string, previousId?: string | null, timeoutMs?: number): Promise<any>;
   /** Every user in a SCIM tenant. */
   targetUsers(scimBaseUrl: string): Promise<any[]>;
+  /** Every group in a SCIM tenant, with its members. */
+  targetGroups(scimBaseUrl: string): Promise<any[]>;
   close(): Promise<void>;
 }
 
@@ -106,16 +108,8 @@ export async function startHarness(options: { worker?: boolean; graphPageSize?: 
         await new Promise((r) => setTimeout(r, 200));
       }
     },
-    async targetUsers(scimBaseUrl) {
-      const users: any[] = [];
-      for (let startIndex = 1; ; ) {
-        const response = await fetch(`${scimBaseUrl}/Users?startIndex=${startIndex}&count=500`, { headers: { authorization: `Bearer ${testEnv.scimToken}` } });
-        const page = (await response.json()) as { Resources?: any[]; totalResults: number };
-        users.push(...(page.Resources ?? []));
-        if (!page.Resources?.length || users.length >= page.totalResults) return users;
-        startIndex += page.Resources.length;
-      }
-    },
+    targetUsers: (scimBaseUrl) => listTarget(scimBaseUrl, 'Users'),
+    targetGroups: (scimBaseUrl) => listTarget(scimBaseUrl, 'Groups'),
     async close() {
       for (const id of appIds) await service.jobs.stop(id).catch(() => {});
       await service.stop();
@@ -124,4 +118,16 @@ export async function startHarness(options: { worker?: boolean; graphPageSize?: 
       await database.drop();
     },
   };
+}
+
+/** Every resource of an endpoint of a SCIM tenant, read page by page. */
+async function listTarget(scimBaseUrl: string, endpoint: 'Users' | 'Groups'): Promise<any[]> {
+  const resources: any[] = [];
+  for (let startIndex = 1; ; ) {
+    const response = await fetch(`${scimBaseUrl}/${endpoint}?startIndex=${startIndex}&count=500`, { headers: { authorization: `Bearer ${testEnv.scimToken}` } });
+    const page = (await response.json()) as { Resources?: any[]; totalResults: number };
+    resources.push(...(page.Resources ?? []));
+    if (!page.Resources?.length || resources.length >= page.totalResults) return resources;
+    startIndex += page.Resources.length;
+  }
 }
