@@ -123,7 +123,7 @@ describe('groups', () => {
 
     // Someone edits the target group by hand: removes a member and adds a stray account.
     const users = await h.targetUsers(app.scimBaseUrl);
-    const idOf = (upn: string) => users.find((u) => u.userName === upn).id as string;
+    const idOf = (upn: unknown) => users.find((u) => u.userName === upn).id as string;
     const outerTarget = (await h.targetGroups(app.scimBaseUrl)).find((g) => g.displayName === 'G8200 Outer');
     await scim(app.scimBaseUrl, 'PATCH', `/Groups/${outerTarget.id}`, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
