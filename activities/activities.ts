@@ -50,6 +50,10 @@ const INDEX_PAGE_SIZE = 1000;
 const SEGMENT_OBJECTS = 5_000;
 const SEGMENT_MS = 120_000;
 
+/** Users waiting for a manager reconciled per round, and rounds (links of a manager chain) per call. */
+const RESOLVE_HOLDERS = 1000;
+const MANAGER_ROUNDS = 5;
+
 const EMPTY_COUNTS: CycleCounts = { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 };
 
 function addCount(counts: CycleCounts, outcome: Pick<ReconcileOutcome, 'action' | 'status'>): CycleCounts {
@@ -114,12 +118,18 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       const decision = evaluateScope(filter, source.attributes);
       return { inScope: decision.inScope, detail: `${assignment}; ${decision.detail}`, groups: decision.groups };
     };
-    if (scope === 'all' || !servicePrincipalId) return (source) => filtered(source, 'the app provisions all users');
+    // Someone who has left stays out until a rehire, whatever the directory says now: read for
+    // every batch (one indexed query), so a leave recorded during a cycle counts from its next batch.
+    const left = await store.persons.allLeft();
+    const hasLeft = (source: SourceObject): ScopeDecision | undefined =>
+      left.has(source.id) ? { inScope: false, detail: 'the person has left (lifecycle state); only a rehire brings them back' } : undefined;
+    if (scope === 'all' || !servicePrincipalId) return (source) => hasLeft(source) ?? filtered(source, 'the app provisions all users');
     const ids = await (cycleKey === null ? ctx.source.assignedUserIds(servicePrincipalId) : assignedInCycle(ctx, servicePrincipalId, cycleKey));
     return (source) =>
-      ids.has(source.id)
+      hasLeft(source) ??
+      (ids.has(source.id)
         ? filtered(source, `assigned to service principal ${servicePrincipalId}`)
-        : { inScope: false, detail: `not assigned to service principal ${servicePrincipalId}, directly or through a group` };
+        : { inScope: false, detail: `not assigned to service principal ${servicePrincipalId}, directly or through a group` });
   }
 
   /**
@@ -339,6 +349,30 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     return { ctx, source, scope, batch, outcome };
   }
 
+  /**
+   * Reconciles again the users whose manager was not provisioned when they were and is now, so
+   * the reference is written (`refId`: only those waiting for that user). A chain of managers
+   * resolves link by link, a few links per call; the next cycle continues a longer one.
+   */
+  async function resolvePendingManagers(ctx: AppContext, cycleId: string | null, heartbeat: Heartbeat, refId?: string): Promise<{ processed: number; counts: CycleCounts }> {
+    let processed = 0;
+    let counts = EMPTY_COUNTS;
+    if (!ctx.users.references) return { processed, counts };
+    for (let round = 0; round < MANAGER_ROUNDS; round++) {
+      const holders = await store.references.resolvable(ctx.app.id, RESOLVE_HOLDERS, refId === undefined ? {} : { refId });
+      if (holders.length === 0) break;
+      const objects = await ctx.source.getUsers(holders);
+      const scope = await scopeOf(ctx, cycleId);
+      // A fresh batch each round: what an earlier attempt saved is reconciled again, idempotently.
+      const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: `references-${round}` }, { resumed: {}, beat: (detail) => heartbeat.beat(detail) });
+      await store.references.clearResolvable(ctx.app.id, holders);
+      processed += result.processed;
+      counts = Object.fromEntries(Object.entries(counts).map(([key, n]) => [key, n + result.counts[key as keyof CycleCounts]])) as CycleCounts;
+      if (holders.length < RESOLVE_HOLDERS) break;
+    }
+    return { processed, counts };
+  }
+
   const groupSync = createGroupSync({ store, logger, now, concurrency: Math.max(1, Math.min(concurrency, 4)), saveResults, guardFor });
 
   /** The groups round a cycle runs: none when the app does not provision groups; full when memberships are due a comparison. */
@@ -367,7 +401,8 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           kind: cycle.kind,
           startedAt: cycle.startedAt,
           startLink: cycle.kind === 'incremental' ? (sync?.deltaLink ?? null) : null,
-          groups: await groupRoundOf(ctx),
+            groups: await groupRoundOf(ctx),
+          references: ctx.users.references !== undefined,
         };
       });
     },
@@ -534,15 +569,22 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       );
     },
 
-    async finishGroups({ appId, cycleId }) {
+    async resolveReferences({ appId, cycleId }) {
       return failing(() =>
         withHeartbeat(async (heartbeat) => {
           const ctx = await appContext(appId);
-          if (!ctx.app.groups?.enabled) return { processed: 0, resolved: 0 };
-          const rescoped = await groupSync.reconcileAssignedGroups(ctx, { cycleId, phase: 'groups-scope' }, heartbeat);
-          await store.cycles.addCounts(cycleId, rescoped.reduce(addCount, EMPTY_COUNTS));
-          const resolved = await groupSync.resolvePending(ctx, { cycleId, phase: 'references' });
-          return { processed: rescoped.length, resolved };
+          let processed = 0;
+          let resolved = 0;
+          const managers = await resolvePendingManagers(ctx, cycleId, heartbeat);
+          processed += managers.processed;
+          await store.cycles.addCounts(cycleId, managers.counts);
+          if (ctx.app.groups?.enabled) {
+            const rescoped = await groupSync.reconcileAssignedGroups(ctx, { cycleId, phase: 'groups-scope' }, heartbeat);
+            processed += rescoped.length;
+            await store.cycles.addCounts(cycleId, rescoped.reduce(addCount, EMPTY_COUNTS));
+            resolved += await groupSync.resolvePending(ctx, { cycleId, phase: 'references' });
+          }
+          return { processed, resolved: resolved + managers.processed };
         }),
       );
     },
@@ -553,8 +595,11 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
         const one = await reconcileOne(appId, objectId, false);
         if (!one.outcome) return { objectId, outcome: null, status: 'Failure' as const, steps: one.steps, error: one.error };
         await saveResults(one.ctx, one.batch, [{ outcome: one.outcome, startedAt }], { cycleId: null, phase: 'on-demand' });
-        // Groups waiting for this user get it now.
-        if (one.ctx.app.groups?.enabled && one.outcome.status === 'Success') await groupSync.resolvePending(one.ctx, { cycleId: null, phase: 'on-demand' }, { memberId: objectId });
+        // Groups and reports waiting for this user get it now.
+        if (one.outcome.status === 'Success') {
+          if (one.ctx.app.groups?.enabled) await groupSync.resolvePending(one.ctx, { cycleId: null, phase: 'on-demand' }, { memberId: objectId });
+          await resolvePendingManagers(one.ctx, null, { resumed: {}, beat: () => {} }, objectId);
+        }
         const { objectType: _type, ...rest } = one.outcome;
         return { objectId, outcome: rest, steps: one.outcome.steps, status: one.outcome.status, ...(one.outcome.error && { error: one.outcome.error }) };
       });

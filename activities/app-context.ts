@@ -10,7 +10,7 @@ import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS, sourceAttributesOf } fro
 import { SCHEMA_GROUP } from '../src/scim/types';
 import type { AttributeMapping } from '../src/mapping/schema';
 import type { ScopingFilter } from '../src/mapping/scoping/index';
-import { createMappingPort, type AnchorPort, type AnchorRecord, type AnchorView, type MappingPort, type ReconcileContext } from '../src/reconcile/index';
+import { createMappingPort, type ReferencePort, type AnchorPort, type AnchorRecord, type AnchorView, type MappingPort, type ReconcileContext } from '../src/reconcile/index';
 import type { Anchor, Store } from '../src/store/index';
 import type { ObjectType, SourceObject } from '../src/source/index';
 import type { ClientFactories, TargetClient, UserSource } from './ports';
@@ -63,6 +63,55 @@ function anchorPort(store: Store, appId: string, objectType: ObjectType): Anchor
         lastExported: anchor.lastExported as Record<string, never>,
         state: anchor.state,
       });
+    },
+  };
+}
+
+/** Source attributes that refer to another user by object id, written as that user's target id. */
+const REFERENCE_ATTRIBUTES = ['manager'];
+/** How long a reading of "the app has pending references" serves. */
+const PENDING_CHECK_MS = 10_000;
+
+/**
+ * Resolves a user's references (its manager) to the referenced user's target id in this app.
+ * One not provisioned yet is left out and recorded as pending; resolution later reconciles the
+ * user again once it exists (see the cycle's references phase and on-demand provisioning).
+ */
+function referencePort(store: Store, appId: string, attributes: string[]): ReferencePort {
+  // Whether the app has any pending reference, checked now and then: when it has none, a user
+  // without a manager needs no clearing (the common case, and one query per user saved).
+  let known: { at: number; any: Promise<boolean> } | undefined;
+  const anyPending = () => {
+    if (!known || Date.now() - known.at > PENDING_CHECK_MS) known = { at: Date.now(), any: store.references.list(appId, 1).then((rows) => rows.length > 0) };
+    return known.any;
+  };
+  const clear = async (holderId: string, attribute: string) => {
+    if (await anyPending()) await store.references.clear(appId, holderId, attribute);
+  };
+  return {
+    async resolve(source, { dryRun }) {
+      const resolved = { ...source.attributes };
+      const pending: { attribute: string; refId: string }[] = [];
+      for (const attribute of attributes) {
+        const refId = resolved[attribute];
+        if (typeof refId !== 'string' || refId === '') {
+          if (!dryRun && refId !== undefined) await clear(source.id, attribute);
+          continue;
+        }
+        const anchor = await store.anchors.get(appId, 'user', refId);
+        if (anchor && anchor.state !== 'deleted') {
+          resolved[attribute] = anchor.targetId;
+          if (!dryRun) await clear(source.id, attribute);
+        } else {
+          delete resolved[attribute];
+          pending.push({ attribute, refId });
+          if (!dryRun) {
+            await store.references.setPending(appId, source.id, attribute, refId);
+            known = { at: Date.now(), any: Promise.resolve(true) };
+          }
+        }
+      }
+      return { source: { ...source, attributes: resolved }, pending };
     },
   };
 }
@@ -146,7 +195,15 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const environment = { now: () => new Date(), random: Math.random };
     const mapping = createMappingPort(mappings, environment);
     const profile = profileOf(app);
-    const users: ReconcileContext = { objectType: 'user', target: profiledWriter(target, 'Users', profile), mapping, deprovisioning: app.deprovisioning, anchors: anchorPort(store, appId, 'user') };
+    const referenced = REFERENCE_ATTRIBUTES.filter((attribute) => read.includes(attribute));
+    const users: ReconcileContext = {
+      objectType: 'user',
+      target: profiledWriter(target, 'Users', profile),
+      mapping,
+      deprovisioning: app.deprovisioning,
+      anchors: anchorPort(store, appId, 'user'),
+      ...(referenced.length > 0 && { references: referencePort(store, appId, referenced) }),
+    };
     const groupAction = app.groups?.deprovision === 'ignore' ? 'ignore' : 'delete';
     const groups: ReconcileContext = {
       objectType: 'group',

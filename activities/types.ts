@@ -22,6 +22,8 @@ export interface BeginCycleResult {
   startLink: string | null;
   /** The groups round of this cycle, when the app provisions groups. */
   groups?: { kind: GroupRoundKind; startLink: string | null } | null;
+  /** The app has references to resolve at the end of the cycle (group members, managers). */
+  references?: boolean;
 }
 
 export interface GroupPageInput {
@@ -103,8 +105,11 @@ export interface ScimflowActivities {
   finishCycle(input: FinishCycleInput): Promise<FinishCycleResult>;
   /** One segment of a groups round: groups reconciled, then their memberships. */
   processGroupPage(input: GroupPageInput): Promise<SourcePageResult>;
-  /** Groups assigned or unassigned since the last round, and pending member references that can be written now. */
-  finishGroups(input: CyclePhaseInput): Promise<{ processed: number; resolved: number }>;
+  /**
+   * The end of a cycle: groups assigned or unassigned since the last round, then pending
+   * references that can be written now (group members and managers provisioned since).
+   */
+  resolveReferences(input: CyclePhaseInput): Promise<{ processed: number; resolved: number }>;
   provisionOnDemand(input: OnDemandRequest & { appId: string }): Promise<OnDemandResult>;
   /** A dry run: nothing is written to the target, the anchors or the log. */
   previewObject(input: OnDemandRequest & { appId: string }): Promise<PreviewResult>;

@@ -16,7 +16,7 @@ const { beginCycle, finishCycle, countSourceObjects } = proxyActivities<Scimflow
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-const { processSourcePage, retryEscrow, reconcileAssignments, processGroupPage, finishGroups } = proxyActivities<ScimflowActivities>({
+const { processSourcePage, retryEscrow, reconcileAssignments, processGroupPage, resolveReferences } = proxyActivities<ScimflowActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '2 minutes' },
@@ -68,10 +68,11 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
     const retried = await retryEscrow({ appId: input.appId, cycleId: begun.cycleId });
     progress.processed += retried.processed;
     // Groups after users, so members provisioned in this cycle are written to their groups now.
-    if (begun.groups) {
-      groups = await groupsRound(input.appId, begun.cycleId, begun.groups, progress);
-      const finished = await finishGroups({ appId: input.appId, cycleId: begun.cycleId });
-      progress.processed += finished.processed;
+    if (begun.groups) groups = await groupsRound(input.appId, begun.cycleId, begun.groups, progress);
+    // Then the references whose object exists now: members and managers provisioned after their holders.
+    if (begun.groups || begun.references) {
+      const resolved = await resolveReferences({ appId: input.appId, cycleId: begun.cycleId });
+      progress.processed += resolved.processed;
     }
   } catch (cause) {
     error = errorInfoOf(cause);

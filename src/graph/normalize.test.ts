@@ -12,7 +12,21 @@ describe('toSourceUser', () => {
         businessPhones: [],
         'manager@delta': [{ id: 'm1' }],
       }),
-    ).toEqual({ id: 'u1', type: 'user', attributes: { accountEnabled: false, mail: null, businessPhones: [], 'manager@delta': [{ id: 'm1' }] } });
+    ).toEqual({ id: 'u1', type: 'user', attributes: { accountEnabled: false, mail: null, businessPhones: [], manager: 'm1' } });
+  });
+
+  it('reads the manager as its object id, from delta rounds and from $expand', () => {
+    const select = ['accountEnabled', 'manager'];
+    expect(toSourceUser({ id: 'u1', accountEnabled: true, 'manager@delta': [{ '@odata.type': '#microsoft.graph.user', id: 'm2' }] }, select).attributes.manager).toBe('m2');
+    // A removed manager, and a whole object without one, have none.
+    expect(toSourceUser({ id: 'u1', accountEnabled: true, 'manager@delta': [{ id: 'm2', '@removed': { reason: 'deleted' } }] }, select).attributes.manager).toBeNull();
+    expect(toSourceUser({ id: 'u1', accountEnabled: true }, select).attributes.manager).toBeNull();
+    expect(toSourceUser({ id: 'u1', accountEnabled: true, manager: { '@odata.type': '#microsoft.graph.user', id: 'm3' } }, select).attributes.manager).toBe('m3');
+    // A changed-properties-only object says nothing of an unchanged manager, and is not partial for lacking it alone.
+    const partial = toSourceUser({ id: 'u1', 'manager@delta': [{ id: 'm4' }] }, select);
+    expect(partial).toMatchObject({ partial: true, attributes: { manager: 'm4' } });
+    expect(toSourceUser({ id: 'u1', accountEnabled: false }, select).partial).toBeUndefined();
+    expect('manager' in toSourceUser({ id: 'u1' }, select).attributes).toBe(false);
   });
 
   it.each([

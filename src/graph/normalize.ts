@@ -11,7 +11,30 @@ import type { GraphItem } from './reader';
  *   `partial` (delta rounds after the first carry only what changed).
  */
 export function toSourceUser(item: GraphItem, select?: readonly string[]): SourceObject {
-  return toSourceObject(item, 'user', select);
+  const object = toSourceObject(item, 'user', select?.filter((property) => !USER_RELATIONSHIPS.has(property)), USER_RELATIONSHIPS);
+  if (object.removed) return object;
+  // The manager relationship as the manager's object id: `manager@delta` on delta rounds,
+  // `manager` with `$expand=manager($select=id)` elsewhere; a removed manager is null.
+  const manager = managerOf(item);
+  if (manager !== undefined) object.attributes.manager = manager;
+  else if (select?.includes('manager') && !object.partial) object.attributes.manager = null;
+  return object;
+}
+
+/** User relationships a `$select` (delta) or `$expand` (reads) may name; they are not properties. */
+const USER_RELATIONSHIPS = new Set(['manager']);
+
+/** The manager's id an item carries: a string, null for a removed manager, undefined when the item says nothing. */
+function managerOf(item: GraphItem): string | null | undefined {
+  const delta = item['manager@delta'];
+  if (Array.isArray(delta)) {
+    const current = (delta as GraphItem[]).filter((entry) => entry && typeof entry.id === 'string' && !removalReason(entry['@removed']));
+    return current.length > 0 ? (current[current.length - 1]!.id as string) : null;
+  }
+  const expanded = item.manager;
+  if (expanded === null) return null;
+  if (expanded && typeof expanded === 'object' && typeof (expanded as GraphItem).id === 'string') return (expanded as GraphItem).id as string;
+  return undefined;
 }
 
 /**

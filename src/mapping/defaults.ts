@@ -7,7 +7,9 @@ function direct(source: string, target: string, extra: { matchingPrecedence?: nu
 }
 
 /**
- * Entra's default user mapping. `accountEnabled` feeds `active`; soft-deleted and out-of-scope
+ * Entra's default user mapping. `manager` is a reference: the target receives the manager's
+ * account id in that target (a manager without an account yet is written once it has one).
+ * `accountEnabled` feeds `active`; soft-deleted and out-of-scope
  * users are disabled by the app's deprovisioning settings, which Entra folds into
  * `Not([IsSoftDeleted])`.
  */
@@ -22,6 +24,8 @@ export const DEFAULT_USER_MAPPINGS: readonly AttributeMapping[] = Object.freeze(
     direct('mailNickname', 'externalId'),
     direct('employeeId', `${SCHEMA_ENTERPRISE_USER}:employeeNumber`),
     direct('department', `${SCHEMA_ENTERPRISE_USER}:department`),
+    // The manager's object id, written as the manager's id in the target once it has an account.
+    direct('manager', `${SCHEMA_ENTERPRISE_USER}:manager.value`),
     direct('accountEnabled', 'active'),
   ].map((mapping) => attributeMappingSchema.parse(mapping)),
 );

@@ -77,6 +77,7 @@ describe('mapToTarget with the default user mappings', () => {
       'mailNickname',
       'employeeId',
       'department',
+      'manager',
       'accountEnabled',
     ]);
   });

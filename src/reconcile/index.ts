@@ -9,6 +9,7 @@ export type {
   MappingPort,
   ReconcileContext,
   ReconcileOutcome,
+  ReferencePort,
   ScopeDecision,
   Step,
   StepName,

@@ -54,8 +54,19 @@ export interface DeprovisionGuard {
   threshold: number;
 }
 
+/**
+ * References to other source objects (a user's manager): turned into the referenced object's
+ * target id before mapping. A reference whose object has no account yet is left out and
+ * recorded as pending, to be written once it has one.
+ */
+export interface ReferencePort {
+  resolve(source: SourceObject, options: { dryRun: boolean }): Promise<{ source: SourceObject; pending: { attribute: string; refId: string }[] }>;
+}
+
 export interface ReconcileContext {
   objectType: ObjectType;
+  /** Resolves references before mapping; absent when the mappings use none. */
+  references?: ReferencePort;
   /** Absent: no limit (on-demand requests are deliberate, one object). */
   guard?: DeprovisionGuard;
   /** Match against this snapshot of the target instead of one filter query per object. */
@@ -152,7 +163,15 @@ export async function reconcileObject(
   ];
   const base = { sourceId: source.id, sourceDisplay: displayOf(source), objectType: ctx.objectType };
   try {
-    return await attempt(ctx, source, scope, steps, base, options.dryRun ?? false, true);
+    let resolved = source;
+    if (ctx.references && !source.removed && scope.inScope) {
+      const references = await ctx.references.resolve(source, { dryRun: options.dryRun ?? false });
+      resolved = references.source;
+      for (const { attribute, refId } of references.pending) {
+        steps.push({ name: 'processing', status: 'Warning', detail: `${attribute} ${refId} has no account in the target yet: left out now, written once it has one` });
+      }
+    }
+    return await attempt(ctx, resolved, scope, steps, base, options.dryRun ?? false, true);
   } catch (error) {
     const info = toErrorInfo(error);
     steps.push({ name: 'export', status: 'Failure', detail: info.detail ? `${info.message}: ${info.detail}` : info.message });

@@ -12,6 +12,7 @@ import { createCyclesRepository, type CyclesRepository } from './cycles';
 import { createDialect, type DatabaseLocation } from './dialect';
 import { createEscrowRepository, type EscrowRepository } from './escrow';
 import { createGroupMembersRepository, type GroupMembersRepository } from './group-members';
+import { createReferencesRepository, type ReferencesRepository } from './references';
 import { migrateToLatest } from './migrations/index';
 import { createPersonsRepository, type PersonsRepository } from './persons';
 import { createProvisioningLogRepository, type ProvisioningLogRepository } from './provisioning-log';
@@ -38,6 +39,7 @@ export interface Repositories {
   syncState: SyncStateRepository;
   escrow: EscrowRepository;
   groupMembers: GroupMembersRepository;
+  references: ReferencesRepository;
   persons: PersonsRepository;
 }
 
@@ -62,6 +64,7 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     syncState: createSyncStateRepository(db),
     escrow: createEscrowRepository(db),
     groupMembers: createGroupMembersRepository(db),
+    references: createReferencesRepository(db),
     persons: createPersonsRepository(db),
   };
 }

@@ -28,3 +28,4 @@ export type { SyncState, SyncStateRepository } from './sync-state';
 export { escrowRetryDelayMs, type EscrowEntry, type EscrowRepository } from './escrow';
 export type { GroupMember, GroupMembersRepository, PendingMembership } from './group-members';
 export type { LifecycleEventInput, Person, PersonsRepository, StoredLifecycleEvent } from './persons';
+export type { PendingReference, ReferencesRepository } from './references';

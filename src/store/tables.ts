@@ -23,6 +23,7 @@ export interface Database {
   persons: PersonsTable;
   lifecycle_events: LifecycleEventsTable;
   group_members: GroupMembersTable;
+  pending_references: PendingReferencesTable;
 }
 
 export interface AppsTable {
@@ -137,4 +138,15 @@ export interface LifecycleEventsTable {
   workflow_id: string | null;
   superseded_by: string | null;
   received_at: DefaultTimestamp;
+}
+
+export interface PendingReferencesTable {
+  app_id: string;
+  /** The source object that refers (a user). */
+  holder_id: string;
+  /** The source attribute holding the reference (`manager`). */
+  attribute: string;
+  /** The referenced source object, not yet in the target. */
+  ref_id: string;
+  since: DefaultTimestamp;
 }

@@ -7,6 +7,7 @@ import * as initial from './0001-initial';
 import * as deprovisionGuard from './0002-deprovision-guard';
 import * as lifecycle from './0003-lifecycle';
 import * as groups from './0004-groups';
+import * as references from './0005-references';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0002-deprovision-guard': deprovisionGuard,
   '0003-lifecycle': lifecycle,
   '0004-groups': groups,
+  '0005-references': references,
 };
 
 /** A MigrationProvider over migrations listed in code. */

@@ -9,7 +9,7 @@
 import { projectGroup, projectUser, type Directory, type GroupRecord, type Json } from './directory';
 
 export function usersDelta(directory: Directory, sinceSeq: number | undefined, select: string[] | undefined, minimal: boolean): Json[] {
-  if (sinceSeq === undefined) return [...directory.users.values()].map((user) => projectUser(user, select));
+  if (sinceSeq === undefined) return [...directory.users.values()].map((user) => projectUser(user, select, directory.managers.has(user.id) ? { manager: directory.managers.get(user.id)! } : {}));
 
   const byUser = new Map<string, { whole: boolean; properties: Set<string>; last: number }>();
   for (const change of directory.changes) {
@@ -31,7 +31,7 @@ export function usersDelta(directory: Directory, sinceSeq: number | undefined, s
       continue;
     }
     if (entry.whole) {
-      result.push(projectUser(user, select));
+      result.push(projectUser(user, select, directory.managers.has(id) ? { manager: directory.managers.get(id)! } : {}));
       continue;
     }
     const changed = [...entry.properties].filter((property) => !select || select.includes(property));
@@ -40,7 +40,8 @@ export function usersDelta(directory: Directory, sinceSeq: number | undefined, s
     if (!minimal) {
       for (const property of select ?? Object.keys(user)) if (user[property] !== undefined) shown[property] = user[property]!;
     }
-    for (const property of changed) shown[property] = user[property] ?? null;
+    for (const property of changed) if (property !== 'manager') shown[property] = user[property] ?? null;
+    if (changed.includes('manager')) Object.assign(shown, projectUser(user, ['manager'], directory.relationsOf(id, { forDelta: true })), { id });
     result.push(shown);
   }
   return result;

@@ -93,6 +93,36 @@ export class Directory {
     this.changes.push({ seq: ++this.seq, id, kind, ...(properties && { properties }) });
   }
 
+  /** Managers by user id. */
+  readonly managers = new Map<string, string>();
+  /** The manager a user had before it was removed, for delta's removal entry. */
+  readonly previousManagers = new Map<string, string>();
+
+  /** Sets (or, with null, removes) a user's manager: a relationship, tracked by delta as `manager`. */
+  setManager(userId: string, managerId: string | null): void {
+    if (!this.users.has(userId)) throw new Error(`fake graph: no user ${userId}`);
+    if (managerId !== null && !this.users.has(managerId)) throw new Error(`fake graph: no user ${managerId}`);
+    const previous = this.managers.get(userId);
+    if (managerId === null) {
+      if (previous === undefined) return;
+      this.managers.delete(userId);
+      this.previousManagers.set(userId, previous);
+    } else {
+      this.managers.set(userId, managerId);
+    }
+    this.record(userId, 'updated', ['manager']);
+  }
+
+  /** How projections show a user's manager: on delta rounds (`forDelta`) a removal too; on reads when expanded. */
+  relationsOf(userId: string, options: { forDelta?: boolean; expandManager?: boolean } = {}): UserRelations {
+    const manager = this.managers.get(userId);
+    if (options.forDelta) {
+      const previous = this.previousManagers.get(userId);
+      return manager !== undefined ? { manager } : previous !== undefined ? { manager: null, previousManager: previous } : {};
+    }
+    return { ...(manager !== undefined && { manager }), ...(options.expandManager && { expandManager: true }) };
+  }
+
   addUser(properties: Partial<UserRecord> = {}): UserRecord {
     const id = properties.id ?? randomUUID();
     if (this.users.has(id) || this.softDeleted.has(id)) throw new Error(`fake graph: user ${id} exists`);
@@ -279,11 +309,28 @@ function withoutNulls(properties: Record<string, Json | undefined>): Record<stri
  * A user as Graph shows it: with `$select`, `id` plus each selected property (null when not
  * set); without, every stored property.
  */
-export function projectUser(user: UserRecord, select: string[] | undefined): Record<string, Json> {
-  if (!select) return { ...user };
-  const shown: Record<string, Json> = { id: user.id };
-  for (const property of select) shown[property] = user[property] ?? null;
+export function projectUser(user: UserRecord, select: string[] | undefined, relations: UserRelations = {}): Record<string, Json> {
+  const shown: Record<string, Json> = select ? { id: user.id } : { ...user };
+  for (const property of select ?? []) if (!USER_RELATIONSHIPS.has(property)) shown[property] = user[property] ?? null;
+  // Delta rounds that select the manager relationship report it as `manager@delta`.
+  if (select?.includes('manager') && relations.manager !== undefined) {
+    shown['manager@delta'] = [relations.manager === null ? { '@odata.type': '#microsoft.graph.user', id: relations.previousManager ?? '', '@removed': { reason: 'deleted' } } : { '@odata.type': '#microsoft.graph.user', id: relations.manager }];
+  }
+  // `$expand=manager(...)` reads show the manager object when there is one.
+  if (relations.expandManager && relations.manager) shown.manager = { '@odata.type': '#microsoft.graph.user', id: relations.manager };
   return shown;
+}
+
+/** User relationships a `$select` may name on delta rounds (tracked as `{name}@delta`). */
+const USER_RELATIONSHIPS = new Set(['manager']);
+
+/** A user's relationships as a projection shows them. */
+export interface UserRelations {
+  /** The manager's id; null when it was removed (delta shows the removal); undefined to say nothing. */
+  manager?: string | null;
+  previousManager?: string;
+  /** The request asked for `$expand=manager`. */
+  expandManager?: boolean;
 }
 
 /**

@@ -118,11 +118,12 @@ export class GraphApi {
     const select = this.select(request);
     const pageSize = this.pageSize(request);
     if (typeof pageSize !== 'number') return pageSize;
-    const ids = idFilter(request, 'User');
+    const employeeId = employeeIdFilter(request);
+    const ids = employeeId === undefined ? idFilter(request, 'User') : undefined;
     if (ids && !Array.isArray(ids)) return ids;
-    const users = [...this.directory.users.values()].filter((user) => !ids || ids.includes(user.id));
+    const users = [...this.directory.users.values()].filter((user) => (!ids || ids.includes(user.id)) && (employeeId === undefined || user.employeeId === employeeId));
     const listing: Listing = {
-      items: users.map((user) => projectUser(user, select)),
+      items: users.map((user) => projectUser(user, select, this.directory.relationsOf(user.id, { expandManager: expandsManager(request) }))),
       context: this.usersContext(request.base, select),
       next: { path: '/users', query: queryString(request.query) },
       pageSize,
@@ -212,7 +213,7 @@ export class GraphApi {
     const items: Json[] = [];
     for (const { id, type } of members) {
       if (cast && type !== cast) continue;
-      const shown = type === 'user' ? projectUser(this.directory.users.get(id)!, select) : projectGroup(this.directory.groups.get(id)!, select);
+      const shown = type === 'user' ? projectUser(this.directory.users.get(id)!, select, this.directory.relationsOf(id, { expandManager: expandsManager(request) })) : projectGroup(this.directory.groups.get(id)!, select);
       items.push({ '@odata.type': `#microsoft.graph.${type}`, ...shown });
     }
     const relation = transitive ? 'transitiveMembers' : 'members';
@@ -234,7 +235,7 @@ export class GraphApi {
     if (!user) return notFound(id);
     const select = this.select(request);
     const context = `${this.usersContext(request.base, select)}/$entity`;
-    return { status: 200, body: { '@odata.context': context, ...projectUser(user, select) } };
+    return { status: 200, body: { '@odata.context': context, ...projectUser(user, select, this.directory.relationsOf(id, { expandManager: expandsManager(request) })) } };
   }
 
   /** `/servicePrincipals/{id}`: the fake knows a service principal by the app roles defined for it or its assignments. */
@@ -280,6 +281,18 @@ function idFilter(request: GraphRequest, resource: 'User' | 'Group'): string[] |
     return graphError(400, 'Request_UnsupportedQuery', `Too many child clauses specified in search filter expression containing 'OR' operators: ${ids.length}. Max allowed: ${MAX_IN_VALUES}.`);
   }
   return ids;
+}
+
+/** The value of an `employeeId eq '…'` `$filter` (a filter Graph supports on users); undefined for any other. */
+function employeeIdFilter(request: GraphRequest): string | undefined {
+  const filter = request.query.get('$filter');
+  const match = filter === null ? null : new RegExp(`^\\s*employeeId\\s+eq\\s+${LITERAL}\\s*$`, 'i').exec(filter);
+  return match ? match[1]!.replaceAll("''", "'") : undefined;
+}
+
+/** Whether a request expands the manager relationship (`$expand=manager` or `manager(...)`). */
+function expandsManager(request: GraphRequest): boolean {
+  return /(^|,)\s*manager\b/i.test(request.query.get('$expand') ?? '');
 }
 
 /** OData string literal: quotes doubled inside. */

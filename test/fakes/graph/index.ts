@@ -56,6 +56,8 @@ export interface FakeGraph {
   sourceConfig(overrides?: Partial<FakeSourceConfig>): FakeSourceConfig;
   addUser(properties?: Partial<UserRecord>): UserRecord;
   updateUser(id: string, patch: Record<string, Json>): void;
+  /** Sets a user's manager (null removes it); delta reports it as `manager@delta`, reads with `$expand=manager`. */
+  setManager(userId: string, managerId: string | null): void;
   softDeleteUser(id: string): void;
   restoreUser(id: string): void;
   hardDeleteUser(id: string): void;
@@ -141,6 +143,7 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     }),
     addUser: (properties) => directory.addUser(properties),
     updateUser: (id, patch) => directory.updateUser(id, patch),
+    setManager: (userId, managerId) => directory.setManager(userId, managerId),
     softDeleteUser: (id) => directory.softDeleteUser(id),
     restoreUser: (id) => directory.restoreUser(id),
     hardDeleteUser: (id) => directory.hardDeleteUser(id),
