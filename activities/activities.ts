@@ -20,6 +20,7 @@ import { createAppContexts, type AnchorBatch, type AppContext } from './app-cont
 import { withHeartbeat, type Heartbeat } from './heartbeat';
 import { reconcileStream, type StreamPage } from './reconcile-stream';
 import type { ClientFactories } from './ports';
+import type { GroupDelta } from '../src/graph/index';
 import { createGroupSync } from './group-sync';
 import type { ScimflowActivities, SourcePageResult } from './types';
 
@@ -460,14 +461,27 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           const ctx = await appContext(appId);
           const due = await store.escrow.due(appId, now(), 1000);
           const ids = due.filter((e) => e.objectType === 'user').map((e) => e.sourceId);
-          if (ids.length === 0) return { processed: 0, counts: EMPTY_COUNTS };
+          const groupIds = due.filter((e) => e.objectType === 'group').map((e) => e.sourceId);
+          let groups = { processed: 0, counts: EMPTY_COUNTS };
+          if (groupIds.length > 0 && ctx.app.groups?.enabled) {
+            // Groups are retried whole: the group, then its full membership.
+            const found = new Map((await ctx.source.getGroups(groupIds)).map((g) => [g.id, g]));
+            const deltas = groupIds.map((id): GroupDelta => {
+              const group = found.get(id);
+              return { id, attributes: group?.attributes ?? {}, ...(!group && { removed: 'changed' as const }), membersAdded: [], membersRemoved: [], memberTypes: {}, partial: false };
+            });
+            const outcomes = await groupSync.processGroups(ctx, deltas, 'full', { cycleId, phase: 'escrow' }, heartbeat);
+            groups = { processed: outcomes.length, counts: outcomes.reduce(addCount, EMPTY_COUNTS) };
+            await store.cycles.addCounts(cycleId, groups.counts);
+          }
+          if (ids.length === 0) return groups;
           const found = new Map((await ctx.source.getUsers(ids)).map((o) => [o.id, o]));
           // A user the source no longer returns was deleted there: deprovision it as soft-deleted.
           const objects = ids.map((id): SourceObject => found.get(id) ?? { id, type: 'user', attributes: {}, removed: 'changed' });
           const scope = await scopeOf(ctx, cycleId);
           const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'escrow' }, heartbeat);
           await store.cycles.addCounts(cycleId, result.counts);
-          return result;
+          return { processed: result.processed + groups.processed, counts: result.counts };
         }),
       );
     },

@@ -142,6 +142,28 @@ describe('groups', () => {
     });
   });
 
+  it('escrows a group that matches two target groups and retries it once the stray copy is gone', async () => {
+    const [member] = addPeople(h.graph, 1, 8400);
+    const team = h.graph.addGroup({ displayName: 'G8400 Team' });
+    h.graph.addMember(team.id, member!.id);
+    const app = await h.createApp({ groups: { enabled: true }, scoping: { group: { groups: [{ clauses: [{ attribute: 'displayName', operator: 'EQUALS', value: 'G8400 Team' }] }] } } });
+    // Two groups of that name already exist in the target: scimflow will not guess which to manage.
+    const group = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'G8400 Team' };
+    await scim(app.scimBaseUrl, 'POST', '/Groups', group);
+    await scim(app.scimBaseUrl, 'POST', '/Groups', group);
+    const first = await h.waitForCycle(app.id);
+    expect(first.counts.failed).toBe(1);
+    expect(await h.store.escrow.count(app.id)).toBe(1);
+
+    const [stray] = (await h.targetGroups(app.scimBaseUrl)).slice(1);
+    await scim(app.scimBaseUrl, 'DELETE', `/Groups/${stray.id}`);
+    await h.store.db.updateTable('escrow').set({ next_retry_at: new Date(Date.now() - 1000) }).where('app_id', '=', app.id).execute();
+    const second = await run(app.id, first.id);
+    expect(second.counts.failed).toBe(0);
+    expect(await h.store.escrow.count(app.id)).toBe(0);
+    expect(await groupsOf(app.scimBaseUrl)).toEqual({ 'G8400 Team': [member!.userPrincipalName] });
+  });
+
   it('provisions assigned groups and deletes a group once it is unassigned', async () => {
     const [m1, m2] = addPeople(h.graph, 2, 8300);
     const kept = h.graph.addGroup({ displayName: 'G8300 Kept' });
