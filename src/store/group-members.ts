@@ -109,19 +109,27 @@ export function createGroupMembersRepository(db: Kysely<Database>) {
      * account in the target now: the pending references ready to resolve, oldest groups first.
      */
     async resolvable(appId: string, limit: number, options: { memberId?: string } = {}): Promise<PendingMembership[]> {
-      let query = db
-        .selectFrom('group_members as m')
-        .innerJoin('anchors as u', (join) =>
-          join.onRef('u.app_id', '=', 'm.app_id').onRef('u.source_id', '=', 'm.member_id').on('u.object_type', '=', 'user').on('u.state', '!=', 'deleted'),
+      // The pending rows first (materialized), then one anchor lookup each: the plan stays
+      // small whatever the planner believes of the tables' sizes (PGlite keeps no statistics).
+      const rows = await db
+        .with(
+          (cte) => cte('pending').materialized(),
+          (qb) => {
+            let pending = qb.selectFrom('group_members').select(['group_id', 'member_id']).where('app_id', '=', appId).where('exported', '=', false);
+            if (options.memberId !== undefined) pending = pending.where('member_id', '=', options.memberId);
+            return pending;
+          },
         )
-        .innerJoin('anchors as g', (join) =>
-          join.onRef('g.app_id', '=', 'm.app_id').onRef('g.source_id', '=', 'm.group_id').on('g.object_type', '=', 'group').on('g.state', '=', 'active'),
-        )
+        .selectFrom('pending as m')
+        .innerJoin('anchors as u', (join) => join.on('u.app_id', '=', appId).on('u.object_type', '=', 'user').onRef('u.source_id', '=', 'm.member_id'))
+        .innerJoin('anchors as g', (join) => join.on('g.app_id', '=', appId).on('g.object_type', '=', 'group').onRef('g.source_id', '=', 'm.group_id'))
         .select(['m.group_id', 'g.target_id as group_target_id', 'm.member_id', 'u.target_id as member_target_id'])
-        .where('m.app_id', '=', appId)
-        .where('m.exported', '=', false);
-      if (options.memberId !== undefined) query = query.where('m.member_id', '=', options.memberId);
-      const rows = await query.orderBy('m.group_id').orderBy('m.member_id').limit(limit).execute();
+        .where('u.state', '!=', 'deleted')
+        .where('g.state', '=', 'active')
+        .orderBy('m.group_id')
+        .orderBy('m.member_id')
+        .limit(limit)
+        .execute();
       return rows.map((row) => ({ groupId: row.group_id, groupTargetId: row.group_target_id, memberId: row.member_id, memberTargetId: row.member_target_id }));
     },
 

@@ -33,16 +33,24 @@ export function createReferencesRepository(db: Kysely<Database>) {
      * again. With `refId`, only those waiting for that user.
      */
     async resolvable(appId: string, limit: number, options: { refId?: string } = {}): Promise<string[]> {
-      let query = db
-        .selectFrom('pending_references as r')
-        .innerJoin('anchors as a', (join) =>
-          join.onRef('a.app_id', '=', 'r.app_id').onRef('a.source_id', '=', 'r.ref_id').on('a.object_type', '=', 'user').on('a.state', '!=', 'deleted'),
+      // Pending rows first (materialized), then one anchor lookup each (see group-members.ts).
+      const rows = await db
+        .with(
+          (cte) => cte('pending').materialized(),
+          (qb) => {
+            let pending = qb.selectFrom('pending_references').select(['holder_id', 'ref_id']).where('app_id', '=', appId);
+            if (options.refId !== undefined) pending = pending.where('ref_id', '=', options.refId);
+            return pending;
+          },
         )
+        .selectFrom('pending as r')
+        .innerJoin('anchors as a', (join) => join.on('a.app_id', '=', appId).on('a.object_type', '=', 'user').onRef('a.source_id', '=', 'r.ref_id'))
         .select('r.holder_id')
         .distinct()
-        .where('r.app_id', '=', appId);
-      if (options.refId !== undefined) query = query.where('r.ref_id', '=', options.refId);
-      const rows = await query.orderBy('r.holder_id').limit(limit).execute();
+        .where('a.state', '!=', 'deleted')
+        .orderBy('r.holder_id')
+        .limit(limit)
+        .execute();
       return rows.map((row) => row.holder_id);
     },
 
