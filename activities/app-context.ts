@@ -4,7 +4,7 @@
  * and never leave the worker process. Contexts are cached per app version so tokens are reused.
  */
 import type { AppConfig } from '../src/config/app';
-import { CONSERVATIVE_PROFILE, mergeProfile, profiledWriter, type CapabilityProfile } from '../src/scim/index';
+import { BulkBatcher, CONSERVATIVE_PROFILE, mergeProfile, profiledWriter, type CapabilityProfile } from '../src/scim/index';
 import { ProvisioningError } from '../src/errors/index';
 import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS, sourceAttributesOf } from '../src/mapping/index';
 import { SCHEMA_GROUP } from '../src/scim/types';
@@ -196,9 +196,12 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const mapping = createMappingPort(mappings, environment);
     const profile = profileOf(app);
     const referenced = REFERENCE_ATTRIBUTES.filter((attribute) => read.includes(attribute));
+    // One batcher per target, shared by users and groups, so their writes fill the same BulkRequests.
+    const bulk = profile.bulk.supported && profile.bulk.maxOperations > 1 ? new BulkBatcher(target, profile.bulk) : undefined;
+    const writerOptions = bulk ? { bulk } : {};
     const users: ReconcileContext = {
       objectType: 'user',
-      target: profiledWriter(target, 'Users', profile),
+      target: profiledWriter(target, 'Users', profile, writerOptions),
       mapping,
       deprovisioning: app.deprovisioning,
       anchors: anchorPort(store, appId, 'user'),
@@ -207,7 +210,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const groupAction = app.groups?.deprovision === 'ignore' ? 'ignore' : 'delete';
     const groups: ReconcileContext = {
       objectType: 'group',
-      target: profiledWriter(target, 'Groups', profile),
+      target: profiledWriter(target, 'Groups', profile, writerOptions),
       mapping: createMappingPort(groupMappings, environment, { coreSchema: SCHEMA_GROUP }),
       deprovisioning: { softDeleted: groupAction, hardDeleted: groupAction, outOfScope: groupAction },
       anchors: anchorPort(store, appId, 'group'),

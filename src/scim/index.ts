@@ -49,3 +49,4 @@ export {
   type RequestOutcome,
 } from './rate-budget';
 export { encodePatchOperations, profiledWriter, replacementFor } from './target';
+export { BulkBatcher, createdId, sendBulk, SCHEMA_BULK_REQUEST, type BulkLimits, type BulkOperation, type BulkResult, type BulkTransport } from './bulk';

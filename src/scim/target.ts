@@ -7,8 +7,9 @@
 import { scimPatch, type ScimPatchOperation } from 'scim-patch';
 import { ProvisioningError } from '../errors/index';
 import type { CapabilityProfile } from './capabilities';
+import { createdId, type BulkBatcher } from './bulk';
 import type { ResourceEndpoint } from './client';
-import type { PatchOperation, ScimResource } from './types';
+import { SCHEMA_PATCH_OP, type PatchOperation, type ScimResource } from './types';
 
 const CAPITALISED: Record<PatchOperation['op'], string> = { add: 'Add', replace: 'Replace', remove: 'Remove' };
 
@@ -54,16 +55,40 @@ export interface ResourceEndpoints {
 /** Reads, applies and replaces again this often when the target keeps reporting a newer version (412). */
 const MAX_PRECONDITION_RETRIES = 3;
 
-/** The writes of reconcile to one resource endpoint of a target (users or groups), following its profile. */
-export function profiledWriter(client: ResourceEndpoints, endpoint: ResourceEndpoint, profile: CapabilityProfile) {
+/**
+ * The writes of reconcile to one resource endpoint of a target (users or groups), following its
+ * profile. With `bulk` (a target that announces SCIM Bulk), creates, PATCHes and deletes travel
+ * in BulkRequests shared with the writes of other reconciles; each still gets its own result.
+ */
+export function profiledWriter(client: ResourceEndpoints, endpoint: ResourceEndpoint, profile: CapabilityProfile, options: { bulk?: BulkBatcher } = {}) {
+  const { bulk } = options;
+  const encode = (resource: ScimResource) => (profile.booleanEncoding === 'string' ? (encodeBooleans(resource) as ScimResource) : resource);
   return {
     endpoint,
     find: (attribute: string, value: string | number | boolean) => client.find(endpoint, attribute, value),
-    create: (resource: ScimResource) => client.create(endpoint, profile.booleanEncoding === 'string' ? (encodeBooleans(resource) as ScimResource) : resource),
-    delete: (id: string) => client.delete(endpoint, id),
+    async create(resource: ScimResource): Promise<ScimResource> {
+      if (!bulk) return client.create(endpoint, encode(resource));
+      const result = await bulk.submit({ method: 'POST', path: `/${endpoint}`, data: encode(resource) });
+      const id = createdId(result);
+      if (!id) throw new ProvisioningError({ kind: 'permanent', code: 'InvalidResponse', message: `POST /${endpoint} (bulk) succeeded without the created resource's id or location` });
+      return { ...(result.resource ?? resource), id } as ScimResource;
+    },
+    async delete(id: string): Promise<void> {
+      if (!bulk) return client.delete(endpoint, id);
+      try {
+        await bulk.submit({ method: 'DELETE', path: `/${endpoint}/${encodeURIComponent(id)}` });
+      } catch (error) {
+        // Already gone counts as deleted, as for a single DELETE.
+        if (!(error instanceof ProvisioningError && error.status === 404)) throw error;
+      }
+    },
     get: (id: string) => client.get(endpoint, id),
     async patch(id: string, operations: PatchOperation[]) {
       if (operations.length === 0) return undefined;
+      if (profile.patch && bulk) {
+        const result = await bulk.submit({ method: 'PATCH', path: `/${endpoint}/${encodeURIComponent(id)}`, data: { schemas: [SCHEMA_PATCH_OP], Operations: encodePatchOperations(operations, profile) } });
+        return result.resource;
+      }
       if (profile.patch) return client.patch(endpoint, id, encodePatchOperations(operations, profile));
       for (let attempt = 1; ; attempt++) {
         const current = await client.get(endpoint, id);

@@ -54,7 +54,8 @@ describe('groups', () => {
     h.graph.addMember(ops.id, dee!.id);
     h.scimRequests.length = 0;
 
-    const app = await h.createApp({ groups: { enabled: true }, capabilities: { overrides: { maxMembersPerPatch: 2 } } });
+    // One request per write, to count them (bulk writes are covered in bulk.test.ts).
+    const app = await h.createApp({ groups: { enabled: true }, capabilities: { overrides: { maxMembersPerPatch: 2, bulk: { supported: false } } } });
     const first = await h.waitForCycle(app.id);
     expect(first).toMatchObject({ kind: 'initial', state: 'succeeded' });
     const mine = (all: Record<string, string[]>) => Object.fromEntries(Object.entries(all).filter(([name]) => name.startsWith('G8000')));

@@ -26,7 +26,8 @@ function patchesTo(scimBaseUrl: string, since: number) {
 describe('provisioning cycles', () => {
   it('creates every user with exactly the mapped attributes, then patches only what changed', async () => {
     const people = addPeople(h.graph, 20);
-    const app = await h.createApp();
+    // One request per write, to count them (bulk writes are covered in bulk.test.ts).
+    const app = await h.createApp({ capabilities: { overrides: { bulk: { supported: false } } } });
     const first = await h.waitForCycle(app.id);
     expect(first).toMatchObject({ kind: 'initial', state: 'succeeded', counts: { created: 20, failed: 0 } });
 
