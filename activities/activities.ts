@@ -596,7 +596,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
             const rescoped = await groupSync.reconcileAssignedGroups(ctx, { cycleId, phase: 'groups-scope' }, heartbeat);
             processed += rescoped.length;
             await store.cycles.addCounts(cycleId, rescoped.reduce(addCount, EMPTY_COUNTS));
-            resolved += await groupSync.resolvePending(ctx, { cycleId, phase: 'references' });
+            resolved += await groupSync.resolvePending(ctx, { cycleId, phase: 'references' }, { beat: (detail) => heartbeat.beat(detail) });
           }
           return { processed, resolved: resolved + managers.processed };
         }),

@@ -34,11 +34,27 @@ export interface GroupSyncDeps {
   guardFor(ctx: AppContext, cycleId: string): import('../src/reconcile/index').DeprovisionGuard | undefined;
 }
 
+/** The reason code of groups skipped because the target has no Group resource type. */
+const GROUPS_UNSUPPORTED = 'GroupsNotSupported';
+
 /** Pending references resolved per query; a cycle keeps going until none is left. */
 const RESOLVE_BATCH = 5_000;
 
 function isLive(outcome: ReconcileOutcome): boolean {
   return outcome.targetId !== undefined && outcome.status !== 'Failure' && outcome.action !== 'Delete' && outcome.action !== 'StagedDelete';
+}
+
+/** The outcome of a second reconcile, with the first attempt's steps before its own (the failed export as a warning). */
+function triedAgain(first: ReconcileOutcome, second: ReconcileOutcome): ReconcileOutcome {
+  const before = first.steps.map((step) => (step.name === 'export' && step.status === 'Failure' ? { ...step, status: 'Warning' as const, detail: `${step.detail}; reconciling once more` } : step));
+  return { ...second, steps: [...before, ...second.steps.filter((step) => step.name !== 'import' && step.name !== 'scoping')] };
+}
+
+/** The group was created by this outcome's POST, which carried no members. */
+function createdEmpty(outcome: ReconcileOutcome): boolean {
+  if (outcome.action !== 'Create' || outcome.status !== 'Success' || !outcome.request) return false;
+  const body = outcome.request.body as { members?: unknown } | undefined;
+  return !(Array.isArray(body?.members) && body.members.length > 0);
 }
 
 export function createGroupSync(deps: GroupSyncDeps) {
@@ -131,9 +147,31 @@ export function createGroupSync(deps: GroupSyncDeps) {
   }
 
   /**
+   * After member changes whose outcome is unknown (an answer lost, a 5xx): records which of the
+   * group's recorded members the target holds now, so the retry adds only those it lacks (a
+   * target where `add` is not idempotent would otherwise list a member twice). Needs a target
+   * whose GET returns members; without one the retry sends the changes again.
+   */
+  async function rememberTargetMembers(ctx: AppContext, group: { id: string; targetId: string }): Promise<void> {
+    if (!ctx.profile.groupMembersOnGet || !ctx.groups.target.get) return;
+    const appId = ctx.app.id;
+    try {
+      const held = new Set(memberIdsOf(await ctx.groups.target.get(group.targetId)));
+      const recorded = (await store.groupMembers.list(appId, group.id)).map((r) => r.memberId);
+      const targets = await targetIdsOf(appId, recorded);
+      const present = recorded.filter((id) => targets.has(id) && held.has(targets.get(id)!));
+      await store.groupMembers.setExported(appId, group.id, present, true);
+      await store.groupMembers.setExported(appId, group.id, recorded.filter((id) => !present.includes(id)), false);
+    } catch (error) {
+      // The target cannot be read either: the retry sends the changes again.
+      logger.warn({ appId, groupId: group.id, err: toErrorInfo(error) }, 'reading the target group after a failed member change failed');
+    }
+  }
+
+  /**
    * Writes member changes and records them. A transient failure is thrown (the activity retries;
-   * the round is not marked done), a permanent one is logged and the group moves on: the next
-   * full comparison tries again.
+   * the round is not marked done) once what the target holds is recorded; a permanent one is
+   * logged and the group moves on: the next full comparison tries again.
    */
   async function applyChanges(
     ctx: AppContext,
@@ -146,7 +184,10 @@ export function createGroupSync(deps: GroupSyncDeps) {
     try {
       await sendChanges(ctx, group.targetId, changes);
     } catch (error) {
-      if (!(error instanceof ProvisioningError) || error.kind === 'transient') throw error;
+      if (!(error instanceof ProvisioningError) || error.kind === 'transient') {
+        if (changes.add.length > 0) await rememberTargetMembers(ctx, group);
+        throw error;
+      }
       await store.provisioningLog.append([membershipEntry(ctx, group, changes, log, startedAt, toErrorInfo(error))]);
       return false;
     }
@@ -157,9 +198,15 @@ export function createGroupSync(deps: GroupSyncDeps) {
   /**
    * Makes a target group hold exactly its source members that have accounts (a full comparison):
    * the wanted members from Graph, what the target holds (read from the target when its GET
-   * returns members, else what scimflow wrote), and the difference written.
+   * returns members, else what scimflow wrote), and the difference written. A group `created`
+   * empty by this round holds nothing yet: it is not read back.
    */
-  async function compareMembers(ctx: AppContext, group: { id: string; targetId: string; display?: string | undefined }, log: { cycleId: string | null; phase: string }) {
+  async function compareMembers(
+    ctx: AppContext,
+    group: { id: string; targetId: string; display?: string | undefined },
+    log: { cycleId: string | null; phase: string },
+    created = false,
+  ) {
     const appId = ctx.app.id;
     const wanted = await sourceMembers(ctx, group.id);
     const recorded = await store.groupMembers.list(appId, group.id);
@@ -168,7 +215,9 @@ export function createGroupSync(deps: GroupSyncDeps) {
     const targets = await targetIdsOf(appId, [...new Set([...wanted, ...recorded.map((r) => r.memberId)])]);
 
     let actual: string[];
-    if (ctx.profile.groupMembersOnGet && ctx.groups.target.get) {
+    if (created) {
+      actual = [];
+    } else if (ctx.profile.groupMembersOnGet && ctx.groups.target.get) {
       actual = memberIdsOf(await ctx.groups.target.get(group.targetId));
     } else {
       actual = recorded.filter((r) => r.exported).flatMap((r) => (targets.has(r.memberId) ? [targets.get(r.memberId)!] : []));
@@ -199,6 +248,37 @@ export function createGroupSync(deps: GroupSyncDeps) {
   }
 
   /**
+   * The groups of a page, skipped with the reason when the target announces no Group resource
+   * type: nothing is sent (each request would fail the same way) and users are unaffected.
+   */
+  async function skipUnsupported(ctx: AppContext, objects: SourceObject[], scope: (group: SourceObject) => ScopeDecision, log: { cycleId: string; phase: string }): Promise<ReconcileOutcome[]> {
+    const reason = `${GROUPS_UNSUPPORTED}: the target announces no Group resource type (GET /ResourceTypes), so groups are not provisioned; set groups.enabled to false, or override the capability resourceTypes.group if the target does take groups`;
+    if (objects.length) logger.warn({ appId: ctx.app.id, cycleId: log.cycleId, groups: objects.length }, reason);
+    const startedAt = now();
+    const results = objects.map((object) => {
+      const decision = scope(object);
+      const outcome: ReconcileOutcome = {
+        sourceId: object.id,
+        sourceDisplay: typeof object.attributes.displayName === 'string' ? object.attributes.displayName : undefined,
+        objectType: 'group',
+        targetId: undefined,
+        action: 'Other',
+        status: 'Skipped',
+        reason,
+        changes: [],
+        steps: [
+          { name: 'import', status: 'Success', detail: object.removed ? `the source reports the object removed (${object.removed})` : 'read the source object' },
+          { name: 'scoping', status: decision.inScope ? 'Success' : 'Skipped', detail: decision.detail },
+          { name: 'processing', status: 'Skipped', detail: reason },
+        ],
+      };
+      return { outcome, startedAt };
+    });
+    await deps.saveResults(ctx, ctx.batch('group'), results, log);
+    return results.map((r) => r.outcome);
+  }
+
+  /**
    * Reconciles the groups of one delta page, then their memberships. Returns the outcomes of the
    * groups themselves (membership changes are logged on their own entries).
    */
@@ -218,6 +298,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
       return [{ id: d.id, type: 'group', attributes: d.attributes }];
     });
     const scope = await scopeOf(ctx, log.cycleId);
+    if (!ctx.profile.resourceTypes.group) return skipUnsupported(ctx, objects, scope, log);
     const batch = ctx.batch('group');
     await batch.prefetch(objects.map((o) => o.id));
     const anchored = await store.anchors.getMany(ctx.app.id, 'group', objects.map((o) => o.id));
@@ -227,7 +308,11 @@ export function createGroupSync(deps: GroupSyncDeps) {
       objects,
       async (object) => {
         const startedAt = now();
-        const outcome = await reconcileObject(context, object, scope(object));
+        let outcome = await reconcileObject(context, object, scope(object));
+        // A write with an unknown outcome (an answer lost, a 5xx) is reconciled once more at once:
+        // a create that reached the target is then matched and linked, so the group's members are
+        // written in this round.
+        if (outcome.status === 'Failure' && outcome.error?.kind === 'transient') outcome = triedAgain(outcome, await reconcileObject(context, object, scope(object)));
         heartbeat.beat({ groups: object.id });
         return { outcome, startedAt };
       },
@@ -236,6 +321,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
     await deps.saveResults(ctx, batch, results, log);
 
     const byId = new Map(deltas.map((d) => [d.id, d]));
+    const objectsById = new Map(objects.map((o) => [o.id, o]));
     await pMap(
       results.map((r) => r.outcome),
       async (outcome) => {
@@ -243,13 +329,19 @@ export function createGroupSync(deps: GroupSyncDeps) {
           await store.groupMembers.removeGroup(ctx.app.id, outcome.sourceId);
           return;
         }
-        if (!isLive(outcome)) return;
-        const group = { id: outcome.sourceId, targetId: outcome.targetId!, display: outcome.sourceDisplay };
+        const anchor = anchored.get(outcome.sourceId);
+        const object = objectsById.get(outcome.sourceId)!;
+        // A group whose own attributes could not be written still gets its members: the round's
+        // membership changes are not read again.
+        const linked = outcome.status === 'Failure' && anchor?.state === 'active' && !object.removed && scope(object).inScope ? anchor.targetId : undefined;
+        const targetId = isLive(outcome) ? outcome.targetId! : linked;
+        if (targetId === undefined) return;
+        const group = { id: outcome.sourceId, targetId, display: outcome.sourceDisplay };
         const delta = byId.get(outcome.sourceId)!;
         const nested = Object.values(delta.memberTypes).includes('group');
         // A full round, a group new to this app (created or matched), or nested changes to flatten: compare the whole membership.
-        const fresh = anchored.get(outcome.sourceId)?.state !== 'active';
-        if (round === 'full' || fresh || (nested && ctx.app.groups?.flattenNested)) await compareMembers(ctx, group, log);
+        const fresh = anchor?.state !== 'active';
+        if (round === 'full' || fresh || (nested && ctx.app.groups?.flattenNested)) await compareMembers(ctx, group, log, createdEmpty(outcome));
         else await applyMemberDelta(ctx, delta, group, log);
         heartbeat.beat({ members: outcome.sourceId });
       },
@@ -263,12 +355,12 @@ export function createGroupSync(deps: GroupSyncDeps) {
    * have accounts, but which were not written yet (the member was provisioned after the group).
    * With `memberId`, only that member's (after provisioning one user on demand).
    */
-  async function resolvePending(ctx: AppContext, log: { cycleId: string | null; phase: string }, options: { memberId?: string } = {}): Promise<number> {
+  async function resolvePending(ctx: AppContext, log: { cycleId: string | null; phase: string }, options: { memberId?: string; beat?: (detail: object) => void } = {}): Promise<number> {
     const appId = ctx.app.id;
     let resolved = 0;
     const refused = new Set<string>();
     for (;;) {
-      const pending = (await store.groupMembers.resolvable(appId, RESOLVE_BATCH, options)).filter((p) => !refused.has(p.groupId));
+      const pending = (await store.groupMembers.resolvable(appId, RESOLVE_BATCH, options.memberId === undefined ? {} : { memberId: options.memberId })).filter((p) => !refused.has(p.groupId));
       if (pending.length === 0) return resolved;
       const byGroup = new Map<string, { targetId: string; members: { memberId: string; targetId: string }[] }>();
       for (const p of pending) {
@@ -286,6 +378,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
           }
           await store.groupMembers.setExported(appId, groupId, members.map((m) => m.memberId), true);
           resolved += members.length;
+          options.beat?.({ references: resolved });
         },
         { concurrency: deps.concurrency },
       );

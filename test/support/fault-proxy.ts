@@ -28,8 +28,11 @@ export type Fault =
 export interface FaultRule {
   /** How many matching requests get the fault; the rule is spent after that. */
   times: number;
-  /** All given conditions must hold; no conditions match every request. */
-  match?: { method?: string; pathIncludes?: string };
+  /**
+   * All given conditions must hold; no conditions match every request. `bodyIncludes` tells
+   * requests to one path apart by what they carry (e.g. `"members"` for member changes).
+   */
+  match?: { method?: string; pathIncludes?: string; bodyIncludes?: string };
   fault: Fault;
 }
 
@@ -85,10 +88,11 @@ function readBody(stream: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function matches(rule: FaultRule, request: IncomingMessage): boolean {
-  const { method, pathIncludes } = rule.match ?? {};
+function matches(rule: FaultRule, request: IncomingMessage, body: Buffer): boolean {
+  const { method, pathIncludes, bodyIncludes } = rule.match ?? {};
   if (method !== undefined && method.toUpperCase() !== request.method) return false;
   if (pathIncludes !== undefined && !(request.url ?? '').includes(pathIncludes)) return false;
+  if (bodyIncludes !== undefined && !body.toString('utf8').includes(bodyIncludes)) return false;
   return true;
 }
 
@@ -145,26 +149,25 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
   }
 
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
-    const rule = rules.find((candidate) => candidate.times > 0 && matches(candidate, incoming));
-    if (rule) rule.times--;
-    const fault = rule?.fault;
-    const record: ProxiedRequest = { method: incoming.method ?? '', path: incoming.url ?? '', fault, forwarded: false, status: undefined };
+    const record: ProxiedRequest = { method: incoming.method ?? '', path: incoming.url ?? '', fault: undefined, forwarded: false, status: undefined };
     requests.push(record);
     const timing: RequestTiming = { arrivedAt: performance.now(), doneAt: undefined };
     timings.set(record, timing);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     try {
-      await respond(incoming, response, fault, record);
+      const body = await readBody(incoming);
+      const rule = rules.find((candidate) => candidate.times > 0 && matches(candidate, incoming, body));
+      if (rule) rule.times--;
+      record.fault = rule?.fault;
+      await respond(incoming, response, body, record.fault, record);
     } finally {
       inFlight--;
       timing.doneAt = performance.now();
     }
   }
 
-  async function respond(incoming: IncomingMessage, response: ServerResponse, fault: Fault | undefined, record: ProxiedRequest): Promise<void> {
-    const body = await readBody(incoming);
-
+  async function respond(incoming: IncomingMessage, response: ServerResponse, body: Buffer, fault: Fault | undefined, record: ProxiedRequest): Promise<void> {
     if (fault?.kind === 'drop' && fault.when === 'before') {
       incoming.socket.destroy();
       return;
