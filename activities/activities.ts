@@ -374,7 +374,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     return { processed, counts };
   }
 
-  const groupSync = createGroupSync({ store, logger, now, concurrency: Math.max(1, Math.min(concurrency, 4)), saveResults, guardFor });
+  const groupSync = createGroupSync({ store, logger, now, concurrency, saveResults, guardFor });
 
   /** The groups round a cycle runs: none when the app does not provision groups; full when memberships are due a comparison. */
   async function groupRoundOf(ctx: AppContext): Promise<{ kind: 'full' | 'incremental'; startLink: string | null } | null> {

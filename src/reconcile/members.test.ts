@@ -10,17 +10,18 @@ describe('memberChanges', () => {
 });
 
 describe('memberPatches', () => {
-  it('chunks changes by the per-request limit, removals first', () => {
+  it('chunks changes by the per-request limit, removals first, additions in the room left', () => {
     const requests = memberPatches({ add: ['a1', 'a2', 'a3'], remove: ['r1', 'r2', 'r3'] }, 2);
     expect(requests).toEqual([
       [
         { op: 'remove', path: 'members[value eq "r1"]' },
         { op: 'remove', path: 'members[value eq "r2"]' },
       ],
-      [{ op: 'remove', path: 'members[value eq "r3"]' }],
-      [{ op: 'add', path: 'members', value: [{ value: 'a1' }, { value: 'a2' }] }],
-      [{ op: 'add', path: 'members', value: [{ value: 'a3' }] }],
+      [{ op: 'remove', path: 'members[value eq "r3"]' }, { op: 'add', path: 'members', value: [{ value: 'a1' }] }],
+      [{ op: 'add', path: 'members', value: [{ value: 'a2' }, { value: 'a3' }] }],
     ]);
+    // A small change in both directions is one request.
+    expect(memberPatches({ add: ['a'], remove: ['r'] }, 100)).toEqual([[{ op: 'remove', path: 'members[value eq "r"]' }, { op: 'add', path: 'members', value: [{ value: 'a' }] }]]);
   });
 
   it('sends nothing for no change and escapes quotes in ids', () => {

@@ -22,21 +22,27 @@ function filterString(value: string): string {
 }
 
 /**
- * The PATCH requests (one operation list each) that make these member changes, removals first so
- * a target with a member cap never holds both old and new members at once. Each request carries
- * at most `maxPerRequest` member changes: additions as one `add` of a `members` array, removals as
- * one `remove` per member by value filter, which RFC 7644 §3.5.2.2 defines for every target.
+ * The PATCH requests (one operation list each) that make these member changes: removals first,
+ * so a target with a member cap never holds both old and new members at once, then additions in
+ * the room left. Each request carries at most `maxPerRequest` member changes: removals as one
+ * `remove` per member by value filter, which RFC 7644 §3.5.2.2 defines for every target,
+ * additions as one `add` of a `members` array.
  *
  * @example memberPatches({ add: ['u1'], remove: [] }, 100) // [[{ op: 'add', path: 'members', value: [{ value: 'u1' }] }]]
  */
 export function memberPatches(changes: MemberChanges, maxPerRequest: number): PatchOperation[][] {
   const size = Math.max(1, Math.floor(maxPerRequest));
   const requests: PatchOperation[][] = [];
-  for (let i = 0; i < changes.remove.length; i += size) {
-    requests.push(changes.remove.slice(i, i + size).map((id): PatchOperation => ({ op: 'remove', path: `members[value eq ${filterString(id)}]` })));
-  }
-  for (let i = 0; i < changes.add.length; i += size) {
-    requests.push([{ op: 'add', path: 'members', value: changes.add.slice(i, i + size).map((value) => ({ value })) }]);
+  let removed = 0;
+  let added = 0;
+  while (removed < changes.remove.length || added < changes.add.length) {
+    const removals = changes.remove.slice(removed, removed + size);
+    removed += removals.length;
+    const additions = changes.add.slice(added, added + size - removals.length);
+    added += additions.length;
+    const operations: PatchOperation[] = removals.map((id) => ({ op: 'remove', path: `members[value eq ${filterString(id)}]` }));
+    if (additions.length > 0) operations.push({ op: 'add', path: 'members', value: additions.map((value) => ({ value })) });
+    requests.push(operations);
   }
   return requests;
 }
