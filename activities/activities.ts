@@ -76,7 +76,7 @@ export function toFailure(error: unknown): ApplicationFailure {
   });
 }
 
-async function failing<T>(work: () => Promise<T>): Promise<T> {
+export async function failing<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -339,13 +339,20 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   /** Reconciles one user now (or, as a dry run, decides what would be sent) through the cycle's path. */
   async function reconcileOne(appId: string, objectId: string, dryRun: boolean) {
     const ctx = await appContext(appId);
-    const source = await ctx.source.getUser(objectId);
+    const source = (await ctx.source.getUser(objectId)) ?? (ctx.app.groups?.enabled ? (await ctx.source.getGroups([objectId]))[0] : undefined);
     if (!source) {
-      const error = { kind: 'permanent' as const, code: 'NotFound' as const, message: `no user ${objectId} in the source directory` };
+      const what = ctx.app.groups?.enabled ? 'user or group' : 'user';
+      const error = { kind: 'permanent' as const, code: 'NotFound' as const, message: `no ${what} ${objectId} in the source directory` };
       return { outcome: undefined, error, steps: [{ name: 'import' as const, status: 'Failure' as const, detail: error.message }] };
     }
-    const scope = (await scopeOf(ctx, null))(source);
-    const batch = ctx.batch();
+    const scope = source.type === 'group' ? (await groupSync.scopeOf(ctx, null))(source) : (await scopeOf(ctx, null))(source);
+    if (source.type === 'group' && !dryRun) {
+      // A group on demand: the group, then its whole membership, through the cycle's own path (which saves the results).
+      const delta: GroupDelta = { id: source.id, attributes: source.attributes, membersAdded: [], membersRemoved: [], memberTypes: {}, partial: false };
+      const [outcome] = await groupSync.processGroups(ctx, [delta], 'full', { cycleId: null, phase: 'on-demand' }, { resumed: {}, beat: () => {} });
+      return { ctx, source, scope, batch: undefined, outcome: outcome! };
+    }
+    const batch = ctx.batch(source.type);
     const outcome = await reconcileObject(batch.context, source, scope, { dryRun });
     return { ctx, source, scope, batch, outcome };
   }
@@ -608,9 +615,9 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
         const startedAt = now();
         const one = await reconcileOne(appId, objectId, false);
         if (!one.outcome) return { objectId, outcome: null, status: 'Failure' as const, steps: one.steps, error: one.error };
-        await saveResults(one.ctx, one.batch, [{ outcome: one.outcome, startedAt }], { cycleId: null, phase: 'on-demand' });
+        if (one.batch) await saveResults(one.ctx, one.batch, [{ outcome: one.outcome, startedAt }], { cycleId: null, phase: 'on-demand' });
         // Groups and reports waiting for this user get it now.
-        if (one.outcome.status === 'Success') {
+        if (one.outcome.status === 'Success' && one.source.type === 'user') {
           if (one.ctx.app.groups?.enabled) await groupSync.resolvePending(one.ctx, { cycleId: null, phase: 'on-demand' }, { memberId: objectId });
           await resolvePendingManagers(one.ctx, null, { resumed: {}, beat: () => {} }, objectId);
         }

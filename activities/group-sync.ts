@@ -251,7 +251,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
    * The groups of a page, skipped with the reason when the target announces no Group resource
    * type: nothing is sent (each request would fail the same way) and users are unaffected.
    */
-  async function skipUnsupported(ctx: AppContext, objects: SourceObject[], scope: (group: SourceObject) => ScopeDecision, log: { cycleId: string; phase: string }): Promise<ReconcileOutcome[]> {
+  async function skipUnsupported(ctx: AppContext, objects: SourceObject[], scope: (group: SourceObject) => ScopeDecision, log: { cycleId: string | null; phase: string }): Promise<ReconcileOutcome[]> {
     const reason = `${GROUPS_UNSUPPORTED}: the target announces no Group resource type (GET /ResourceTypes), so groups are not provisioned; set groups.enabled to false, or override the capability resourceTypes.group if the target does take groups`;
     if (objects.length) logger.warn({ appId: ctx.app.id, cycleId: log.cycleId, groups: objects.length }, reason);
     const startedAt = now();
@@ -286,7 +286,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
     ctx: AppContext,
     deltas: GroupDelta[],
     round: GroupRoundKind,
-    log: { cycleId: string; phase: string },
+    log: { cycleId: string | null; phase: string },
     heartbeat: Heartbeat,
   ): Promise<ReconcileOutcome[]> {
     // Later rounds carry the changed properties only: read such groups whole.
@@ -302,7 +302,8 @@ export function createGroupSync(deps: GroupSyncDeps) {
     const batch = ctx.batch('group');
     await batch.prefetch(objects.map((o) => o.id));
     const anchored = await store.anchors.getMany(ctx.app.id, 'group', objects.map((o) => o.id));
-    const guard = deps.guardFor(ctx, log.cycleId);
+    // A deliberate on-demand request (no cycle) is not limited by the threshold.
+    const guard = log.cycleId === null ? undefined : deps.guardFor(ctx, log.cycleId);
     const context = { ...batch.context, ...(guard && { guard }) };
     const results = await pMap(
       objects,

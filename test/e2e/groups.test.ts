@@ -165,6 +165,37 @@ describe('groups', () => {
     expect(await groupsOf(app.scimBaseUrl)).toEqual({ 'G8400 Team': [member!.userPrincipalName] });
   });
 
+  it('previews and provisions one group on demand, through the app group mappings', async () => {
+    const [m1, m2] = addPeople(h.graph, 2, 8500);
+    const squad = h.graph.addGroup({ displayName: 'G8500 Squad', description: 'platform' });
+    h.graph.addMembers(squad.id, [m1!.id, m2!.id]);
+    const app = await h.createApp({
+      groups: { enabled: true },
+      mappings: {
+        group: [
+          { type: 'expression', expression: 'Append("team-", ToLower([displayName]))', target: 'displayName', matchingPrecedence: 1 },
+          { type: 'direct', source: 'objectId', target: 'externalId' },
+        ],
+      },
+      // The cycle leaves this group alone; only on-demand provisions it.
+      scoping: { group: { groups: [{ clauses: [{ attribute: 'description', operator: 'EQUALS', value: 'platform' }] }] }, user: { groups: [{ clauses: [{ attribute: 'displayName', operator: 'REGEX MATCH', value: '^Given850' }] }] } },
+      schedule: { intervalMinutes: 60 },
+    });
+    await h.waitForCycle(app.id);
+    await scim(app.scimBaseUrl, 'DELETE', `/Groups/${(await h.targetGroups(app.scimBaseUrl))[0].id}`);
+    await h.store.anchors.upsert({ appId: app.id, objectType: 'group', sourceId: squad.id, targetId: 'gone', lastExported: {}, state: 'deleted' });
+
+    const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: squad.id });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ action: 'Create', request: { method: 'POST', path: '/Groups', body: { displayName: 'team-g8500 squad', externalId: squad.id } } });
+    expect(await h.targetGroups(app.scimBaseUrl)).toEqual([]);
+
+    const onDemand = await h.api('POST', `/api/v1/apps/${app.id}/provision-on-demand`, { objectId: squad.id });
+    expect(onDemand.status).toBe(200);
+    expect(onDemand.body).toMatchObject({ status: 'Success', action: 'Create' });
+    expect(await groupsOf(app.scimBaseUrl)).toEqual({ 'team-g8500 squad': [m1!.userPrincipalName, m2!.userPrincipalName].sort() });
+  });
+
   it('provisions assigned groups and deletes a group once it is unassigned', async () => {
     const [m1, m2] = addPeople(h.graph, 2, 8300);
     const kept = h.graph.addGroup({ displayName: 'G8300 Kept' });
