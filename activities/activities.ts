@@ -57,6 +57,14 @@ const MANAGER_ROUNDS = 5;
 
 const EMPTY_COUNTS: CycleCounts = { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 };
 
+/** A stable key of the app roles a user holds. */
+function roleKey(roles: readonly { id: string }[]): string {
+  return roles
+    .map((role) => role.id)
+    .sort()
+    .join(',');
+}
+
 function addCount(counts: CycleCounts, outcome: Pick<ReconcileOutcome, 'action' | 'status'>): CycleCounts {
   const key = countKey(outcome.action, outcome.status);
   return { ...counts, [key]: counts[key] + 1 };
@@ -372,13 +380,36 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       const objects = await ctx.source.getUsers(holders);
       const scope = await scopeOf(ctx, cycleId);
       // A fresh batch each round: what an earlier attempt saved is reconciled again, idempotently.
-      const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: `references-${round}` }, { resumed: {}, beat: (detail) => heartbeat.beat(detail) });
+      const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: `references-${round}` }, { resumed: {}, beat: (point) => heartbeat.beat({ managers: point }) });
       await store.references.clearResolvable(ctx.app.id, holders);
       processed += result.processed;
       counts = Object.fromEntries(Object.entries(counts).map(([key, n]) => [key, n + result.counts[key as keyof CycleCounts]])) as CycleCounts;
       if (holders.length < RESOLVE_HOLDERS) break;
     }
     return { processed, counts };
+  }
+
+  /**
+   * Users whose app roles changed since the snapshot (an assignment changes without touching the
+   * user, so the delta round does not show it) are reconciled again, and the snapshot follows.
+   * Without a snapshot yet, one is taken: the last full cycle wrote everyone's roles.
+   */
+  async function reconcileRoleChanges(ctx: AppContext, cycleId: string, heartbeat: Heartbeat): Promise<{ processed: number; counts: CycleCounts }> {
+    if (!ctx.appRoles) return { processed: 0, counts: EMPTY_COUNTS };
+    const current = new Map([...(await ctx.appRoles({ fresh: true }))].map(([id, roles]) => [id, roleKey(roles)] as const).filter(([, key]) => key !== ''));
+    const snapshot = await store.roleSnapshots.all(ctx.app.id);
+    const changed = [...new Set([...current.keys(), ...snapshot.keys()])].filter((id) => current.get(id) !== snapshot.get(id));
+    const record = () => store.roleSnapshots.apply(ctx.app.id, changed.filter((id) => current.has(id)).map((id) => [id, current.get(id)!] as const), changed.filter((id) => !current.has(id)));
+    if (snapshot.size === 0 || changed.length === 0) {
+      await record();
+      return { processed: 0, counts: EMPTY_COUNTS };
+    }
+    const objects = await ctx.source.getUsers(changed);
+    const scope = await scopeOf(ctx, cycleId);
+    // Its own progress key, so the resume point of the activity's other batch stays its own.
+    const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'roles' }, { resumed: {}, beat: (point) => heartbeat.beat({ roles: point }) });
+    await record();
+    return result;
   }
 
   const groupSync = createGroupSync({ store, logger, now, concurrency, saveResults, guardFor });
@@ -497,8 +528,10 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       return failing(() =>
         withHeartbeat(async (heartbeat) => {
           const ctx = await appContext(appId);
+          const roles = await reconcileRoleChanges(ctx, cycleId, heartbeat);
+          await store.cycles.addCounts(cycleId, roles.counts);
           const { scope: scopeKind, servicePrincipalId } = ctx.app.source;
-          if (scopeKind !== 'assigned' || !servicePrincipalId) return { processed: 0, counts: EMPTY_COUNTS };
+          if (scopeKind !== 'assigned' || !servicePrincipalId) return roles;
           const scope = await scopeOf(ctx, cycleId);
           const assigned = await assignedInCycle(ctx, servicePrincipalId, cycleId);
           // Assignments change without touching the users, so the delta round does not show them.
@@ -532,7 +565,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       );
     },
 
-    async finishCycle({ appId, cycleId, deltaLink, groups, error }) {
+    async finishCycle({ appId, cycleId, kind, deltaLink, groups, error }) {
       return failing(async () => {
         const app = await store.apps.get(appId);
         if (!error && deltaLink && app) await store.syncState.set({ appId, objectType: 'user', deltaLink, configVersion: app.configVersion });
@@ -540,6 +573,16 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           await store.syncState.set({ appId, objectType: 'group', deltaLink: groups.deltaLink, configVersion: app.configVersion, ...(groups.kind === 'full' && { comparedAt: now() }) });
         }
         groupSync.forgetCycle(cycleId);
+        // A full cycle wrote everyone's roles: later cycles compare with what they are now.
+        if (!error && kind === 'initial' && app) {
+          const ctx = await appContext(appId);
+          if (ctx.appRoles) {
+            const roles = [...(await ctx.appRoles())].map(([id, held]) => [id, roleKey(held)] as const);
+            const known = await store.roleSnapshots.all(appId);
+            const current = new Set(roles.filter(([, key]) => key !== '').map(([id]) => id));
+            await store.roleSnapshots.apply(appId, roles.filter(([, key]) => key !== ''), [...known.keys()].filter((id) => !current.has(id)));
+          }
+        }
         const { staged, ...counts } = await store.provisioningLog.countsByCycle(cycleId);
         const cycle = await store.cycles.finish(cycleId, { state: error ? 'failed' : 'succeeded', error, counts });
         indexByCycle.delete(cycleId);

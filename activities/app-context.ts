@@ -13,6 +13,7 @@ import type { ScopingFilter } from '../src/mapping/scoping/index';
 import { createMappingPort, type ReferencePort, type AnchorPort, type AnchorRecord, type AnchorView, type MappingPort, type ReconcileContext } from '../src/reconcile/index';
 import type { Anchor, Store } from '../src/store/index';
 import type { ObjectType, SourceObject } from '../src/source/index';
+import type { UserAppRole } from '../src/graph/index';
 import type { ClientFactories, TargetClient, UserSource } from './ports';
 
 export interface AppContext {
@@ -27,6 +28,8 @@ export interface AppContext {
   groups: ReconcileContext;
   /** The app's effective capability profile. */
   profile: CapabilityProfile;
+  /** The roles each user holds in the app, when the mappings read them (read at most once a minute, unless `fresh`). */
+  appRoles?: (options?: { fresh?: boolean }) => Promise<Map<string, UserAppRole[]>>;
   /**
    * A users context for a batch of objects: anchors read ahead in one query per page
    * (`prefetch`), and anchor writes held back until `flush(sourceIds)`, so the caller records the
@@ -125,10 +128,10 @@ const APP_ROLES_TTL_MS = 60_000;
  * A source whose users carry `appRoleAssignments`: the roles each user holds in the app
  * (directly or through groups), as AppRoleAssignmentsComplex and SingleAppRoleAssignment expect.
  */
-function withAppRoles(source: UserSource, servicePrincipalId: string): UserSource {
+function withAppRoles(source: UserSource, servicePrincipalId: string): UserSource & { appRoles(options?: { fresh?: boolean }): Promise<Map<string, UserAppRole[]>> } {
   let cached: { at: number; roles: Promise<Map<string, { id: string; value: string | null; displayName: string }[]>> } | undefined;
-  const roles = () => {
-    if (!cached || Date.now() - cached.at > APP_ROLES_TTL_MS) {
+  const roles = (options: { fresh?: boolean } = {}) => {
+    if (!cached || options.fresh || Date.now() - cached.at > APP_ROLES_TTL_MS) {
       cached = { at: Date.now(), roles: source.userAppRoles(servicePrincipalId) };
       cached.roles.catch(() => (cached = undefined));
     }
@@ -141,6 +144,7 @@ function withAppRoles(source: UserSource, servicePrincipalId: string): UserSourc
   };
   return {
     ...source,
+    appRoles: roles,
     readUsersDelta: async (link) => {
       const page = await source.readUsersDelta(link);
       return { ...page, objects: await Promise.all(page.objects.map(enrich)) };
@@ -190,7 +194,8 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const select = read.filter((attribute) => !NOT_SELECTABLE.has(attribute));
     const groupSelect = selectedBy(groupMappings, app.scoping?.group, ['displayName']).filter((attribute) => !NOT_SELECTABLE.has(attribute));
     const plain = clients.source(app, secrets, select, groupSelect);
-    const source = read.includes(APP_ROLES_ATTRIBUTE) && app.source.servicePrincipalId ? withAppRoles(plain, app.source.servicePrincipalId) : plain;
+    const withRoles = read.includes(APP_ROLES_ATTRIBUTE) && app.source.servicePrincipalId ? withAppRoles(plain, app.source.servicePrincipalId) : undefined;
+    const source = withRoles ?? plain;
     const target = clients.target(app, secrets);
     const environment = { now: () => new Date(), random: Math.random };
     const mapping = createMappingPort(mappings, environment);
@@ -225,6 +230,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
       users,
       groups,
       profile,
+      ...(withRoles && { appRoles: withRoles.appRoles }),
       batch(objectType = 'user') {
         const base = contexts[objectType];
         const known = new Map<string, AnchorRecord | undefined>();

@@ -13,6 +13,7 @@ import { createDialect, type DatabaseLocation } from './dialect';
 import { createEscrowRepository, type EscrowRepository } from './escrow';
 import { createGroupMembersRepository, type GroupMembersRepository } from './group-members';
 import { createReferencesRepository, type ReferencesRepository } from './references';
+import { createRoleSnapshotsRepository, type RoleSnapshotsRepository } from './role-snapshots';
 import { migrateToLatest } from './migrations/index';
 import { createPersonsRepository, type PersonsRepository } from './persons';
 import { createProvisioningLogRepository, type ProvisioningLogRepository } from './provisioning-log';
@@ -40,6 +41,7 @@ export interface Repositories {
   escrow: EscrowRepository;
   groupMembers: GroupMembersRepository;
   references: ReferencesRepository;
+  roleSnapshots: RoleSnapshotsRepository;
   persons: PersonsRepository;
 }
 
@@ -65,6 +67,7 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     escrow: createEscrowRepository(db),
     groupMembers: createGroupMembersRepository(db),
     references: createReferencesRepository(db),
+    roleSnapshots: createRoleSnapshotsRepository(db),
     persons: createPersonsRepository(db),
   };
 }

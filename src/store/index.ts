@@ -29,3 +29,4 @@ export { escrowRetryDelayMs, type EscrowEntry, type EscrowRepository } from './e
 export type { GroupMember, GroupMembersRepository, PendingMembership } from './group-members';
 export type { LifecycleEventInput, Person, PersonsRepository, StoredLifecycleEvent } from './persons';
 export type { PendingReference, ReferencesRepository } from './references';
+export type { RoleSnapshotsRepository } from './role-snapshots';

@@ -24,6 +24,7 @@ export interface Database {
   lifecycle_events: LifecycleEventsTable;
   group_members: GroupMembersTable;
   pending_references: PendingReferencesTable;
+  app_role_snapshots: AppRoleSnapshotsTable;
 }
 
 export interface AppsTable {
@@ -149,4 +150,11 @@ export interface PendingReferencesTable {
   /** The referenced source object, not yet in the target. */
   ref_id: string;
   since: DefaultTimestamp;
+}
+
+export interface AppRoleSnapshotsTable {
+  app_id: string;
+  user_id: string;
+  /** The user's app role ids, sorted and comma-joined. */
+  roles: string;
 }

@@ -114,5 +114,13 @@ describe('app roles', () => {
 
     const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: bob!.id });
     expect(preview.body).toMatchObject({ action: 'Other', reason: expect.stringContaining('RedundantExport') });
+
+    // Only an assignment changes (the user does not): the next incremental cycle writes the new roles.
+    h.graph.assign(bob!.id, 'User', undefined, admin!.id);
+    await h.api('POST', `/api/v1/apps/${app.id}/run`);
+    const second = await h.waitForCycle(app.id, first.id);
+    expect(second).toMatchObject({ kind: 'incremental', state: 'succeeded', counts: { updated: 1, failed: 0 } });
+    expect(await roles('bob.roles@contoso.test')).toEqual(['Admin/Administrator', 'Reader/Read only']);
+    expect(await roles('ada.roles@contoso.test')).toEqual(['Admin/Administrator', 'Reader/Read only']);
   });
 });

@@ -8,6 +8,7 @@ import * as deprovisionGuard from './0002-deprovision-guard';
 import * as lifecycle from './0003-lifecycle';
 import * as groups from './0004-groups';
 import * as references from './0005-references';
+import * as roleSnapshots from './0006-role-snapshots';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0003-lifecycle': lifecycle,
   '0004-groups': groups,
   '0005-references': references,
+  '0006-role-snapshots': roleSnapshots,
 };
 
 /** A MigrationProvider over migrations listed in code. */
