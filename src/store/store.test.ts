@@ -571,6 +571,58 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
     });
   });
 
+  describe('group members and pending references', () => {
+    const anchor = (appId: string, objectType: 'user' | 'group', sourceId: string, state: 'active' | 'deleted' = 'active') =>
+      store.anchors.upsert({ appId, objectType, sourceId, targetId: `t-${sourceId}`, lastExported: {}, state });
+
+    it('records wanted members, which are written, and which can be resolved now', async () => {
+      const { app } = await newApp();
+      await store.groupMembers.add(app.id, 'g1', ['u1', 'u2', 'u3', 'u1']);
+      expect(await store.groupMembers.list(app.id, 'g1')).toEqual(['u1', 'u2', 'u3'].map((memberId) => ({ memberId, exported: false })));
+      // Only members with a live account, in a group with a live account, can be resolved.
+      await anchor(app.id, 'user', 'u1');
+      await anchor(app.id, 'user', 'u2', 'deleted');
+      expect(await store.groupMembers.resolvable(app.id, 10)).toEqual([]);
+      await anchor(app.id, 'group', 'g1');
+      expect(await store.groupMembers.resolvable(app.id, 10)).toEqual([{ groupId: 'g1', groupTargetId: 't-g1', memberId: 'u1', memberTargetId: 't-u1' }]);
+      expect(await store.groupMembers.resolvable(app.id, 10, { memberId: 'u3' })).toEqual([]);
+      expect(await store.groupMembers.countPending(app.id)).toBe(3);
+
+      await store.groupMembers.setExported(app.id, 'g1', ['u1'], true);
+      expect(await store.groupMembers.resolvable(app.id, 10)).toEqual([]);
+      expect(await store.groupMembers.states(app.id, 'g1', ['u1', 'u2', 'u9'])).toEqual(new Map([['u1', true], ['u2', false]]));
+      // Adding again keeps what is exported; removing reports what was.
+      await store.groupMembers.add(app.id, 'g1', ['u1']);
+      expect(await store.groupMembers.remove(app.id, 'g1', ['u1', 'u2'])).toEqual(['u1']);
+      await store.groupMembers.removeGroup(app.id, 'g1');
+      expect(await store.groupMembers.list(app.id, 'g1')).toEqual([]);
+    });
+
+    it('keeps one pending reference per holder and attribute, resolvable once the referenced user has an account', async () => {
+      const { app } = await newApp();
+      await store.references.setPending(app.id, 'h1', 'manager', 'm1');
+      await store.references.setPending(app.id, 'h1', 'manager', 'm2');
+      await store.references.setPending(app.id, 'h2', 'manager', 'm2');
+      expect((await store.references.list(app.id)).map((r) => `${r.holderId}>${r.refId}`).sort()).toEqual(['h1>m2', 'h2>m2']);
+      expect(await store.references.resolvable(app.id, 10)).toEqual([]);
+      await anchor(app.id, 'user', 'm2');
+      expect(await store.references.resolvable(app.id, 10)).toEqual(['h1', 'h2']);
+      expect(await store.references.resolvable(app.id, 10, { refId: 'm1' })).toEqual([]);
+      await store.references.clearResolvable(app.id, ['h1']);
+      expect(await store.references.resolvable(app.id, 10)).toEqual(['h2']);
+      await store.references.clear(app.id, 'h2', 'manager');
+      expect(await store.references.list(app.id)).toEqual([]);
+    });
+
+    it('keeps a snapshot of the roles each user holds', async () => {
+      const { app } = await newApp();
+      expect(await store.roleSnapshots.all(app.id)).toEqual(new Map());
+      await store.roleSnapshots.apply(app.id, [['u1', 'r1'], ['u2', 'r1,r2']], []);
+      await store.roleSnapshots.apply(app.id, [['u2', 'r2']], ['u1']);
+      expect(await store.roleSnapshots.all(app.id)).toEqual(new Map([['u2', 'r2']]));
+    });
+  });
+
   describe('escrow', () => {
     it('retries with growing gaps up to a day', async () => {
       const { app } = await newApp();
