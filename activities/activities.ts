@@ -146,23 +146,26 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
    * query per object. Built once per cycle and worker. A retried activity matches with filter
    * queries instead, so an account created by an attempt that died is always found.
    */
-  async function targetIndexFor(ctx: AppContext, cycleId: string, progress: (detail: object) => void): Promise<TargetIndex | undefined> {
+  async function targetIndexFor(ctx: AppContext, cycleId: string, progress: (detail: object) => void, objectType: 'user' | 'group' = 'user'): Promise<TargetIndex | undefined> {
     if (Context.current().info.attempt > 1) return undefined;
-    let index = indexByCycle.get(cycleId);
+    const key = `${cycleId}:${objectType}`;
+    let index = indexByCycle.get(key);
     if (!index) {
-      index = buildTargetIndex(ctx, progress);
-      indexByCycle.set(cycleId, index);
-      index.catch(() => indexByCycle.delete(cycleId));
+      index = buildTargetIndex(ctx, progress, objectType);
+      indexByCycle.set(key, index);
+      index.catch(() => indexByCycle.delete(key));
       if (indexByCycle.size > 8) indexByCycle.delete(indexByCycle.keys().next().value!);
     }
     return index;
   }
 
-  async function buildTargetIndex(ctx: AppContext, progress: (detail: object) => void): Promise<TargetIndex | undefined> {
-    const index = new TargetIndex(ctx.mapping.matchingPaths, (resource) => ctx.mapping.read(resource, ctx.mapping.paths));
+  async function buildTargetIndex(ctx: AppContext, progress: (detail: object) => void, objectType: 'user' | 'group' = 'user'): Promise<TargetIndex | undefined> {
+    const { mapping } = objectType === 'user' ? ctx.users : ctx.groups;
+    const index = new TargetIndex(mapping.matchingPaths, (resource) => mapping.read(resource, mapping.paths));
     try {
       for (let startIndex = 1; ; ) {
-        const page = await ctx.target.listUsers({ startIndex, count: INDEX_PAGE_SIZE });
+        // Groups are listed without their members: only the matching attributes are needed.
+        const page = objectType === 'user' ? await ctx.target.listUsers({ startIndex, count: INDEX_PAGE_SIZE }) : await ctx.target.list('Groups', { startIndex, count: INDEX_PAGE_SIZE, excludedAttributes: ['members'] });
         for (const resource of page.Resources) index.add(resource);
         progress({ indexed: index.size });
         if (page.Resources.length === 0 || startIndex - 1 + page.Resources.length >= page.totalResults) return index;
@@ -585,7 +588,8 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
         }
         const { staged, ...counts } = await store.provisioningLog.countsByCycle(cycleId);
         const cycle = await store.cycles.finish(cycleId, { state: error ? 'failed' : 'succeeded', error, counts });
-        indexByCycle.delete(cycleId);
+        indexByCycle.delete(`${cycleId}:user`);
+        indexByCycle.delete(`${cycleId}:group`);
         assignedByCycle.delete(cycleId);
         if (!cycle) throw new ProvisioningError({ kind: 'permanent', code: 'NotFound', message: `cycle ${cycleId} does not exist` });
         if (staged > 0 && app) {
@@ -625,7 +629,9 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
             }
             throw error;
           }
-          const outcomes = await groupSync.processGroups(ctx, page.groups, kind, { cycleId, phase: 'groups' }, heartbeat);
+          // A full round matches new groups against one listing of the target's groups.
+          const index = kind === 'full' && ctx.profile.resourceTypes.group ? await targetIndexFor(ctx, cycleId, (detail) => heartbeat.beat(detail), 'group') : undefined;
+          const outcomes = await groupSync.processGroups(ctx, page.groups, kind, { cycleId, phase: 'groups' }, heartbeat, index);
           const counts = outcomes.reduce(addCount, EMPTY_COUNTS);
           await store.cycles.addCounts(cycleId, counts);
           return { resync: false, nextLink: page.nextLink ?? null, deltaLink: page.deltaLink ?? null, processed: outcomes.length, counts };

@@ -13,7 +13,7 @@ import { ProvisioningError, toErrorInfo, type ErrorInfo } from '../src/errors/in
 import type { GroupDelta } from '../src/graph/index';
 import type { Logger } from '../src/log/index';
 import { evaluateScope } from '../src/mapping/scoping/index';
-import { memberChanges, memberIdsOf, memberPatches, reconcileObject, type MemberChanges, type ReconcileOutcome, type ScopeDecision } from '../src/reconcile/index';
+import { memberChanges, memberIdsOf, memberPatches, reconcileObject, type MemberChanges, type ReconcileOutcome, type ScopeDecision, type TargetIndex } from '../src/reconcile/index';
 import type { SourceObject } from '../src/source/index';
 import type { ProvisioningLogInput, Store } from '../src/store/index';
 import type { AnchorBatch, AppContext } from './app-context';
@@ -288,6 +288,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
     round: GroupRoundKind,
     log: { cycleId: string | null; phase: string },
     heartbeat: Heartbeat,
+    index?: TargetIndex,
   ): Promise<ReconcileOutcome[]> {
     // Later rounds carry the changed properties only: read such groups whole.
     const partial = deltas.filter((d) => d.partial && !d.removed).map((d) => d.id);
@@ -304,7 +305,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
     const anchored = await store.anchors.getMany(ctx.app.id, 'group', objects.map((o) => o.id));
     // A deliberate on-demand request (no cycle) is not limited by the threshold.
     const guard = log.cycleId === null ? undefined : deps.guardFor(ctx, log.cycleId);
-    const context = { ...batch.context, ...(guard && { guard }) };
+    const context = { ...batch.context, ...(guard && { guard }), ...(index && { index }) };
     const results = await pMap(
       objects,
       async (object) => {
@@ -313,7 +314,11 @@ export function createGroupSync(deps: GroupSyncDeps) {
         // A write with an unknown outcome (an answer lost, a 5xx) is reconciled once more at once:
         // a create that reached the target is then matched and linked, so the group's members are
         // written in this round.
-        if (outcome.status === 'Failure' && outcome.error?.kind === 'transient') outcome = triedAgain(outcome, await reconcileObject(context, object, scope(object)));
+        // It matches with live filter queries: the listing taken before the lost create cannot show it.
+        if (outcome.status === 'Failure' && outcome.error?.kind === 'transient') {
+          const { index: _snapshot, ...live } = context;
+          outcome = triedAgain(outcome, await reconcileObject(live, object, scope(object)));
+        }
         heartbeat.beat({ groups: object.id });
         return { outcome, startedAt };
       },

@@ -70,6 +70,8 @@ export interface PageRequest {
   startIndex?: number;
   /** Page size asked for; targets may answer with fewer. Left to the target when absent. */
   count?: number;
+  /** Attributes the target may leave out (`excludedAttributes`), e.g. a group's `members`. */
+  excludedAttributes?: string[];
 }
 
 const ACCEPT = 'application/scim+json, application/json';
@@ -206,10 +208,10 @@ export class ScimClient {
 
   /** One page of `endpoint`; advance `startIndex` by `Resources.length`, since targets may cap `count`. */
   list(endpoint: ResourceEndpoint, page: PageRequest = {}): Promise<ScimPage> {
-    const { startIndex = 1, count } = page;
+    const { startIndex = 1, count, excludedAttributes } = page;
     if (!Number.isInteger(startIndex) || startIndex < 1) throw new RangeError(`startIndex must be an integer >= 1, not ${startIndex}`);
     if (count !== undefined && (!Number.isInteger(count) || count < 0)) throw new RangeError(`count must be an integer >= 0, not ${count}`);
-    return this.send('GET', `/${endpoint}`, { query: { startIndex, count } }, readPage);
+    return this.send('GET', `/${endpoint}`, { query: { startIndex, count, ...(excludedAttributes?.length && { excludedAttributes: excludedAttributes.join(',') }) } }, readPage);
   }
 
   // The same operations on Users, by the names a reconcile uses.
