@@ -61,6 +61,25 @@ export function createGroupSync(deps: GroupSyncDeps) {
   const { store, logger, now } = deps;
   /** Groups assigned to the app, read once per cycle and worker. */
   const assignedByCycle = new Map<string, Promise<Set<string>>>();
+  /**
+   * Groups whose whole membership a cycle has compared already, per worker: Graph spreads a large
+   * group's members over several pages of a round, repeating the group on each, and one full
+   * comparison covers them all. A retry on another worker compares again, harmlessly.
+   */
+  const comparedByCycle = new Map<string, Set<string>>();
+
+  function firstComparison(cycleId: string | null, groupId: string): boolean {
+    if (cycleId === null) return true;
+    let compared = comparedByCycle.get(cycleId);
+    if (!compared) {
+      compared = new Set();
+      comparedByCycle.set(cycleId, compared);
+      if (comparedByCycle.size > 64) comparedByCycle.delete(comparedByCycle.keys().next().value!);
+    }
+    if (compared.has(groupId)) return false;
+    compared.add(groupId);
+    return true;
+  }
 
   function assignedGroups(ctx: AppContext, cycleKey: string | null): Promise<Set<string>> {
     const servicePrincipalId = ctx.app.source.servicePrincipalId!;
@@ -347,7 +366,9 @@ export function createGroupSync(deps: GroupSyncDeps) {
         const nested = Object.values(delta.memberTypes).includes('group');
         // A full round, a group new to this app (created or matched), or nested changes to flatten: compare the whole membership.
         const fresh = anchor?.state !== 'active';
-        if (round === 'full' || fresh || (nested && ctx.app.groups?.flattenNested)) await compareMembers(ctx, group, log, createdEmpty(outcome));
+        if (round === 'full' || fresh || (nested && ctx.app.groups?.flattenNested)) {
+          if (firstComparison(log.cycleId, group.id)) await compareMembers(ctx, group, log, createdEmpty(outcome));
+        }
         else await applyMemberDelta(ctx, delta, group, log);
         heartbeat.beat({ members: outcome.sourceId });
       },
@@ -427,6 +448,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
 
   function forgetCycle(cycleId: string): void {
     assignedByCycle.delete(cycleId);
+    comparedByCycle.delete(cycleId);
   }
 
   return { processGroups, resolvePending, reconcileAssignedGroups, forgetCycle, scopeOf, logger };
