@@ -57,6 +57,10 @@ const MANAGER_ROUNDS = 5;
 
 const EMPTY_COUNTS: CycleCounts = { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 };
 
+const EXPIRED = Symbol('expired');
+/** A delta round whose link expired: the workflow starts it again in full. */
+const RESYNC: SourcePageResult = { resync: true, nextLink: null, deltaLink: null, processed: 0, counts: EMPTY_COUNTS };
+
 /** A stable key of the app roles a user holds. */
 function roleKey(roles: readonly { id: string }[]): string {
   return roles
@@ -415,6 +419,17 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     return result;
   }
 
+  /** Reads a delta page, or answers EXPIRED when Graph refuses the link (the round starts again in full). */
+  async function unlessExpired<T>(read: () => Promise<T>, about: { appId: string; cycleId: string; what: string }): Promise<T | typeof EXPIRED> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof ProvisioningError && error.code === 'DeltaTokenExpired')) throw error;
+      logger.warn({ appId: about.appId, cycleId: about.cycleId }, `${about.what} expired; starting a full round`);
+      return EXPIRED;
+    }
+  }
+
   const groupSync = createGroupSync({ store, logger, now, concurrency, saveResults, guardFor });
 
   /** The groups round a cycle runs: none when the app does not provision groups; full when memberships are due a comparison. */
@@ -476,16 +491,8 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           // A retry starts where the previous attempt had saved everything before.
           const resumeLink = heartbeat.resumed.link !== undefined ? heartbeat.resumed.link : link;
           const skip = heartbeat.resumed.link !== undefined ? (heartbeat.resumed.done ?? 0) : 0;
-          let first;
-          try {
-            first = await ctx.source.readUsersDelta(resumeLink ?? undefined);
-          } catch (error) {
-            if (error instanceof ProvisioningError && error.code === 'DeltaTokenExpired') {
-              logger.warn({ appId, cycleId }, 'delta link expired; starting a full round');
-              return { resync: true, nextLink: null, deltaLink: null, processed: 0, counts: EMPTY_COUNTS };
-            }
-            throw error;
-          }
+          const first = await unlessExpired(() => ctx.source.readUsersDelta(resumeLink ?? undefined), { appId, cycleId, what: 'delta link' });
+          if (first === EXPIRED) return RESYNC;
           const scope = await scopeOf(ctx, cycleId);
           const index = kind === 'initial' ? await targetIndexFor(ctx, cycleId, (detail) => heartbeat.beat(detail)) : undefined;
           const end: { nextLink: string | null; deltaLink: string | null } = { nextLink: null, deltaLink: null };
@@ -619,16 +626,8 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       return failing(() =>
         withHeartbeat(async (heartbeat) => {
           const ctx = await appContext(appId);
-          let page;
-          try {
-            page = await ctx.source.readGroupsDelta(link ?? undefined);
-          } catch (error) {
-            if (error instanceof ProvisioningError && error.code === 'DeltaTokenExpired') {
-              logger.warn({ appId, cycleId }, 'groups delta link expired; starting a full round');
-              return { resync: true, nextLink: null, deltaLink: null, processed: 0, counts: EMPTY_COUNTS };
-            }
-            throw error;
-          }
+          const page = await unlessExpired(() => ctx.source.readGroupsDelta(link ?? undefined), { appId, cycleId, what: 'groups delta link' });
+          if (page === EXPIRED) return RESYNC;
           // A full round matches new groups against one listing of the target's groups.
           const index = kind === 'full' && ctx.profile.resourceTypes.group ? await targetIndexFor(ctx, cycleId, (detail) => heartbeat.beat(detail), 'group') : undefined;
           const outcomes = await groupSync.processGroups(ctx, page.groups, kind, { cycleId, phase: 'groups' }, heartbeat, index);

@@ -6,7 +6,7 @@
 import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ErrorInfo } from '../src/errors/index';
 import type { GroupRoundKind } from '../activities/group-sync';
-import type { ScimflowActivities } from '../activities/types';
+import type { ScimflowActivities, SourcePageResult } from '../activities/types';
 import type { CycleSummary } from './app-job-state';
 import { progressQuery, type CycleProgress } from './definitions';
 import { CYCLE_KIND } from './search-attributes';
@@ -43,24 +43,13 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
   let deltaLink: string | null = null;
   let groups: { deltaLink: string | null; kind: GroupRoundKind } | null = null;
   try {
-    let link = begun.startLink;
-    let resyncs = 0;
-    for (;;) {
-      const page = await processSourcePage({ appId: input.appId, cycleId: begun.cycleId, kind: begun.kind, link });
-      if (page.resync) {
-        if (++resyncs > 1) throw ApplicationFailure.nonRetryable('the source refused a fresh delta round', 'DeltaTokenExpired');
-        link = null;
-        continue;
-      }
-      progress.processed += page.processed;
-      if (progress.total !== null && progress.processed > progress.total) progress.total = progress.processed;
-      if (page.nextLink) {
-        link = page.nextLink;
-        continue;
-      }
-      deltaLink = page.deltaLink;
-      break;
-    }
+    const users = await deltaRound(
+      (kind, link) => processSourcePage({ appId: input.appId, cycleId: begun.cycleId, kind, link }),
+      { kind: begun.kind, link: begun.startLink, kindAfterResync: begun.kind },
+      progress,
+      'the source refused a fresh delta round',
+    );
+    deltaLink = users.deltaLink;
     if (begun.kind === 'incremental') {
       const rescoped = await reconcileAssignments({ appId: input.appId, cycleId: begun.cycleId });
       progress.processed += rescoped.processed;
@@ -68,7 +57,14 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
     const retried = await retryEscrow({ appId: input.appId, cycleId: begun.cycleId });
     progress.processed += retried.processed;
     // Groups after users, so members provisioned in this cycle are written to their groups now.
-    if (begun.groups) groups = await groupsRound(input.appId, begun.cycleId, begun.groups, progress);
+    if (begun.groups) {
+      groups = await deltaRound(
+        (kind, link) => processGroupPage({ appId: input.appId, cycleId: begun.cycleId, kind, link }),
+        { kind: begun.groups.kind, link: begun.groups.startLink, kindAfterResync: 'full' },
+        progress,
+        'the source refused a fresh groups delta round',
+      );
+    }
     // Then the references whose object exists now: members and managers provisioned after their holders.
     if (begun.groups || begun.references) {
       const resolved = await resolveReferences({ appId: input.appId, cycleId: begun.cycleId });
@@ -80,21 +76,23 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
   return finishCycle({ appId: input.appId, cycleId: begun.cycleId, kind: begun.kind, startedAt: begun.startedAt, deltaLink, groups, error });
 }
 
-/** The groups round: pages of groups from the stored link (or a full round) until the delta link. */
-async function groupsRound(
-  appId: string,
-  cycleId: string,
-  round: { kind: GroupRoundKind; startLink: string | null },
+/**
+ * One source round, page by page (each page a segment activity) from the start link to the delta
+ * link. An expired link starts a full round once (`kindAfterResync`); a second refusal fails.
+ */
+async function deltaRound<K extends string>(
+  read: (kind: K, link: string | null) => Promise<SourcePageResult>,
+  start: { kind: K; link: string | null; kindAfterResync: K },
   progress: CycleProgress,
-): Promise<{ deltaLink: string | null; kind: GroupRoundKind }> {
-  let kind = round.kind;
-  let link = round.startLink;
+  refused: string,
+): Promise<{ deltaLink: string | null; kind: K }> {
+  let { kind, link } = start;
   let resyncs = 0;
   for (;;) {
-    const page = await processGroupPage({ appId, cycleId, kind, link });
+    const page = await read(kind, link);
     if (page.resync) {
-      if (++resyncs > 1) throw ApplicationFailure.nonRetryable('the source refused a fresh groups delta round', 'DeltaTokenExpired');
-      kind = 'full';
+      if (++resyncs > 1) throw ApplicationFailure.nonRetryable(refused, 'DeltaTokenExpired');
+      kind = start.kindAfterResync;
       link = null;
       continue;
     }
