@@ -12,12 +12,13 @@ import { errorResponse } from './errors';
 import { appsRoutes } from './routes/apps';
 import { connectionRoutes } from './routes/connection';
 import { expressionRoutes } from './routes/expressions';
+import { lifecycleRoutes, type LifecycleDeps } from './routes/lifecycle';
 import { onDemandRoutes } from './routes/on-demand';
 import { provisioningLogRoutes } from './routes/provisioning-logs';
 
 export const API_BASE = '/api/v1';
 
-export function createApi(deps: ApiDeps): Hono {
+export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   const v1 = new OpenAPIHono();
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'The admin token' });
   v1.route('/', appsRoutes(deps));
@@ -25,6 +26,7 @@ export function createApi(deps: ApiDeps): Hono {
   v1.route('/', provisioningLogRoutes(deps));
   v1.route('/', expressionRoutes(deps));
   v1.route('/', connectionRoutes(deps));
+  v1.route('/', lifecycleRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

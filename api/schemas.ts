@@ -50,6 +50,7 @@ export const appViewSchema = z
     mappings: z.record(z.string(), z.unknown()),
     scoping: z.record(z.string(), z.unknown()).optional(),
     groups: z.object({ enabled: z.boolean(), flattenNested: z.boolean(), deprovision: z.string(), compareMembersHours: z.number() }).optional(),
+    lifecycle: z.object({ leadTimeDays: z.number().optional(), createDisabled: z.boolean().optional(), retentionDays: z.number().optional(), leaverTimeoutMinutes: z.number().optional() }).optional(),
     capabilities: z.record(z.string(), z.unknown()).optional(),
     configVersion: z.number(),
     createdAt: z.string(),

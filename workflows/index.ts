@@ -1,2 +1,3 @@
 export { appJob } from './app-job';
 export { syncCycle } from './sync-cycle';
+export { joiner, leaver, mover, rehire } from './lifecycle/index';

@@ -2,8 +2,9 @@
  * `/apps`: create, list, read, change and delete provisioned apps, and control their jobs.
  * Secrets are write-only: accepted on create and change, never returned.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { createRoute, z } from '@hono/zod-openapi';
-import { appInputSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
+import { appInputSchema, groupsSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
 import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, appViewSchema, errorSchema, statusSchema } from '../schemas';
@@ -17,10 +18,12 @@ export function appView(app: AppConfig) {
 
 /** Top-level keys whose change makes the next cycle re-evaluate every object. */
 function changesScope(before: AppConfig, after: AppConfig): boolean {
+  // Compared as values: the store's jsonb keeps object keys in an order of its own.
+  const differ = (a: unknown, b: unknown) => !isDeepStrictEqual(a, b);
   return (
-    JSON.stringify(before.mappings) !== JSON.stringify(after.mappings) ||
-    JSON.stringify(before.scoping ?? {}) !== JSON.stringify(after.scoping ?? {}) ||
-    JSON.stringify(before.groups ?? {}) !== JSON.stringify(after.groups ?? {}) ||
+    differ(before.mappings, after.mappings) ||
+    differ(before.scoping ?? {}, after.scoping ?? {}) ||
+    differ(before.groups ?? groupsSchema.parse({}), after.groups ?? groupsSchema.parse({})) ||
     before.source.scope !== after.source.scope ||
     before.source.servicePrincipalId !== after.source.servicePrincipalId ||
     before.source.tenantId !== after.source.tenantId
@@ -108,6 +111,7 @@ export function appsRoutes(deps: ApiDeps) {
         mappings: current.mappings,
         scoping: current.scoping ?? {},
         ...(current.groups && { groups: current.groups }),
+        ...(current.lifecycle && { lifecycle: current.lifecycle }),
         capabilities: { overrides: current.capabilities?.overrides ?? {} },
       };
       const change = c.req.valid('json');

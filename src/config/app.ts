@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { objectMappingsSchema } from '../mapping/schema';
 import { scopingFilterInputSchema } from '../mapping/scoping/index';
 import { capabilityOverridesSchema, type CapabilityProfile } from '../scim/capabilities';
+import { lifecycleSettingsSchema } from '../lifecycle/settings';
 
 const httpUrl = z.url({ message: 'must be an absolute URL' }).refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL');
 const httpsUrl = httpUrl.transform((value) => value.replace(/\/+$/, ''));
@@ -146,6 +147,8 @@ export const appInputSchema = z
     groups: groupsSchema.default({ enabled: false, flattenNested: false, deprovision: 'delete', compareMembersHours: 24 }),
     /** What the target can do: discovered by test-connection; any field can be overridden here. */
     capabilities: z.object({ overrides: capabilityOverridesSchema.default({}) }).default({ overrides: {} }),
+    /** Joiner lead time, leaver retention and leaver alert timeout (src/lifecycle/settings.ts). */
+    lifecycle: lifecycleSettingsSchema.optional(),
   })
   .superRefine((app, ctx) => {
     if (app.source.scope === 'assigned' && !app.source.servicePrincipalId) {
@@ -185,6 +188,8 @@ export interface AppConfig {
   scoping?: AppSpec['scoping'];
   /** Absent in configurations saved before groups were provisioned: groups off. */
   groups?: AppSpec['groups'];
+  /** Absent: the lifecycle defaults (no lead time, 30 days of retention). */
+  lifecycle?: AppSpec['lifecycle'];
   /** The admin's overrides and the profile the last connection test discovered. */
   capabilities?: AppSpec['capabilities'] & { discovered?: CapabilityProfile };
   /** Bumped whenever mappings or scoping change; a new version makes the next cycle a full one. */
@@ -207,6 +212,7 @@ export function splitSecrets(spec: AppSpec): { config: Omit<AppConfig, 'id' | 'c
       scoping: spec.scoping,
       groups: spec.groups,
       capabilities: spec.capabilities,
+      ...(spec.lifecycle && { lifecycle: spec.lifecycle }),
     },
     secrets: { clientSecret, ...targetSecret(spec.target.auth) },
   };

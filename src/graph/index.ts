@@ -4,3 +4,4 @@ export { mergeGroupDelta, type GroupDelta, type GroupDeltaPage, type GroupMember
 export type { AssignedPrincipals, UserAppRole } from './assignments';
 export type { GraphConnection } from './reader';
 export { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL } from './endpoint';
+export { createPeopleDirectory, peopleDirectory, type DirectoryPerson, type PeopleDirectory } from './people';

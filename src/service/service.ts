@@ -9,6 +9,9 @@ import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, realClients, type ClientFactories } from '../../activities/index';
 import { createApi } from '../../api/app';
 import { createJobControl, type JobControl } from '../../api/jobs';
+import { createLifecycleActivities } from '../../activities/lifecycle';
+import { createLifecycleControl } from '../../api/lifecycle';
+import { directoryOfApps } from '../lifecycle/directory';
 import { createAlerter } from '../alerts/index';
 import type { Logger } from '../log/index';
 import type { Store } from '../store/index';
@@ -56,13 +59,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let workerRun: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
   if (options.worker !== false) {
-    const activities = createActivities({
+    const alerter = createAlerter({ webhookUrl: options.alertWebhookUrl, logger });
+    const clients = options.clients ?? realClients();
+    const main = createActivities({
       store,
-      clients: options.clients ?? realClients(),
+      clients,
       logger,
-      alerter: createAlerter({ webhookUrl: options.alertWebhookUrl, logger }),
+      alerter,
       ...(options.concurrency && { concurrency: options.concurrency }),
     });
+    const activities = { ...main, ...createLifecycleActivities({ store, clients, logger, alerter, provisionOnDemand: main.provisionOnDemand, previewObject: main.previewObject }) };
     const created = await createWorker({
       address: options.temporalAddress,
       namespace: options.namespace,
@@ -79,7 +85,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let server: ServerType | undefined;
   let apiUrl: string | undefined;
   if (options.http) {
-    const app = createApi({ store, jobs, adminToken: options.adminToken, logger });
+    const lifecycle = createLifecycleControl({ client, store, taskQueue: options.taskQueue, directory: directoryOfApps(store), logger });
+    const app = createApi({ store, jobs, lifecycle, adminToken: options.adminToken, logger });
     server = await new Promise<ServerType>((resolveServer) => {
       const s = serve({ fetch: app.fetch, hostname: options.http!.host, port: options.http!.port }, () => resolveServer(s));
     });

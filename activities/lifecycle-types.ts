@@ -1,0 +1,82 @@
+/**
+ * Inputs and results of the lifecycle activities (joiner, mover, leaver, rehire). They cross
+ * the workflow history, so they hold ids, names for operators, outcomes and errors: never a
+ * secret and never a person's attributes.
+ */
+import type { ErrorInfo } from '../src/errors/index';
+import type { LifecycleSettings, PersonState } from '../src/lifecycle/index';
+import type { LogAction } from '../src/reconcile/index';
+
+/** An app as a lifecycle run sees it: its id and name, and its lifecycle settings. */
+export interface LifecycleApp extends LifecycleSettings {
+  appId: string;
+  displayName: string;
+}
+
+/** What one app did for a person. `NotFound`: the directory has no such user (yet). */
+export interface PersonAppResult {
+  appId: string;
+  status: 'Success' | 'Failure' | 'Skipped' | 'Warning' | 'NotFound';
+  action: LogAction | null;
+  targetId: string | null;
+  reason: string;
+  error?: ErrorInfo;
+}
+
+export interface PersonInApp {
+  appId: string;
+  objectId: string;
+  /** The lifecycle event the run carries out; names its log entries. */
+  eventId: string;
+  /** The run's try for this app (1, 2, ...): each try is one provisioning-log entry, a retried activity none more. */
+  attempt: number;
+}
+
+export interface LifecycleAlert {
+  /** e.g. `leaver-overdue`. */
+  type: string;
+  objectId: string;
+  eventId: string;
+  displayName: string | null;
+  /** The apps not done, with their last error. */
+  apps: { appId: string; displayName: string; error: string | null }[];
+  message: string;
+}
+
+/** The lifecycle activity functions, as workflows see them (type-only import). */
+export interface LifecycleActivities {
+  /**
+   * Looks a joiner known by employee id up in the directory; once found, the person is recorded
+   * (prehire) and the events received under their employee id move to their object id.
+   */
+  resolveEmployee(input: { employeeId: string }): Promise<{ objectId: string; displayName: string | null } | { objectId: null; reason: string }>;
+  /** Every app, with its lifecycle settings. */
+  lifecycleApps(): Promise<LifecycleApp[]>;
+  /** The apps that hold an account (enabled or disabled) for the person. */
+  appsHoldingAccount(input: { objectId: string }): Promise<LifecycleApp[]>;
+  /**
+   * Puts the person in a state as of the event's effective time, unless a later change is
+   * recorded already. Returns the state the person is in afterwards.
+   */
+  setPersonState(input: { objectId: string; state: PersonState; eventId: string; effectiveAt: string }): Promise<{ changed: boolean; state: PersonState | null }>;
+  /**
+   * Reconciles the person in the app now, through the path a cycle and on-demand provisioning
+   * take (scope, including lifecycle state; anchors; the SCIM client; the provisioning log).
+   */
+  provisionPerson(input: PersonInApp): Promise<PersonAppResult>;
+  /**
+   * Creates the person's account disabled, for a start date still to come: scope decided as in
+   * a preview (the cycle's scope), then the reconcile path with the account's `active` held
+   * false. An account that exists already is left as it is (Skipped); so is an app that does not
+   * map `active` (its account is made on the start date).
+   */
+  provisionPersonDisabled(input: PersonInApp): Promise<PersonAppResult>;
+  /**
+   * Disables or deletes the person's account in the app, if it holds one, through the same
+   * reconcile path. With `onlyIf`, a person no longer in that state is left alone (Skipped): a
+   * leaver's late retry never undoes a rehire.
+   */
+  deprovisionPerson(input: PersonInApp & { action: 'disable' | 'delete'; reason: string; onlyIf?: PersonState }): Promise<PersonAppResult>;
+  /** POSTs an alert to the alert webhook (logged only when none is set). */
+  sendLifecycleAlert(alert: LifecycleAlert): Promise<void>;
+}

@@ -1,0 +1,116 @@
+/**
+ * HR lifecycle events: `POST /lifecycle/events` takes joiners, movers, leavers and rehires (one
+ * or many; each answered on its own, a repeated eventId as a repeat), and
+ * `GET /lifecycle/persons/{objectId}` shows a person's state, events and runs with their progress.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { EVENT_TYPES } from '../../src/lifecycle/index';
+import type { ApiDeps } from '../deps';
+import { ApiError, notFound, routeGroup } from '../errors';
+import type { LifecycleControl } from '../lifecycle';
+import { errorSchema } from '../schemas';
+
+export interface LifecycleDeps {
+  lifecycle?: LifecycleControl;
+}
+
+const bodySchema = z
+  .object({
+    // Each event is checked on its own, so one bad event does not hold back the others.
+    events: z.array(z.unknown().openapi({ type: 'object' }), { message: 'events must be an array' }).min(1, 'events must hold at least one event').max(1000, 'events holds at most 1000 events'),
+  })
+  .openapi('LifecycleEvents', { example: { events: [{ eventId: 'hr-2026-000417', type: 'leaver', person: { employeeId: '100417' }, effectiveAt: '2026-12-01T17:00:00Z' }] } });
+
+const answerSchema = z
+  .union([
+    z.object({ eventId: z.string(), workflowId: z.string().nullable(), status: z.enum(['new', 'repeat']), supersededBy: z.string().optional().openapi({ description: 'An event accepted earlier that makes this late one stale: nothing was started' }) }),
+    z.object({ eventId: z.string().optional(), index: z.number(), error: z.object({ field: z.string(), message: z.string() }) }),
+  ])
+  .openapi('LifecycleEventAnswer');
+
+const appProgressSchema = z.object({
+  appId: z.string(),
+  displayName: z.string(),
+  step: z.string(),
+  state: z.enum(['waiting', 'pending', 'done', 'failed', 'cancelled']),
+  dueAt: z.string().nullable(),
+  attempts: z.number(),
+  action: z.string().nullable(),
+  status: z.string().nullable(),
+  reason: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string(), detail: z.string().optional() }).nullable(),
+  nextRetryAt: z.string().nullable(),
+});
+
+const personSchema = z
+  .object({
+    objectId: z.string(),
+    employeeId: z.string().nullable(),
+    displayName: z.string().nullable(),
+    state: z.enum(['prehire', 'active', 'left']),
+    stateEffectiveAt: z.string().nullable(),
+    events: z.array(
+      z.object({
+        eventId: z.string(),
+        type: z.enum(EVENT_TYPES),
+        effectiveAt: z.string(),
+        workflowId: z.string().nullable(),
+        supersededBy: z.string().nullable(),
+        receivedAt: z.string(),
+      }),
+    ),
+    workflows: z.array(
+      z.object({
+        workflowId: z.string(),
+        type: z.string(),
+        status: z.string(),
+        progress: z.object({ kind: z.string(), eventId: z.string(), effectiveAt: z.string(), phase: z.string(), note: z.string().nullable(), apps: z.array(appProgressSchema) }).nullable(),
+        result: z.unknown(),
+      }),
+    ),
+  })
+  .openapi('LifecyclePerson');
+
+function control(deps: LifecycleDeps): LifecycleControl {
+  if (!deps.lifecycle) throw new ApiError(503, 'Unavailable', 'lifecycle events are not available in this process');
+  return deps.lifecycle;
+}
+
+export function lifecycleRoutes(deps: ApiDeps & LifecycleDeps) {
+  const app = routeGroup();
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/lifecycle/events',
+      summary: 'Accept HR lifecycle events (joiner, mover, leaver, rehire)',
+      request: { body: { content: { 'application/json': { schema: bodySchema } }, required: true } },
+      responses: {
+        202: { content: { 'application/json': { schema: z.object({ events: z.array(answerSchema) }) } }, description: 'Per event: its workflow and whether it was new or a repeat, or why it was rejected' },
+        400: { content: { 'application/json': { schema: errorSchema } }, description: 'A body that is not a list of events' },
+      },
+    }),
+    async (c) => {
+      const { events } = c.req.valid('json');
+      return c.json({ events: await control(deps).submit(events) }, 202);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/lifecycle/persons/{objectId}',
+      summary: "A person's lifecycle state, events, and runs with their progress per app",
+      request: { params: z.object({ objectId: z.string().min(1).openapi({ param: { name: 'objectId', in: 'path' } }) }) },
+      responses: {
+        200: { content: { 'application/json': { schema: personSchema } }, description: 'The person' },
+        404: { content: { 'application/json': { schema: errorSchema } }, description: 'No lifecycle event named this person' },
+      },
+    }),
+    async (c) => {
+      const { objectId } = c.req.valid('param');
+      const person = await control(deps).person(objectId);
+      if (!person) throw notFound('the person');
+      return c.json(person, 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,3 @@
+export { joiner, rehire } from './joiner';
+export { leaver } from './leaver';
+export { mover } from './mover';

@@ -1,0 +1,89 @@
+/**
+ * Running one app's step of a lifecycle run inside a workflow: wait until it is due, try it,
+ * and on failure try again with growing gaps, with the progress kept current for the query.
+ * Every wait is a durable timer that a signal can cut short (`stop`).
+ */
+import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import type { ErrorInfo } from '../../src/errors/index';
+import { retryDelayMs } from '../../src/lifecycle/state';
+import type { LifecycleActivities, PersonAppResult } from '../../activities/lifecycle-types';
+import { failedToRun, isDone, tried, type AppProgress } from './progress';
+
+/** The activities of lifecycle runs: one person in one app, quick; a failed try is retried by the run, visibly. */
+export const lifecycle = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
+
+/** Reads and writes of the store (state, apps, alerts): retried until they succeed, a database outage included. */
+export const bookkeeping = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** The longest gap between two tries of one app. */
+export const RETRY_CAP_MS = 5 * 60_000;
+
+/**
+ * Waits until `at()` (epoch ms) or until `stop()` holds; true when stopped. A signal that moves
+ * `at()` (a new date) wakes the wait, which then waits for the new time.
+ */
+export async function waitUntil(at: () => number, stop: () => boolean): Promise<boolean> {
+  for (;;) {
+    if (stop()) return true;
+    const target = at();
+    const ms = target - Date.now();
+    if (ms <= 0) return false;
+    await condition(() => stop() || at() !== target, ms);
+  }
+}
+
+export interface StepOptions {
+  /** Stops trying (a cancelled hire, a rehire); the step ends cancelled. */
+  stop: () => boolean;
+  /** Stops trying after this time (epoch ms); the step ends failed. Absent: until done. */
+  giveUpAt?: number;
+  /** Whether a result is final; default: success, skip or warning. */
+  done?: (result: PersonAppResult) => boolean;
+}
+
+/**
+ * Tries a step until it is done, stopped or given up, keeping `progress` current. Returns the
+ * last result, or undefined when stopped before any result.
+ */
+export async function untilDone(progress: AppProgress, attempt: (n: number) => Promise<PersonAppResult>, options: StepOptions): Promise<PersonAppResult | undefined> {
+  const done = options.done ?? isDone;
+  let last: PersonAppResult | undefined;
+  for (let n = 1; ; n++) {
+    if (options.stop()) {
+      progress.state = 'cancelled';
+      progress.nextRetryAt = null;
+      return last;
+    }
+    progress.state = 'pending';
+    try {
+      last = await attempt(n);
+    } catch (error) {
+      last = failedToRun(progress.appId, errorInfoOf(error));
+    }
+    if (done(last)) {
+      tried(progress, last, true, null);
+      return last;
+    }
+    const next = Date.now() + retryDelayMs(n, RETRY_CAP_MS);
+    if (options.giveUpAt !== undefined && next > options.giveUpAt) {
+      tried(progress, last, false, null);
+      return last;
+    }
+    tried(progress, last, false, next);
+    await condition(options.stop, next - Date.now());
+  }
+}
+
+/** An activity failure as ErrorInfo: the innermost application failure carries it as details. */
+export function errorInfoOf(cause: unknown): ErrorInfo {
+  let current: unknown = cause;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  if (current instanceof ApplicationFailure && current.details?.[0] && typeof current.details[0] === 'object') return current.details[0] as ErrorInfo;
+  return { kind: 'transient', code: 'Unknown', message: current instanceof Error ? current.message : String(current) };
+}
