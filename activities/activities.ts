@@ -22,6 +22,7 @@ import { reconcileStream, type StreamPage } from './reconcile-stream';
 import type { ClientFactories } from './ports';
 import type { GroupDelta } from '../src/graph/index';
 import { createGroupSync } from './group-sync';
+import { logEntryOf } from './log-entry';
 import type { ScimflowActivities, SourcePageResult } from './types';
 
 export interface ActivityDeps {
@@ -135,7 +136,8 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     // every batch (one indexed query), so a leave recorded during a cycle counts from its next batch.
     const left = await store.persons.allLeft();
     const hasLeft = (source: SourceObject): ScopeDecision | undefined =>
-      left.has(source.id) ? { inScope: false, detail: 'the person has left (lifecycle state); only a rehire brings them back' } : undefined;
+      // Disabled, never deleted here: the leaver run deletes after the app's retention period.
+      left.has(source.id) ? { inScope: false, detail: 'the person has left (lifecycle state); only a rehire brings them back', deprovision: 'disable' } : undefined;
     if (scope === 'all' || !servicePrincipalId) return (source) => hasLeft(source) ?? filtered(source, 'the app provisions all users');
     const ids = await (cycleKey === null ? ctx.source.assignedUserIds(servicePrincipalId) : assignedInCycle(ctx, servicePrincipalId, cycleKey));
     return (source) =>
@@ -255,24 +257,10 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
 
   /** The provisioning-log entry of an outcome; within a cycle a change has a stable id, so a retry logs it once. */
   function logEntry(ctx: AppContext, o: ReconcileOutcome, log: { cycleId: string | null; phase: string }, startedAt: Date): ProvisioningLogInput {
-    return {
-      appId: ctx.app.id,
-      cycleId: log.cycleId,
-      changeId: log.cycleId ? `${log.cycleId}:${log.phase}:${o.objectType}:${o.sourceId}` : `${log.phase}:${randomUUID()}`,
-      objectType: o.objectType,
-      sourceId: o.sourceId,
-      sourceDisplay: o.sourceDisplay ?? null,
-      targetId: o.targetId ?? null,
-      action: o.action,
-      status: o.status,
-      reason: o.reason,
-      modifiedProperties: o.changes as ProvisioningLogInput['modifiedProperties'],
-      steps: o.steps.map(({ name, status, detail }) => ({ name, status, detail })),
-      error: o.error ?? null,
-      startedAt,
-      durationMs: now().getTime() - startedAt.getTime(),
-    };
+    const changeId = log.cycleId ? `${log.cycleId}:${log.phase}:${o.objectType}:${o.sourceId}` : `${log.phase}:${randomUUID()}`;
+    return logEntryOf(o, { appId: ctx.app.id, cycleId: log.cycleId, changeId }, startedAt, now());
   }
+
 
   /**
    * Failed objects and held-back deprovisionings go to escrow (retried on later cycles);

@@ -15,6 +15,7 @@ import type { AppConfig } from '../src/config/app';
 import type { PeopleDirectory } from '../src/graph/index';
 import { directoryOfApps, employeeKey } from '../src/lifecycle/directory';
 import { failing } from './activities';
+import { logEntryOf } from './log-entry';
 import { createAppContexts } from './app-context';
 import type { LifecycleActivities, LifecycleApp, PersonAppResult } from './lifecycle-types';
 import type { ClientFactories } from './ports';
@@ -72,25 +73,8 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
   const directory = deps.directory ?? directoryOfApps(store);
 
   /** The log entry of a lifecycle change: one per event, action, app and try, so a retried activity logs it once. */
-  function logEntry(appId: string, changeId: string, o: ReconcileOutcome, startedAt: Date): ProvisioningLogInput {
-    return {
-      appId,
-      cycleId: null,
-      changeId,
-      objectType: o.objectType,
-      sourceId: o.sourceId,
-      sourceDisplay: o.sourceDisplay ?? null,
-      targetId: o.targetId ?? null,
-      action: o.action,
-      status: o.status,
-      reason: o.reason,
-      modifiedProperties: o.changes as ProvisioningLogInput['modifiedProperties'],
-      steps: o.steps.map(({ name, status, detail }) => ({ name, status, detail })),
-      error: o.error ?? null,
-      startedAt,
-      durationMs: now().getTime() - startedAt.getTime(),
-    };
-  }
+  const logEntry = (appId: string, changeId: string, o: ReconcileOutcome, startedAt: Date): ProvisioningLogInput => logEntryOf(o, { appId, cycleId: null, changeId }, startedAt, now());
+
 
   return {
     async resolveEmployee({ employeeId }) {

@@ -6,6 +6,7 @@
 import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ErrorInfo } from '../src/errors/index';
 import type { GroupRoundKind } from '../activities/group-sync';
+import { errorInfoOf } from './failures';
 import type { ScimflowActivities, SourcePageResult } from '../activities/types';
 import type { CycleSummary } from './app-job-state';
 import { progressQuery, type CycleProgress } from './definitions';
@@ -104,15 +105,4 @@ async function deltaRound<K extends string>(
     }
     return { deltaLink: page.deltaLink, kind };
   }
-}
-
-/** An activity failure as ErrorInfo: the innermost application failure carries it as details. */
-function errorInfoOf(cause: unknown): ErrorInfo {
-  let current: unknown = cause;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  if (current instanceof ApplicationFailure && current.details?.[0] && typeof current.details[0] === 'object') {
-    return current.details[0] as ErrorInfo;
-  }
-  const message = current instanceof Error ? current.message : String(current);
-  return { kind: 'transient', code: 'Unknown', message };
 }

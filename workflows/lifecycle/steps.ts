@@ -4,7 +4,7 @@
  * Every wait is a durable timer that a signal can cut short (`stop`).
  */
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
-import type { ErrorInfo } from '../../src/errors/index';
+import { errorInfoOf } from '../failures';
 import { retryDelayMs } from '../../src/lifecycle/state';
 import type { LifecycleActivities, PersonAppResult } from '../../activities/lifecycle-types';
 import { failedToRun, isDone, tried, type AppProgress } from './progress';
@@ -78,12 +78,4 @@ export async function untilDone(progress: AppProgress, attempt: (n: number) => P
     tried(progress, last, false, next);
     await condition(options.stop, next - Date.now());
   }
-}
-
-/** An activity failure as ErrorInfo: the innermost application failure carries it as details. */
-export function errorInfoOf(cause: unknown): ErrorInfo {
-  let current: unknown = cause;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  if (current instanceof ApplicationFailure && current.details?.[0] && typeof current.details[0] === 'object') return current.details[0] as ErrorInfo;
-  return { kind: 'transient', code: 'Unknown', message: current instanceof Error ? current.message : String(current) };
 }
