@@ -83,6 +83,8 @@ export interface ScopeDecision {
   detail: string;
   /** The scoping filter's evaluation, group by group and clause by clause, when the app has one. */
   groups?: unknown[];
+  /** Out of scope for a reason that asks for this action instead of the app's `outOfScope` (a person who left is disabled; their run deletes later). */
+  deprovision?: PlanInput['deprovisioning']['outOfScope'];
 }
 
 export type StepName = 'import' | 'scoping' | 'matching' | 'processing' | 'export';
@@ -202,7 +204,7 @@ async function attempt(
     ...(desired && { desired }),
     ...(anchor && { anchor }),
     ...(match && { match }),
-    deprovisioning: ctx.deprovisioning,
+    deprovisioning: scope.deprovision ? { ...ctx.deprovisioning, outOfScope: scope.deprovision } : ctx.deprovisioning,
     diff: ctx.mapping.diff,
   });
   if (action.kind === 'create' && desired?.unique) {

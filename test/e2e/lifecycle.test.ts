@@ -216,6 +216,24 @@ describe('a leaver in an app that deletes', () => {
     const log = await h.api('GET', `/api/v1/apps/${deleting.id}/provisioning-logs?objectId=${objectId}`);
     expect(log.body.items.filter((e: any) => e.cycleId === null).map((e: any) => e.action)).toEqual(['Delete', 'Disable']);
   });
+
+  it('is kept disabled, not deleted, by a cycle during the retention of an app set to delete', async () => {
+    const deleting = await h.createApp({ deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'delete', threshold: 500 }, lifecycle: { retentionDays: 30 } });
+    const first = await h.waitForCycle(deleting.id);
+    const objectId = objectIdOf(7006);
+    await sendEvents(h, [{ eventId: 'leave-7006', type: 'leaver', person: { objectId } }]);
+    await eventually(
+      () => personView(h, objectId),
+      (view) => view.workflows[0]?.progress?.apps?.some((a: any) => a.appId === deleting.id && a.step === 'delete' && a.state !== 'done'),
+      'the leaver disabled and waiting out the retention',
+    );
+    // The directory changes the person: the cycle sees them out of scope, and only disables.
+    h.graph.updateUser(objectId, { displayName: 'Changed During Retention' });
+    await h.api('POST', `/api/v1/apps/${deleting.id}/run`);
+    const second = await h.waitForCycle(deleting.id, first.id);
+    expect(second.counts).toMatchObject({ deleted: 0, failed: 0 });
+    expect(await targetUser(h, deleting.scimBaseUrl, upn(7006))).toMatchObject({ active: false });
+  });
 });
 
 describe('a joiner in an app that creates accounts disabled', () => {
