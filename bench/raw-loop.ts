@@ -1,14 +1,13 @@
 /**
- * The baseline: the same creates, sent by a plain loop with the same SCIM client and the same
+ * The baseline: the same writes, sent by a plain loop with the same SCIM client and the same
  * concurrency, and nothing else (no source reads, no matching, no store, no workflow). Its
- * users per second are what the target itself allows on this machine.
+ * objects per second are what the target itself allows on this machine.
  */
 import pMap from 'p-map';
 import { DEFAULT_USER_MAPPINGS, mapToTarget } from '../src/mapping/index';
-import { ScimClient, type ScimResource } from '../src/scim/index';
+import type { ScimClient, ScimResource } from '../src/scim/index';
 import type { SourceObject } from '../src/source/index';
 import type { UserRecord } from '../test/fakes/graph/index';
-import { countRequest, emptyTally, type ScimTally } from './scim-tally';
 
 /** A directory user as the source hands it to the reconcile path. */
 export function sourceObjectOf(record: UserRecord): SourceObject {
@@ -21,30 +20,37 @@ export function createResources(records: readonly UserRecord[]): ScimResource[] 
   return records.map((record) => mapToTarget(sourceObjectOf(record), DEFAULT_USER_MAPPINGS, { operation: 'create' }).resource);
 }
 
-export interface RawLoopResult {
-  seconds: number;
-  scim: ScimTally;
+/** Runs `write` over `items` at `concurrency`, reporting the count done; returns the seconds it took. */
+export async function rawLoop<T>(items: readonly T[], concurrency: number, write: (item: T) => Promise<unknown>, onProgress?: (done: number) => void): Promise<number> {
+  let done = 0;
+  const started = performance.now();
+  await pMap(
+    items,
+    async (item) => {
+      await write(item);
+      onProgress?.(++done);
+    },
+    { concurrency },
+  );
+  return (performance.now() - started) / 1000;
 }
 
-export async function rawCreateLoop(options: {
-  baseUrl: string;
-  token: string;
+/** Creates the users; returns the seconds it took and their target ids, in the order of `resources`. */
+export async function rawCreateUsers(options: {
+  client: ScimClient;
   resources: readonly ScimResource[];
   concurrency: number;
   onProgress?: (created: number) => void;
-}): Promise<RawLoopResult> {
-  const scim = emptyTally();
-  const header = `Bearer ${options.token}`;
-  const client = new ScimClient({ baseUrl: options.baseUrl, authorization: () => header, onRequest: (info) => countRequest(scim, info) });
-  let created = 0;
-  const started = performance.now();
-  await pMap(
-    options.resources,
-    async (resource) => {
-      await client.createUser(resource);
-      options.onProgress?.(++created);
+}): Promise<{ seconds: number; targetIds: string[] }> {
+  const targetIds: string[] = [];
+  const indexed = options.resources.map((resource, index) => ({ resource, index }));
+  const seconds = await rawLoop(
+    indexed,
+    options.concurrency,
+    async ({ resource, index }) => {
+      targetIds[index] = String((await options.client.createUser(resource)).id);
     },
-    { concurrency: options.concurrency },
+    options.onProgress,
   );
-  return { seconds: (performance.now() - started) / 1000, scim };
+  return { seconds, targetIds };
 }

@@ -1,24 +1,43 @@
 /**
  * `npm run bench -- initial-sync [--users N] [--concurrency C] [--page-size P] [--database-url URL] [--timeout-minutes M] [--cpu-profile DIR]`
+ * `npm run bench -- groups [--users N] [--groups G] [--members-per-group M] [--members-per-patch L] [--seed S] [common options]`
  *
- * Prints the figures and writes them to `bench/results/initial-sync-<N>.json`. Every process
- * the benchmark starts is stopped at the end, also when it fails or is interrupted.
+ * Prints the figures and writes them to `bench/results/initial-sync-<N>.json` or
+ * `bench/results/groups-<N>-<G>.json`. Every process the benchmark starts is stopped at the end,
+ * also when it fails or is interrupted.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatInitialSync, writeInitialSync } from './report';
+import { DEFAULT_MAX_MEMBERS_PER_PATCH } from '../src/scim/index';
+import type { Log } from './environment';
+import { runGroups } from './groups';
+import { formatLifecycle, runLifecycle, writeLifecycle } from './lifecycle';
 import { runInitialSync } from './initial-sync';
+import { formatGroups, formatInitialSync, writeGroups, writeInitialSync } from './report';
 import { Teardown } from './teardown';
 
-const USAGE = `usage: npm run bench -- initial-sync [options]
+const USAGE = `usage: npm run bench -- initial-sync|groups|lifecycle [options]
+
+  initial-sync         provision N users into an empty tenant
+  lifecycle            leaver, joiner and on-demand latency with --apps A apps (default 10) over --leavers L leavers (default 100)
+  groups               provision N users and G groups with their members, then run an incremental
+                       cycle after 1% of the users and 1% of the memberships changed
 
   --users N            directory users to provision (default 10000)
   --concurrency C      objects reconciled at once, and the raw loop's concurrency (default 8, the service's default)
   --page-size P        Graph page size of the full listing, 1..999 (default 999)
   --database-url URL   PostgreSQL server to create a fresh database on (default: in-memory PGlite in the worker)
-  --timeout-minutes M  give up when the initial cycle takes longer (default 60)
+  --timeout-minutes M  give up when a cycle takes longer (default 60)
   --cpu-profile DIR    write a V8 CPU profile (.cpuprofile) of the worker process into DIR
+
+  groups only:
+  --groups G           directory groups (default 1000)
+  --members-per-group M  mean members per group, drawn from the users (default 50)
+  --members-per-patch L  member changes per PATCH, for scimflow and the raw loop (default ${DEFAULT_MAX_MEMBERS_PER_PATCH})
+  --seed S             seed of the group memberships and changes (default 1)
 `;
+
+const BENCHMARKS = ['initial-sync', 'groups', 'lifecycle'] as const;
 
 function positiveInteger(name: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
@@ -36,6 +55,12 @@ function parse() {
       'database-url': { type: 'string' },
       'timeout-minutes': { type: 'string', default: '60' },
       'cpu-profile': { type: 'string' },
+      groups: { type: 'string', default: '1000' },
+      'members-per-group': { type: 'string', default: '50' },
+      'members-per-patch': { type: 'string', default: String(DEFAULT_MAX_MEMBERS_PER_PATCH) },
+      seed: { type: 'string', default: '1' },
+      apps: { type: 'string', default: '10' },
+      leavers: { type: 'string', default: '100' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -43,21 +68,30 @@ function parse() {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  if (positionals.length !== 1 || positionals[0] !== 'initial-sync') throw new Error(`unknown benchmark "${positionals.join(' ')}"\n${USAGE}`);
+  const benchmark = BENCHMARKS.find((name) => positionals.length === 1 && positionals[0] === name);
+  if (!benchmark) throw new Error(`unknown benchmark "${positionals.join(' ')}"\n${USAGE}`);
   const databaseUrl = values['database-url'];
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error('--database-url must be a postgres:// URL');
+  const users = positiveInteger('users', values.users);
   return {
-    users: positiveInteger('users', values.users),
+    benchmark,
+    users,
     concurrency: positiveInteger('concurrency', values.concurrency, 64),
     pageSize: positiveInteger('page-size', values['page-size'], 999),
     timeoutMinutes: positiveInteger('timeout-minutes', values['timeout-minutes']),
     ...(databaseUrl && { databaseUrl }),
     ...(values['cpu-profile'] && { cpuProfileDir: resolve(values['cpu-profile']) }),
+    groups: positiveInteger('groups', values.groups),
+    membersPerGroup: positiveInteger('members-per-group', values['members-per-group'], users),
+    membersPerPatch: positiveInteger('members-per-patch', values['members-per-patch']),
+    seed: positiveInteger('seed', values.seed, 2 ** 32 - 1),
+    apps: positiveInteger('apps', values.apps, 100),
+    leavers: positiveInteger('leavers', values.leavers),
   };
 }
 
 const started = Date.now();
-const log = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(7)} s] ${line}\n`);
+const log: Log = (line) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(7)} s] ${line}\n`);
 
 const teardown = new Teardown();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -68,14 +102,26 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 let exitCode = 0;
+let benchmark = 'benchmark';
 try {
   const options = parse();
-  const result = await runInitialSync(options, teardown, log);
-  process.stdout.write(formatInitialSync(result));
-  log(`written to ${await writeInitialSync(result)}`);
+  benchmark = options.benchmark;
+  if (options.benchmark === 'lifecycle') {
+    const result = await runLifecycle({ apps: options.apps, leavers: options.leavers, joiners: 20, onDemand: 20, ...(options.databaseUrl && { databaseUrl: options.databaseUrl }) }, teardown, log);
+    process.stdout.write(formatLifecycle(result));
+    log(`written to ${await writeLifecycle(result)}`);
+  } else if (options.benchmark === 'groups') {
+    const result = await runGroups(options, teardown, log);
+    process.stdout.write(formatGroups(result));
+    log(`written to ${await writeGroups(result)}`);
+  } else {
+    const result = await runInitialSync(options, teardown, log);
+    process.stdout.write(formatInitialSync(result));
+    log(`written to ${await writeInitialSync(result)}`);
+  }
 } catch (error) {
   exitCode = 1;
-  console.error(`\ninitial-sync FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(`\n${benchmark} FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 } finally {
   log('stopping the servers');
   await teardown.run();

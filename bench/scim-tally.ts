@@ -29,6 +29,13 @@ export function countRequest(tally: ScimTally, info: ScimRequestInfo): void {
   tally.totalMs += info.durationMs;
 }
 
+/** The requests counted in `after` but not yet in `before` (an earlier copy of the same tally). */
+export function tallySince(after: ScimTally, before: ScimTally): ScimTally {
+  const since = (a: Record<string, number>, b: Record<string, number>) =>
+    Object.fromEntries(Object.entries(a).flatMap(([key, count]) => (count - (b[key] ?? 0) > 0 ? [[key, count - (b[key] ?? 0)]] : [])));
+  return { total: after.total - before.total, byRequest: since(after.byRequest, before.byRequest), byStatus: since(after.byStatus, before.byStatus), totalMs: after.totalMs - before.totalMs };
+}
+
 /** Requests by method only: `{ GET: 1, POST: 10000 }`. */
 export function byMethod(tally: ScimTally): Record<string, number> {
   const methods: Record<string, number> = {};

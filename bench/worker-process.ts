@@ -3,7 +3,7 @@
  * counts, watches its memory in /proc (VmRSS sampled, VmHWM at the end) and stops it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ScimTally } from './scim-tally';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol';
@@ -25,6 +25,8 @@ export interface WorkerProcess {
   running(): boolean;
   report(): Promise<ScimTally>;
   memory(): WorkerMemory;
+  /** Starts a new peak: VmHWM is reset to the current RSS (Linux `clear_refs`), and so is the sampled peak. */
+  resetPeak(): void;
   /** Stops the service in the child and waits for it to exit (killing it after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -109,6 +111,14 @@ export async function startWorkerProcess(
         const status = procStatus(pid);
         if (status.VmRSS !== undefined) sampledPeak = Math.max(sampledPeak ?? 0, status.VmRSS);
         return { peakRssMb: status.VmHWM, sampledPeakRssMb: sampledPeak, currentRssMb: status.VmRSS };
+      },
+      resetPeak() {
+        try {
+          writeFileSync(`/proc/${pid}/clear_refs`, '5');
+        } catch {
+          // No /proc (or not allowed): VmHWM stays the process's peak; the sampled peak still restarts.
+        }
+        sampledPeak = procStatus(pid).VmRSS;
       },
       async stop(graceMs = 30_000) {
         clearInterval(sampler);
