@@ -2,38 +2,17 @@
  * A worker killed with SIGKILL in the middle of an initial cycle, then started again: the
  * cycle completes with every user provisioned exactly once and nothing skipped.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv } from '../support/env';
 import { startHarness, type Harness } from '../support/harness';
 import { addPeople } from '../support/people';
+import { startWorkerChild } from '../support/worker-child';
 
 const USERS = 400;
 let h: Harness;
 const children: ChildProcess[] = [];
 
-function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
-    env: {
-      ...process.env,
-      WORKER_DATABASE_URL: h.database.url,
-      WORKER_SECRET_KEY: h.secretKey.toString('hex'),
-      WORKER_TEMPORAL_ADDRESS: testEnv.temporalAddress,
-      WORKER_TASK_QUEUE: h.taskQueue,
-      WORKER_WORKFLOW_BUNDLE: testEnv.workflowBundlePath,
-      WORKER_GRAPH_PAGE_SIZE: '50',
-      WORKER_CONCURRENCY: '2',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker ready')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited early with code ${code}`)));
-  });
-}
+const startWorker = () => startWorkerChild(h, children, { WORKER_GRAPH_PAGE_SIZE: '50', WORKER_CONCURRENCY: '2' });
 
 beforeAll(async () => {
   h = await startHarness({ worker: false });
