@@ -211,6 +211,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
       deprovisioning: app.deprovisioning,
       anchors: anchorPort(store, appId, 'user'),
       ...(referenced.length > 0 && { references: referencePort(store, appId, referenced) }),
+      admit: async (sourceId) => ((await store.persons.leftAmong([sourceId])).size > 0 ? 'the person has left (lifecycle state); only a rehire brings them back' : undefined),
     };
     const groupAction = app.groups?.deprovision === 'ignore' ? 'ignore' : 'delete';
     const groups: ReconcileContext = {

@@ -57,3 +57,30 @@ describe('reconcileObject after a write whose answer was lost', () => {
     expect(target.state.user.emails).toHaveLength(1);
   });
 });
+
+describe('reconcileObject with an admission check', () => {
+  it('neither re-enables nor creates an account the check refuses, and updates it otherwise', async () => {
+    const target = fakeTarget({ schemas: [SCHEMA_USER], id: 't1', userName: 'ada@contoso.test', displayName: 'Ada', active: false });
+    let anchor: AnchorView | undefined = { targetId: 't1', lastExported: { userName: 'ada@contoso.test', displayName: 'Ada', active: false }, state: 'disabled' };
+    let refusal: string | undefined = 'the person has left';
+    const ctx: ReconcileContext = {
+      objectType: 'user',
+      target,
+      mapping: createMappingPort(DEFAULT_USER_MAPPINGS, { now: () => new Date(0), random: () => 0.5 }),
+      deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable' },
+      anchors: { get: async (sourceId) => anchor && { sourceId, ...anchor }, save: async (_id, next) => void (anchor = next) },
+      admit: async () => refusal,
+    };
+    const source: SourceObject = { id: 's1', type: 'user', attributes: { userPrincipalName: 'ada@contoso.test', displayName: 'Ada', accountEnabled: true } };
+
+    expect(await reconcileObject(ctx, source, { inScope: true, detail: 'all users' })).toMatchObject({ status: 'Skipped', reason: expect.stringContaining('the person has left') });
+    expect(target.state.patches).toHaveLength(0);
+    anchor = undefined;
+    expect(await reconcileObject(ctx, source, { inScope: true, detail: 'all users' })).toMatchObject({ status: 'Skipped', action: 'Other' });
+
+    refusal = undefined;
+    anchor = { targetId: 't1', lastExported: { userName: 'ada@contoso.test', displayName: 'Ada', active: false }, state: 'disabled' };
+    expect(await reconcileObject(ctx, source, { inScope: true, detail: 'all users' })).toMatchObject({ status: 'Success', action: 'Update' });
+    expect(target.state.user.active).toBe(true);
+  });
+});

@@ -67,6 +67,11 @@ export interface ReconcileContext {
   objectType: ObjectType;
   /** Resolves references before mapping; absent when the mappings use none. */
   references?: ReferencePort;
+  /**
+   * Asked right before an account is created or re-enabled: a reason refuses it (a person who
+   * left after the batch's scope was read). The last check, so no race re-enables a leaver.
+   */
+  admit?: (sourceId: string) => Promise<string | undefined>;
   /** Absent: no limit (on-demand requests are deliberate, one object). */
   guard?: DeprovisionGuard;
   /** Match against this snapshot of the target instead of one filter query per object. */
@@ -207,6 +212,11 @@ async function attempt(
     deprovisioning: scope.deprovision ? { ...ctx.deprovisioning, outOfScope: scope.deprovision } : ctx.deprovisioning,
     diff: ctx.mapping.diff,
   });
+  const enables = action.kind === 'create' || (action.kind === 'update' && action.changes.some((c) => c.name.toLowerCase() === 'active' && isTrue(c.new) && !isTrue(c.old)));
+  if (ctx.admit && enables) {
+    const refusal = await ctx.admit(source.id);
+    if (refusal) action = { kind: 'skip', reason: 'NotInScope', ...('targetId' in action && { targetId: action.targetId }), detail: refusal };
+  }
   if (action.kind === 'create' && desired?.unique) {
     const chosen = await chooseUniqueValues(ctx, desired, steps);
     action = { ...action, resource: chosen.resource, values: chosen.values };
@@ -372,6 +382,10 @@ async function apply(
       return done({ targetId: action.targetId, action: 'Delete', status: 'Success', reason: action.reason, changes: [], request });
     }
   }
+}
+
+function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
 }
 
 /** What the target holds once the values are applied: cleared (null) paths hold nothing. */
