@@ -239,7 +239,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     ctx: AppContext,
     batch: AnchorBatch,
     group: { outcome: ReconcileOutcome; startedAt: Date }[],
-    log: { cycleId: string | null; phase: string },
+    log: { cycleId: string | null; phase: string; changeId?: string },
   ): Promise<void> {
     const outcomes = group.map((g) => g.outcome);
     await store.provisioningLog.append(group.map((g) => logEntry(ctx, g.outcome, log, g.startedAt)));
@@ -250,14 +250,14 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       const info = { kind: 'permanent' as const, code: 'DuplicateSourceEntries' as const, message: error.message };
       return { ...outcome, action: 'Other', status: 'Failure', reason: info.message, changes: [], error: info, steps: [...outcome.steps, { name: 'export', status: 'Failure', detail: info.message }] };
     });
-    if (failed.length) await store.provisioningLog.append(failed.map((o) => logEntry(ctx, o, { ...log, phase: `${log.phase}:link` }, now())));
+    if (failed.length) await store.provisioningLog.append(failed.map((o) => logEntry(ctx, o, { cycleId: log.cycleId, phase: `${log.phase}:link`, ...(log.changeId && { changeId: `${log.changeId}:link` }) }, now())));
     const conflicted = new Set(conflicts.map((c) => c.sourceId));
     await recordEscrow(ctx, [...outcomes.filter((o) => !conflicted.has(o.sourceId)), ...failed]);
   }
 
   /** The provisioning-log entry of an outcome; within a cycle a change has a stable id, so a retry logs it once. */
-  function logEntry(ctx: AppContext, o: ReconcileOutcome, log: { cycleId: string | null; phase: string }, startedAt: Date): ProvisioningLogInput {
-    const changeId = log.cycleId ? `${log.cycleId}:${log.phase}:${o.objectType}:${o.sourceId}` : `${log.phase}:${randomUUID()}`;
+  function logEntry(ctx: AppContext, o: ReconcileOutcome, log: { cycleId: string | null; phase: string; changeId?: string }, startedAt: Date): ProvisioningLogInput {
+    const changeId = log.changeId ?? (log.cycleId ? `${log.cycleId}:${log.phase}:${o.objectType}:${o.sourceId}` : `${log.phase}:${randomUUID()}`);
     return logEntryOf(o, { appId: ctx.app.id, cycleId: log.cycleId, changeId }, startedAt, now());
   }
 
@@ -646,12 +646,12 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       );
     },
 
-    async provisionOnDemand({ appId, objectId }) {
+    async provisionOnDemand({ appId, objectId, changeId }) {
       return failing(async () => {
         const startedAt = now();
         const one = await reconcileOne(appId, objectId, false);
         if (!one.outcome) return { objectId, outcome: null, status: 'Failure' as const, steps: one.steps, error: one.error };
-        if (one.batch) await saveResults(one.ctx, one.batch, [{ outcome: one.outcome, startedAt }], { cycleId: null, phase: 'on-demand' });
+        if (one.batch) await saveResults(one.ctx, one.batch, [{ outcome: one.outcome, startedAt }], { cycleId: null, phase: 'on-demand', ...(changeId && { changeId }) });
         // Groups and reports waiting for this user get it now.
         if (one.outcome.status === 'Success' && one.source.type === 'user') {
           if (one.ctx.app.groups?.enabled) await groupSync.resolvePending(one.ctx, { cycleId: null, phase: 'on-demand' }, { memberId: objectId });

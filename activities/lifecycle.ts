@@ -119,8 +119,8 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
       });
     },
 
-    async provisionPerson({ appId, objectId }) {
-      const result = await deps.provisionOnDemand({ appId, objectId });
+    async provisionPerson({ appId, objectId, eventId, attempt }) {
+      const result = await deps.provisionOnDemand({ appId, objectId, changeId: `lifecycle:${eventId}:provision:${appId}:${objectId}:${attempt}` });
       if (!result.outcome) {
         const error = result.error ?? { kind: 'permanent' as const, code: 'NotFound' as const, message: `no user ${objectId} in the source directory` };
         return { appId, status: error.code === 'NotFound' ? 'NotFound' : 'Failure', action: null, targetId: null, reason: error.message, error };

@@ -110,7 +110,8 @@ export interface ScimflowActivities {
    * references that can be written now (group members and managers provisioned since).
    */
   resolveReferences(input: CyclePhaseInput): Promise<{ processed: number; resolved: number }>;
-  provisionOnDemand(input: OnDemandRequest & { appId: string }): Promise<OnDemandResult>;
+  /** `changeId`: the log entry's id when the caller has a stable one (a lifecycle run's try), so a retry logs once. */
+  provisionOnDemand(input: OnDemandRequest & { appId: string; changeId?: string }): Promise<OnDemandResult>;
   /** A dry run: nothing is written to the target, the anchors or the log. */
   previewObject(input: OnDemandRequest & { appId: string }): Promise<PreviewResult>;
   countSourceObjects(input: CyclePhaseInput): Promise<number | null>;
