@@ -249,4 +249,19 @@ describe('lifecycle timers', () => {
       expect(world.alerts).toEqual([expect.objectContaining({ type: 'leaver-overdue', apps: [{ appId: 'down', displayName: 'App down', error: 'HTTP 503 from the target: down for maintenance' }] })]);
     });
   });
+
+  it('tries an app that stays down every half hour after the first hour, and finishes when it is back', async () => {
+    const world = fakeWorld([app('down', { leaverTimeoutMinutes: 10 }), app('up')], { holding: ['down', 'up'], failing: { down: 40 } });
+    await withWorker(world.activities, async (taskQueue) => {
+      const { handle } = await start('leaver', taskQueue, 0);
+      const result = await handle.result();
+      expect(result.apps[0]).toMatchObject({ appId: 'down', state: 'done', attempts: 41 });
+      const tries = world.calls.filter((c) => c.appId === 'down').map((c) => c.at);
+      const gaps = tries.slice(1).map((at, i) => ({ after: tries[i]! - tries[0]!, gap: at - tries[i]! }));
+      expect(gaps.filter((g) => g.after < 3600_000).every((g) => g.gap <= 5 * 60_000 + 1000)).toBe(true);
+      const late = gaps.filter((g) => g.after >= 3600_000 + 30 * 60_000);
+      expect(late.length).toBeGreaterThan(10);
+      expect(late.every((g) => Math.abs(g.gap - 30 * 60_000) <= 1000)).toBe(true);
+    });
+  });
 });

@@ -21,8 +21,14 @@ export const bookkeeping = proxyActivities<LifecycleActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-/** The longest gap between two tries of one app. */
+/** The longest gap between two tries of one app, for the first hour of trying. */
 export const RETRY_CAP_MS = 5 * 60_000;
+/**
+ * The longest gap after that hour. A target down for days is still tried twice an hour, and the
+ * run's history grows by a few hundred events a day per app instead of a few thousand.
+ */
+export const LONG_RETRY_CAP_MS = 30 * 60_000;
+const LONG_AFTER_MS = 3600_000;
 
 /**
  * Waits until `at()` (epoch ms) or until `stop()` holds; true when stopped. A signal that moves
@@ -53,6 +59,7 @@ export interface StepOptions {
  */
 export async function untilDone(progress: AppProgress, attempt: (n: number) => Promise<PersonAppResult>, options: StepOptions): Promise<PersonAppResult | undefined> {
   const done = options.done ?? isDone;
+  const started = Date.now();
   let last: PersonAppResult | undefined;
   for (let n = 1; ; n++) {
     if (options.stop()) {
@@ -70,7 +77,7 @@ export async function untilDone(progress: AppProgress, attempt: (n: number) => P
       tried(progress, last, true, null);
       return last;
     }
-    const next = Date.now() + retryDelayMs(n, RETRY_CAP_MS);
+    const next = Date.now() + retryDelayMs(n, Date.now() - started < LONG_AFTER_MS ? RETRY_CAP_MS : LONG_RETRY_CAP_MS);
     if (options.giveUpAt !== undefined && next > options.giveUpAt) {
       tried(progress, last, false, null);
       return last;
