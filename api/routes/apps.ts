@@ -195,6 +195,7 @@ export function appsRoutes(deps: ApiDeps) {
           lastCycle,
           nextRunAt: job?.nextRunAt ?? null,
           intervalMinutes: found.schedule.intervalMinutes,
+          pendingReferences: { members: await deps.store.groupMembers.countPending(id), managers: await deps.store.references.count(id) },
         },
         200,
       );

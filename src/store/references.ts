@@ -79,6 +79,12 @@ export function createReferencesRepository(db: Kysely<Database>) {
         .execute();
     },
 
+    /** How many references of the app wait for their user's account. */
+    async count(appId: string): Promise<number> {
+      const row = await db.selectFrom('pending_references').select((eb) => eb.fn.countAll<string>().as('n')).where('app_id', '=', appId).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     /** Every pending reference of an app, oldest first (for status and tests). */
     async list(appId: string, limit = 1000): Promise<PendingReference[]> {
       const rows = await db.selectFrom('pending_references').selectAll().where('app_id', '=', appId).orderBy('since').orderBy('holder_id').limit(limit).execute();

@@ -73,6 +73,7 @@ describe('manager references', () => {
     const names = [report!.userPrincipalName, manager!.userPrincipalName];
     expect(await managersOf(app.scimBaseUrl, names)).toEqual({ [report!.userPrincipalName as string]: null });
     expect(await h.store.references.list(app.id)).toMatchObject([{ holderId: report!.id, attribute: 'manager', refId: manager!.id }]);
+    expect((await h.api('GET', `/api/v1/apps/${app.id}/status`)).body.pendingReferences).toEqual({ members: 0, managers: 1 });
     const log = await h.api('GET', `/api/v1/apps/${app.id}/provisioning-logs?objectId=${report!.id}`);
     expect(log.body.items[0].steps.some((s: { status: string; detail: string }) => s.status === 'Warning' && s.detail.includes(manager!.id))).toBe(true);
 
