@@ -70,6 +70,28 @@ function anchorPort(store: Store, appId: string, objectType: ObjectType): Anchor
   };
 }
 
+/**
+ * A per-id membership check whose calls made at the same moment share one query: the checks of
+ * concurrent reconciles cost one round trip, and each still reads the state as of its own call.
+ */
+function coalesced(query: (ids: string[]) => Promise<Set<string>>): (id: string) => Promise<boolean> {
+  let pending: { ids: Set<string>; result: Promise<Set<string>> } | undefined;
+  return (id) => {
+    if (!pending) {
+      const ids = new Set<string>();
+      const result = new Promise<Set<string>>((resolve, reject) => {
+        setImmediate(() => {
+          pending = undefined;
+          query([...ids]).then(resolve, reject);
+        });
+      });
+      pending = { ids, result };
+    }
+    pending.ids.add(id);
+    return pending.result.then((found) => found.has(id));
+  };
+}
+
 /** Source attributes that refer to another user by object id, written as that user's target id. */
 const REFERENCE_ATTRIBUTES = ['manager'];
 /** How long a reading of "the app has pending references" serves. */
@@ -201,6 +223,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const mapping = createMappingPort(mappings, environment);
     const profile = profileOf(app);
     const referenced = REFERENCE_ATTRIBUTES.filter((attribute) => read.includes(attribute));
+    const hasLeft = coalesced((ids: string[]) => store.persons.leftAmong(ids));
     // One batcher per target, shared by users and groups, so their writes fill the same BulkRequests.
     const bulk = profile.bulk.supported && profile.bulk.maxOperations > 1 ? new BulkBatcher(target, profile.bulk) : undefined;
     const writerOptions = bulk ? { bulk } : {};
@@ -211,7 +234,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
       deprovisioning: app.deprovisioning,
       anchors: anchorPort(store, appId, 'user'),
       ...(referenced.length > 0 && { references: referencePort(store, appId, referenced) }),
-      admit: async (sourceId) => ((await store.persons.leftAmong([sourceId])).size > 0 ? 'the person has left (lifecycle state); only a rehire brings them back' : undefined),
+      admit: async (sourceId) => ((await hasLeft(sourceId)) ? 'the person has left (lifecycle state); only a rehire brings them back' : undefined),
     };
     const groupAction = app.groups?.deprovision === 'ignore' ? 'ignore' : 'delete';
     const groups: ReconcileContext = {
