@@ -38,6 +38,13 @@ export interface ActivityDeps {
   now?: () => Date;
 }
 
+/**
+ * With SCIM Bulk the writes of concurrent reconciles travel together and each waits for its
+ * batch, so more objects are reconciled at once to fill the batches; the target still sees at
+ * most the app's request concurrency.
+ */
+const BULK_OBJECT_FACTOR = 4;
+
 /** Capabilities are read again at the start of a cycle once they are this old. */
 const REDISCOVER_AFTER_MS = 24 * 3600_000;
 
@@ -211,7 +218,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       skipInFirstPage,
       scope,
       extend: { ...(index && { index }), ...(guard && { guard }) },
-      concurrency,
+      concurrency: objectConcurrency(ctx),
       groupSize,
       save: (batch, group) => saveResults(ctx, batch, group, log),
       onProgress: (point) => heartbeat.beat(point),
@@ -416,6 +423,11 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       logger.warn({ appId: about.appId, cycleId: about.cycleId }, `${about.what} expired; starting a full round`);
       return EXPIRED;
     }
+  }
+
+  /** Objects reconciled at once for an app: more with Bulk, whose batches carry them in few requests. */
+  function objectConcurrency(ctx: AppContext): number {
+    return ctx.profile.bulk.supported && ctx.profile.bulk.maxOperations > 1 ? Math.min(concurrency * BULK_OBJECT_FACTOR, ctx.profile.bulk.maxOperations) : concurrency;
   }
 
   const groupSync = createGroupSync({ store, logger, now, concurrency, saveResults, guardFor });
