@@ -112,11 +112,24 @@ function tracked<T>(teardown: Teardown, name: string, starting: Promise<T>, stop
   });
 }
 
+/** The servers a benchmark runs against, with the settings its worker needs. */
+export interface BenchServers {
+  tlsDir: string;
+  scimToken: string;
+  temporal: Awaited<ReturnType<typeof startDevServer>>;
+  scim: Awaited<ReturnType<typeof startScimServer>>;
+  workflowBundlePath: string;
+  graph: Awaited<ReturnType<typeof startFakeGraph>>;
+  /** A fresh PostgreSQL database when asked for; absent: the worker's embedded PGlite. */
+  databaseUrl: string | undefined;
+}
+
 /**
- * Starts the servers, the Graph fake (empty: the benchmark fills it) and the worker process.
- * Everything that started is registered with `teardown` before a failure is thrown.
+ * Starts the Temporal dev server, scim2-server, the Graph fake (empty: the benchmark fills it)
+ * and, with `databaseUrl`, a fresh database, and bundles the workflows. Everything that started
+ * is registered with `teardown` before a failure is thrown.
  */
-export async function startEnvironment(options: EnvironmentOptions, teardown: Teardown, log: Log): Promise<BenchEnvironment> {
+export async function startServers(options: { databaseUrl?: string | undefined }, teardown: Teardown, log: Log): Promise<BenchServers> {
   const tmp = await mkdtemp(join(tmpdir(), 'scimflow-bench-'));
   teardown.add('temporary directory', () => rm(tmp, { recursive: true, force: true }));
   const tlsDir = join(tmp, 'tls');
@@ -146,6 +159,15 @@ export async function startEnvironment(options: EnvironmentOptions, teardown: Te
     teardown.add('PostgreSQL database', () => database.drop());
     databaseUrl = database.url;
   }
+  return { tlsDir, scimToken, temporal, scim, workflowBundlePath, graph, databaseUrl };
+}
+
+/**
+ * Starts the servers, the Graph fake (empty: the benchmark fills it) and the worker process.
+ * Everything that started is registered with `teardown` before a failure is thrown.
+ */
+export async function startEnvironment(options: EnvironmentOptions, teardown: Teardown, log: Log): Promise<BenchEnvironment> {
+  const { tlsDir, scimToken, temporal, scim, workflowBundlePath, graph, databaseUrl } = await startServers(options, teardown, log);
 
   log('starting the worker process');
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;

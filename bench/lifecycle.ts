@@ -10,20 +10,14 @@
  * Every account is checked in the targets at the end. Goals: leaver p99 ≤ 2 s, on-demand p50 ≤ 1 s.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ScimClient } from '../src/scim/index';
-import { startDevServer } from '../src/temporal/dev-server';
-import { bundleWorkflows } from '../src/temporal/worker';
 import { projectRoot } from '../src/tools/index';
-import { startFakeGraph } from '../test/fakes/graph/index';
-import { createTestDatabase } from '../test/support/database';
 import { addPeople, person } from '../test/support/people';
-import { startScimServer } from '../test/support/scim-server';
-import { writeTestCa } from '../test/support/test-ca';
 import { personWorkflowId } from '../workflows/lifecycle/definitions';
+import { startServers } from './environment';
 import type { Teardown } from './teardown';
 import { startWorkerProcess } from './worker-process';
 
@@ -65,29 +59,7 @@ function percentiles(samples: number[]): Percentiles {
 
 export async function runLifecycle(options: LifecycleBenchOptions, teardown: Teardown, log: (line: string) => void): Promise<LifecycleBenchResult> {
   const startedAt = new Date();
-  const tmp = await mkdtemp(join(tmpdir(), 'scimflow-bench-'));
-  teardown.add('temporary directory', () => rm(tmp, { recursive: true, force: true }));
-  const tlsDir = join(tmp, 'tls');
-  await writeTestCa(tlsDir);
-  process.env.SCIMFLOW_TEST_TLS_DIR = tlsDir;
-
-  log('starting the Temporal dev server and scim2-server, bundling the workflows');
-  const scimToken = randomBytes(16).toString('hex');
-  const [temporal, scim, bundle] = await Promise.all([startDevServer({ headless: true }), startScimServer({ token: scimToken }), bundleWorkflows()]);
-  teardown.add('Temporal dev server', () => temporal.stop());
-  teardown.add('scim2-server', () => scim.stop());
-  const workflowBundlePath = join(tmp, 'workflow-bundle.js');
-  await writeFile(workflowBundlePath, (bundle as { code: string }).code);
-  const graph = await startFakeGraph();
-  teardown.add('Graph fake', () => graph.close());
-
-  let databaseUrl: string | undefined;
-  if (options.databaseUrl) {
-    process.env.SCIMFLOW_TEST_POSTGRES_URL = options.databaseUrl;
-    const database = await createTestDatabase('scimflow_bench');
-    teardown.add('PostgreSQL database', () => database.drop());
-    databaseUrl = database.url;
-  }
+  const { tlsDir, scimToken, temporal, scim, workflowBundlePath, graph, databaseUrl } = await startServers(options, teardown, log);
 
   log('starting the service (API and worker) in a child process');
   const adminToken = randomBytes(24).toString('base64url');
