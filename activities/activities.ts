@@ -11,16 +11,17 @@ import type { Logger } from '../src/log/index';
 import { reconcileObject, TargetIndex, type DeprovisionGuard, type ReconcileOutcome, type ScopeDecision } from '../src/reconcile/index';
 import { createAlerter, type Alerter } from '../src/alerts/index';
 import { deprovisionThreshold } from '../src/config/app';
-import { evaluateScope } from '../src/mapping/scoping/index';
 import { discoverCapabilities } from '../src/scim/index';
 import type { SourceObject, SourcePage } from '../src/source/index';
 import { countKey, type ProvisioningLogInput, type Store } from '../src/store/index';
 import type { CycleCounts } from '../workflows/app-job-state';
-import { createAppContexts, type AnchorBatch, type AppContext } from './app-context';
+import { createAppContexts, PERSON_LEFT, type AnchorBatch, type AppContext } from './app-context';
 import { withHeartbeat, type Heartbeat } from './heartbeat';
+import { filteredScope } from './scope';
 import { reconcileStream, type StreamPage } from './reconcile-stream';
 import type { ClientFactories } from './ports';
 import type { GroupDelta } from '../src/graph/index';
+import { cycleCache } from './cycle-cache';
 import { createGroupSync } from './group-sync';
 import { logEntryOf } from './log-entry';
 import type { ScimflowActivities, SourcePageResult } from './types';
@@ -111,20 +112,13 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   const groupSize = deps.groupSize ?? 200;
   const appContext = createAppContexts(store, deps.clients);
   const alerter = deps.alerter ?? createAlerter({ logger });
-  const indexByCycle = new Map<string, Promise<TargetIndex | undefined>>();
-  /** Assigned-user sets per cycle: computed once per cycle and worker, recomputed after a restart. */
-  const assignedByCycle = new Map<string, Promise<Set<string>>>();
+  /** Target listings per cycle and object type, and assigned-user sets per cycle: once per cycle and worker, again after a restart. */
+  const indexByCycle = cycleCache<TargetIndex | undefined>(8);
+  const assignedByCycle = cycleCache<Set<string>>(64);
 
   /** The assigned users, read once per cycle and worker (again after a restart). Outside a cycle they are read fresh. */
   function assignedInCycle(ctx: AppContext, servicePrincipalId: string, cycleKey: string): Promise<Set<string>> {
-    let assigned = assignedByCycle.get(cycleKey);
-    if (!assigned) {
-      assigned = ctx.source.assignedUserIds(servicePrincipalId);
-      assignedByCycle.set(cycleKey, assigned);
-      assigned.catch(() => assignedByCycle.delete(cycleKey));
-      if (assignedByCycle.size > 64) assignedByCycle.delete(assignedByCycle.keys().next().value!);
-    }
-    return assigned;
+    return assignedByCycle.get(cycleKey, () => ctx.source.assignedUserIds(servicePrincipalId));
   }
 
   /**
@@ -134,17 +128,13 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   async function scopeOf(ctx: AppContext, cycleKey: string | null): Promise<(source: SourceObject) => ScopeDecision> {
     const { scope, servicePrincipalId } = ctx.app.source;
     const filter = ctx.app.scoping?.user;
-    const filtered = (source: SourceObject, assignment: string): ScopeDecision => {
-      if (!filter) return { inScope: true, detail: assignment };
-      const decision = evaluateScope(filter, source.attributes);
-      return { inScope: decision.inScope, detail: `${assignment}; ${decision.detail}`, groups: decision.groups };
-    };
+    const filtered = (source: SourceObject, assignment: string): ScopeDecision => filteredScope(filter, source, assignment);
     // Someone who has left stays out until a rehire, whatever the directory says now: read for
     // every batch (one indexed query), so a leave recorded during a cycle counts from its next batch.
     const left = await store.persons.allLeft();
     const hasLeft = (source: SourceObject): ScopeDecision | undefined =>
       // Disabled, never deleted here: the leaver run deletes after the app's retention period.
-      left.has(source.id) ? { inScope: false, detail: 'the person has left (lifecycle state); only a rehire brings them back', deprovision: 'disable' } : undefined;
+      left.has(source.id) ? { inScope: false, detail: PERSON_LEFT, deprovision: 'disable' } : undefined;
     if (scope === 'all' || !servicePrincipalId) return (source) => hasLeft(source) ?? filtered(source, 'the app provisions all users');
     const ids = await (cycleKey === null ? ctx.source.assignedUserIds(servicePrincipalId) : assignedInCycle(ctx, servicePrincipalId, cycleKey));
     return (source) =>
@@ -161,15 +151,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
    */
   async function targetIndexFor(ctx: AppContext, cycleId: string, progress: (detail: object) => void, objectType: 'user' | 'group' = 'user'): Promise<TargetIndex | undefined> {
     if (Context.current().info.attempt > 1) return undefined;
-    const key = `${cycleId}:${objectType}`;
-    let index = indexByCycle.get(key);
-    if (!index) {
-      index = buildTargetIndex(ctx, progress, objectType);
-      indexByCycle.set(key, index);
-      index.catch(() => indexByCycle.delete(key));
-      if (indexByCycle.size > 8) indexByCycle.delete(indexByCycle.keys().next().value!);
-    }
-    return index;
+    return indexByCycle.get(`${cycleId}:${objectType}`, () => buildTargetIndex(ctx, progress, objectType));
   }
 
   async function buildTargetIndex(ctx: AppContext, progress: (detail: object) => void, objectType: 'user' | 'group' = 'user'): Promise<TargetIndex | undefined> {

@@ -92,6 +92,9 @@ function coalesced(query: (ids: string[]) => Promise<Set<string>>): (id: string)
   };
 }
 
+/** Why a person who has left is out of every app's scope (and refused a create or re-enable). */
+export const PERSON_LEFT = 'the person has left (lifecycle state); only a rehire brings them back';
+
 /** Source attributes that refer to another user by object id, written as that user's target id. */
 const REFERENCE_ATTRIBUTES = ['manager'];
 /** How long a reading of "the app has pending references" serves. */
@@ -234,7 +237,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
       deprovisioning: app.deprovisioning,
       anchors: anchorPort(store, appId, 'user'),
       ...(referenced.length > 0 && { references: referencePort(store, appId, referenced) }),
-      admit: async (sourceId) => ((await hasLeft(sourceId)) ? 'the person has left (lifecycle state); only a rehire brings them back' : undefined),
+      admit: async (sourceId) => ((await hasLeft(sourceId)) ? PERSON_LEFT : undefined),
     };
     const groupAction = app.groups?.deprovision === 'ignore' ? 'ignore' : 'delete';
     const groups: ReconcileContext = {

@@ -12,12 +12,13 @@ import pMap from 'p-map';
 import { ProvisioningError, toErrorInfo, type ErrorInfo } from '../src/errors/index';
 import type { GroupDelta } from '../src/graph/index';
 import type { Logger } from '../src/log/index';
-import { evaluateScope } from '../src/mapping/scoping/index';
 import { memberChanges, memberIdsOf, memberPatches, reconcileObject, type MemberChanges, type ReconcileOutcome, type ScopeDecision, type TargetIndex } from '../src/reconcile/index';
 import type { SourceObject } from '../src/source/index';
 import type { ProvisioningLogInput, Store } from '../src/store/index';
 import type { AnchorBatch, AppContext } from './app-context';
+import { cycleCache } from './cycle-cache';
 import type { Heartbeat } from './heartbeat';
+import { filteredScope } from './scope';
 
 /** How a groups round reads memberships: `full` compares every group with Graph and the target. */
 export type GroupRoundKind = 'full' | 'incremental';
@@ -60,7 +61,7 @@ function createdEmpty(outcome: ReconcileOutcome): boolean {
 export function createGroupSync(deps: GroupSyncDeps) {
   const { store, logger, now } = deps;
   /** Groups assigned to the app, read once per cycle and worker. */
-  const assignedByCycle = new Map<string, Promise<Set<string>>>();
+  const assignedByCycle = cycleCache<Set<string>>(64);
   /**
    * Groups whose whole membership a cycle has compared already, per worker: Graph spreads a large
    * group's members over several pages of a round, repeating the group on each, and one full
@@ -84,25 +85,13 @@ export function createGroupSync(deps: GroupSyncDeps) {
   function assignedGroups(ctx: AppContext, cycleKey: string | null): Promise<Set<string>> {
     const servicePrincipalId = ctx.app.source.servicePrincipalId!;
     const read = () => ctx.source.assignedPrincipals(servicePrincipalId).then((p) => p.groupIds);
-    if (cycleKey === null) return read();
-    let assigned = assignedByCycle.get(cycleKey);
-    if (!assigned) {
-      assigned = read();
-      assignedByCycle.set(cycleKey, assigned);
-      assigned.catch(() => assignedByCycle.delete(cycleKey));
-      if (assignedByCycle.size > 64) assignedByCycle.delete(assignedByCycle.keys().next().value!);
-    }
-    return assigned;
+    return cycleKey === null ? read() : assignedByCycle.get(cycleKey, read);
   }
 
   /** The groups in scope: assigned to the app (scope `assigned`) or all, and matching the app's group filter. */
   async function scopeOf(ctx: AppContext, cycleKey: string | null): Promise<(group: SourceObject) => ScopeDecision> {
     const filter = ctx.app.scoping?.group;
-    const filtered = (group: SourceObject, why: string): ScopeDecision => {
-      if (!filter) return { inScope: true, detail: why };
-      const decision = evaluateScope(filter, group.attributes);
-      return { inScope: decision.inScope, detail: `${why}; ${decision.detail}`, groups: decision.groups };
-    };
+    const filtered = (group: SourceObject, why: string): ScopeDecision => filteredScope(filter, group, why);
     const { scope, servicePrincipalId } = ctx.app.source;
     if (scope === 'all' || !servicePrincipalId) return (group) => filtered(group, 'the app provisions all groups');
     const assigned = await assignedGroups(ctx, cycleKey);
@@ -451,7 +440,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
     comparedByCycle.delete(cycleId);
   }
 
-  return { processGroups, resolvePending, reconcileAssignedGroups, forgetCycle, scopeOf, logger };
+  return { processGroups, resolvePending, reconcileAssignedGroups, forgetCycle, scopeOf };
 }
 
 export type GroupSync = ReturnType<typeof createGroupSync>;
