@@ -2,27 +2,19 @@
  * Deletions are guarded: a cycle that would disable or delete more accounts than the app's
  * threshold holds the rest back, quarantines the job and alerts, until an admin allows deletes.
  */
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAlertWebhook, type AlertWebhook } from '../support/alert-webhook';
 import { startHarness, type Harness } from '../support/harness';
 import { addPeople } from '../support/people';
 
 let h: Harness;
-let webhook: Server;
-const alerts: Record<string, unknown>[] = [];
+let webhook: AlertWebhook;
+let alerts: AlertWebhook['alerts'];
 
 beforeAll(async () => {
-  webhook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
-  const { port } = webhook.address() as { port: number };
-  h = await startHarness({ alertWebhookUrl: `http://127.0.0.1:${port}/alerts` });
+  webhook = await startAlertWebhook();
+  alerts = webhook.alerts;
+  h = await startHarness({ alertWebhookUrl: webhook.url });
 });
 
 afterAll(async () => {

@@ -3,31 +3,23 @@
  * and the Graph fake. Intake (bad, repeated and out-of-order events), leaver, rehire, joiner,
  * mover, a cycle right after a leaver, and an app that is down during a leaver.
  */
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_IDS, EMPLOYEE_ID, EVENT_TYPE, lifecycleProgressQuery, PERSON_ID } from '../../workflows/lifecycle/definitions';
 import { testEnv } from '../support/env';
+import { startAlertWebhook, type AlertWebhook } from '../support/alert-webhook';
 import { startHarness, type Harness } from '../support/harness';
 import { eventually, personView, runResult, sendEvents, targetUser } from '../support/lifecycle';
 import { addPeople, person } from '../support/people';
 
 let h: Harness;
-let webhook: Server;
-const alerts: Record<string, any>[] = [];
+let webhook: AlertWebhook;
+let alerts: AlertWebhook['alerts'];
 let apps: { id: string; scimBaseUrl: string }[];
 
 beforeAll(async () => {
-  webhook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
-  const { port } = webhook.address() as { port: number };
-  h = await startHarness({ alertWebhookUrl: `http://127.0.0.1:${port}/alerts` });
+  webhook = await startAlertWebhook();
+  alerts = webhook.alerts;
+  h = await startHarness({ alertWebhookUrl: webhook.url });
   addPeople(h.graph, 8, 7000);
   apps = [await h.createApp(), await h.createApp({ lifecycle: { leaverTimeoutMinutes: 0.1 } })];
   for (const app of apps) await h.waitForCycle(app.id);
