@@ -136,7 +136,9 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       // Disabled, never deleted here: the leaver run deletes after the app's retention period.
       left.has(source.id) ? { inScope: false, detail: PERSON_LEFT, deprovision: 'disable' } : undefined;
     if (scope === 'all' || !servicePrincipalId) return (source) => hasLeft(source) ?? filtered(source, 'the app provisions all users');
-    const ids = await (cycleKey === null ? ctx.source.assignedUserIds(servicePrincipalId) : assignedInCycle(ctx, servicePrincipalId, cycleKey));
+    const ids = await (cycleKey === null
+      ? ctx.source.assignedUserIds(servicePrincipalId)
+      : assignedInCycle(ctx, servicePrincipalId, cycleKey));
     return (source) =>
       hasLeft(source) ??
       (ids.has(source.id)
@@ -149,18 +151,30 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
    * query per object. Built once per cycle and worker. A retried activity matches with filter
    * queries instead, so an account created by an attempt that died is always found.
    */
-  async function targetIndexFor(ctx: AppContext, cycleId: string, progress: (detail: object) => void, objectType: 'user' | 'group' = 'user'): Promise<TargetIndex | undefined> {
+  async function targetIndexFor(
+    ctx: AppContext,
+    cycleId: string,
+    progress: (detail: object) => void,
+    objectType: 'user' | 'group' = 'user',
+  ): Promise<TargetIndex | undefined> {
     if (Context.current().info.attempt > 1) return undefined;
     return indexByCycle.get(`${cycleId}:${objectType}`, () => buildTargetIndex(ctx, progress, objectType));
   }
 
-  async function buildTargetIndex(ctx: AppContext, progress: (detail: object) => void, objectType: 'user' | 'group' = 'user'): Promise<TargetIndex | undefined> {
+  async function buildTargetIndex(
+    ctx: AppContext,
+    progress: (detail: object) => void,
+    objectType: 'user' | 'group' = 'user',
+  ): Promise<TargetIndex | undefined> {
     const { mapping } = objectType === 'user' ? ctx.users : ctx.groups;
     const index = new TargetIndex(mapping.matchingPaths, (resource) => mapping.read(resource, mapping.paths));
     try {
-      for (let startIndex = 1; ; ) {
+      for (let startIndex = 1; ;) {
         // Groups are listed without their members: only the matching attributes are needed.
-        const page = objectType === 'user' ? await ctx.target.listUsers({ startIndex, count: INDEX_PAGE_SIZE }) : await ctx.target.list('Groups', { startIndex, count: INDEX_PAGE_SIZE, excludedAttributes: ['members'] });
+        const page =
+          objectType === 'user'
+            ? await ctx.target.listUsers({ startIndex, count: INDEX_PAGE_SIZE })
+            : await ctx.target.list('Groups', { startIndex, count: INDEX_PAGE_SIZE, excludedAttributes: ['members'] });
         for (const resource of page.Resources) index.add(resource);
         progress({ indexed: index.size });
         if (page.Resources.length === 0 || startIndex - 1 + page.Resources.length >= page.totalResults) return index;
@@ -237,19 +251,42 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     const failed = conflicts.map(({ sourceId, error }): ReconcileOutcome => {
       const outcome = outcomes.find((o) => o.sourceId === sourceId)!;
       const info = { kind: 'permanent' as const, code: 'DuplicateSourceEntries' as const, message: error.message };
-      return { ...outcome, action: 'Other', status: 'Failure', reason: info.message, changes: [], error: info, steps: [...outcome.steps, { name: 'export', status: 'Failure', detail: info.message }] };
+      return {
+        ...outcome,
+        action: 'Other',
+        status: 'Failure',
+        reason: info.message,
+        changes: [],
+        error: info,
+        steps: [...outcome.steps, { name: 'export', status: 'Failure', detail: info.message }],
+      };
     });
-    if (failed.length) await store.provisioningLog.append(failed.map((o) => logEntry(ctx, o, { cycleId: log.cycleId, phase: `${log.phase}:link`, ...(log.changeId && { changeId: `${log.changeId}:link` }) }, now())));
+    if (failed.length)
+      await store.provisioningLog.append(
+        failed.map((o) =>
+          logEntry(
+            ctx,
+            o,
+            { cycleId: log.cycleId, phase: `${log.phase}:link`, ...(log.changeId && { changeId: `${log.changeId}:link` }) },
+            now(),
+          ),
+        ),
+      );
     const conflicted = new Set(conflicts.map((c) => c.sourceId));
     await recordEscrow(ctx, [...outcomes.filter((o) => !conflicted.has(o.sourceId)), ...failed]);
   }
 
   /** The provisioning-log entry of an outcome; within a cycle a change has a stable id, so a retry logs it once. */
-  function logEntry(ctx: AppContext, o: ReconcileOutcome, log: { cycleId: string | null; phase: string; changeId?: string }, startedAt: Date): ProvisioningLogInput {
-    const changeId = log.changeId ?? (log.cycleId ? `${log.cycleId}:${log.phase}:${o.objectType}:${o.sourceId}` : `${log.phase}:${randomUUID()}`);
+  function logEntry(
+    ctx: AppContext,
+    o: ReconcileOutcome,
+    log: { cycleId: string | null; phase: string; changeId?: string },
+    startedAt: Date,
+  ): ProvisioningLogInput {
+    const changeId =
+      log.changeId ?? (log.cycleId ? `${log.cycleId}:${log.phase}:${o.objectType}:${o.sourceId}` : `${log.phase}:${randomUUID()}`);
     return logEntryOf(o, { appId: ctx.app.id, cycleId: log.cycleId, changeId }, startedAt, now());
   }
-
 
   /**
    * Failed objects and held-back deprovisionings go to escrow (retried on later cycles);
@@ -331,7 +368,8 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
   /** Reconciles one user now (or, as a dry run, decides what would be sent) through the cycle's path. */
   async function reconcileOne(appId: string, objectId: string, dryRun: boolean) {
     const ctx = await appContext(appId);
-    const source = (await ctx.source.getUser(objectId)) ?? (ctx.app.groups?.enabled ? (await ctx.source.getGroups([objectId]))[0] : undefined);
+    const source =
+      (await ctx.source.getUser(objectId)) ?? (ctx.app.groups?.enabled ? (await ctx.source.getGroups([objectId]))[0] : undefined);
     if (!source) {
       const what = ctx.app.groups?.enabled ? 'user or group' : 'user';
       const error = { kind: 'permanent' as const, code: 'NotFound' as const, message: `no ${what} ${objectId} in the source directory` };
@@ -340,8 +378,21 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     const scope = source.type === 'group' ? (await groupSync.scopeOf(ctx, null))(source) : (await scopeOf(ctx, null))(source);
     if (source.type === 'group' && !dryRun) {
       // A group on demand: the group, then its whole membership, through the cycle's own path (which saves the results).
-      const delta: GroupDelta = { id: source.id, attributes: source.attributes, membersAdded: [], membersRemoved: [], memberTypes: {}, partial: false };
-      const [outcome] = await groupSync.processGroups(ctx, [delta], 'full', { cycleId: null, phase: 'on-demand' }, { resumed: {}, beat: () => {} });
+      const delta: GroupDelta = {
+        id: source.id,
+        attributes: source.attributes,
+        membersAdded: [],
+        membersRemoved: [],
+        memberTypes: {},
+        partial: false,
+      };
+      const [outcome] = await groupSync.processGroups(
+        ctx,
+        [delta],
+        'full',
+        { cycleId: null, phase: 'on-demand' },
+        { resumed: {}, beat: () => {} },
+      );
       return { ctx, source, scope, batch: undefined, outcome: outcome! };
     }
     const batch = ctx.batch(source.type);
@@ -354,7 +405,12 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
    * the reference is written (`refId`: only those waiting for that user). A chain of managers
    * resolves link by link, a few links per call; the next cycle continues a longer one.
    */
-  async function resolvePendingManagers(ctx: AppContext, cycleId: string | null, heartbeat: Heartbeat, refId?: string): Promise<{ processed: number; counts: CycleCounts }> {
+  async function resolvePendingManagers(
+    ctx: AppContext,
+    cycleId: string | null,
+    heartbeat: Heartbeat,
+    refId?: string,
+  ): Promise<{ processed: number; counts: CycleCounts }> {
     let processed = 0;
     let counts = EMPTY_COUNTS;
     if (!ctx.users.references) return { processed, counts };
@@ -364,10 +420,18 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       const objects = await ctx.source.getUsers(holders);
       const scope = await scopeOf(ctx, cycleId);
       // A fresh batch each round: what an earlier attempt saved is reconciled again, idempotently.
-      const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: `references-${round}` }, { resumed: {}, beat: (point) => heartbeat.beat({ managers: point }) });
+      const result = await reconcileBatch(
+        ctx,
+        objects,
+        scope,
+        { cycleId, phase: `references-${round}` },
+        { resumed: {}, beat: (point) => heartbeat.beat({ managers: point }) },
+      );
       await store.references.clearResolvable(ctx.app.id, holders);
       processed += result.processed;
-      counts = Object.fromEntries(Object.entries(counts).map(([key, n]) => [key, n + result.counts[key as keyof CycleCounts]])) as CycleCounts;
+      counts = Object.fromEntries(
+        Object.entries(counts).map(([key, n]) => [key, n + result.counts[key as keyof CycleCounts]]),
+      ) as CycleCounts;
       if (holders.length < RESOLVE_HOLDERS) break;
     }
     return { processed, counts };
@@ -378,12 +442,23 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
    * user, so the delta round does not show it) are reconciled again, and the snapshot follows.
    * Without a snapshot yet, one is taken: the last full cycle wrote everyone's roles.
    */
-  async function reconcileRoleChanges(ctx: AppContext, cycleId: string, heartbeat: Heartbeat): Promise<{ processed: number; counts: CycleCounts }> {
+  async function reconcileRoleChanges(
+    ctx: AppContext,
+    cycleId: string,
+    heartbeat: Heartbeat,
+  ): Promise<{ processed: number; counts: CycleCounts }> {
     if (!ctx.appRoles) return { processed: 0, counts: EMPTY_COUNTS };
-    const current = new Map([...(await ctx.appRoles({ fresh: true }))].map(([id, roles]) => [id, roleKey(roles)] as const).filter(([, key]) => key !== ''));
+    const current = new Map(
+      [...(await ctx.appRoles({ fresh: true }))].map(([id, roles]) => [id, roleKey(roles)] as const).filter(([, key]) => key !== ''),
+    );
     const snapshot = await store.roleSnapshots.all(ctx.app.id);
     const changed = [...new Set([...current.keys(), ...snapshot.keys()])].filter((id) => current.get(id) !== snapshot.get(id));
-    const record = () => store.roleSnapshots.apply(ctx.app.id, changed.filter((id) => current.has(id)).map((id) => [id, current.get(id)!] as const), changed.filter((id) => !current.has(id)));
+    const record = () =>
+      store.roleSnapshots.apply(
+        ctx.app.id,
+        changed.filter((id) => current.has(id)).map((id) => [id, current.get(id)!] as const),
+        changed.filter((id) => !current.has(id)),
+      );
     if (snapshot.size === 0 || changed.length === 0) {
       await record();
       return { processed: 0, counts: EMPTY_COUNTS };
@@ -391,13 +466,22 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     const objects = await ctx.source.getUsers(changed);
     const scope = await scopeOf(ctx, cycleId);
     // Its own progress key, so the resume point of the activity's other batch stays its own.
-    const result = await reconcileBatch(ctx, objects, scope, { cycleId, phase: 'roles' }, { resumed: {}, beat: (point) => heartbeat.beat({ roles: point }) });
+    const result = await reconcileBatch(
+      ctx,
+      objects,
+      scope,
+      { cycleId, phase: 'roles' },
+      { resumed: {}, beat: (point) => heartbeat.beat({ roles: point }) },
+    );
     await record();
     return result;
   }
 
   /** Reads a delta page, or answers EXPIRED when Graph refuses the link (the round starts again in full). */
-  async function unlessExpired<T>(read: () => Promise<T>, about: { appId: string; cycleId: string; what: string }): Promise<T | typeof EXPIRED> {
+  async function unlessExpired<T>(
+    read: () => Promise<T>,
+    about: { appId: string; cycleId: string; what: string },
+  ): Promise<T | typeof EXPIRED> {
     try {
       return await read();
     } catch (error) {
@@ -409,7 +493,9 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
 
   /** Objects reconciled at once for an app: more with Bulk, whose batches carry them in few requests. */
   function objectConcurrency(ctx: AppContext): number {
-    return ctx.profile.bulk.supported && ctx.profile.bulk.maxOperations > 1 ? Math.min(concurrency * BULK_OBJECT_FACTOR, ctx.profile.bulk.maxOperations) : concurrency;
+    return ctx.profile.bulk.supported && ctx.profile.bulk.maxOperations > 1
+      ? Math.min(concurrency * BULK_OBJECT_FACTOR, ctx.profile.bulk.maxOperations)
+      : concurrency;
   }
 
   const groupSync = createGroupSync({ store, logger, now, concurrency, saveResults, guardFor });
@@ -440,7 +526,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           kind: cycle.kind,
           startedAt: cycle.startedAt,
           startLink: cycle.kind === 'incremental' ? (sync?.deltaLink ?? null) : null,
-            groups: await groupRoundOf(ctx),
+          groups: await groupRoundOf(ctx),
           references: ctx.users.references !== undefined,
         };
       });
@@ -473,12 +559,24 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           // A retry starts where the previous attempt had saved everything before.
           const resumeLink = heartbeat.resumed.link !== undefined ? heartbeat.resumed.link : link;
           const skip = heartbeat.resumed.link !== undefined ? (heartbeat.resumed.done ?? 0) : 0;
-          const first = await unlessExpired(() => ctx.source.readUsersDelta(resumeLink ?? undefined), { appId, cycleId, what: 'delta link' });
+          const first = await unlessExpired(() => ctx.source.readUsersDelta(resumeLink ?? undefined), {
+            appId,
+            cycleId,
+            what: 'delta link',
+          });
           if (first === EXPIRED) return RESYNC;
           const scope = await scopeOf(ctx, cycleId);
           const index = kind === 'initial' ? await targetIndexFor(ctx, cycleId, (detail) => heartbeat.beat(detail)) : undefined;
           const end: { nextLink: string | null; deltaLink: string | null } = { nextLink: null, deltaLink: null };
-          const { processed, counts } = await reconcilePages(ctx, segment(ctx, resumeLink, first, end), skip, scope, { cycleId, phase: 'sync' }, heartbeat, index);
+          const { processed, counts } = await reconcilePages(
+            ctx,
+            segment(ctx, resumeLink, first, end),
+            skip,
+            scope,
+            { cycleId, phase: 'sync' },
+            heartbeat,
+            index,
+          );
           await store.cycles.addCounts(cycleId, counts);
           return { resync: false, ...end, processed, counts };
         }),
@@ -498,7 +596,15 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
             const found = new Map((await ctx.source.getGroups(groupIds)).map((g) => [g.id, g]));
             const deltas = groupIds.map((id): GroupDelta => {
               const group = found.get(id);
-              return { id, attributes: group?.attributes ?? {}, ...(!group && { removed: 'changed' as const }), membersAdded: [], membersRemoved: [], memberTypes: {}, partial: false };
+              return {
+                id,
+                attributes: group?.attributes ?? {},
+                ...(!group && { removed: 'changed' as const }),
+                membersAdded: [],
+                membersRemoved: [],
+                memberTypes: {},
+                partial: false,
+              };
             });
             const outcomes = await groupSync.processGroups(ctx, deltas, 'full', { cycleId, phase: 'escrow' }, heartbeat);
             groups = { processed: outcomes.length, counts: outcomes.reduce(addCount, EMPTY_COUNTS) };
@@ -529,7 +635,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
           // Assignments change without touching the users, so the delta round does not show them.
           const anchored = new Set<string>();
           const unassigned: string[] = [];
-          for (let cursor: string | undefined; ; ) {
+          for (let cursor: string | undefined; ;) {
             const page = await store.anchors.listByApp(appId, { objectType: 'user', limit: 1000, ...(cursor && { cursor }) });
             for (const anchor of page.items) {
               if (anchor.state === 'deleted') continue;
@@ -560,9 +666,16 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
     async finishCycle({ appId, cycleId, kind, deltaLink, groups, error }) {
       return failing(async () => {
         const app = await store.apps.get(appId);
-        if (!error && deltaLink && app) await store.syncState.set({ appId, objectType: 'user', deltaLink, configVersion: app.configVersion });
+        if (!error && deltaLink && app)
+          await store.syncState.set({ appId, objectType: 'user', deltaLink, configVersion: app.configVersion });
         if (!error && groups?.deltaLink && app) {
-          await store.syncState.set({ appId, objectType: 'group', deltaLink: groups.deltaLink, configVersion: app.configVersion, ...(groups.kind === 'full' && { comparedAt: now() }) });
+          await store.syncState.set({
+            appId,
+            objectType: 'group',
+            deltaLink: groups.deltaLink,
+            configVersion: app.configVersion,
+            ...(groups.kind === 'full' && { comparedAt: now() }),
+          });
         }
         groupSync.forgetCycle(cycleId);
         // A full cycle wrote everyone's roles: later cycles compare with what they are now.
@@ -572,7 +685,11 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
             const roles = [...(await ctx.appRoles())].map(([id, held]) => [id, roleKey(held)] as const);
             const known = await store.roleSnapshots.all(appId);
             const current = new Set(roles.filter(([, key]) => key !== '').map(([id]) => id));
-            await store.roleSnapshots.apply(appId, roles.filter(([, key]) => key !== ''), [...known.keys()].filter((id) => !current.has(id)));
+            await store.roleSnapshots.apply(
+              appId,
+              roles.filter(([, key]) => key !== ''),
+              [...known.keys()].filter((id) => !current.has(id)),
+            );
           }
         }
         const { staged, ...counts } = await store.provisioningLog.countsByCycle(cycleId);
@@ -608,10 +725,17 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
       return failing(() =>
         withHeartbeat(async (heartbeat) => {
           const ctx = await appContext(appId);
-          const page = await unlessExpired(() => ctx.source.readGroupsDelta(link ?? undefined), { appId, cycleId, what: 'groups delta link' });
+          const page = await unlessExpired(() => ctx.source.readGroupsDelta(link ?? undefined), {
+            appId,
+            cycleId,
+            what: 'groups delta link',
+          });
           if (page === EXPIRED) return RESYNC;
           // A full round matches new groups against one listing of the target's groups.
-          const index = kind === 'full' && ctx.profile.resourceTypes.group ? await targetIndexFor(ctx, cycleId, (detail) => heartbeat.beat(detail), 'group') : undefined;
+          const index =
+            kind === 'full' && ctx.profile.resourceTypes.group
+              ? await targetIndexFor(ctx, cycleId, (detail) => heartbeat.beat(detail), 'group')
+              : undefined;
           const outcomes = await groupSync.processGroups(ctx, page.groups, kind, { cycleId, phase: 'groups' }, heartbeat, index);
           const counts = outcomes.reduce(addCount, EMPTY_COUNTS);
           await store.cycles.addCounts(cycleId, counts);
@@ -645,14 +769,26 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
         const startedAt = now();
         const one = await reconcileOne(appId, objectId, false);
         if (!one.outcome) return { objectId, outcome: null, status: 'Failure' as const, steps: one.steps, error: one.error };
-        if (one.batch) await saveResults(one.ctx, one.batch, [{ outcome: one.outcome, startedAt }], { cycleId: null, phase: 'on-demand', ...(changeId && { changeId }) });
+        if (one.batch)
+          await saveResults(one.ctx, one.batch, [{ outcome: one.outcome, startedAt }], {
+            cycleId: null,
+            phase: 'on-demand',
+            ...(changeId && { changeId }),
+          });
         // Groups and reports waiting for this user get it now.
         if (one.outcome.status === 'Success' && one.source.type === 'user') {
-          if (one.ctx.app.groups?.enabled) await groupSync.resolvePending(one.ctx, { cycleId: null, phase: 'on-demand' }, { memberId: objectId });
+          if (one.ctx.app.groups?.enabled)
+            await groupSync.resolvePending(one.ctx, { cycleId: null, phase: 'on-demand' }, { memberId: objectId });
           await resolvePendingManagers(one.ctx, null, { resumed: {}, beat: () => {} }, objectId);
         }
         const { objectType: _type, ...rest } = one.outcome;
-        return { objectId, outcome: rest, steps: one.outcome.steps, status: one.outcome.status, ...(one.outcome.error && { error: one.outcome.error }) };
+        return {
+          objectId,
+          outcome: rest,
+          steps: one.outcome.steps,
+          status: one.outcome.status,
+          ...(one.outcome.error && { error: one.outcome.error }),
+        };
       });
     },
 
@@ -661,7 +797,15 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities {
         const one = await reconcileOne(appId, objectId, true);
         if (!one.outcome) return { objectId, found: false, source: null, scope: null, outcome: null, steps: one.steps, error: one.error };
         const { objectType: _type, ...rest } = one.outcome;
-        return { objectId, found: true, source: one.source.attributes, scope: one.scope, outcome: rest, steps: one.outcome.steps, error: one.outcome.error ?? null };
+        return {
+          objectId,
+          found: true,
+          source: one.source.attributes,
+          scope: one.scope,
+          outcome: rest,
+          steps: one.outcome.steps,
+          error: one.outcome.error ?? null,
+        };
       });
     },
   };

@@ -10,7 +10,15 @@ import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS, sourceAttributesOf } fro
 import { SCHEMA_GROUP } from '../src/scim/types';
 import type { AttributeMapping } from '../src/mapping/schema';
 import type { ScopingFilter } from '../src/mapping/scoping/index';
-import { createMappingPort, type ReferencePort, type AnchorPort, type AnchorRecord, type AnchorView, type MappingPort, type ReconcileContext } from '../src/reconcile/index';
+import {
+  createMappingPort,
+  type ReferencePort,
+  type AnchorPort,
+  type AnchorRecord,
+  type AnchorView,
+  type MappingPort,
+  type ReconcileContext,
+} from '../src/reconcile/index';
 import type { Anchor, Store } from '../src/store/index';
 import type { ObjectType, SourceObject } from '../src/source/index';
 import type { UserAppRole } from '../src/graph/index';
@@ -110,7 +118,8 @@ function referencePort(store: Store, appId: string, attributes: string[]): Refer
   // without a manager needs no clearing (the common case, and one query per user saved).
   let known: { at: number; any: Promise<boolean> } | undefined;
   const anyPending = () => {
-    if (!known || Date.now() - known.at > PENDING_CHECK_MS) known = { at: Date.now(), any: store.references.list(appId, 1).then((rows) => rows.length > 0) };
+    if (!known || Date.now() - known.at > PENDING_CHECK_MS)
+      known = { at: Date.now(), any: store.references.list(appId, 1).then((rows) => rows.length > 0) };
     return known.any;
   };
   const clear = async (holderId: string, attribute: string) => {
@@ -153,7 +162,10 @@ const APP_ROLES_TTL_MS = 60_000;
  * A source whose users carry `appRoleAssignments`: the roles each user holds in the app
  * (directly or through groups), as AppRoleAssignmentsComplex and SingleAppRoleAssignment expect.
  */
-function withAppRoles(source: UserSource, servicePrincipalId: string): UserSource & { appRoles(options?: { fresh?: boolean }): Promise<Map<string, UserAppRole[]>> } {
+function withAppRoles(
+  source: UserSource,
+  servicePrincipalId: string,
+): UserSource & { appRoles(options?: { fresh?: boolean }): Promise<Map<string, UserAppRole[]>> } {
   let cached: { at: number; roles: Promise<Map<string, { id: string; value: string | null; displayName: string }[]>> } | undefined;
   const roles = (options: { fresh?: boolean } = {}) => {
     if (!cached || options.fresh || Date.now() - cached.at > APP_ROLES_TTL_MS) {
@@ -207,7 +219,12 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
 
   return async function appContext(appId: string): Promise<AppContext> {
     const app = await store.apps.get(appId);
-    if (!app) throw new ProvisioningError({ kind: 'configuration', code: 'InvalidConfiguration', message: `app ${appId} does not exist (deleted?)` });
+    if (!app)
+      throw new ProvisioningError({
+        kind: 'configuration',
+        code: 'InvalidConfiguration',
+        message: `app ${appId} does not exist (deleted?)`,
+      });
     const version = `${app.updatedAt}:${app.configVersion}`;
     const cached = cache.get(appId);
     if (cached?.version === version) return cached.context;
@@ -217,9 +234,12 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const groupMappings = app.mappings.group ?? DEFAULT_GROUP_MAPPINGS;
     const read = selectedBy(mappings, app.scoping?.user, ALWAYS_SELECTED);
     const select = read.filter((attribute) => !NOT_SELECTABLE.has(attribute));
-    const groupSelect = selectedBy(groupMappings, app.scoping?.group, ['displayName']).filter((attribute) => !NOT_SELECTABLE.has(attribute));
+    const groupSelect = selectedBy(groupMappings, app.scoping?.group, ['displayName']).filter(
+      (attribute) => !NOT_SELECTABLE.has(attribute),
+    );
     const plain = clients.source(app, secrets, select, groupSelect);
-    const withRoles = read.includes(APP_ROLES_ATTRIBUTE) && app.source.servicePrincipalId ? withAppRoles(plain, app.source.servicePrincipalId) : undefined;
+    const withRoles =
+      read.includes(APP_ROLES_ATTRIBUTE) && app.source.servicePrincipalId ? withAppRoles(plain, app.source.servicePrincipalId) : undefined;
     const source = withRoles ?? plain;
     const target = clients.target(app, secrets);
     const environment = { now: () => new Date(), random: Math.random };
@@ -282,7 +302,18 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
               const anchor = pending.get(sourceId);
               pending.delete(sourceId);
               known.delete(sourceId);
-              return anchor ? [{ appId, objectType, sourceId, targetId: anchor.targetId, lastExported: anchor.lastExported as Record<string, never>, state: anchor.state }] : [];
+              return anchor
+                ? [
+                    {
+                      appId,
+                      objectType,
+                      sourceId,
+                      targetId: anchor.targetId,
+                      lastExported: anchor.lastExported as Record<string, never>,
+                      state: anchor.state,
+                    },
+                  ]
+                : [];
             });
             return store.anchors.upsertMany(inputs);
           },

@@ -13,7 +13,11 @@ export interface ClientOptions {
 export function realClients(options: ClientOptions = {}): ClientFactories {
   return {
     source: (app, secrets, select, groupSelect) =>
-      createGraphSource(app.source, secrets.clientSecret, { select, ...(groupSelect && { groupSelect }), ...(options.graphPageSize && { pageSize: options.graphPageSize }) }),
+      createGraphSource(app.source, secrets.clientSecret, {
+        select,
+        ...(groupSelect && { groupSelect }),
+        ...(options.graphPageSize && { pageSize: options.graphPageSize }),
+      }),
     target: (app, secrets) => scimClientFor(app, secrets, { ...(options.onScimRequest && { onRequest: options.onScimRequest }) }),
   };
 }

@@ -12,7 +12,16 @@ import pMap from 'p-map';
 import { ProvisioningError, toErrorInfo, type ErrorInfo } from '../src/errors/index';
 import type { GroupDelta } from '../src/graph/index';
 import type { Logger } from '../src/log/index';
-import { memberChanges, memberIdsOf, memberPatches, reconcileObject, type MemberChanges, type ReconcileOutcome, type ScopeDecision, type TargetIndex } from '../src/reconcile/index';
+import {
+  memberChanges,
+  memberIdsOf,
+  memberPatches,
+  reconcileObject,
+  type MemberChanges,
+  type ReconcileOutcome,
+  type ScopeDecision,
+  type TargetIndex,
+} from '../src/reconcile/index';
 import type { SourceObject } from '../src/source/index';
 import type { ProvisioningLogInput, Store } from '../src/store/index';
 import type { AnchorBatch, AppContext } from './app-context';
@@ -30,7 +39,12 @@ export interface GroupSyncDeps {
   /** Groups reconciled at the same time. */
   concurrency: number;
   /** Saves reconcile outcomes: log entries, anchors, escrow (the cycle's own path). */
-  saveResults(ctx: AppContext, batch: AnchorBatch, group: { outcome: ReconcileOutcome; startedAt: Date }[], log: { cycleId: string | null; phase: string }): Promise<void>;
+  saveResults(
+    ctx: AppContext,
+    batch: AnchorBatch,
+    group: { outcome: ReconcileOutcome; startedAt: Date }[],
+    log: { cycleId: string | null; phase: string },
+  ): Promise<void>;
   /** The deprovisioning guard of the cycle, shared with its users. */
   guardFor(ctx: AppContext, cycleId: string): import('../src/reconcile/index').DeprovisionGuard | undefined;
 }
@@ -47,7 +61,11 @@ function isLive(outcome: ReconcileOutcome): boolean {
 
 /** The outcome of a second reconcile, with the first attempt's steps before its own (the failed export as a warning). */
 function triedAgain(first: ReconcileOutcome, second: ReconcileOutcome): ReconcileOutcome {
-  const before = first.steps.map((step) => (step.name === 'export' && step.status === 'Failure' ? { ...step, status: 'Warning' as const, detail: `${step.detail}; reconciling once more` } : step));
+  const before = first.steps.map((step) =>
+    step.name === 'export' && step.status === 'Failure'
+      ? { ...step, status: 'Warning' as const, detail: `${step.detail}; reconciling once more` }
+      : step,
+  );
   return { ...second, steps: [...before, ...second.steps.filter((step) => step.name !== 'import' && step.name !== 'scoping')] };
 }
 
@@ -96,7 +114,9 @@ export function createGroupSync(deps: GroupSyncDeps) {
     if (scope === 'all' || !servicePrincipalId) return (group) => filtered(group, 'the app provisions all groups');
     const assigned = await assignedGroups(ctx, cycleKey);
     return (group) =>
-      assigned.has(group.id) ? filtered(group, `assigned to service principal ${servicePrincipalId}`) : { inScope: false, detail: `not assigned to service principal ${servicePrincipalId}` };
+      assigned.has(group.id)
+        ? filtered(group, `assigned to service principal ${servicePrincipalId}`)
+        : { inScope: false, detail: `not assigned to service principal ${servicePrincipalId}` };
   }
 
   /** The user members of a group as Graph lists them now (with `flattenNested`, through nested groups too). */
@@ -169,7 +189,12 @@ export function createGroupSync(deps: GroupSyncDeps) {
       const targets = await targetIdsOf(appId, recorded);
       const present = recorded.filter((id) => targets.has(id) && held.has(targets.get(id)!));
       await store.groupMembers.setExported(appId, group.id, present, true);
-      await store.groupMembers.setExported(appId, group.id, recorded.filter((id) => !present.includes(id)), false);
+      await store.groupMembers.setExported(
+        appId,
+        group.id,
+        recorded.filter((id) => !present.includes(id)),
+        false,
+      );
     } catch (error) {
       // The target cannot be read either: the retry sends the changes again.
       logger.warn({ appId, groupId: group.id, err: toErrorInfo(error) }, 'reading the target group after a failed member change failed');
@@ -235,12 +260,27 @@ export function createGroupSync(deps: GroupSyncDeps) {
     const written = await applyChanges(ctx, group, memberChanges(desired, actual), log);
     if (!written) return;
     await store.groupMembers.remove(appId, group.id, stale);
-    await store.groupMembers.setExported(appId, group.id, wanted.filter((id) => targets.has(id)), true);
-    await store.groupMembers.setExported(appId, group.id, wanted.filter((id) => !targets.has(id)), false);
+    await store.groupMembers.setExported(
+      appId,
+      group.id,
+      wanted.filter((id) => targets.has(id)),
+      true,
+    );
+    await store.groupMembers.setExported(
+      appId,
+      group.id,
+      wanted.filter((id) => !targets.has(id)),
+      false,
+    );
   }
 
   /** Applies one delta round's membership changes of a group (users only). */
-  async function applyMemberDelta(ctx: AppContext, delta: GroupDelta, group: { id: string; targetId: string; display?: string | undefined }, log: { cycleId: string | null; phase: string }) {
+  async function applyMemberDelta(
+    ctx: AppContext,
+    delta: GroupDelta,
+    group: { id: string; targetId: string; display?: string | undefined },
+    log: { cycleId: string | null; phase: string },
+  ) {
     const appId = ctx.app.id;
     const added = delta.membersAdded.filter((id) => !delta.memberTypes[id]);
     const removed = delta.membersRemoved.filter((id) => !delta.memberTypes[id]);
@@ -259,7 +299,12 @@ export function createGroupSync(deps: GroupSyncDeps) {
    * The groups of a page, skipped with the reason when the target announces no Group resource
    * type: nothing is sent (each request would fail the same way) and users are unaffected.
    */
-  async function skipUnsupported(ctx: AppContext, objects: SourceObject[], scope: (group: SourceObject) => ScopeDecision, log: { cycleId: string | null; phase: string }): Promise<ReconcileOutcome[]> {
+  async function skipUnsupported(
+    ctx: AppContext,
+    objects: SourceObject[],
+    scope: (group: SourceObject) => ScopeDecision,
+    log: { cycleId: string | null; phase: string },
+  ): Promise<ReconcileOutcome[]> {
     const reason = `${GROUPS_UNSUPPORTED}: the target announces no Group resource type (GET /ResourceTypes), so groups are not provisioned; set groups.enabled to false, or override the capability resourceTypes.group if the target does take groups`;
     if (objects.length) logger.warn({ appId: ctx.app.id, cycleId: log.cycleId, groups: objects.length }, reason);
     const startedAt = now();
@@ -275,7 +320,11 @@ export function createGroupSync(deps: GroupSyncDeps) {
         reason,
         changes: [],
         steps: [
-          { name: 'import', status: 'Success', detail: object.removed ? `the source reports the object removed (${object.removed})` : 'read the source object' },
+          {
+            name: 'import',
+            status: 'Success',
+            detail: object.removed ? `the source reports the object removed (${object.removed})` : 'read the source object',
+          },
           { name: 'scoping', status: decision.inScope ? 'Success' : 'Skipped', detail: decision.detail },
           { name: 'processing', status: 'Skipped', detail: reason },
         ],
@@ -310,7 +359,11 @@ export function createGroupSync(deps: GroupSyncDeps) {
     if (!ctx.profile.resourceTypes.group) return skipUnsupported(ctx, objects, scope, log);
     const batch = ctx.batch('group');
     await batch.prefetch(objects.map((o) => o.id));
-    const anchored = await store.anchors.getMany(ctx.app.id, 'group', objects.map((o) => o.id));
+    const anchored = await store.anchors.getMany(
+      ctx.app.id,
+      'group',
+      objects.map((o) => o.id),
+    );
     // A deliberate on-demand request (no cycle) is not limited by the threshold.
     const guard = log.cycleId === null ? undefined : deps.guardFor(ctx, log.cycleId);
     const context = { ...batch.context, ...(guard && { guard }), ...(index && { index }) };
@@ -347,7 +400,10 @@ export function createGroupSync(deps: GroupSyncDeps) {
         const object = objectsById.get(outcome.sourceId)!;
         // A group whose own attributes could not be written still gets its members: the round's
         // membership changes are not read again.
-        const linked = outcome.status === 'Failure' && anchor?.state === 'active' && !object.removed && scope(object).inScope ? anchor.targetId : undefined;
+        const linked =
+          outcome.status === 'Failure' && anchor?.state === 'active' && !object.removed && scope(object).inScope
+            ? anchor.targetId
+            : undefined;
         const targetId = isLive(outcome) ? outcome.targetId! : linked;
         if (targetId === undefined) return;
         const group = { id: outcome.sourceId, targetId, display: outcome.sourceDisplay };
@@ -357,8 +413,7 @@ export function createGroupSync(deps: GroupSyncDeps) {
         const fresh = anchor?.state !== 'active';
         if (round === 'full' || fresh || (nested && ctx.app.groups?.flattenNested)) {
           if (firstComparison(log.cycleId, group.id)) await compareMembers(ctx, group, log, createdEmpty(outcome));
-        }
-        else await applyMemberDelta(ctx, delta, group, log);
+        } else await applyMemberDelta(ctx, delta, group, log);
         heartbeat.beat({ members: outcome.sourceId });
       },
       { concurrency: deps.concurrency },
@@ -371,12 +426,18 @@ export function createGroupSync(deps: GroupSyncDeps) {
    * have accounts, but which were not written yet (the member was provisioned after the group).
    * With `memberId`, only that member's (after provisioning one user on demand).
    */
-  async function resolvePending(ctx: AppContext, log: { cycleId: string | null; phase: string }, options: { memberId?: string; beat?: (detail: object) => void } = {}): Promise<number> {
+  async function resolvePending(
+    ctx: AppContext,
+    log: { cycleId: string | null; phase: string },
+    options: { memberId?: string; beat?: (detail: object) => void } = {},
+  ): Promise<number> {
     const appId = ctx.app.id;
     let resolved = 0;
     const refused = new Set<string>();
     for (;;) {
-      const pending = (await store.groupMembers.resolvable(appId, RESOLVE_BATCH, options.memberId === undefined ? {} : { memberId: options.memberId })).filter((p) => !refused.has(p.groupId));
+      const pending = (
+        await store.groupMembers.resolvable(appId, RESOLVE_BATCH, options.memberId === undefined ? {} : { memberId: options.memberId })
+      ).filter((p) => !refused.has(p.groupId));
       if (pending.length === 0) return resolved;
       const byGroup = new Map<string, { targetId: string; members: { memberId: string; targetId: string }[] }>();
       for (const p of pending) {
@@ -392,7 +453,12 @@ export function createGroupSync(deps: GroupSyncDeps) {
             refused.add(groupId);
             return;
           }
-          await store.groupMembers.setExported(appId, groupId, members.map((m) => m.memberId), true);
+          await store.groupMembers.setExported(
+            appId,
+            groupId,
+            members.map((m) => m.memberId),
+            true,
+          );
           resolved += members.length;
           options.beat?.({ references: resolved });
         },
@@ -407,13 +473,17 @@ export function createGroupSync(deps: GroupSyncDeps) {
    * not show assignments) are provisioned, and anchored groups no longer assigned are
    * deprovisioned.
    */
-  async function reconcileAssignedGroups(ctx: AppContext, log: { cycleId: string; phase: string }, heartbeat: Heartbeat): Promise<ReconcileOutcome[]> {
+  async function reconcileAssignedGroups(
+    ctx: AppContext,
+    log: { cycleId: string; phase: string },
+    heartbeat: Heartbeat,
+  ): Promise<ReconcileOutcome[]> {
     const { scope, servicePrincipalId } = ctx.app.source;
     if (scope !== 'assigned' || !servicePrincipalId) return [];
     const assigned = await assignedGroups(ctx, log.cycleId);
     const anchored = new Set<string>();
     const unassigned: string[] = [];
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await store.anchors.listByApp(ctx.app.id, { objectType: 'group', limit: 1000, ...(cursor && { cursor }) });
       for (const anchor of page.items) {
         if (anchor.state === 'deleted') continue;
@@ -430,7 +500,9 @@ export function createGroupSync(deps: GroupSyncDeps) {
       const group = found.get(id);
       if (group) return [{ id, attributes: group.attributes, membersAdded: [], membersRemoved: [], memberTypes: {}, partial: false }];
       // An anchored group Graph no longer returns was deleted there.
-      return unassigned.includes(id) ? [{ id, attributes: {}, removed: 'changed', membersAdded: [], membersRemoved: [], memberTypes: {}, partial: false }] : [];
+      return unassigned.includes(id)
+        ? [{ id, attributes: {}, removed: 'changed', membersAdded: [], membersRemoved: [], memberTypes: {}, partial: false }]
+        : [];
     });
     return processGroups(ctx, deltas, 'full', log, heartbeat);
   }

@@ -49,7 +49,9 @@ export interface LifecycleActivities {
    * Looks a joiner known by employee id up in the directory; once found, the person is recorded
    * (prehire) and the events received under their employee id move to their object id.
    */
-  resolveEmployee(input: { employeeId: string }): Promise<{ objectId: string; displayName: string | null } | { objectId: null; reason: string }>;
+  resolveEmployee(input: {
+    employeeId: string;
+  }): Promise<{ objectId: string; displayName: string | null } | { objectId: null; reason: string }>;
   /** Every app, with its lifecycle settings. */
   lifecycleApps(): Promise<LifecycleApp[]>;
   /** The apps that hold an account (enabled or disabled) for the person. */
@@ -58,7 +60,12 @@ export interface LifecycleActivities {
    * Puts the person in a state as of the event's effective time, unless a later change is
    * recorded already. Returns the state the person is in afterwards.
    */
-  setPersonState(input: { objectId: string; state: PersonState; eventId: string; effectiveAt: string }): Promise<{ changed: boolean; state: PersonState | null }>;
+  setPersonState(input: {
+    objectId: string;
+    state: PersonState;
+    eventId: string;
+    effectiveAt: string;
+  }): Promise<{ changed: boolean; state: PersonState | null }>;
   /**
    * Reconciles the person in the app now, through the path a cycle and on-demand provisioning
    * take (scope, including lifecycle state; anchors; the SCIM client; the provisioning log).

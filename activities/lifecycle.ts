@@ -73,14 +73,15 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
   const directory = deps.directory ?? directoryOfApps(store);
 
   /** The log entry of a lifecycle change: one per event, action, app and try, so a retried activity logs it once. */
-  const logEntry = (appId: string, changeId: string, o: ReconcileOutcome, startedAt: Date): ProvisioningLogInput => logEntryOf(o, { appId, cycleId: null, changeId }, startedAt, now());
-
+  const logEntry = (appId: string, changeId: string, o: ReconcileOutcome, startedAt: Date): ProvisioningLogInput =>
+    logEntryOf(o, { appId, cycleId: null, changeId }, startedAt, now());
 
   return {
     async resolveEmployee({ employeeId }) {
       return failing(async () => {
         const found = (await (await directory())?.findByEmployeeId(employeeId)) ?? [];
-        if (found.length === 0) return { objectId: null, reason: `no user with employeeId ${JSON.stringify(employeeId)} in the directory yet` };
+        if (found.length === 0)
+          return { objectId: null, reason: `no user with employeeId ${JSON.stringify(employeeId)} in the directory yet` };
         if (found.length > 1) return { objectId: null, reason: `${found.length} users have employeeId ${JSON.stringify(employeeId)}` };
         const [person] = found;
         await store.persons.ensure({ objectId: person!.objectId, employeeId, displayName: person!.displayName, state: 'prehire' });
@@ -101,7 +102,11 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
         const rows = await store.db
           .selectFrom('anchors')
           .select('app_id')
-          .where('app_id', 'in', apps.map((app) => app.id))
+          .where(
+            'app_id',
+            'in',
+            apps.map((app) => app.id),
+          )
           .where('object_type', '=', 'user')
           .where('source_id', '=', objectId)
           .where('state', '!=', 'deleted')
@@ -120,10 +125,25 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
     },
 
     async provisionPerson({ appId, objectId, eventId, attempt }) {
-      const result = await deps.provisionOnDemand({ appId, objectId, changeId: `lifecycle:${eventId}:provision:${appId}:${objectId}:${attempt}` });
+      const result = await deps.provisionOnDemand({
+        appId,
+        objectId,
+        changeId: `lifecycle:${eventId}:provision:${appId}:${objectId}:${attempt}`,
+      });
       if (!result.outcome) {
-        const error = result.error ?? { kind: 'permanent' as const, code: 'NotFound' as const, message: `no user ${objectId} in the source directory` };
-        return { appId, status: error.code === 'NotFound' ? 'NotFound' : 'Failure', action: null, targetId: null, reason: error.message, error };
+        const error = result.error ?? {
+          kind: 'permanent' as const,
+          code: 'NotFound' as const,
+          message: `no user ${objectId} in the source directory`,
+        };
+        return {
+          appId,
+          status: error.code === 'NotFound' ? 'NotFound' : 'Failure',
+          action: null,
+          targetId: null,
+          reason: error.message,
+          error,
+        };
       }
       return resultOf(appId, { ...result.outcome, status: result.status });
     },
@@ -133,7 +153,13 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
         const startedAt = now();
         const preview = await deps.previewObject({ appId, objectId });
         if (!preview.found || !preview.scope || !preview.source) {
-          return { appId, status: 'NotFound' as const, action: null, targetId: null, reason: preview.error?.message ?? `no user ${objectId} in the source directory` };
+          return {
+            appId,
+            status: 'NotFound' as const,
+            action: null,
+            targetId: null,
+            reason: preview.error?.message ?? `no user ${objectId} in the source directory`,
+          };
         }
         const ctx = await appContext(appId);
         const skipped = (reason: string): PersonAppResult => ({ appId, status: 'Skipped', action: 'Other', targetId: null, reason });
@@ -141,10 +167,13 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
         if (!ctx.mapping.paths.includes('active')) return skipped('the app does not map active; the account is made on the start date');
         const batch = ctx.batch();
         const anchor = await batch.context.anchors.get(objectId);
-        if (anchor && anchor.state !== 'deleted') return skipped(`the account ${anchor.targetId} exists already; it stays as it is until the start date`);
+        if (anchor && anchor.state !== 'deleted')
+          return skipped(`the account ${anchor.targetId} exists already; it stays as it is until the start date`);
         const source: SourceObject = { id: objectId, type: 'user', attributes: preview.source as SourceObject['attributes'] };
         const outcome = await reconcileObject({ ...batch.context, mapping: heldDisabled(ctx.mapping) }, source, preview.scope);
-        await store.provisioningLog.append([logEntry(appId, `lifecycle:${eventId}:create-disabled:${appId}:${objectId}:${attempt}`, outcome, startedAt)]);
+        await store.provisioningLog.append([
+          logEntry(appId, `lifecycle:${eventId}:create-disabled:${appId}:${objectId}:${attempt}`, outcome, startedAt),
+        ]);
         await batch.flush([objectId]);
         return resultOf(appId, outcome);
       });
@@ -156,13 +185,26 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
         const ctx = await appContext(appId);
         const person = await store.persons.get(objectId);
         if (onlyIf && person && person.state !== onlyIf) {
-          return { appId, status: 'Skipped' as const, action: 'Other' as const, targetId: null, reason: `the person is ${person.state} now (lifecycle event ${person.stateEventId}); nothing to ${action}` };
+          return {
+            appId,
+            status: 'Skipped' as const,
+            action: 'Other' as const,
+            targetId: null,
+            reason: `the person is ${person.state} now (lifecycle event ${person.stateEventId}); nothing to ${action}`,
+          };
         }
         // A leaver is out of scope whatever the directory says now: nothing is read from it, so
         // an unreachable Graph does not hold a leaver back.
-        const source: SourceObject = { id: objectId, type: 'user', attributes: person?.displayName ? { displayName: person.displayName } : {} };
+        const source: SourceObject = {
+          id: objectId,
+          type: 'user',
+          attributes: person?.displayName ? { displayName: person.displayName } : {},
+        };
         const batch = ctx.batch();
-        const context = { ...batch.context, deprovisioning: { ...ctx.app.deprovisioning, softDeleted: action, hardDeleted: action, outOfScope: action } };
+        const context = {
+          ...batch.context,
+          deprovisioning: { ...ctx.app.deprovisioning, softDeleted: action, hardDeleted: action, outOfScope: action },
+        };
         const outcome = await reconcileObject(context, source, { inScope: false, detail: reason });
         const changeId = `lifecycle:${eventId}:${action}:${appId}:${objectId}:${attempt}`;
         await store.provisioningLog.append([logEntry(appId, changeId, outcome, startedAt)]);
@@ -193,4 +235,3 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
     },
   };
 }
-

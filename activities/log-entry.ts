@@ -6,7 +6,12 @@ import type { ProvisioningLogInput } from '../src/store/index';
  * @param change the entry's app, cycle (null outside one) and change id: stable within a run, so
  *   a retried activity logs the change once
  */
-export function logEntryOf(o: ReconcileOutcome, change: { appId: string; cycleId: string | null; changeId: string }, startedAt: Date, finishedAt: Date): ProvisioningLogInput {
+export function logEntryOf(
+  o: ReconcileOutcome,
+  change: { appId: string; cycleId: string | null; changeId: string },
+  startedAt: Date,
+  finishedAt: Date,
+): ProvisioningLogInput {
   return {
     ...change,
     objectType: o.objectType,

@@ -46,7 +46,10 @@ let app: ReturnType<typeof createApi>;
 function call(method: string, path: string, body?: unknown, token: string | null = TOKEN) {
   return app.request(path, {
     method,
-    headers: { ...(token !== null && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+    headers: {
+      ...(token !== null && { authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
     ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
 }
@@ -97,11 +100,23 @@ describe('POST /api/v1/apps', () => {
   it.each<[string, unknown, string[]]>([
     ['a missing displayName', { ...validApp, displayName: undefined }, ['displayName']],
     ['a bad target URL', { ...validApp, target: { ...validApp.target, baseUrl: 'not a url' } }, ['target.baseUrl']],
-    ['a missing token and tenant', { ...validApp, source: { ...validApp.source, tenantId: '' }, target: { ...validApp.target, auth: { type: 'bearer' } } }, ['source.tenantId', 'target.auth.token']],
+    [
+      'a missing token and tenant',
+      { ...validApp, source: { ...validApp.source, tenantId: '' }, target: { ...validApp.target, auth: { type: 'bearer' } } },
+      ['source.tenantId', 'target.auth.token'],
+    ],
     ['an interval under a minute', { ...validApp, schedule: { intervalMinutes: 0 } }, ['schedule.intervalMinutes']],
-    ['assigned scope without a service principal', { ...validApp, source: { ...validApp.source, scope: 'assigned' } }, ['source.servicePrincipalId']],
+    [
+      'assigned scope without a service principal',
+      { ...validApp, source: { ...validApp.source, scope: 'assigned' } },
+      ['source.servicePrincipalId'],
+    ],
     ['an unknown source type', { ...validApp, source: { ...validApp.source, type: 'ldap' } }, ['source.type']],
-    ['a mapping to a broken path', { ...validApp, mappings: { user: [{ type: 'direct', source: 'mail', target: 'emails[type eq "work"' }] } }, ['mappings.user.0.target']],
+    [
+      'a mapping to a broken path',
+      { ...validApp, mappings: { user: [{ type: 'direct', source: 'mail', target: 'emails[type eq "work"' }] } },
+      ['mappings.user.0.target'],
+    ],
   ])('rejects %s with 400 naming the field', async (_name, body, fields) => {
     const response = await call('POST', '/api/v1/apps', body);
     expect(response.status).toBe(400);
@@ -111,7 +126,12 @@ describe('POST /api/v1/apps', () => {
   });
 
   it('keeps a target rate limit through create and change', async () => {
-    const created = (await (await call('POST', '/api/v1/apps', { ...validApp, target: { ...validApp.target, rateLimit: { requestsPerSecond: 10, concurrency: 2 } } })).json()) as { id: string; target: unknown };
+    const created = (await (
+      await call('POST', '/api/v1/apps', {
+        ...validApp,
+        target: { ...validApp.target, rateLimit: { requestsPerSecond: 10, concurrency: 2 } },
+      })
+    ).json()) as { id: string; target: unknown };
     expect(created.target).toMatchObject({ rateLimit: { requestsPerSecond: 10, concurrency: 2 } });
     const renamed = (await (await call('PATCH', `/api/v1/apps/${created.id}`, { displayName: 'Throttled' })).json()) as { target: unknown };
     expect(renamed.target).toMatchObject({ rateLimit: { requestsPerSecond: 10, concurrency: 2 } });
@@ -131,10 +151,18 @@ describe('one app', () => {
     const created = (await (await call('POST', '/api/v1/apps', validApp)).json()) as { id: string; configVersion: number };
     const renamed = await call('PATCH', `/api/v1/apps/${created.id}`, { displayName: 'Renamed', schedule: { intervalMinutes: 5 } });
     expect(renamed.status).toBe(200);
-    expect(await renamed.json()).toMatchObject({ displayName: 'Renamed', schedule: { intervalMinutes: 5 }, configVersion: created.configVersion });
+    expect(await renamed.json()).toMatchObject({
+      displayName: 'Renamed',
+      schedule: { intervalMinutes: 5 },
+      configVersion: created.configVersion,
+    });
     expect(jobs.calls).toContain(`setInterval:${created.id}:5`);
 
-    const rescoped = (await (await call('PATCH', `/api/v1/apps/${created.id}`, { mappings: { user: [{ type: 'direct', source: 'userPrincipalName', target: 'userName', matchingPrecedence: 1 }] } })).json()) as { configVersion: number };
+    const rescoped = (await (
+      await call('PATCH', `/api/v1/apps/${created.id}`, {
+        mappings: { user: [{ type: 'direct', source: 'userPrincipalName', target: 'userName', matchingPrecedence: 1 }] },
+      })
+    ).json()) as { configVersion: number };
     expect(rescoped.configVersion).toBe(created.configVersion + 1);
 
     const badChange = await call('PATCH', `/api/v1/apps/${created.id}`, { target: { baseUrl: 'ftp:/x' } });
@@ -147,7 +175,11 @@ describe('one app', () => {
     expect((await call('POST', `/api/v1/apps/${created.id}/pause`)).status).toBe(200);
     expect((await call('POST', `/api/v1/apps/${created.id}/run`)).status).toBe(202);
     expect(jobs.calls).toEqual(expect.arrayContaining([`pause:${created.id}`, `runNow:${created.id}`]));
-    expect(await (await call('GET', `/api/v1/apps/${created.id}/status`)).json()).toMatchObject({ state: 'stopped', currentCycle: null, lastCycle: null });
+    expect(await (await call('GET', `/api/v1/apps/${created.id}/status`)).json()).toMatchObject({
+      state: 'stopped',
+      currentCycle: null,
+      lastCycle: null,
+    });
 
     expect((await call('DELETE', `/api/v1/apps/${created.id}`)).status).toBe(204);
     expect(jobs.calls).toContain(`stop:${created.id}`);
@@ -170,7 +202,13 @@ describe('one app', () => {
 });
 
 describe('target auth', () => {
-  const oauth2Auth = { type: 'oauth2', tokenUrl: 'https://login.example.com/oauth2/token', clientId: 'scim-client', clientSecret: 'oauth-client-secret-value', scope: 'scim' };
+  const oauth2Auth = {
+    type: 'oauth2',
+    tokenUrl: 'https://login.example.com/oauth2/token',
+    clientId: 'scim-client',
+    clientSecret: 'oauth-client-secret-value',
+    scope: 'scim',
+  };
   const basicAuth = { type: 'basic', username: 'scim-bot', password: 'basic-password-value' };
   const withAuth = (auth: unknown) => ({ ...validApp, target: { ...validApp.target, auth } });
 
@@ -184,8 +222,17 @@ describe('target auth', () => {
   it('creates an app with OAuth 2.0 client credentials, shows the clear part and keeps the secret', async () => {
     const { id, text, body } = await create(oauth2Auth);
     expect(text).not.toContain('oauth-client-secret-value');
-    expect(body.target.auth).toEqual({ type: 'oauth2', tokenUrl: 'https://login.example.com/oauth2/token', clientId: 'scim-client', scope: 'scim', clientAuth: 'basic' });
-    expect(await store.apps.getSecrets(id)).toEqual({ clientSecret: 'graph-secret-value', targetClientSecret: 'oauth-client-secret-value' });
+    expect(body.target.auth).toEqual({
+      type: 'oauth2',
+      tokenUrl: 'https://login.example.com/oauth2/token',
+      clientId: 'scim-client',
+      scope: 'scim',
+      clientAuth: 'basic',
+    });
+    expect(await store.apps.getSecrets(id)).toEqual({
+      clientSecret: 'graph-secret-value',
+      targetClientSecret: 'oauth-client-secret-value',
+    });
     const read = await (await call('GET', `/api/v1/apps/${id}`)).text();
     expect(JSON.parse(read).target.auth).toEqual(body.target.auth);
     expect(read).not.toContain('oauth-client-secret-value');
@@ -201,7 +248,11 @@ describe('target auth', () => {
   it.each<[string, unknown, string[]]>([
     ['an unknown auth type', { type: 'digest', token: 't' }, ['target.auth.type']],
     ['OAuth without a client secret', { ...oauth2Auth, clientSecret: undefined }, ['target.auth.clientSecret']],
-    ['OAuth with a bad token URL and no client id', { ...oauth2Auth, tokenUrl: 'ftp://login.example.com/token', clientId: ' ' }, ['target.auth.tokenUrl', 'target.auth.clientId']],
+    [
+      'OAuth with a bad token URL and no client id',
+      { ...oauth2Auth, tokenUrl: 'ftp://login.example.com/token', clientId: ' ' },
+      ['target.auth.tokenUrl', 'target.auth.clientId'],
+    ],
     ['OAuth with an unknown client auth', { ...oauth2Auth, clientAuth: 'private_key_jwt' }, ['target.auth.clientAuth']],
     ['basic without a password', { type: 'basic', username: 'scim-bot' }, ['target.auth.password']],
     ['basic with a colon in the username', { ...basicAuth, username: 'scim:bot' }, ['target.auth.username']],
@@ -222,9 +273,14 @@ describe('target auth', () => {
     const text = await rotated.text();
     expect(text).not.toContain('rotated-client-secret-value');
     expect(JSON.parse(text)).toMatchObject({ target: { auth: created.target.auth }, configVersion: created.configVersion });
-    expect(await store.apps.getSecrets(id)).toEqual({ clientSecret: 'graph-secret-value', targetClientSecret: 'rotated-client-secret-value' });
+    expect(await store.apps.getSecrets(id)).toEqual({
+      clientSecret: 'graph-secret-value',
+      targetClientSecret: 'rotated-client-secret-value',
+    });
 
-    const changed = (await (await call('PATCH', `/api/v1/apps/${id}`, { target: { auth: { clientAuth: 'body', audience: 'https://scim.example.com' } } })).json()) as { target: { auth: unknown } };
+    const changed = (await (
+      await call('PATCH', `/api/v1/apps/${id}`, { target: { auth: { clientAuth: 'body', audience: 'https://scim.example.com' } } })
+    ).json()) as { target: { auth: unknown } };
     expect(changed.target.auth).toMatchObject({ type: 'oauth2', clientAuth: 'body', audience: 'https://scim.example.com', scope: 'scim' });
     expect((await store.apps.getSecrets(id)).targetClientSecret).toBe('rotated-client-secret-value');
   });
@@ -233,7 +289,9 @@ describe('target auth', () => {
     const { id } = await create(oauth2Auth);
     const missing = await call('PATCH', `/api/v1/apps/${id}`, { target: { auth: { type: 'basic', username: 'scim-bot' } } });
     expect(missing.status).toBe(400);
-    expect(((await missing.json()) as { error: { fields: { path: string }[] } }).error.fields.map((f) => f.path)).toEqual(['target.auth.password']);
+    expect(((await missing.json()) as { error: { fields: { path: string }[] } }).error.fields.map((f) => f.path)).toEqual([
+      'target.auth.password',
+    ]);
 
     const switched = await call('PATCH', `/api/v1/apps/${id}`, { target: { auth: basicAuth } });
     expect(switched.status).toBe(200);
@@ -246,7 +304,13 @@ describe('docs', () => {
   it('serves the OpenAPI document and a docs page with local assets', async () => {
     const spec = (await (await call('GET', '/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(['/apps', '/apps/{id}', '/apps/{id}/status', '/apps/{id}/provision-on-demand', '/apps/{id}/provisioning-logs']),
+      expect.arrayContaining([
+        '/apps',
+        '/apps/{id}',
+        '/apps/{id}/status',
+        '/apps/{id}/provision-on-demand',
+        '/apps/{id}/provisioning-logs',
+      ]),
     );
     const page = await (await call('GET', '/api/v1/docs', undefined, null)).text();
     expect(page).toContain('/api/v1/docs/assets/swagger-ui-bundle.js');

@@ -32,7 +32,8 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
     info: {
       title: 'scimflow API',
       version: '1',
-      description: 'Provision identities from Microsoft Entra ID into SaaS apps over SCIM 2.0. Every route needs `Authorization: Bearer <admin token>`.',
+      description:
+        'Provision identities from Microsoft Entra ID into SaaS apps over SCIM 2.0. Every route needs `Authorization: Bearer <admin token>`.',
     },
     servers: [{ url: API_BASE }],
     security: [{ bearerAuth: [] }],

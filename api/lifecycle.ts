@@ -95,16 +95,27 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
       if (known?.displayName) return { objectId, employeeId: employeeId ?? known.employeeId, displayName: known.displayName };
       const found = await lookUp((directory) => directory.get(objectId)).catch((error: unknown) => {
         // The name is for operators only: an unreachable directory does not hold an event back.
-        logger.warn({ objectId, err: { message: error instanceof Error ? error.message : String(error) } }, 'reading the person from the directory failed');
+        logger.warn(
+          { objectId, err: { message: error instanceof Error ? error.message : String(error) } },
+          'reading the person from the directory failed',
+        );
         return undefined;
       });
-      return { objectId, employeeId: employeeId ?? found?.employeeId ?? known?.employeeId ?? null, displayName: found?.displayName ?? null };
+      return {
+        objectId,
+        employeeId: employeeId ?? found?.employeeId ?? known?.employeeId ?? null,
+        displayName: found?.displayName ?? null,
+      };
     }
     const known = await store.persons.byEmployeeId(employeeId!);
     if (known) return { objectId: known.objectId, employeeId: employeeId!, displayName: known.displayName };
     const found: DirectoryPerson[] = (await lookUp((directory) => directory.findByEmployeeId(employeeId!))) ?? [];
     if (found.length === 0) throw new NotInDirectory(employeeId!);
-    if (found.length > 1) throw new EventRejected({ field: 'person.employeeId', message: `${found.length} users have employeeId ${JSON.stringify(employeeId)}; name the person by objectId` });
+    if (found.length > 1)
+      throw new EventRejected({
+        field: 'person.employeeId',
+        message: `${found.length} users have employeeId ${JSON.stringify(employeeId)}; name the person by objectId`,
+      });
     return { objectId: found[0]!.objectId, employeeId: employeeId!, displayName: found[0]!.displayName };
   }
 
@@ -114,7 +125,10 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
   }
 
   /** Starts the person's run of the event's kind, or signals it when it runs already. */
-  async function carryOut(event: LifecycleEvent, person: { objectId: string; employeeId: string | null; displayName: string | null }): Promise<string> {
+  async function carryOut(
+    event: LifecycleEvent,
+    person: { objectId: string; employeeId: string | null; displayName: string | null },
+  ): Promise<string> {
     const { objectId } = person;
     const input: LifecycleInput = { objectId, eventId: event.eventId, effectiveAt: event.effectiveAt };
     const workflowId = personWorkflowId(objectId, event.type);
@@ -123,7 +137,13 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
       { key: EVENT_TYPE, value: event.type },
       ...(person.employeeId ? [{ key: EMPLOYEE_ID, value: person.employeeId }] : []),
     ];
-    const start = { workflowId, taskQueue, args: [input], typedSearchAttributes: searchAttributes, memo: { displayName: person.displayName } };
+    const start = {
+      workflowId,
+      taskQueue,
+      args: [input],
+      typedSearchAttributes: searchAttributes,
+      memo: { displayName: person.displayName },
+    };
     const moved = { eventId: event.eventId, effectiveAt: event.effectiveAt };
     switch (event.type) {
       case 'joiner':
@@ -139,11 +159,19 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
         // disables whatever the lead time created.
         await signalIfRunning(personWorkflowId(objectId, 'joiner'), cancelHireSignal, { eventId: event.eventId, remove: false });
         await signalIfRunning(personWorkflowId(objectId, 'rehire'), cancelHireSignal, { eventId: event.eventId, remove: false });
-        if (person.employeeId) await signalIfRunning(personWorkflowId(employeeKey(person.employeeId), 'joiner'), cancelHireSignal, { eventId: event.eventId, remove: false });
+        if (person.employeeId)
+          await signalIfRunning(personWorkflowId(employeeKey(person.employeeId), 'joiner'), cancelHireSignal, {
+            eventId: event.eventId,
+            remove: false,
+          });
         await client.workflow.signalWithStart(WORKFLOW_TYPES.leaver, { ...start, signal: setEffectiveAtSignal, signalArgs: [moved] });
         break;
       case 'mover':
-        await client.workflow.signalWithStart(WORKFLOW_TYPES.mover, { ...start, signal: reevaluateSignal, signalArgs: [{ eventId: event.eventId }] });
+        await client.workflow.signalWithStart(WORKFLOW_TYPES.mover, {
+          ...start,
+          signal: reevaluateSignal,
+          signalArgs: [{ eventId: event.eventId }],
+        });
         break;
     }
     return workflowId;
@@ -178,7 +206,11 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
    * the employee id and looks them up from its first due time; a leaver cancels such a joiner
    * (a hire cancelled before the account existed). Anything else is rejected (undefined).
    */
-  async function acceptUnresolved(event: LifecycleEvent, employeeId: string, repeat: (stored: StoredLifecycleEvent) => EventAnswer): Promise<EventAnswer | undefined> {
+  async function acceptUnresolved(
+    event: LifecycleEvent,
+    employeeId: string,
+    repeat: (stored: StoredLifecycleEvent) => EventAnswer,
+  ): Promise<EventAnswer | undefined> {
     const key = employeeKey(employeeId);
     const joinerId = personWorkflowId(key, 'joiner');
     if (event.type === 'joiner') {
@@ -199,7 +231,10 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
     }
     const recorded = await store.persons.recordEvent({ ...event, objectId: key, employeeId, workflowId: joinerId, supersededBy: null });
     if (!recorded.created) return repeat(recorded.event);
-    logger.info({ eventId: event.eventId, type: event.type, employeeId, workflowId: joinerId }, 'lifecycle event accepted for a person the directory does not know yet');
+    logger.info(
+      { eventId: event.eventId, type: event.type, employeeId, workflowId: joinerId },
+      'lifecycle event accepted for a person the directory does not know yet',
+    );
     return { eventId: event.eventId, workflowId: joinerId, status: 'new' };
   }
 
@@ -214,7 +249,10 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
     const workflowId = stale ? null : await carryOut(event, person);
     const recorded = await store.persons.recordEvent({ ...event, ...person, workflowId, supersededBy: stale?.eventId ?? null });
     if (!recorded.created) return repeat(recorded.event);
-    logger.info({ eventId: event.eventId, type: event.type, objectId: person.objectId, workflowId, supersededBy: stale?.eventId }, 'lifecycle event accepted');
+    logger.info(
+      { eventId: event.eventId, type: event.type, objectId: person.objectId, workflowId, supersededBy: stale?.eventId },
+      'lifecycle event accepted',
+    );
     return { eventId: event.eventId, workflowId, status: 'new', ...(stale && { supersededBy: stale.eventId }) };
   }
 
@@ -246,12 +284,21 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
               result: running || described.status.name !== 'COMPLETED' ? null : await handle.result(),
             };
           } catch (error) {
-            if (error instanceof WorkflowNotFoundError) return { workflowId, type: workflowId.split('/').at(-1)!, status: 'NOT_FOUND', progress: null, result: null };
+            if (error instanceof WorkflowNotFoundError)
+              return { workflowId, type: workflowId.split('/').at(-1)!, status: 'NOT_FOUND', progress: null, result: null };
             throw error;
           }
         }),
       );
-      return { objectId, employeeId: person.employeeId, displayName: person.displayName, state: person.state, stateEffectiveAt: person.stateEffectiveAt, events, workflows };
+      return {
+        objectId,
+        employeeId: person.employeeId,
+        displayName: person.displayName,
+        state: person.state,
+        stateEffectiveAt: person.stateEffectiveAt,
+        events,
+        workflows,
+      };
     },
   };
 }

@@ -46,11 +46,25 @@ export const appViewSchema = z
       ]),
     }),
     schedule: z.object({ intervalMinutes: z.number() }),
-    deprovisioning: z.object({ softDeleted: z.string(), hardDeleted: z.string(), outOfScope: z.string(), threshold: z.number().nullable() }),
+    deprovisioning: z.object({
+      softDeleted: z.string(),
+      hardDeleted: z.string(),
+      outOfScope: z.string(),
+      threshold: z.number().nullable(),
+    }),
     mappings: z.record(z.string(), z.unknown()),
     scoping: z.record(z.string(), z.unknown()).optional(),
-    groups: z.object({ enabled: z.boolean(), flattenNested: z.boolean(), deprovision: z.string(), compareMembersHours: z.number() }).optional(),
-    lifecycle: z.object({ leadTimeDays: z.number().optional(), createDisabled: z.boolean().optional(), retentionDays: z.number().optional(), leaverTimeoutMinutes: z.number().optional() }).optional(),
+    groups: z
+      .object({ enabled: z.boolean(), flattenNested: z.boolean(), deprovision: z.string(), compareMembersHours: z.number() })
+      .optional(),
+    lifecycle: z
+      .object({
+        leadTimeDays: z.number().optional(),
+        createDisabled: z.boolean().optional(),
+        retentionDays: z.number().optional(),
+        leaverTimeoutMinutes: z.number().optional(),
+      })
+      .optional(),
     capabilities: z.record(z.string(), z.unknown()).optional(),
     configVersion: z.number(),
     createdAt: z.string(),
@@ -74,7 +88,9 @@ export const statusSchema = z
       .object({ reason: z.enum(['TooManyDeletes']), since: z.string(), detail: z.string() })
       .nullable()
       .openapi({ description: 'Why the job stopped running cycles; lifted by resume or allow-deletes' }),
-    currentCycle: z.object({ id: z.string().nullable(), kind: z.string().nullable(), processed: z.number(), total: z.number().nullable() }).nullable(),
+    currentCycle: z
+      .object({ id: z.string().nullable(), kind: z.string().nullable(), processed: z.number(), total: z.number().nullable() })
+      .nullable(),
     lastCycle: z
       .object({
         id: z.string(),
@@ -91,7 +107,10 @@ export const statusSchema = z
     intervalMinutes: z.number(),
     pendingReferences: z
       .object({ members: z.number(), managers: z.number() })
-      .openapi({ description: 'References waiting for an account in the target: group members and managers not provisioned (yet); each is written once its account exists' }),
+      .openapi({
+        description:
+          'References waiting for an account in the target: group members and managers not provisioned (yet); each is written once its account exists',
+      }),
   })
   .openapi('AppStatus');
 

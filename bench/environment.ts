@@ -200,7 +200,8 @@ export async function startEnvironment(options: EnvironmentOptions, teardown: Te
     database: databaseUrl ? 'PostgreSQL (fresh database)' : 'PGlite in memory (in the worker process)',
     pids: { worker: worker.pid, scim2Server: scim.process.pid, temporal: temporal.process.pid, benchAndGraphFake: process.pid },
     tenant: (name) => `${scim.url}/${name}${randomUUID().replaceAll('-', '').slice(0, 8)}/v2`,
-    scimClient: (baseUrl, onRequest) => new ScimClient({ baseUrl, authorization: () => `Bearer ${scimToken}`, ...(onRequest && { onRequest }) }),
+    scimClient: (baseUrl, onRequest) =>
+      new ScimClient({ baseUrl, authorization: () => `Bearer ${scimToken}`, ...(onRequest && { onRequest }) }),
     async createApp(baseUrl, settings) {
       const response = await fetch(`${worker.apiUrl}/api/v1/apps`, {
         method: 'POST',

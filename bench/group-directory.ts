@@ -80,7 +80,10 @@ function sample(n: number, k: number, random: () => number): number[] {
 }
 
 /** Fills the Graph fake: `users` people and `groups` groups of `meanMembers` users on average. */
-export function fillDirectory(graph: FakeGraph, options: { users: number; groups: number; meanMembers: number; random: () => number }): GroupDirectory {
+export function fillDirectory(
+  graph: FakeGraph,
+  options: { users: number; groups: number; meanMembers: number; random: () => number },
+): GroupDirectory {
   const users = addPeople(graph, options.users);
   const maxSize = Math.min(options.users, options.meanMembers * 20);
   const groups = groupSizes(options.groups, options.meanMembers, maxSize, options.random).map((size, i): BenchGroup => {

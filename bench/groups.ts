@@ -139,7 +139,8 @@ async function scimflowPhase(options: {
   const memory = env.worker.memory();
   const scim = tallySince(await env.worker.report(), before);
   log(`scimflow: ${cycle.kind} cycle ${cycle.state} in ${wallSeconds.toFixed(1)} s: ${JSON.stringify(cycle.counts)}`);
-  if (cycle.state !== 'succeeded' || cycle.counts.failed !== 0) throw new Error(`the ${cycle.kind} cycle did not succeed: ${JSON.stringify(cycle)}`);
+  if (cycle.state !== 'succeeded' || cycle.counts.failed !== 0)
+    throw new Error(`the ${cycle.kind} cycle did not succeed: ${JSON.stringify(cycle)}`);
   return {
     appId,
     scim,
@@ -149,14 +150,22 @@ async function scimflowPhase(options: {
       cycle,
       scimRequests: phaseRequests(scim, options.objects),
       graphRequests: env.graph.requests.length - graphBefore,
-      worker: { peakRssMb: memory.peakRssMb && round(memory.peakRssMb, 1), sampledPeakRssMb: memory.sampledPeakRssMb && round(memory.sampledPeakRssMb, 1) },
+      worker: {
+        peakRssMb: memory.peakRssMb && round(memory.peakRssMb, 1),
+        sampledPeakRssMb: memory.sampledPeakRssMb && round(memory.sampledPeakRssMb, 1),
+      },
       cpuSeconds,
     },
   };
 }
 
 /** Runs one raw phase and measures it. */
-async function rawPhase(env: BenchEnvironment, objects: number, scim: ScimTally, run: () => Promise<{ seconds: number }>): Promise<RawPhase> {
+async function rawPhase(
+  env: BenchEnvironment,
+  objects: number,
+  scim: ScimTally,
+  run: () => Promise<{ seconds: number }>,
+): Promise<RawPhase> {
   const before = structuredClone(scim);
   const cpuBefore = cpuSnapshot(env.pids);
   const { seconds } = await run();
@@ -169,7 +178,8 @@ async function rawPhase(env: BenchEnvironment, objects: number, scim: ScimTally,
 }
 
 function sameCheck(scimflow: TenantCheck, raw: TenantCheck): TenantCheck {
-  if (JSON.stringify(scimflow) !== JSON.stringify(raw)) throw new Error(`the two tenants differ: scimflow ${JSON.stringify(scimflow)}, raw ${JSON.stringify(raw)}`);
+  if (JSON.stringify(scimflow) !== JSON.stringify(raw))
+    throw new Error(`the two tenants differ: scimflow ${JSON.stringify(scimflow)}, raw ${JSON.stringify(raw)}`);
   return scimflow;
 }
 
@@ -180,9 +190,16 @@ export async function runGroups(options: GroupsOptions, teardown: Teardown, log:
   const env = await startEnvironment(options, teardown, log);
   const idleRssMb = env.worker.memory().currentRssMb;
 
-  log(`filling the Graph fake with ${options.users} users and ${options.groups} groups of ${options.membersPerGroup} members on average (seed ${options.seed})`);
+  log(
+    `filling the Graph fake with ${options.users} users and ${options.groups} groups of ${options.membersPerGroup} members on average (seed ${options.seed})`,
+  );
   const random = seededRandom(options.seed);
-  const directory = fillDirectory(env.graph, { users: options.users, groups: options.groups, meanMembers: options.membersPerGroup, random });
+  const directory = fillDirectory(env.graph, {
+    users: options.users,
+    groups: options.groups,
+    meanMembers: options.membersPerGroup,
+    random,
+  });
   const initialState = snapshot(directory);
   const initialMemberships = membershipCount(directory.groups);
   const scimflowTenant = env.tenant('scimflow');
@@ -191,7 +208,9 @@ export async function runGroups(options: GroupsOptions, teardown: Teardown, log:
 
   // --- scimflow, initial: from the app's creation to the end of its initial cycle ---
   const initialObjects = options.users + options.groups;
-  log(`scimflow: creating the app; its initial cycle provisions ${options.users} users, ${options.groups} groups and ${initialMemberships} memberships`);
+  log(
+    `scimflow: creating the app; its initial cycle provisions ${options.users} users, ${options.groups} groups and ${initialMemberships} memberships`,
+  );
   const initial = await scimflowPhase({
     env,
     objects: initialObjects,
@@ -206,7 +225,8 @@ export async function runGroups(options: GroupsOptions, teardown: Teardown, log:
   });
   const { appId } = initial;
   const created = initial.phase.cycle.counts.created;
-  if (created !== initialObjects) throw new Error(`the initial cycle created ${created} objects, expected ${initialObjects} users and groups`);
+  if (created !== initialObjects)
+    throw new Error(`the initial cycle created ${created} objects, expected ${initialObjects} users and groups`);
   log('checking the scimflow tenant after the initial cycle');
   const scimflowInitial = await checkTenant(env.scimClient(scimflowTenant), initialState, 'the scimflow tenant after the initial cycle');
 
@@ -228,7 +248,8 @@ export async function runGroups(options: GroupsOptions, teardown: Teardown, log:
       return appId;
     },
   });
-  if (incremental.phase.cycle.kind !== 'incremental') throw new Error(`the second cycle was ${incremental.phase.cycle.kind}, not incremental`);
+  if (incremental.phase.cycle.kind !== 'incremental')
+    throw new Error(`the second cycle was ${incremental.phase.cycle.kind}, not incremental`);
   // The worker's work is done: stop it so the baseline has the machine to itself.
   await env.jobs.stop(appId);
   await env.worker.stop();
@@ -241,7 +262,13 @@ export async function runGroups(options: GroupsOptions, teardown: Teardown, log:
   log(`raw loop: creating the same users and groups in a fresh tenant (concurrency ${concurrency})`);
   let targetIds: Awaited<ReturnType<typeof rawInitial>>['targetIds'] | undefined;
   const rawInitialPhase = await rawPhase(env, initialObjects, rawScim, async () => {
-    const done = await rawInitial({ client: rawClient, directory: initialState, limit: membersPerPatch, concurrency, onProgress: progress(log, 'raw loop', initialObjects) });
+    const done = await rawInitial({
+      client: rawClient,
+      directory: initialState,
+      limit: membersPerPatch,
+      concurrency,
+      onProgress: progress(log, 'raw loop', initialObjects),
+    });
     targetIds = done.targetIds;
     return done;
   });

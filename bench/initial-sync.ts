@@ -7,7 +7,18 @@ import type { ScimClient } from '../src/scim/index';
 import { addPeople } from '../test/support/people';
 import type { CycleSummary } from '../workflows/app-job-state';
 import { cpuBetween, cpuSnapshot } from './cpu';
-import { progress, requestCounts, round, runEnvironment, startEnvironment, waitForCycle, type EnvironmentOptions, type Log, type RequestCounts, type RunEnvironment } from './environment';
+import {
+  progress,
+  requestCounts,
+  round,
+  runEnvironment,
+  startEnvironment,
+  waitForCycle,
+  type EnvironmentOptions,
+  type Log,
+  type RequestCounts,
+  type RunEnvironment,
+} from './environment';
 import { createResources, rawCreateUsers } from './raw-loop';
 import { countRequest, emptyTally, type ScimTally } from './scim-tally';
 import { listUserNames } from './target';
@@ -77,7 +88,9 @@ export async function runInitialSync(options: InitialSyncOptions, teardown: Tear
   const setupSeconds = (performance.now() - setupStarted) / 1000;
 
   // --- scimflow: from the app's creation to the end of its initial cycle ---
-  log(`scimflow: creating the app; its initial cycle provisions ${users} users (concurrency ${concurrency}, Graph pages of ${options.pageSize})`);
+  log(
+    `scimflow: creating the app; its initial cycle provisions ${users} users (concurrency ${concurrency}, Graph pages of ${options.pageSize})`,
+  );
   const cpuBefore = cpuSnapshot(pids);
   const t0 = Date.now();
   const appId = await env.createApp(scimflowTenant, { displayName: `bench initial-sync ${users}` });
@@ -117,7 +130,10 @@ export async function runInitialSync(options: InitialSyncOptions, teardown: Tear
   const rawNames = await expectUsers(env.scimClient(rawTenant), users, 'the raw tenant');
   const scimflowSet = new Set(scimflowNames);
   const missing = rawNames.filter((name) => !scimflowSet.has(name));
-  if (missing.length) throw new Error(`the two tenants differ: ${missing.length} users of the raw tenant are not in the scimflow tenant, e.g. ${missing.slice(0, 3).join(', ')}`);
+  if (missing.length)
+    throw new Error(
+      `the two tenants differ: ${missing.length} users of the raw tenant are not in the scimflow tenant, e.g. ${missing.slice(0, 3).join(', ')}`,
+    );
 
   const scimflowRate = users / wallSeconds;
   const rawRate = users / raw.seconds;
@@ -144,7 +160,12 @@ export async function runInitialSync(options: InitialSyncOptions, teardown: Tear
       },
       cpuSeconds: cpuScimflow,
     },
-    raw: { wallSeconds: round(raw.seconds), usersPerSecond: round(rawRate, 1), scimRequests: requestFigures(rawScim, users), cpuSeconds: cpuRaw },
+    raw: {
+      wallSeconds: round(raw.seconds),
+      usersPerSecond: round(rawRate, 1),
+      scimRequests: requestFigures(rawScim, users),
+      cpuSeconds: cpuRaw,
+    },
     ratio: round(ratio, 3),
     goals: { ...GOALS, ratioMet: ratio >= GOALS.ratioAtLeast, requestsPerUserMet: scimRequests.perUser <= GOALS.requestsPerUserAtMost },
   };

@@ -57,14 +57,26 @@ function percentiles(samples: number[]): Percentiles {
   return { n: sorted.length, p50Ms: Math.round(at(0.5)), p99Ms: Math.round(at(0.99)), maxMs: Math.round(sorted.at(-1)!) };
 }
 
-export async function runLifecycle(options: LifecycleBenchOptions, teardown: Teardown, log: (line: string) => void): Promise<LifecycleBenchResult> {
+export async function runLifecycle(
+  options: LifecycleBenchOptions,
+  teardown: Teardown,
+  log: (line: string) => void,
+): Promise<LifecycleBenchResult> {
   const startedAt = new Date();
   const { tlsDir, scimToken, temporal, scim, workflowBundlePath, graph, databaseUrl } = await startServers(options, teardown, log);
 
   log('starting the service (API and worker) in a child process');
   const adminToken = randomBytes(24).toString('base64url');
   const worker = await startWorkerProcess(
-    { temporalAddress: temporal.address, taskQueue: `bench-${randomUUID().slice(0, 8)}`, adminToken, workflowBundlePath, ...(databaseUrl && { databaseUrl }), concurrency: 8, graphPageSize: 999 },
+    {
+      temporalAddress: temporal.address,
+      taskQueue: `bench-${randomUUID().slice(0, 8)}`,
+      adminToken,
+      workflowBundlePath,
+      ...(databaseUrl && { databaseUrl }),
+      concurrency: 8,
+      graphPageSize: 999,
+    },
     { env: { NODE_EXTRA_CA_CERTS: join(tlsDir, 'ca.pem') } },
   );
   teardown.add('worker process', () => worker.stop());
@@ -101,7 +113,8 @@ export async function runLifecycle(options: LifecycleBenchOptions, teardown: Tea
     for (;;) {
       const status = await api('GET', `/apps/${appId}/status`);
       if (status.lastCycle) {
-        if (status.lastCycle.counts.created !== leavers.length) throw new Error(`app ${appId}: the initial cycle created ${status.lastCycle.counts.created} users, not ${leavers.length}`);
+        if (status.lastCycle.counts.created !== leavers.length)
+          throw new Error(`app ${appId}: the initial cycle created ${status.lastCycle.counts.created} users, not ${leavers.length}`);
         break;
       }
       await new Promise((r) => setTimeout(r, 250));
@@ -113,7 +126,10 @@ export async function runLifecycle(options: LifecycleBenchOptions, teardown: Tea
   async function timed(send: () => Promise<any>, workflowId: string): Promise<number> {
     const t0 = performance.now();
     await send();
-    const result = (await client.workflow.getHandle(workflowId).result()) as { state: string; apps: { state: string; attempts: number; error: unknown }[] };
+    const result = (await client.workflow.getHandle(workflowId).result()) as {
+      state: string;
+      apps: { state: string; attempts: number; error: unknown }[];
+    };
     const ms = performance.now() - t0;
     retried += result.apps.filter((a) => a.attempts > 1).length;
     if (result.state !== 'done' || result.apps.length !== options.apps || result.apps.some((a) => a.state !== 'done')) {
@@ -121,19 +137,25 @@ export async function runLifecycle(options: LifecycleBenchOptions, teardown: Tea
     }
     return ms;
   }
-  const event = (eventId: string, type: string, objectId: string) => ({ events: [{ eventId, type, person: { objectId }, effectiveAt: new Date().toISOString() }] });
+  const event = (eventId: string, type: string, objectId: string) => ({
+    events: [{ eventId, type, person: { objectId }, effectiveAt: new Date().toISOString() }],
+  });
 
   log(`leavers: ${leavers.length}, one after the other`);
   const leaverMs: number[] = [];
   for (const [i, p] of leavers.entries()) {
-    leaverMs.push(await timed(() => api('POST', '/lifecycle/events', event(`bench-leave-${i}`, 'leaver', p.id)), personWorkflowId(p.id, 'leaver')));
+    leaverMs.push(
+      await timed(() => api('POST', '/lifecycle/events', event(`bench-leave-${i}`, 'leaver', p.id)), personWorkflowId(p.id, 'leaver')),
+    );
   }
 
   log(`joiners: ${options.joiners}, one after the other`);
   const joiners = Array.from({ length: options.joiners }, (_, k) => graph.addUser(person(100_000 + k)));
   const joinerMs: number[] = [];
   for (const [i, p] of joiners.entries()) {
-    joinerMs.push(await timed(() => api('POST', '/lifecycle/events', event(`bench-join-${i}`, 'joiner', p.id)), personWorkflowId(p.id, 'joiner')));
+    joinerMs.push(
+      await timed(() => api('POST', '/lifecycle/events', event(`bench-join-${i}`, 'joiner', p.id)), personWorkflowId(p.id, 'joiner')),
+    );
   }
 
   log(`on-demand: ${options.onDemand} users, one after the other, into one app`);
@@ -143,7 +165,8 @@ export async function runLifecycle(options: LifecycleBenchOptions, teardown: Tea
     const t0 = performance.now();
     const result = await api('POST', `/apps/${appIds[0]}/provision-on-demand`, { objectId: p.id });
     onDemandMs.push(performance.now() - t0);
-    if (result.status !== 'Success' || result.action !== 'Create') throw new Error(`on-demand provisioning of ${p.id}: ${JSON.stringify(result)}`);
+    if (result.status !== 'Success' || result.action !== 'Create')
+      throw new Error(`on-demand provisioning of ${p.id}: ${JSON.stringify(result)}`);
   }
 
   log('checking every account in the targets');
@@ -153,7 +176,8 @@ export async function runLifecycle(options: LifecycleBenchOptions, teardown: Tea
     const users = await listUsers(new ScimClient({ baseUrl, authorization: () => `Bearer ${scimToken}` }));
     const disabled = users.filter((u) => leaving.has(u.userName) && u.active === false).length;
     const active = users.filter((u) => joined.has(u.userName) && u.active === true).length;
-    if (disabled !== leaving.size || active !== joined.size) throw new Error(`${baseUrl}: ${disabled}/${leaving.size} leavers disabled, ${active}/${joined.size} joiners active`);
+    if (disabled !== leaving.size || active !== joined.size)
+      throw new Error(`${baseUrl}: ${disabled}/${leaving.size} leavers disabled, ${active}/${joined.size} joiners active`);
   }
 
   const leaver = percentiles(leaverMs);
@@ -173,7 +197,7 @@ export async function runLifecycle(options: LifecycleBenchOptions, teardown: Tea
 
 async function listUsers(client: ScimClient): Promise<{ userName: string; active?: boolean }[]> {
   const users: { userName: string; active?: boolean }[] = [];
-  for (let startIndex = 1; ; ) {
+  for (let startIndex = 1; ;) {
     const page = await client.listUsers({ startIndex, count: 500 });
     users.push(...(page.Resources as unknown as { userName: string; active?: boolean }[]));
     if (page.Resources.length === 0 || users.length >= page.totalResults) return users;
@@ -182,7 +206,8 @@ async function listUsers(client: ScimClient): Promise<{ userName: string; active
 }
 
 export function formatLifecycle(result: LifecycleBenchResult): string {
-  const row = (name: string, p: Percentiles) => `  ${name.padEnd(34)} ${String(p.n).padStart(4)}  ${String(p.p50Ms).padStart(6)}  ${String(p.p99Ms).padStart(6)}  ${String(p.maxMs).padStart(6)}`;
+  const row = (name: string, p: Percentiles) =>
+    `  ${name.padEnd(34)} ${String(p.n).padStart(4)}  ${String(p.p50Ms).padStart(6)}  ${String(p.p99Ms).padStart(6)}  ${String(p.maxMs).padStart(6)}`;
   return [
     '',
     `lifecycle, ${result.apps} apps on scim2-server, ${result.database}`,

@@ -58,7 +58,12 @@ export async function rawInitial(options: {
   onProgress?: (objects: number) => void;
 }): Promise<{ seconds: number; targetIds: RawTargetIds }> {
   const { client, directory, limit, concurrency } = options;
-  const created = await rawCreateUsers({ client, resources: createResources(directory.users), concurrency, ...(options.onProgress && { onProgress: options.onProgress }) });
+  const created = await rawCreateUsers({
+    client,
+    resources: createResources(directory.users),
+    concurrency,
+    ...(options.onProgress && { onProgress: options.onProgress }),
+  });
   const users = new Map(directory.users.map((user, index) => [user.id, created.targetIds[index]!]));
   const groups = new Map<string, string>();
   const groupSeconds = await rawLoop(
@@ -83,7 +88,11 @@ export async function rawIncremental(options: {
 }): Promise<{ seconds: number }> {
   const { client, changes, targetIds, limit } = options;
   const writes: (() => Promise<unknown>)[] = [
-    ...changes.users.map(({ before, after }) => () => client.patchUser(targetIds.users.get(before.id)!, userPatch(before, after))),
+    ...changes.users.map(
+      ({ before, after }) =>
+        () =>
+          client.patchUser(targetIds.users.get(before.id)!, userPatch(before, after)),
+    ),
     ...[...changes.members].map(([groupId, { add, remove }]) => {
       const member = (id: string) => targetIds.users.get(id)!;
       const requests = combinedMemberPatches({ add: add.map(member), remove: remove.map(member) }, limit);

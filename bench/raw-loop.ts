@@ -21,7 +21,12 @@ export function createResources(records: readonly UserRecord[]): ScimResource[] 
 }
 
 /** Runs `write` over `items` at `concurrency`, reporting the count done; returns the seconds it took. */
-export async function rawLoop<T>(items: readonly T[], concurrency: number, write: (item: T) => Promise<unknown>, onProgress?: (done: number) => void): Promise<number> {
+export async function rawLoop<T>(
+  items: readonly T[],
+  concurrency: number,
+  write: (item: T) => Promise<unknown>,
+  onProgress?: (done: number) => void,
+): Promise<number> {
   let done = 0;
   const started = performance.now();
   await pMap(

@@ -29,13 +29,24 @@ export function formatInitialSync(result: InitialSyncResult): string {
     ['users/s (scimflow)', scimflow.usersPerSecond.toFixed(1)],
     ['users/s (raw loop)', `${raw.usersPerSecond.toFixed(1)}  (${raw.wallSeconds.toFixed(2)} s)`],
     ['ratio scimflow/raw', `${result.ratio.toFixed(3)}  (goal >= ${result.goals.ratioAtLeast}: ${mark(result.goals.ratioMet)})`],
-    ['SCIM requests per user', `${scimflow.scimRequests.perUser.toFixed(3)}  (goal <= ${result.goals.requestsPerUserAtMost}: ${mark(result.goals.requestsPerUserMet)})`],
+    [
+      'SCIM requests per user',
+      `${scimflow.scimRequests.perUser.toFixed(3)}  (goal <= ${result.goals.requestsPerUserAtMost}: ${mark(result.goals.requestsPerUserMet)})`,
+    ],
     ['  by method', perMethod(scimflow.scimRequests.byMethod, users)],
     ['  by request', perMethod(scimflow.scimRequests.byRequest, users)],
-    ['  by status', Object.entries(scimflow.scimRequests.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')],
+    [
+      '  by status',
+      Object.entries(scimflow.scimRequests.byStatus)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', '),
+    ],
     ['mean SCIM latency', `scimflow ${scimflow.scimRequests.meanLatencyMs} ms, raw ${raw.scimRequests.meanLatencyMs} ms`],
     ['Graph requests', String(scimflow.graphRequests)],
-    ['worker peak RSS', `${scimflow.worker.peakRssMb?.toFixed(1) ?? '?'} MB (VmHWM; sampled peak ${scimflow.worker.sampledPeakRssMb?.toFixed(1) ?? '?'} MB, ${scimflow.worker.idleRssMb?.toFixed(1) ?? '?'} MB once started)`],
+    [
+      'worker peak RSS',
+      `${scimflow.worker.peakRssMb?.toFixed(1) ?? '?'} MB (VmHWM; sampled peak ${scimflow.worker.sampledPeakRssMb?.toFixed(1) ?? '?'} MB, ${scimflow.worker.idleRssMb?.toFixed(1) ?? '?'} MB once started)`,
+    ],
     ['CPU s during cycle', cpuLine(scimflow.cpuSeconds)],
     ['CPU s during raw loop', cpuLine(raw.cpuSeconds)],
     ['commit', `${result.environment.commit}${result.environment.uncommittedChanges ? ' (with uncommitted changes)' : ''}`],
@@ -67,19 +78,33 @@ function phaseRows(name: string, phase: GroupsPhase): [string, string][] {
   const { scimflow, raw } = phase;
   const { memberships } = phase;
   return [
-    [name, `${phase.objects} objects: ${phase.users} users, ${phase.groups} groups; memberships ${memberships.added} added, ${memberships.removed} removed`],
+    [
+      name,
+      `${phase.objects} objects: ${phase.users} users, ${phase.groups} groups; memberships ${memberships.added} added, ${memberships.removed} removed`,
+    ],
     ['  wall seconds', `scimflow ${scimflow.wallSeconds.toFixed(2)}, raw ${raw.wallSeconds.toFixed(2)}`],
     ['  objects/s', `scimflow ${scimflow.objectsPerSecond.toFixed(1)}, raw ${raw.objectsPerSecond.toFixed(1)}`],
     ['  ratio scimflow/raw', phase.ratio.toFixed(3)],
-    ['  SCIM requests per object', `scimflow ${scimflow.scimRequests.perObject.toFixed(3)} (${scimflow.scimRequests.total}), raw ${raw.scimRequests.perObject.toFixed(3)} (${raw.scimRequests.total})`],
+    [
+      '  SCIM requests per object',
+      `scimflow ${scimflow.scimRequests.perObject.toFixed(3)} (${scimflow.scimRequests.total}), raw ${raw.scimRequests.perObject.toFixed(3)} (${raw.scimRequests.total})`,
+    ],
     ['    scimflow by request', perMethod(scimflow.scimRequests.byRequest, phase.objects)],
     ['    raw by request', perMethod(raw.scimRequests.byRequest, phase.objects)],
-    ['    scimflow by status', Object.entries(scimflow.scimRequests.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')],
+    [
+      '    scimflow by status',
+      Object.entries(scimflow.scimRequests.byStatus)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', '),
+    ],
     ['  mean SCIM latency', `scimflow ${scimflow.scimRequests.meanLatencyMs} ms, raw ${raw.scimRequests.meanLatencyMs} ms`],
     ['  Graph requests', String(scimflow.graphRequests)],
     ['  worker peak RSS', `${mb(scimflow.worker.peakRssMb)} (VmHWM of the phase; sampled peak ${mb(scimflow.worker.sampledPeakRssMb)})`],
     ['  cycle', `${scimflow.cycle.kind}, ${JSON.stringify(scimflow.cycle.counts)}`],
-    ['  end state (both tenants)', `${phase.endState.users} users, ${phase.endState.groups} groups, ${phase.endState.memberships} memberships, ${phase.endState.duplicateMembers} duplicates`],
+    [
+      '  end state (both tenants)',
+      `${phase.endState.users} users, ${phase.endState.groups} groups, ${phase.endState.memberships} memberships, ${phase.endState.duplicateMembers} duplicates`,
+    ],
     ['  CPU s (scimflow)', cpuLine(scimflow.cpuSeconds)],
     ['  CPU s (raw)', cpuLine(raw.cpuSeconds)],
   ];

@@ -107,7 +107,17 @@ try {
   const options = parse();
   benchmark = options.benchmark;
   if (options.benchmark === 'lifecycle') {
-    const result = await runLifecycle({ apps: options.apps, leavers: options.leavers, joiners: 20, onDemand: 20, ...(options.databaseUrl && { databaseUrl: options.databaseUrl }) }, teardown, log);
+    const result = await runLifecycle(
+      {
+        apps: options.apps,
+        leavers: options.leavers,
+        joiners: 20,
+        onDemand: 20,
+        ...(options.databaseUrl && { databaseUrl: options.databaseUrl }),
+      },
+      teardown,
+      log,
+    );
     process.stdout.write(formatLifecycle(result));
     log(`written to ${await writeLifecycle(result)}`);
   } else if (options.benchmark === 'groups') {

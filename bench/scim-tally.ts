@@ -33,7 +33,12 @@ export function countRequest(tally: ScimTally, info: ScimRequestInfo): void {
 export function tallySince(after: ScimTally, before: ScimTally): ScimTally {
   const since = (a: Record<string, number>, b: Record<string, number>) =>
     Object.fromEntries(Object.entries(a).flatMap(([key, count]) => (count - (b[key] ?? 0) > 0 ? [[key, count - (b[key] ?? 0)]] : [])));
-  return { total: after.total - before.total, byRequest: since(after.byRequest, before.byRequest), byStatus: since(after.byStatus, before.byStatus), totalMs: after.totalMs - before.totalMs };
+  return {
+    total: after.total - before.total,
+    byRequest: since(after.byRequest, before.byRequest),
+    byStatus: since(after.byStatus, before.byStatus),
+    totalMs: after.totalMs - before.totalMs,
+  };
 }
 
 /** Requests by method only: `{ GET: 1, POST: 10000 }`. */

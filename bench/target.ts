@@ -5,7 +5,7 @@ import type { ResourceEndpoint, ScimClient, ScimResource } from '../src/scim/ind
 export async function listResources(client: ScimClient, endpoint: ResourceEndpoint, pageSize = 1000): Promise<ScimResource[]> {
   const resources: ScimResource[] = [];
   const ids = new Set<string>();
-  for (let startIndex = 1; ; ) {
+  for (let startIndex = 1; ;) {
     const page = await client.list(endpoint, { startIndex, count: pageSize });
     const listed = page.Resources ?? [];
     for (const resource of listed) {
@@ -15,7 +15,8 @@ export async function listResources(client: ScimClient, endpoint: ResourceEndpoi
       resources.push(resource);
     }
     if (listed.length === 0 || resources.length >= page.totalResults) {
-      if (resources.length !== page.totalResults) throw new Error(`the target reports ${page.totalResults} ${endpoint} but listed ${resources.length}`);
+      if (resources.length !== page.totalResults)
+        throw new Error(`the target reports ${page.totalResults} ${endpoint} but listed ${resources.length}`);
       return resources;
     }
     startIndex += listed.length;
@@ -65,7 +66,8 @@ export async function checkTenant(client: ScimClient, expected: ExpectedTenant, 
       continue;
     }
     targetIdOf.set(user.id, String(held.id));
-    if (held.title !== user.jobTitle) problem(`user ${String(user.userPrincipalName)} has title ${JSON.stringify(held.title)}, expected ${JSON.stringify(user.jobTitle)}`);
+    if (held.title !== user.jobTitle)
+      problem(`user ${String(user.userPrincipalName)} has title ${JSON.stringify(held.title)}, expected ${JSON.stringify(user.jobTitle)}`);
   }
 
   const byName = new Map(groups.map((group) => [String(group.displayName), group]));

@@ -44,7 +44,11 @@ function procStatus(pid: number): Record<string, number> {
   return figures;
 }
 
-function nextMessage<T extends FromWorker['type']>(child: ChildProcess, type: T, timeoutMs: number): Promise<Extract<FromWorker, { type: T }>> {
+function nextMessage<T extends FromWorker['type']>(
+  child: ChildProcess,
+  type: T,
+  timeoutMs: number,
+): Promise<Extract<FromWorker, { type: T }>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error(`the worker process sent no "${type}" within ${timeoutMs} ms`)), timeoutMs);
     const onMessage = (message: FromWorker) => {

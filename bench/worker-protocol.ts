@@ -16,7 +16,4 @@ export interface WorkerConfig {
 export type ToWorker = { type: 'start'; config: WorkerConfig } | { type: 'report' } | { type: 'stop' };
 
 export type FromWorker =
-  | { type: 'ready'; apiUrl: string }
-  | { type: 'report'; scim: ScimTally }
-  | { type: 'stopped' }
-  | { type: 'failed'; message: string };
+  { type: 'ready'; apiUrl: string } | { type: 'report'; scim: ScimTally } | { type: 'stopped' } | { type: 'failed'; message: string };

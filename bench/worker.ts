@@ -22,7 +22,9 @@ function send(message: FromWorker): void {
 }
 
 async function start(config: WorkerConfig): Promise<void> {
-  store = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, secretKey: randomBytes(32), onConnectionError: () => {} } : {});
+  store = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl, secretKey: randomBytes(32), onConnectionError: () => {} } : {},
+  );
   service = await startService({
     store,
     logger: createLogger({ level: 'warn', name: 'bench-worker' }),

@@ -29,7 +29,9 @@ if (!temporalAddress) {
   temporalAddress = devServer.address;
 }
 
-const store = await openDatabase(settings.DATABASE_URL ? { url: settings.DATABASE_URL, dataDir: settings.dataDir } : { dataDir: settings.dataDir });
+const store = await openDatabase(
+  settings.DATABASE_URL ? { url: settings.DATABASE_URL, dataDir: settings.dataDir } : { dataDir: settings.dataDir },
+);
 const admin = await loadOrCreateAdminToken(settings.dataDir, settings.SCIMFLOW_ADMIN_TOKEN);
 
 const service = await startService({

@@ -6,7 +6,14 @@ const T0 = Date.parse('2026-11-27T08:00:00.000Z');
 
 function summary(finishedAt: number): CycleSummary {
   const iso = new Date(finishedAt).toISOString();
-  return { id: 'a:1', kind: 'initial', state: 'succeeded', startedAt: iso, finishedAt: iso, counts: { created: 1, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 } };
+  return {
+    id: 'a:1',
+    kind: 'initial',
+    state: 'succeeded',
+    startedAt: iso,
+    finishedAt: iso,
+    counts: { created: 1, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 },
+  };
 }
 
 describe('AppJob', () => {

@@ -81,7 +81,11 @@ export async function appJob(input: AppJobInput): Promise<void> {
     }
     if (job.stopRequested) break;
     await condition(allHandlersFinished);
-    await continueAsNew<typeof appJob>({ appId: input.appId, intervalMinutes: job.toSnapshot().intervalMinutes, snapshot: job.toSnapshot() });
+    await continueAsNew<typeof appJob>({
+      appId: input.appId,
+      intervalMinutes: job.toSnapshot().intervalMinutes,
+      snapshot: job.toSnapshot(),
+    });
   }
   await condition(allHandlersFinished);
 }

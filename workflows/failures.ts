@@ -6,6 +6,7 @@ import type { ErrorInfo } from '../src/errors/index';
 export function errorInfoOf(cause: unknown): ErrorInfo {
   let current: unknown = cause;
   while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  if (current instanceof ApplicationFailure && current.details?.[0] && typeof current.details[0] === 'object') return current.details[0] as ErrorInfo;
+  if (current instanceof ApplicationFailure && current.details?.[0] && typeof current.details[0] === 'object')
+    return current.details[0] as ErrorInfo;
   return { kind: 'transient', code: 'Unknown', message: current instanceof Error ? current.message : String(current) };
 }

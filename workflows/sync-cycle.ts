@@ -74,7 +74,15 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
   } catch (cause) {
     error = errorInfoOf(cause);
   }
-  return finishCycle({ appId: input.appId, cycleId: begun.cycleId, kind: begun.kind, startedAt: begun.startedAt, deltaLink, groups, error });
+  return finishCycle({
+    appId: input.appId,
+    cycleId: begun.cycleId,
+    kind: begun.kind,
+    startedAt: begun.startedAt,
+    deltaLink,
+    groups,
+    error,
+  });
 }
 
 /**

@@ -44,7 +44,9 @@ function merge(base: Plain, change: Plain): Plain {
 
 const appPatchSchema = z
   .record(z.string(), z.unknown())
-  .openapi('AppPatch', { description: 'Any part of the app body; objects are merged, other values replaced. Secrets may be given to replace them.' });
+  .openapi('AppPatch', {
+    description: 'Any part of the app body; objects are merged, other values replaced. Secrets may be given to replace them.',
+  });
 
 export function appsRoutes(deps: ApiDeps) {
   const app = routeGroup();
@@ -68,7 +70,12 @@ export function appsRoutes(deps: ApiDeps) {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/apps', summary: 'List apps', responses: { 200: json(z.object({ items: z.array(appViewSchema) }), 'The apps') } }),
+    createRoute({
+      method: 'get',
+      path: '/apps',
+      summary: 'List apps',
+      responses: { 200: json(z.object({ items: z.array(appViewSchema) }), 'The apps') },
+    }),
     async (c) => c.json({ items: (await deps.store.apps.list()).map(appView) }, 200),
   );
 
@@ -91,7 +98,11 @@ export function appsRoutes(deps: ApiDeps) {
       path: '/apps/{id}',
       summary: 'Change an app',
       request: { params: appIdParams, body: { content: { 'application/json': { schema: appPatchSchema } }, required: true } },
-      responses: { 200: json(appViewSchema, 'The changed app'), 400: json(errorSchema, 'A bad change'), 404: json(errorSchema, 'No such app') },
+      responses: {
+        200: json(appViewSchema, 'The changed app'),
+        400: json(errorSchema, 'A bad change'),
+        404: json(errorSchema, 'No such app'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -119,11 +130,16 @@ export function appsRoutes(deps: ApiDeps) {
       if (!parsed.success) throw invalid(fieldErrors(parsed.error));
       const next = splitSecrets(parsed.data);
       // What the last connection test discovered stays with the app.
-      if (current.capabilities?.discovered) next.config.capabilities = { ...parsed.data.capabilities, discovered: current.capabilities.discovered };
+      if (current.capabilities?.discovered)
+        next.config.capabilities = { ...parsed.data.capabilities, discovered: current.capabilities.discovered };
       const preview = { ...current, ...next.config };
-      const updated = await deps.store.apps.update(id, next.config, { secrets: next.secrets, bumpConfigVersion: changesScope(current, preview) });
+      const updated = await deps.store.apps.update(id, next.config, {
+        secrets: next.secrets,
+        bumpConfigVersion: changesScope(current, preview),
+      });
       if (!updated) throw notFound('the app');
-      if (updated.schedule.intervalMinutes !== current.schedule.intervalMinutes) await deps.jobs.setInterval(id, updated.schedule.intervalMinutes);
+      if (updated.schedule.intervalMinutes !== current.schedule.intervalMinutes)
+        await deps.jobs.setInterval(id, updated.schedule.intervalMinutes);
       deps.logger.info({ appId: id, changed: Object.keys(change) }, 'app changed');
       return c.json(appView(updated), 200);
     },
@@ -154,7 +170,10 @@ export function appsRoutes(deps: ApiDeps) {
         path: `/apps/{id}/${path}`,
         summary,
         request: { params: appIdParams },
-        responses: { [status]: json(z.object({ id: z.string(), accepted: z.boolean() }), 'Accepted'), 404: json(errorSchema, 'No such app') },
+        responses: {
+          [status]: json(z.object({ id: z.string(), accepted: z.boolean() }), 'Accepted'),
+          404: json(errorSchema, 'No such app'),
+        },
       }),
       async (c) => {
         const { id } = c.req.valid('param');
@@ -191,7 +210,14 @@ export function appsRoutes(deps: ApiDeps) {
         {
           state: job?.state ?? ('stopped' as const),
           quarantine: job?.quarantine ?? null,
-          currentCycle: job?.currentCycle ? { id: job.currentCycle.cycleId, kind: job.currentCycle.kind, processed: job.currentCycle.processed, total: job.currentCycle.total } : null,
+          currentCycle: job?.currentCycle
+            ? {
+                id: job.currentCycle.cycleId,
+                kind: job.currentCycle.kind,
+                processed: job.currentCycle.processed,
+                total: job.currentCycle.total,
+              }
+            : null,
           lastCycle,
           nextRunAt: job?.nextRunAt ?? null,
           intervalMinutes: found.schedule.intervalMinutes,

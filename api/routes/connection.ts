@@ -14,7 +14,9 @@ import { appIdParams, errorSchema } from '../schemas';
 const resultSchema = z
   .object({
     ok: z.boolean(),
-    checks: z.array(z.object({ name: z.string(), status: z.enum(['passed', 'failed', 'warning']), detail: z.string(), durationMs: z.number() })),
+    checks: z.array(
+      z.object({ name: z.string(), status: z.enum(['passed', 'failed', 'warning']), detail: z.string(), durationMs: z.number() }),
+    ),
     profile: z.record(z.string(), z.any()).openapi({ description: 'The effective capability profile: discovered, then overridden' }),
     notes: z.array(z.string()),
   })
@@ -26,7 +28,7 @@ export function connectionRoutes(deps: ApiDeps) {
     createRoute({
       method: 'post',
       path: '/apps/{id}/test-connection',
-      summary: "Test the target: credentials, filtering on the matching attribute, and its capabilities",
+      summary: 'Test the target: credentials, filtering on the matching attribute, and its capabilities',
       request: { params: appIdParams },
       responses: {
         200: { content: { 'application/json': { schema: resultSchema } }, description: 'Each check with its outcome' },
@@ -38,13 +40,21 @@ export function connectionRoutes(deps: ApiDeps) {
       const found = await requireApp(deps, id);
       const secrets = await deps.store.apps.getSecrets(id);
       const mappings = found.mappings.user ?? DEFAULT_USER_MAPPINGS;
-      const matching = [...mappings].filter((m) => m.matchingPrecedence !== undefined).sort((a, b) => a.matchingPrecedence! - b.matchingPrecedence!)[0];
+      const matching = [...mappings]
+        .filter((m) => m.matchingPrecedence !== undefined)
+        .sort((a, b) => a.matchingPrecedence! - b.matchingPrecedence!)[0];
       const result = await testConnection(scimClientFor(found, secrets), { matchingAttribute: matching?.target ?? 'userName' });
       const overrides = found.capabilities?.overrides ?? {};
       const discovered = result.profile ?? found.capabilities?.discovered;
       if (result.profile) await deps.store.apps.update(id, { capabilities: { overrides, discovered: result.profile } });
-      deps.logger.info({ appId: id, ok: result.ok, failed: result.checks.filter((check) => check.status === 'failed').map((check) => check.name) }, 'connection tested');
-      return c.json({ ok: result.ok, checks: result.checks, profile: mergeProfile(discovered ?? CONSERVATIVE_PROFILE, overrides), notes: result.notes }, 200);
+      deps.logger.info(
+        { appId: id, ok: result.ok, failed: result.checks.filter((check) => check.status === 'failed').map((check) => check.name) },
+        'connection tested',
+      );
+      return c.json(
+        { ok: result.ok, checks: result.checks, profile: mergeProfile(discovered ?? CONSERVATIVE_PROFILE, overrides), notes: result.notes },
+        200,
+      );
     },
   );
   return app;

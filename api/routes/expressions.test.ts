@@ -32,7 +32,10 @@ describe('POST /api/v1/expressions/evaluate', () => {
 
   it('reports IgnoreFlowIfNullOrEmpty and SelectUniqueValue as what they are', async () => {
     expect((await evaluate({ expression: 'IgnoreFlowIfNullOrEmpty([mail])', source: {} })).body).toEqual({ value: null, flow: 'ignored' });
-    const unique = await evaluate({ expression: 'SelectUniqueValue([mailNickname], Join("", [mailNickname], "1"))', source: { mailNickname: 'ada' } });
+    const unique = await evaluate({
+      expression: 'SelectUniqueValue([mailNickname], Join("", [mailNickname], "1"))',
+      source: { mailNickname: 'ada' },
+    });
     expect(unique.body).toEqual({ value: ['ada', 'ada1'], flow: 'uniqueCandidates' });
   });
 
@@ -66,7 +69,8 @@ describe('GET /api/v1/expressions/functions', () => {
     const response = await app.request('/api/v1/expressions/functions', { headers: { authorization: `Bearer ${TOKEN}` } });
     const { items } = (await response.json()) as { items: { name: string; signature: string; description: string }[] };
     const names = items.map((f) => f.name);
-    for (const name of ['Append', 'Join', 'Replace', 'SelectUniqueValue', 'Switch', 'NormalizeDiacritics', 'FormatDateTime', 'IIF', 'Word']) expect(names).toContain(name);
+    for (const name of ['Append', 'Join', 'Replace', 'SelectUniqueValue', 'Switch', 'NormalizeDiacritics', 'FormatDateTime', 'IIF', 'Word'])
+      expect(names).toContain(name);
     expect(items.find((f) => f.name === 'Join')?.signature).toMatch(/^Join\(/);
     expect(items.every((f) => f.description.length > 0)).toBe(true);
   });

@@ -20,8 +20,14 @@ import { errorSchema } from '../schemas';
 
 const evaluateBody = z
   .object({
-    expression: z.string().min(1, 'expression is required').max(MAX_EXPRESSION_LENGTH, `expression must be at most ${MAX_EXPRESSION_LENGTH} characters`),
-    source: z.record(z.string(), z.any()).default({}).openapi({ description: 'Source attributes by name (case-sensitive), e.g. {"givenName": "Zoë"}' }),
+    expression: z
+      .string()
+      .min(1, 'expression is required')
+      .max(MAX_EXPRESSION_LENGTH, `expression must be at most ${MAX_EXPRESSION_LENGTH} characters`),
+    source: z
+      .record(z.string(), z.any())
+      .default({})
+      .openapi({ description: 'Source attributes by name (case-sensitive), e.g. {"givenName": "Zoë"}' }),
     operation: z.enum(['create', 'update']).default('create').openapi({ description: 'SelectUniqueValue only gives candidates on create' }),
   })
   .openapi('EvaluateExpressionRequest');
@@ -30,7 +36,8 @@ const evaluateResult = z
   .object({
     value: z.any().openapi({ description: 'null, a string, number, boolean or array' }),
     flow: z.enum(['value', 'ignored', 'uniqueCandidates']).openapi({
-      description: '`ignored`: IgnoreFlowIfNullOrEmpty leaves the attribute out; `uniqueCandidates`: SelectUniqueValue candidates, checked against the target on create',
+      description:
+        '`ignored`: IgnoreFlowIfNullOrEmpty leaves the attribute out; `uniqueCandidates`: SelectUniqueValue candidates, checked against the target on create',
     }),
   })
   .openapi('EvaluateExpressionResult');
@@ -46,7 +53,13 @@ function expressionError(error: ExpressionError): ApiError {
     error.kind === 'configuration' ? 'InvalidExpression' : 'EvaluationFailed',
     error.message,
     [{ path: 'expression', message: `line ${error.line}, column ${error.column} (position ${error.position}): ${error.problem}` }],
-    { position: error.position, line: error.line, column: error.column, expected: error.expected, ...(error.found !== undefined && { found: error.found }) },
+    {
+      position: error.position,
+      line: error.line,
+      column: error.column,
+      expected: error.expected,
+      ...(error.found !== undefined && { found: error.found }),
+    },
   );
 }
 
@@ -67,7 +80,11 @@ export function expressionRoutes(_deps: ApiDeps) {
       const body = c.req.valid('json');
       try {
         const parsed = parseExpression(body.expression);
-        const value = evaluateExpression(parsed, body.source as Record<string, SourceValue>, { operation: body.operation, now: new Date(), random: Math.random });
+        const value = evaluateExpression(parsed, body.source as Record<string, SourceValue>, {
+          operation: body.operation,
+          now: new Date(),
+          random: Math.random,
+        });
         if (isIgnoreFlow(value)) return c.json({ value: null, flow: 'ignored' as const }, 200);
         if (isUniqueCandidates(value)) return c.json({ value: [...value.candidates], flow: 'uniqueCandidates' as const }, 200);
         return c.json({ value: value ?? null, flow: 'value' as const }, 200);
@@ -82,11 +99,21 @@ export function expressionRoutes(_deps: ApiDeps) {
       method: 'get',
       path: '/expressions/functions',
       summary: 'Every expression function with its signature and a one-line description',
-      responses: { 200: { content: { 'application/json': { schema: z.object({ items: z.array(functionSchema) }) } }, description: 'The functions' } },
+      responses: {
+        200: { content: { 'application/json': { schema: z.object({ items: z.array(functionSchema) }) } }, description: 'The functions' },
+      },
     }),
     (c) =>
       c.json(
-        { items: EXPRESSION_FUNCTIONS.map(({ name, signature, description, minArgs, maxArgs }) => ({ name, signature, description, minArgs, maxArgs })) },
+        {
+          items: EXPRESSION_FUNCTIONS.map(({ name, signature, description, minArgs, maxArgs }) => ({
+            name,
+            signature,
+            description,
+            minArgs,
+            maxArgs,
+          })),
+        },
         200,
       ),
   );

@@ -17,13 +17,28 @@ export interface LifecycleDeps {
 const bodySchema = z
   .object({
     // Each event is checked on its own, so one bad event does not hold back the others.
-    events: z.array(z.unknown().openapi({ type: 'object' }), { message: 'events must be an array' }).min(1, 'events must hold at least one event').max(1000, 'events holds at most 1000 events'),
+    events: z
+      .array(z.unknown().openapi({ type: 'object' }), { message: 'events must be an array' })
+      .min(1, 'events must hold at least one event')
+      .max(1000, 'events holds at most 1000 events'),
   })
-  .openapi('LifecycleEvents', { example: { events: [{ eventId: 'hr-2026-000417', type: 'leaver', person: { employeeId: '100417' }, effectiveAt: '2026-12-01T17:00:00Z' }] } });
+  .openapi('LifecycleEvents', {
+    example: {
+      events: [{ eventId: 'hr-2026-000417', type: 'leaver', person: { employeeId: '100417' }, effectiveAt: '2026-12-01T17:00:00Z' }],
+    },
+  });
 
 const answerSchema = z
   .union([
-    z.object({ eventId: z.string(), workflowId: z.string().nullable(), status: z.enum(['new', 'repeat']), supersededBy: z.string().optional().openapi({ description: 'An event accepted earlier that makes this late one stale: nothing was started' }) }),
+    z.object({
+      eventId: z.string(),
+      workflowId: z.string().nullable(),
+      status: z.enum(['new', 'repeat']),
+      supersededBy: z
+        .string()
+        .optional()
+        .openapi({ description: 'An event accepted earlier that makes this late one stale: nothing was started' }),
+    }),
     z.object({ eventId: z.string().optional(), index: z.number(), error: z.object({ field: z.string(), message: z.string() }) }),
   ])
   .openapi('LifecycleEventAnswer');
@@ -64,7 +79,16 @@ const personSchema = z
         workflowId: z.string(),
         type: z.string(),
         status: z.string(),
-        progress: z.object({ kind: z.string(), eventId: z.string(), effectiveAt: z.string(), phase: z.string(), note: z.string().nullable(), apps: z.array(appProgressSchema) }).nullable(),
+        progress: z
+          .object({
+            kind: z.string(),
+            eventId: z.string(),
+            effectiveAt: z.string(),
+            phase: z.string(),
+            note: z.string().nullable(),
+            apps: z.array(appProgressSchema),
+          })
+          .nullable(),
         result: z.unknown(),
       }),
     ),
@@ -85,7 +109,10 @@ export function lifecycleRoutes(deps: ApiDeps & LifecycleDeps) {
       summary: 'Accept HR lifecycle events (joiner, mover, leaver, rehire)',
       request: { body: { content: { 'application/json': { schema: bodySchema } }, required: true } },
       responses: {
-        202: { content: { 'application/json': { schema: z.object({ events: z.array(answerSchema) }) } }, description: 'Per event: its workflow and whether it was new or a repeat, or why it was rejected' },
+        202: {
+          content: { 'application/json': { schema: z.object({ events: z.array(answerSchema) }) } },
+          description: 'Per event: its workflow and whether it was new or a repeat, or why it was rejected',
+        },
         400: { content: { 'application/json': { schema: errorSchema } }, description: 'A body that is not a list of events' },
       },
     }),
@@ -99,7 +126,14 @@ export function lifecycleRoutes(deps: ApiDeps & LifecycleDeps) {
       method: 'get',
       path: '/lifecycle/persons/{objectId}',
       summary: "A person's lifecycle state, events, and runs with their progress per app",
-      request: { params: z.object({ objectId: z.string().min(1).openapi({ param: { name: 'objectId', in: 'path' } }) }) },
+      request: {
+        params: z.object({
+          objectId: z
+            .string()
+            .min(1)
+            .openapi({ param: { name: 'objectId', in: 'path' } }),
+        }),
+      },
       responses: {
         200: { content: { 'application/json': { schema: personSchema } }, description: 'The person' },
         404: { content: { 'application/json': { schema: errorSchema } }, description: 'No lifecycle event named this person' },

@@ -37,26 +37,39 @@ function errorView(error: ErrorInfo | null | undefined) {
 
 export function onDemandRoutes(deps: ApiDeps) {
   const app = routeGroup();
-  app.openapi(oneObjectRoute('provision-on-demand', 'Provision one user now and return the steps taken', onDemandResultSchema, 'What was done, step by step'), async (c) => {
-    const { id } = c.req.valid('param');
-    const { objectId } = c.req.valid('json');
-    await ensureJob(deps, id);
-    const result = await deps.jobs.provisionOnDemand(id, objectId);
-    return c.json(
-      {
-        objectId,
-        status: result.status,
-        action: result.outcome?.action ?? null,
-        targetId: result.outcome?.targetId ?? null,
-        steps: result.steps,
-        modifiedProperties: result.outcome?.changes ?? [],
-        error: errorView(result.error),
-      },
-      200,
-    );
-  });
   app.openapi(
-    oneObjectRoute('preview', 'Show what provisioning one user would do (scope clause by clause, match, exact SCIM request), writing nothing', previewResultSchema, 'The dry run'),
+    oneObjectRoute(
+      'provision-on-demand',
+      'Provision one user now and return the steps taken',
+      onDemandResultSchema,
+      'What was done, step by step',
+    ),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { objectId } = c.req.valid('json');
+      await ensureJob(deps, id);
+      const result = await deps.jobs.provisionOnDemand(id, objectId);
+      return c.json(
+        {
+          objectId,
+          status: result.status,
+          action: result.outcome?.action ?? null,
+          targetId: result.outcome?.targetId ?? null,
+          steps: result.steps,
+          modifiedProperties: result.outcome?.changes ?? [],
+          error: errorView(result.error),
+        },
+        200,
+      );
+    },
+  );
+  app.openapi(
+    oneObjectRoute(
+      'preview',
+      'Show what provisioning one user would do (scope clause by clause, match, exact SCIM request), writing nothing',
+      previewResultSchema,
+      'The dry run',
+    ),
     async (c) => {
       const { id } = c.req.valid('param');
       const { objectId } = c.req.valid('json');

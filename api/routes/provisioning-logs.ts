@@ -31,7 +31,10 @@ export function provisioningLogRoutes(deps: ApiDeps) {
       summary: 'Read the provisioning log',
       request: { params: appIdParams, query: querySchema },
       responses: {
-        200: { content: { 'application/json': { schema: z.object({ items: z.array(logEntrySchema), nextCursor: z.string().nullable() }) } }, description: 'A page of entries' },
+        200: {
+          content: { 'application/json': { schema: z.object({ items: z.array(logEntrySchema), nextCursor: z.string().nullable() }) } },
+          description: 'A page of entries',
+        },
         400: { content: { 'application/json': { schema: errorSchema } }, description: 'A bad filter or cursor' },
         404: { content: { 'application/json': { schema: errorSchema } }, description: 'No such app' },
       },
@@ -55,7 +58,8 @@ export function provisioningLogRoutes(deps: ApiDeps) {
           ...(q.cursor && { cursor: q.cursor }),
         });
       } catch (error) {
-        if (q.cursor && error instanceof Error && /cursor/i.test(error.message)) throw invalid([{ path: 'cursor', message: 'is not a cursor this API gave out' }]);
+        if (q.cursor && error instanceof Error && /cursor/i.test(error.message))
+          throw invalid([{ path: 'cursor', message: 'is not a cursor this API gave out' }]);
         throw error;
       }
       return c.json({ items: page.items, nextCursor: page.nextCursor ?? null }, 200);

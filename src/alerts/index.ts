@@ -35,7 +35,10 @@ export function createAlerter(options: { webhookUrl?: string | undefined; logger
         });
         if (!response.ok) options.logger.error({ status: response.status, type: event.type }, 'the alert webhook refused the alert');
       } catch (error) {
-        options.logger.error({ err: { message: error instanceof Error ? error.message : String(error) }, type: event.type }, 'the alert webhook could not be reached');
+        options.logger.error(
+          { err: { message: error instanceof Error ? error.message : String(error) }, type: event.type },
+          'the alert webhook could not be reached',
+        );
       }
     },
   };

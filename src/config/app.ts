@@ -48,7 +48,10 @@ export const targetAuthSchema = z.discriminatedUnion('type', [
   /** HTTP Basic (RFC 7617). */
   z.object({
     type: z.literal('basic'),
-    username: z.string().min(1, 'username is required').refine((value) => !value.includes(':'), 'username must not contain a colon'),
+    username: z
+      .string()
+      .min(1, 'username is required')
+      .refine((value) => !value.includes(':'), 'username must not contain a colon'),
     password: z.string().min(1, 'password is required'),
   }),
 ]);
@@ -131,7 +134,12 @@ export const groupsSchema = z.strictObject({
 export type GroupsSettings = z.output<typeof groupsSchema>;
 
 export const scheduleSchema = z.object({
-  intervalMinutes: z.number().int().min(1, 'intervalMinutes must be at least 1').max(7 * 24 * 60).default(40),
+  intervalMinutes: z
+    .number()
+    .int()
+    .min(1, 'intervalMinutes must be at least 1')
+    .max(7 * 24 * 60)
+    .default(40),
 });
 
 export const appInputSchema = z
@@ -199,13 +207,21 @@ export interface AppConfig {
 }
 
 /** Splits validated input into the clear configuration and the secrets. */
-export function splitSecrets(spec: AppSpec): { config: Omit<AppConfig, 'id' | 'configVersion' | 'createdAt' | 'updatedAt'>; secrets: AppSecrets } {
+export function splitSecrets(spec: AppSpec): {
+  config: Omit<AppConfig, 'id' | 'configVersion' | 'createdAt' | 'updatedAt'>;
+  secrets: AppSecrets;
+} {
   const { clientSecret, ...source } = spec.source;
   return {
     config: {
       displayName: spec.displayName,
       source,
-      target: { type: 'scim', baseUrl: spec.target.baseUrl, auth: clearTargetAuth(spec.target.auth), ...(spec.target.rateLimit && { rateLimit: spec.target.rateLimit }) },
+      target: {
+        type: 'scim',
+        baseUrl: spec.target.baseUrl,
+        auth: clearTargetAuth(spec.target.auth),
+        ...(spec.target.rateLimit && { rateLimit: spec.target.rateLimit }),
+      },
       schedule: spec.schedule,
       deprovisioning: spec.deprovisioning,
       mappings: spec.mappings,
@@ -226,7 +242,14 @@ export function clearTargetAuth(auth: TargetAuthConfig | TargetAuth): TargetAuth
   switch (auth.type) {
     case 'oauth2': {
       const { tokenUrl, clientId, scope, audience, clientAuth } = auth;
-      return { type: 'oauth2', tokenUrl, clientId, ...(scope !== undefined && { scope }), ...(audience !== undefined && { audience }), clientAuth };
+      return {
+        type: 'oauth2',
+        tokenUrl,
+        clientId,
+        ...(scope !== undefined && { scope }),
+        ...(audience !== undefined && { audience }),
+        clientAuth,
+      };
     }
     case 'basic':
       return { type: 'basic', username: auth.username };

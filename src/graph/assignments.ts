@@ -8,7 +8,9 @@ export interface AssignedPrincipals {
 
 /** Users and groups assigned directly to the service principal (`appRoleAssignedTo`, all pages). */
 export async function readAssignedPrincipals(reader: GraphReader, servicePrincipalId: string): Promise<AssignedPrincipals> {
-  const assignments = await reader.all(graphPath(`/servicePrincipals/${encodeURIComponent(servicePrincipalId)}/appRoleAssignedTo`, { $top: 999 }));
+  const assignments = await reader.all(
+    graphPath(`/servicePrincipals/${encodeURIComponent(servicePrincipalId)}/appRoleAssignedTo`, { $top: 999 }),
+  );
   const principals: AssignedPrincipals = { userIds: new Set(), groupIds: new Set() };
   for (const assignment of assignments) {
     const { principalId, principalType } = assignment;
@@ -24,7 +26,9 @@ export async function readAssignedUserIds(reader: GraphReader, servicePrincipalI
   const { userIds, groupIds } = await readAssignedPrincipals(reader, servicePrincipalId);
   const all = new Set(userIds);
   for (const groupId of groupIds) {
-    const members = await reader.all(graphPath(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, { $select: 'id', $top: 999 }));
+    const members = await reader.all(
+      graphPath(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, { $select: 'id', $top: 999 }),
+    );
     for (const member of members) if (typeof member.id === 'string') all.add(member.id);
   }
   return all;
@@ -50,7 +54,11 @@ export async function readUserAppRoles(reader: GraphReader, servicePrincipalId: 
   const roles = new Map<string, UserAppRole>();
   for (const role of appRoles ?? []) {
     if (typeof role.id !== 'string' || role.isEnabled === false) continue;
-    roles.set(role.id, { id: role.id, value: typeof role.value === 'string' ? role.value : null, displayName: String(role.displayName ?? '') });
+    roles.set(role.id, {
+      id: role.id,
+      value: typeof role.value === 'string' ? role.value : null,
+      displayName: String(role.displayName ?? ''),
+    });
   }
   const byUser = new Map<string, UserAppRole[]>();
   const grant = (userId: string, role: UserAppRole) => {
@@ -67,7 +75,9 @@ export async function readUserAppRoles(reader: GraphReader, servicePrincipalId: 
     if (principalType !== 'Group') continue;
     let members = membersOf.get(principalId);
     if (!members) {
-      const items = await reader.all(graphPath(`/groups/${encodeURIComponent(principalId)}/transitiveMembers/microsoft.graph.user`, { $select: 'id', $top: 999 }));
+      const items = await reader.all(
+        graphPath(`/groups/${encodeURIComponent(principalId)}/transitiveMembers/microsoft.graph.user`, { $select: 'id', $top: 999 }),
+      );
       members = items.flatMap((item) => (typeof item.id === 'string' ? [item.id] : []));
       membersOf.set(principalId, members);
     }

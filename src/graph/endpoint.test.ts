@@ -3,10 +3,37 @@ import { graphEndpoint, needsDisabledInstanceDiscovery } from './endpoint';
 
 describe('graphEndpoint', () => {
   it.each([
-    [undefined, { baseUrl: 'https://graph.microsoft.com', version: 'v1.0', hostname: 'graph.microsoft.com', scope: 'https://graph.microsoft.com/.default' }],
-    ['https://graph.microsoft.us/v1.0', { baseUrl: 'https://graph.microsoft.us', version: 'v1.0', hostname: 'graph.microsoft.us', scope: 'https://graph.microsoft.us/.default' }],
-    ['https://microsoftgraph.chinacloudapi.cn/beta/', { baseUrl: 'https://microsoftgraph.chinacloudapi.cn', version: 'beta', hostname: 'microsoftgraph.chinacloudapi.cn', scope: 'https://microsoftgraph.chinacloudapi.cn/.default' }],
-    ['https://localhost:8443/usgov/v1.0', { baseUrl: 'https://localhost:8443/usgov', version: 'v1.0', hostname: 'localhost', scope: 'https://localhost:8443/.default' }],
+    [
+      undefined,
+      {
+        baseUrl: 'https://graph.microsoft.com',
+        version: 'v1.0',
+        hostname: 'graph.microsoft.com',
+        scope: 'https://graph.microsoft.com/.default',
+      },
+    ],
+    [
+      'https://graph.microsoft.us/v1.0',
+      {
+        baseUrl: 'https://graph.microsoft.us',
+        version: 'v1.0',
+        hostname: 'graph.microsoft.us',
+        scope: 'https://graph.microsoft.us/.default',
+      },
+    ],
+    [
+      'https://microsoftgraph.chinacloudapi.cn/beta/',
+      {
+        baseUrl: 'https://microsoftgraph.chinacloudapi.cn',
+        version: 'beta',
+        hostname: 'microsoftgraph.chinacloudapi.cn',
+        scope: 'https://microsoftgraph.chinacloudapi.cn/.default',
+      },
+    ],
+    [
+      'https://localhost:8443/usgov/v1.0',
+      { baseUrl: 'https://localhost:8443/usgov', version: 'v1.0', hostname: 'localhost', scope: 'https://localhost:8443/.default' },
+    ],
   ])('splits %s', (url, expected) => {
     expect(graphEndpoint(url)).toEqual(expected);
   });

@@ -7,7 +7,13 @@ import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client'
 import { parseRetryAfter, ProvisioningError, type ErrorCode, type ErrorKind } from '../errors/index';
 
 /** Graph error codes that mean "this delta token is no longer usable: start a full round". */
-const EXPIRED_DELTA_CODES = new Set(['syncstatenotfound', 'resyncrequired', 'syncstateinvalid', 'resyncapplydifferences', 'resyncuploaddifferences']);
+const EXPIRED_DELTA_CODES = new Set([
+  'syncstatenotfound',
+  'resyncrequired',
+  'syncstateinvalid',
+  'resyncapplydifferences',
+  'resyncuploaddifferences',
+]);
 
 /** Whether a Graph answer says the delta token expired (410 Gone, or one of the resync codes). */
 export function isDeltaTokenExpired(status: number | undefined, code: string | null | undefined): boolean {
@@ -55,7 +61,11 @@ export function toGraphError(error: unknown, options: { secret?: string; delta?:
   if (error instanceof GraphClientError && error.customError instanceof ProvisioningError) return error.customError;
   if (!(error instanceof GraphError)) {
     const message = error instanceof Error ? error.message : String(error);
-    return new ProvisioningError({ kind: 'transient', code: 'Unknown', message: `Microsoft Graph call failed: ${redact(message, options.secret)}` });
+    return new ProvisioningError({
+      kind: 'transient',
+      code: 'Unknown',
+      message: `Microsoft Graph call failed: ${redact(message, options.secret)}`,
+    });
   }
   const status = error.statusCode;
   const peerText = redact([error.code, error.message].filter(Boolean).join(': '), options.secret);

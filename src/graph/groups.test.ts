@@ -48,7 +48,11 @@ describe('toGroupDelta', () => {
   });
 
   it('marks a group with only some selected properties partial, and a removed group removed', () => {
-    expect(toGroupDelta({ id: 'g1', 'members@delta': [{ id: 'u1' }] }, select)).toMatchObject({ attributes: {}, membersAdded: ['u1'], partial: true });
+    expect(toGroupDelta({ id: 'g1', 'members@delta': [{ id: 'u1' }] }, select)).toMatchObject({
+      attributes: {},
+      membersAdded: ['u1'],
+      partial: true,
+    });
     expect(toGroupDelta({ id: 'g1', '@removed': { reason: 'changed' } }, select)).toEqual({
       id: 'g1',
       attributes: {},
@@ -63,8 +67,27 @@ describe('toGroupDelta', () => {
 
 describe('mergeGroupDelta', () => {
   it('accumulates member changes of later appearances; the last word on a member wins', () => {
-    const first = toGroupDelta({ id: 'g', displayName: 'G', description: null, 'members@delta': [{ id: 'a' }, { id: 'b' }, { id: 'c', '@removed': { reason: 'deleted' } }] }, select);
-    const second = toGroupDelta({ id: 'g', displayName: 'G', description: null, 'members@delta': [{ id: 'd', '@odata.type': '#microsoft.graph.group' }, { id: 'b', '@removed': { reason: 'deleted' } }] }, select);
+    const first = toGroupDelta(
+      {
+        id: 'g',
+        displayName: 'G',
+        description: null,
+        'members@delta': [{ id: 'a' }, { id: 'b' }, { id: 'c', '@removed': { reason: 'deleted' } }],
+      },
+      select,
+    );
+    const second = toGroupDelta(
+      {
+        id: 'g',
+        displayName: 'G',
+        description: null,
+        'members@delta': [
+          { id: 'd', '@odata.type': '#microsoft.graph.group' },
+          { id: 'b', '@removed': { reason: 'deleted' } },
+        ],
+      },
+      select,
+    );
     expect(mergeGroupDelta(first, second, select)).toEqual({
       id: 'g',
       attributes: { displayName: 'G', description: null },
@@ -76,7 +99,11 @@ describe('mergeGroupDelta', () => {
   });
 
   it('completes a partial group when a later appearance brings the missing properties', () => {
-    const merged = mergeGroupDelta(toGroupDelta({ id: 'g', displayName: 'G' }, select), toGroupDelta({ id: 'g', description: 'x' }, select), select);
+    const merged = mergeGroupDelta(
+      toGroupDelta({ id: 'g', displayName: 'G' }, select),
+      toGroupDelta({ id: 'g', description: 'x' }, select),
+      select,
+    );
     expect(merged).toMatchObject({ attributes: { displayName: 'G', description: 'x' }, partial: false });
   });
 });

@@ -137,7 +137,11 @@ export function mergeGroupDelta(into: GroupDelta, next: GroupDelta, select?: rea
     into.membersAdded = [...added];
     into.membersRemoved = [...removed];
   }
-  into.partial = into.removed ? false : select ? select.some((property) => property !== 'id' && !(property in into.attributes)) : into.partial && next.partial;
+  into.partial = into.removed
+    ? false
+    : select
+      ? select.some((property) => property !== 'id' && !(property in into.attributes))
+      : into.partial && next.partial;
   return into;
 }
 
@@ -148,7 +152,11 @@ export function mergeGroupDelta(into: GroupDelta, next: GroupDelta, select?: rea
  *
  * @example for await (const page of readGroupMembers(reader, groupId)) for (const member of page) ...
  */
-export async function* readGroupMembers(reader: GraphReader, groupId: string, options: { transitive?: boolean } = {}): AsyncGenerator<GroupMember[]> {
+export async function* readGroupMembers(
+  reader: GraphReader,
+  groupId: string,
+  options: { transitive?: boolean } = {},
+): AsyncGenerator<GroupMember[]> {
   const relation = options.transitive ? 'transitiveMembers' : 'members';
   const path = graphPath(`/groups/${encodeURIComponent(groupId)}/${relation}`, { $select: 'id', $top: 999 });
   for await (const page of reader.pages(path)) {

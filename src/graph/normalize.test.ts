@@ -17,11 +17,20 @@ describe('toSourceUser', () => {
 
   it('reads the manager as its object id, from delta rounds and from $expand', () => {
     const select = ['accountEnabled', 'manager'];
-    expect(toSourceUser({ id: 'u1', accountEnabled: true, 'manager@delta': [{ '@odata.type': '#microsoft.graph.user', id: 'm2' }] }, select).attributes.manager).toBe('m2');
+    expect(
+      toSourceUser({ id: 'u1', accountEnabled: true, 'manager@delta': [{ '@odata.type': '#microsoft.graph.user', id: 'm2' }] }, select)
+        .attributes.manager,
+    ).toBe('m2');
     // A removed manager, and a whole object without one, have none.
-    expect(toSourceUser({ id: 'u1', accountEnabled: true, 'manager@delta': [{ id: 'm2', '@removed': { reason: 'deleted' } }] }, select).attributes.manager).toBeNull();
+    expect(
+      toSourceUser({ id: 'u1', accountEnabled: true, 'manager@delta': [{ id: 'm2', '@removed': { reason: 'deleted' } }] }, select)
+        .attributes.manager,
+    ).toBeNull();
     expect(toSourceUser({ id: 'u1', accountEnabled: true }, select).attributes.manager).toBeNull();
-    expect(toSourceUser({ id: 'u1', accountEnabled: true, manager: { '@odata.type': '#microsoft.graph.user', id: 'm3' } }, select).attributes.manager).toBe('m3');
+    expect(
+      toSourceUser({ id: 'u1', accountEnabled: true, manager: { '@odata.type': '#microsoft.graph.user', id: 'm3' } }, select).attributes
+        .manager,
+    ).toBe('m3');
     // A changed-properties-only object says nothing of an unchanged manager, and is not partial for lacking it alone.
     const partial = toSourceUser({ id: 'u1', 'manager@delta': [{ id: 'm4' }] }, select);
     expect(partial).toMatchObject({ partial: true, attributes: { manager: 'm4' } });
@@ -50,7 +59,14 @@ describe('toSourceUser', () => {
 
 describe('toSourceGroup', () => {
   it('keeps properties but not relationships, and ignores members in the selection', () => {
-    expect(toSourceGroup({ id: 'g1', displayName: 'Sales', description: null, 'members@delta': [{ id: 'u1' }] }, ['id', 'displayName', 'description', 'members'])).toEqual({
+    expect(
+      toSourceGroup({ id: 'g1', displayName: 'Sales', description: null, 'members@delta': [{ id: 'u1' }] }, [
+        'id',
+        'displayName',
+        'description',
+        'members',
+      ]),
+    ).toEqual({
       id: 'g1',
       type: 'group',
       attributes: { displayName: 'Sales', description: null },
@@ -59,7 +75,12 @@ describe('toSourceGroup', () => {
 
   it('marks a group lacking a selected property partial, and maps @removed', () => {
     expect(toSourceGroup({ id: 'g1', 'members@delta': [] }, ['id', 'displayName', 'members'])).toMatchObject({ partial: true });
-    expect(toSourceGroup({ id: 'g1', '@removed': { reason: 'deleted' } })).toEqual({ id: 'g1', type: 'group', attributes: {}, removed: 'deleted' });
+    expect(toSourceGroup({ id: 'g1', '@removed': { reason: 'deleted' } })).toEqual({
+      id: 'g1',
+      type: 'group',
+      attributes: {},
+      removed: 'deleted',
+    });
   });
 });
 

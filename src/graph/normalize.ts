@@ -11,7 +11,12 @@ import type { GraphItem } from './reader';
  *   `partial` (delta rounds after the first carry only what changed).
  */
 export function toSourceUser(item: GraphItem, select?: readonly string[]): SourceObject {
-  const object = toSourceObject(item, 'user', select?.filter((property) => !USER_RELATIONSHIPS.has(property)), USER_RELATIONSHIPS);
+  const object = toSourceObject(
+    item,
+    'user',
+    select?.filter((property) => !USER_RELATIONSHIPS.has(property)),
+    USER_RELATIONSHIPS,
+  );
   if (object.removed) return object;
   // The manager relationship as the manager's object id: `manager@delta` on delta rounds,
   // `manager` with `$expand=manager($select=id)` elsewhere; a removed manager is null.
@@ -33,7 +38,8 @@ function managerOf(item: GraphItem): string | null | undefined {
   }
   const expanded = item.manager;
   if (expanded === null) return null;
-  if (expanded && typeof expanded === 'object' && typeof (expanded as GraphItem).id === 'string') return (expanded as GraphItem).id as string;
+  if (expanded && typeof expanded === 'object' && typeof (expanded as GraphItem).id === 'string')
+    return (expanded as GraphItem).id as string;
   return undefined;
 }
 
@@ -42,13 +48,23 @@ function managerOf(item: GraphItem): string | null | undefined {
  * `members@delta` (read by `toGroupDelta`) is dropped, and `members` in `select` is ignored.
  */
 export function toSourceGroup(item: GraphItem, select?: readonly string[]): SourceObject {
-  return toSourceObject(item, 'group', select?.filter((property) => !GROUP_RELATIONSHIPS.has(property)), GROUP_RELATIONSHIPS);
+  return toSourceObject(
+    item,
+    'group',
+    select?.filter((property) => !GROUP_RELATIONSHIPS.has(property)),
+    GROUP_RELATIONSHIPS,
+  );
 }
 
 /** Group relationships a `$select` may name; delta rounds report their changes as `{name}@delta`. */
 const GROUP_RELATIONSHIPS = new Set(['members', 'owners']);
 
-function toSourceObject(item: GraphItem, type: ObjectType, select: readonly string[] | undefined, relationships?: ReadonlySet<string>): SourceObject {
+function toSourceObject(
+  item: GraphItem,
+  type: ObjectType,
+  select: readonly string[] | undefined,
+  relationships?: ReadonlySet<string>,
+): SourceObject {
   if (typeof item.id !== 'string') throw new TypeError('Graph object without an id');
   const removed = removalReason(item['@removed']);
   if (removed) return { id: item.id, type, attributes: {}, removed };

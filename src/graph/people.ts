@@ -39,7 +39,9 @@ function literal(value: string): string {
 export function peopleDirectory(reader: GraphReader): PeopleDirectory {
   return {
     async findByEmployeeId(employeeId) {
-      const page = await reader.get<GraphCollection>(graphPath('/users', { $filter: `employeeId eq ${literal(employeeId)}`, $select: SELECT }));
+      const page = await reader.get<GraphCollection>(
+        graphPath('/users', { $filter: `employeeId eq ${literal(employeeId)}`, $select: SELECT }),
+      );
       return page.value.map(toPerson);
     },
     async get(objectId) {

@@ -96,7 +96,13 @@ export const MAX_FILTER_IDS = 15;
  * The objects of a collection (`/users`, `/groups`) with these ids, read in `id in (...)` chunks of
  * 15; ids Graph does not know are absent.
  */
-export async function readByIds(reader: GraphReader, collection: string, select: readonly string[], ids: readonly string[], expand?: string): Promise<GraphItem[]> {
+export async function readByIds(
+  reader: GraphReader,
+  collection: string,
+  select: readonly string[],
+  ids: readonly string[],
+  expand?: string,
+): Promise<GraphItem[]> {
   const unique = [...new Set(ids)];
   const items: GraphItem[] = [];
   for (let i = 0; i < unique.length; i += MAX_FILTER_IDS) {

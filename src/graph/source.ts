@@ -1,7 +1,15 @@
 /** The Microsoft Graph source of one app: the reads a provisioning cycle and on-demand requests need. */
 import type { SourceObject, SourcePage } from '../source/index';
 import { readAssignedPrincipals, readAssignedUserIds, readUserAppRoles, type AssignedPrincipals, type UserAppRole } from './assignments';
-import { readGroupMembers, readGroupsById, readGroupsDeltaPage, readGroupsPage, type GroupDeltaPage, type GroupMember, type GroupQuery } from './groups';
+import {
+  readGroupMembers,
+  readGroupsById,
+  readGroupsDeltaPage,
+  readGroupsPage,
+  type GroupDeltaPage,
+  type GroupMember,
+  type GroupQuery,
+} from './groups';
 import { createGraphReader, type GraphConnection, type GraphReaderOptions } from './reader';
 import { readUser, readUsersById, readUsersDeltaPage, readUsersPage, type UserQuery } from './users';
 

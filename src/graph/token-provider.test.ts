@@ -18,7 +18,10 @@ describe('tokenFailure', () => {
   });
 
   it('maps an AuthenticationError by its status and OAuth error', () => {
-    const refused = new AuthenticationError(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+    const refused = new AuthenticationError(401, {
+      error: 'invalid_client',
+      error_description: 'AADSTS7000215: Invalid client secret provided.',
+    });
     expect(tokenFailure(refused, secret)).toMatchObject({ kind: 'configuration', code: 'Unauthorized', status: 401 });
     const outage = new AuthenticationError(503, { error: 'temporarily_unavailable', error_description: 'try later' });
     expect(tokenFailure(outage, secret)).toMatchObject({ kind: 'transient', code: 'SourceUnavailable', status: 503 });

@@ -9,7 +9,14 @@ import { ProvisioningError } from '../errors/index';
 import { carry, redact } from './errors';
 
 /** OAuth errors that mean the app registration or its credentials are wrong. */
-const CREDENTIAL_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'invalid_request', 'invalid_scope', 'invalid_grant', 'unsupported_grant_type']);
+const CREDENTIAL_ERRORS = new Set([
+  'invalid_client',
+  'unauthorized_client',
+  'invalid_request',
+  'invalid_scope',
+  'invalid_grant',
+  'unsupported_grant_type',
+]);
 
 /**
  * A token acquisition failure as a ProvisioningError. `@azure/identity` reports a refusal from

@@ -12,7 +12,8 @@ export function directoryOfApps(store: Store): () => Promise<PeopleDirectory | u
     const [app] = (await store.apps.list()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     if (!app) return undefined;
     const key = `${app.id}:${app.updatedAt}`;
-    if (cached?.key !== key) cached = { key, directory: createPeopleDirectory(app.source, (await store.apps.getSecrets(app.id)).clientSecret) };
+    if (cached?.key !== key)
+      cached = { key, directory: createPeopleDirectory(app.source, (await store.apps.getSecrets(app.id)).clientSecret) };
     return cached.directory;
   };
 }

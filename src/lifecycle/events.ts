@@ -12,11 +12,17 @@ export const lifecycleEventSchema = z.object({
   eventId: z.string({ message: 'eventId is required' }).trim().min(1, 'eventId is required').max(256, 'eventId is at most 256 characters'),
   type: z.enum(EVENT_TYPES, { message: 'type must be one of joiner, mover, leaver, rehire' }),
   person: z
-    .object({
-      objectId: z.string().trim().min(1, 'objectId must not be empty (leave it out instead)').max(256).optional(),
-      employeeId: z.string().trim().min(1, 'employeeId must not be empty (leave it out instead)').max(256).optional(),
-    }, { message: 'person is required' })
-    .refine((person) => person.objectId !== undefined || person.employeeId !== undefined, 'at least one of objectId and employeeId is required'),
+    .object(
+      {
+        objectId: z.string().trim().min(1, 'objectId must not be empty (leave it out instead)').max(256).optional(),
+        employeeId: z.string().trim().min(1, 'employeeId must not be empty (leave it out instead)').max(256).optional(),
+      },
+      { message: 'person is required' },
+    )
+    .refine(
+      (person) => person.objectId !== undefined || person.employeeId !== undefined,
+      'at least one of objectId and employeeId is required',
+    ),
   effectiveAt: z.iso.datetime({ offset: true, message: 'effectiveAt must be an ISO 8601 date-time with a zone' }),
 });
 
@@ -43,6 +49,9 @@ export function checkEvent(raw: unknown): CheckedEvent {
   if (parsed.success) return { ok: true, event: { ...parsed.data, effectiveAt: new Date(parsed.data.effectiveAt).toISOString() } };
   const [issue] = parsed.error.issues;
   const field = issue && issue.path.length ? issue.path.map(String).join('.') : '(event)';
-  const eventId = typeof (raw as { eventId?: unknown })?.eventId === 'string' && (raw as { eventId: string }).eventId.trim() ? (raw as { eventId: string }).eventId.trim() : undefined;
+  const eventId =
+    typeof (raw as { eventId?: unknown })?.eventId === 'string' && (raw as { eventId: string }).eventId.trim()
+      ? (raw as { eventId: string }).eventId.trim()
+      : undefined;
   return { ok: false, ...(eventId !== undefined && { eventId }), error: { field, message: issue?.message ?? 'invalid event' } };
 }

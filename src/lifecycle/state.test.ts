@@ -17,7 +17,12 @@ describe('supersededBy', () => {
     ['a rehire after the leave', [leftInMarch], { type: 'rehire', effectiveAt: '2026-04-01T00:00:00Z' }, undefined],
     ['a late leave undone by a rehire', [leftInMarch, rehiredInJune], { type: 'leaver', effectiveAt: '2026-05-01T00:00:00Z' }, 'r1'],
     ['a leave after the rehire', [rehiredInJune], { type: 'leaver', effectiveAt: '2026-07-01T00:00:00Z' }, undefined],
-    ['a leave before a pending start (a cancelled hire)', [ev('j1', 'joiner', '2026-02-01T00:00:00Z')], { type: 'leaver', effectiveAt: '2026-01-15T00:00:00Z' }, undefined],
+    [
+      'a leave before a pending start (a cancelled hire)',
+      [ev('j1', 'joiner', '2026-02-01T00:00:00Z')],
+      { type: 'leaver', effectiveAt: '2026-01-15T00:00:00Z' },
+      undefined,
+    ],
     ['a mover after a leave', [leftInMarch], { type: 'mover', effectiveAt: '2026-01-01T00:00:00Z' }, undefined],
     ['anything for a new person', [], { type: 'joiner', effectiveAt: '2026-01-01T00:00:00Z' }, undefined],
   ] as const)('%s', (_name, accepted, event, expected) => {
@@ -27,7 +32,12 @@ describe('supersededBy', () => {
 
 describe('states', () => {
   it('maps events to states', () => {
-    expect([stateAfter('joiner'), stateAfter('rehire'), stateAfter('leaver'), stateAfter('mover')]).toEqual(['active', 'active', 'left', undefined]);
+    expect([stateAfter('joiner'), stateAfter('rehire'), stateAfter('leaver'), stateAfter('mover')]).toEqual([
+      'active',
+      'active',
+      'left',
+      undefined,
+    ]);
     expect([initialState('joiner'), initialState('leaver'), initialState('mover')]).toEqual(['prehire', 'active', 'active']);
   });
 
@@ -52,7 +62,16 @@ describe('timing', () => {
   });
 
   it('fills the defaults of an app without lifecycle settings', () => {
-    expect(lifecycleSettings({ deprovisioning: { outOfScope: 'disable' } })).toEqual({ leadTimeDays: 0, createDisabled: false, retentionDays: 30, leaverTimeoutMinutes: 15, deletesLeavers: false });
-    expect(lifecycleSettings({ lifecycle: { retentionDays: 7 }, deprovisioning: { outOfScope: 'delete' } })).toMatchObject({ retentionDays: 7, deletesLeavers: true });
+    expect(lifecycleSettings({ deprovisioning: { outOfScope: 'disable' } })).toEqual({
+      leadTimeDays: 0,
+      createDisabled: false,
+      retentionDays: 30,
+      leaverTimeoutMinutes: 15,
+      deletesLeavers: false,
+    });
+    expect(lifecycleSettings({ lifecycle: { retentionDays: 7 }, deprovisioning: { outOfScope: 'delete' } })).toMatchObject({
+      retentionDays: 7,
+      deletesLeavers: true,
+    });
   });
 });

@@ -44,7 +44,10 @@ export function initialState(type: LifecycleEventType): PersonState {
  *
  * Two joiners (or two leavers) for one person are a change of date, in the order delivered.
  */
-export function supersededBy(accepted: readonly AcceptedEvent[], event: { type: LifecycleEventType; effectiveAt: string }): AcceptedEvent | undefined {
+export function supersededBy(
+  accepted: readonly AcceptedEvent[],
+  event: { type: LifecycleEventType; effectiveAt: string },
+): AcceptedEvent | undefined {
   const at = Date.parse(event.effectiveAt);
   switch (event.type) {
     case 'joiner':

@@ -89,7 +89,13 @@ describe('setValue', () => {
       start: { schemas: [SCHEMA_USER], phoneNumbers: [{ type: 'work', value: '1' }] },
       path: 'phoneNumbers[type eq "mobile"].value',
       value: '2',
-      expected: { schemas: [SCHEMA_USER], phoneNumbers: [{ type: 'work', value: '1' }, { type: 'mobile', value: '2' }] },
+      expected: {
+        schemas: [SCHEMA_USER],
+        phoneNumbers: [
+          { type: 'work', value: '1' },
+          { type: 'mobile', value: '2' },
+        ],
+      },
     },
     {
       name: 'the matching element, keeping its other sub-attributes and spelling',

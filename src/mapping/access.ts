@@ -83,7 +83,11 @@ export function getValue(resource: ScimResource, target: AttributePath | string)
     return subAttribute === undefined ? element : read(element, subAttribute);
   }
   if (subAttribute === undefined) return value;
-  if (Array.isArray(value)) return value.filter(isObject).map((element) => read(element, subAttribute)).filter((item) => item !== undefined);
+  if (Array.isArray(value))
+    return value
+      .filter(isObject)
+      .map((element) => read(element, subAttribute))
+      .filter((item) => item !== undefined);
   return isObject(value) ? read(value, subAttribute) : undefined;
 }
 

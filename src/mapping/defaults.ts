@@ -36,5 +36,7 @@ export const DEFAULT_USER_MAPPINGS: readonly AttributeMapping[] = Object.freeze(
  * itself, as target ids, once each member's account exists.
  */
 export const DEFAULT_GROUP_MAPPINGS: readonly AttributeMapping[] = Object.freeze(
-  [direct('displayName', 'displayName', { matchingPrecedence: 1 }), direct('objectId', 'externalId')].map((mapping) => attributeMappingSchema.parse(mapping)),
+  [direct('displayName', 'displayName', { matchingPrecedence: 1 }), direct('objectId', 'externalId')].map((mapping) =>
+    attributeMappingSchema.parse(mapping),
+  ),
 );

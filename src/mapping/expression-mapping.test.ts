@@ -14,7 +14,10 @@ function source(attributes: Record<string, SourceValue>): SourceObject {
 
 describe('expression mappings in the schema', () => {
   it('accepts a valid expression', () => {
-    expect(mapping({ type: 'expression', expression: 'Join(" ", [givenName], [surname])', target: 'displayName' })).toMatchObject({ type: 'expression', applyOn: 'always' });
+    expect(mapping({ type: 'expression', expression: 'Join(" ", [givenName], [surname])', target: 'displayName' })).toMatchObject({
+      type: 'expression',
+      applyOn: 'always',
+    });
   });
 
   it('rejects a bad expression with its position, the problem and the field path', () => {
@@ -33,11 +36,36 @@ describe('expression mappings in the schema', () => {
   });
 
   it.each<[string, AttributeMappingInput, (string | number)[], string]>([
-    ['an unknown function', { type: 'expression', expression: 'Trim([a])', target: 'title' }, ['expression'], 'invalid expression at 1: unknown function "Trim"'],
-    ['a wrong argument count', { type: 'expression', expression: 'Left([a])', target: 'title' }, ['expression'], 'Left(string, numChars) takes 2 arguments but found 1'],
-    ['SelectUniqueValue as a matching attribute', { type: 'expression', expression: 'SelectUniqueValue([a], [b])', target: 'userName', applyOn: 'create', matchingPrecedence: 1 }, ['matchingPrecedence'], 'cannot be a matching attribute'],
-    ['SelectUniqueValue on update', { type: 'expression', expression: 'SelectUniqueValue([a], [b])', target: 'userName' }, ['applyOn'], 'applies on create only'],
-    ['a none mapping to match on', { type: 'none', target: 'userName', matchingPrecedence: 1 }, ['matchingPrecedence'], 'has no value to match on'],
+    [
+      'an unknown function',
+      { type: 'expression', expression: 'Trim([a])', target: 'title' },
+      ['expression'],
+      'invalid expression at 1: unknown function "Trim"',
+    ],
+    [
+      'a wrong argument count',
+      { type: 'expression', expression: 'Left([a])', target: 'title' },
+      ['expression'],
+      'Left(string, numChars) takes 2 arguments but found 1',
+    ],
+    [
+      'SelectUniqueValue as a matching attribute',
+      { type: 'expression', expression: 'SelectUniqueValue([a], [b])', target: 'userName', applyOn: 'create', matchingPrecedence: 1 },
+      ['matchingPrecedence'],
+      'cannot be a matching attribute',
+    ],
+    [
+      'SelectUniqueValue on update',
+      { type: 'expression', expression: 'SelectUniqueValue([a], [b])', target: 'userName' },
+      ['applyOn'],
+      'applies on create only',
+    ],
+    [
+      'a none mapping to match on',
+      { type: 'none', target: 'userName', matchingPrecedence: 1 },
+      ['matchingPrecedence'],
+      'has no value to match on',
+    ],
     ['a none mapping that clears', { type: 'none', target: 'title', clearWhenEmpty: true }, ['clearWhenEmpty'], 'never clears it'],
   ])('rejects %s', (_name, input, path, message) => {
     const result = attributeMappingSchema.safeParse(input);
@@ -49,30 +77,58 @@ describe('mapToTarget with expression and none mappings', () => {
   const ada = source({ givenName: 'Zoë', surname: 'Øster', mail: 'zoe@contoso.com', department: '', hireDate: '2024-03-15' });
 
   it('writes what the expression evaluates to', () => {
-    const mapped = mapToTarget(ada, [mapping({ type: 'expression', expression: 'ToLower(NormalizeDiacritics(Join(".", [givenName], [surname])))', target: 'userName' })], { operation: 'create', now });
+    const mapped = mapToTarget(
+      ada,
+      [mapping({ type: 'expression', expression: 'ToLower(NormalizeDiacritics(Join(".", [givenName], [surname])))', target: 'userName' })],
+      { operation: 'create', now },
+    );
     expect(mapped.resource).toEqual({ schemas: [SCHEMA_USER], userName: 'zoe.oester' });
   });
 
   it('passes the caller clock to Now()', () => {
-    const mapped = mapToTarget(ada, [mapping({ type: 'expression', expression: 'DateDiff("d", Now(), CDate([hireDate]))', target: 'urn:contoso:scim:ext:1.0:User:daysToHire' })], { operation: 'update', now });
+    const mapped = mapToTarget(
+      ada,
+      [
+        mapping({
+          type: 'expression',
+          expression: 'DateDiff("d", Now(), CDate([hireDate]))',
+          target: 'urn:contoso:scim:ext:1.0:User:daysToHire',
+        }),
+      ],
+      { operation: 'update', now },
+    );
     expect([...exportedValues(mapped.values)]).toEqual([['urn:contoso:scim:ext:1.0:User:daysToHire', 13]]);
   });
 
   it('fails as a configuration error when an expression needs a clock the caller did not give', () => {
-    expect(() => mapToTarget(ada, [mapping({ type: 'expression', expression: 'Now()', target: 'title' })], { operation: 'update' })).toThrow(
-      expect.objectContaining({ kind: 'configuration', message: expect.stringContaining('needs the current time') }),
-    );
+    expect(() =>
+      mapToTarget(ada, [mapping({ type: 'expression', expression: 'Now()', target: 'title' })], { operation: 'update' }),
+    ).toThrow(expect.objectContaining({ kind: 'configuration', message: expect.stringContaining('needs the current time') }));
   });
 
   it('fails the object (not the app) when its data does not fit the expression', () => {
-    expect(() => mapToTarget(source({ d: 'soon' }), [mapping({ type: 'expression', expression: 'CDate([d])', target: 'title' })], { operation: 'update', now })).toThrow(
-      expect.objectContaining({ kind: 'permanent', code: 'UnprocessableEntity', message: 'at 1: CDate: expression holds "soon", which is not a date' }),
+    expect(() =>
+      mapToTarget(source({ d: 'soon' }), [mapping({ type: 'expression', expression: 'CDate([d])', target: 'title' })], {
+        operation: 'update',
+        now,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        kind: 'permanent',
+        code: 'UnprocessableEntity',
+        message: 'at 1: CDate: expression holds "soon", which is not a date',
+      }),
     );
   });
 
   it('omits the path for IgnoreFlowIfNullOrEmpty, even with clearWhenEmpty', () => {
     const mappings = [
-      mapping({ type: 'expression', expression: 'IgnoreFlowIfNullOrEmpty([department])', target: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', clearWhenEmpty: true }),
+      mapping({
+        type: 'expression',
+        expression: 'IgnoreFlowIfNullOrEmpty([department])',
+        target: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department',
+        clearWhenEmpty: true,
+      }),
       mapping({ type: 'expression', expression: '[department]', target: 'title', clearWhenEmpty: true }),
     ];
     const mapped = mapToTarget(ada, mappings, { operation: 'update', now });
@@ -86,7 +142,11 @@ describe('mapToTarget with expression and none mappings', () => {
   });
 
   it('writes a multi-valued result as an array', () => {
-    const mapped = mapToTarget(source({ ext: 'a; b' }), [mapping({ type: 'expression', expression: 'Split([ext], ";")', target: 'urn:contoso:scim:ext:1.0:User:sets' })], { operation: 'update', now });
+    const mapped = mapToTarget(
+      source({ ext: 'a; b' }),
+      [mapping({ type: 'expression', expression: 'Split([ext], ";")', target: 'urn:contoso:scim:ext:1.0:User:sets' })],
+      { operation: 'update', now },
+    );
     expect([...exportedValues(mapped.values)]).toEqual([['urn:contoso:scim:ext:1.0:User:sets', ['a', 'b']]]);
   });
 
@@ -137,20 +197,34 @@ describe('mapToTarget with expression and none mappings', () => {
   it('reads the [attributes] an expression names, for Graph $select', () => {
     const mappings = [
       mapping({ type: 'direct', source: 'mail', target: 'emails[type eq "work"].value' }),
-      mapping({ type: 'expression', expression: 'Coalesce([mail], [extension_9d98ed114c4840d2a7ee9ab5a6b7e6ae_costCenter], "x")', target: 'title' }),
+      mapping({
+        type: 'expression',
+        expression: 'Coalesce([mail], [extension_9d98ed114c4840d2a7ee9ab5a6b7e6ae_costCenter], "x")',
+        target: 'title',
+      }),
       mapping({ type: 'none', target: 'nickName' }),
     ];
     expect(sourceAttributesOf(mappings)).toEqual(['mail', 'extension_9d98ed114c4840d2a7ee9ab5a6b7e6ae_costCenter']);
   });
 
   it('uses expression results as matching values', () => {
-    const mapped = mapToTarget(ada, [mapping({ type: 'expression', expression: 'ToUpper([mail])', target: 'userName', matchingPrecedence: 1 })], { operation: 'update', now });
+    const mapped = mapToTarget(
+      ada,
+      [mapping({ type: 'expression', expression: 'ToUpper([mail])', target: 'userName', matchingPrecedence: 1 })],
+      { operation: 'update', now },
+    );
     expect(mapped.matching).toEqual([{ path: 'userName', value: 'ZOE@CONTOSO.COM' }]);
   });
 
   it('names the expression when its value cannot be written', () => {
     const target = 'roles[primary eq "True"].value';
-    expect(() => mapToTarget(source({ r: [{ value: 'Admin' }] }), [mapping({ type: 'expression', expression: 'AppRoleAssignmentsComplex([r])', target })], { operation: 'update', now })).toThrow(
+    expect(() =>
+      mapToTarget(
+        source({ r: [{ value: 'Admin' }] }),
+        [mapping({ type: 'expression', expression: 'AppRoleAssignmentsComplex([r])', target })],
+        { operation: 'update', now },
+      ),
+    ).toThrow(
       `the expression "AppRoleAssignmentsComplex([r])" holds objects, which cannot be written to "${target}": name the multi-valued attribute itself, such as "roles"`,
     );
   });
@@ -171,8 +245,17 @@ describe('mapToTarget with expression and none mappings', () => {
     expect(mapped.resource).toEqual({ schemas: [SCHEMA_USER], roles: written });
     expect(exportedValues(mapped.values)).toEqual(new Map([['roles', written]]));
 
-    const single = mapping({ type: 'expression', expression: 'SingleAppRoleAssignment([appRoleAssignments])', target: 'roles[primary eq "True"].value' });
-    const one = source({ appRoleAssignments: [{ id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' }] });
-    expect(mapToTarget(one, [single], { operation: 'create', now }).resource).toEqual({ schemas: [SCHEMA_USER], roles: [{ primary: 'True', value: 'admin' }] });
+    const single = mapping({
+      type: 'expression',
+      expression: 'SingleAppRoleAssignment([appRoleAssignments])',
+      target: 'roles[primary eq "True"].value',
+    });
+    const one = source({
+      appRoleAssignments: [{ id: '4f8f8ae5-8ad5-4fb4-9c4e-1ba1b0c3e9d1', value: 'admin', displayName: 'Administrator' }],
+    });
+    expect(mapToTarget(one, [single], { operation: 'create', now }).resource).toEqual({
+      schemas: [SCHEMA_USER],
+      roles: [{ primary: 'True', value: 'admin' }],
+    });
   });
 });

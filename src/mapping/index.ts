@@ -19,7 +19,15 @@ export { parsePath, formatPath, pathKey, type AttributePath, type FilterValue, t
 export { getValue, setValue } from './access';
 export { holdsValue, isEmptyValue, sameValue, type ScimComplexValue, type ScimScalar, type TargetValue } from './values';
 export { sourceAttributesOf, type EvaluationContext, type MappingValue, type Operation } from './mapping-types';
-export { mapToTarget, exportedValues, withUniqueValue, type MapOptions, type MappedTarget, type MappedValue, type MatchingValue } from './map';
+export {
+  mapToTarget,
+  exportedValues,
+  withUniqueValue,
+  type MapOptions,
+  type MappedTarget,
+  type MappedValue,
+  type MatchingValue,
+} from './map';
 export {
   EXPRESSION_FUNCTIONS,
   ExpressionError,

@@ -65,7 +65,12 @@ export interface MappedTarget {
 function toTargetValue(value: SourceValue | undefined, mapping: AttributeMapping, path: AttributePath): TargetValue | undefined {
   if (isEmptyValue(value)) return undefined;
   if (isScalar(value)) return value;
-  const what = mapping.type === 'direct' ? `source attribute "${mapping.source}"` : mapping.type === 'expression' ? `the expression ${JSON.stringify(mapping.expression)}` : 'the mapping';
+  const what =
+    mapping.type === 'direct'
+      ? `source attribute "${mapping.source}"`
+      : mapping.type === 'expression'
+        ? `the expression ${JSON.stringify(mapping.expression)}`
+        : 'the mapping';
   if (!Array.isArray(value)) throw unmappableValue(`${what} holds an object, which cannot be written to "${mapping.target}"`);
   const values = value.filter((item) => !isEmptyValue(item));
   if (values.length === 0) return undefined;
@@ -76,7 +81,9 @@ function toTargetValue(value: SourceValue | undefined, mapping: AttributeMapping
     throw unmappableValue(`${what} holds ${values.length} values but "${mapping.target}" holds one`);
   }
   if (!wholeAttribute || !values.every(isComplexElement)) {
-    throw unmappableValue(`${what} holds objects, which cannot be written to "${mapping.target}"${wholeAttribute ? '' : ': name the multi-valued attribute itself, such as "roles"'}`);
+    throw unmappableValue(
+      `${what} holds objects, which cannot be written to "${mapping.target}"${wholeAttribute ? '' : ': name the multi-valued attribute itself, such as "roles"'}`,
+    );
   }
   const elements = values.map(toComplexValue).filter((element) => element !== undefined);
   return elements.length === 0 ? undefined : elements;
@@ -84,7 +91,12 @@ function toTargetValue(value: SourceValue | undefined, mapping: AttributeMapping
 
 /** An object whose sub-attributes are all scalars or empty: an element {@link toTargetValue} can write. */
 function isComplexElement(value: SourceValue): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => isScalar(item) || isEmptyValue(item));
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => isScalar(item) || isEmptyValue(item))
+  );
 }
 
 /**
@@ -105,7 +117,8 @@ export function mapToTarget(source: SourceObject, mappings: readonly AttributeMa
   for (const mapping of mappings) {
     const path = parsePath(mapping.target);
     const formatted = formatPath(path);
-    if (mapping.type === 'none' && options.operation === 'update' && mapping.defaultValue !== undefined) defaults.set(formatted, mapping.defaultValue);
+    if (mapping.type === 'none' && options.operation === 'update' && mapping.defaultValue !== undefined)
+      defaults.set(formatted, mapping.defaultValue);
     const evaluated = evaluateMapping(mapping, source, options);
     if (isIgnoreFlow(evaluated)) continue;
     if (isUniqueCandidates(evaluated)) {

@@ -6,7 +6,15 @@ import type { SourceObject, SourceValue } from '../source/index';
 import type { AttributeMapping } from './schema';
 import { isEmptyValue, toBoolean } from './values';
 import { unmappableValue } from './errors';
-import { callsFunction, expressionAttributes, isIgnoreFlow, isUniqueCandidates, parseExpression, type Expression, type ExpressionValue } from './expression/index';
+import {
+  callsFunction,
+  expressionAttributes,
+  isIgnoreFlow,
+  isUniqueCandidates,
+  parseExpression,
+  type Expression,
+  type ExpressionValue,
+} from './expression/index';
 import { evaluateWithContext } from './expression/evaluate';
 
 export type Operation = 'create' | 'update';
@@ -36,7 +44,10 @@ type MappingTypes = { [T in AttributeMapping['type']]: MappingType<Extract<Attri
 
 function invert(value: SourceValue, mapping: Extract<AttributeMapping, { type: 'direct' }>): boolean {
   const bool = toBoolean(value);
-  if (bool === undefined) throw unmappableValue(`mapping to "${mapping.target}" inverts "${mapping.source}", which holds ${JSON.stringify(value)}, not a boolean`);
+  if (bool === undefined)
+    throw unmappableValue(
+      `mapping to "${mapping.target}" inverts "${mapping.source}", which holds ${JSON.stringify(value)}, not a boolean`,
+    );
   return !bool;
 }
 

@@ -23,8 +23,16 @@ describe('diffToPatch', () => {
   }[] = [
     {
       name: 'nothing when the target holds the desired values',
-      previous: [['userName', 'ada'], ['emails[type eq "work"].value', 'ada@contoso.com'], ['active', true]],
-      desired: [['userName', set('ada')], ['emails[type eq "work"].value', set('ada@contoso.com')], ['active', set(true)]],
+      previous: [
+        ['userName', 'ada'],
+        ['emails[type eq "work"].value', 'ada@contoso.com'],
+        ['active', true],
+      ],
+      desired: [
+        ['userName', set('ada')],
+        ['emails[type eq "work"].value', set('ada@contoso.com')],
+        ['active', set(true)],
+      ],
       operations: [],
       changes: [],
     },
@@ -44,8 +52,14 @@ describe('diffToPatch', () => {
     },
     {
       name: 'a replace with path for a sub-attribute',
-      previous: [['name.familyName', 'Byron'], ['name.givenName', 'Ada']],
-      desired: [['name.givenName', set('Ada')], ['name.familyName', set('Lovelace')]],
+      previous: [
+        ['name.familyName', 'Byron'],
+        ['name.givenName', 'Ada'],
+      ],
+      desired: [
+        ['name.givenName', set('Ada')],
+        ['name.familyName', set('Lovelace')],
+      ],
       operations: [{ op: 'replace', path: 'name.familyName', value: 'Lovelace' }],
       changes: [{ path: 'name.familyName', old: 'Byron', new: 'Lovelace' }],
     },
@@ -58,7 +72,10 @@ describe('diffToPatch', () => {
     {
       name: 'an add of the element for a new filtered value',
       previous: [['emails[type eq "work"].value', 'ada@contoso.com']],
-      desired: [['emails[type eq "work"].value', set('ada@contoso.com')], ['phoneNumbers[type eq "mobile"].value', set('+44 1')]],
+      desired: [
+        ['emails[type eq "work"].value', set('ada@contoso.com')],
+        ['phoneNumbers[type eq "mobile"].value', set('+44 1')],
+      ],
       operations: [{ op: 'add', path: 'phoneNumbers', value: [{ type: 'mobile', value: '+44 1' }] }],
       changes: [{ path: 'phoneNumbers[type eq "mobile"].value', old: undefined, new: '+44 1' }],
     },
@@ -78,7 +95,10 @@ describe('diffToPatch', () => {
     {
       name: 'a replace of a new sub-attribute of an element the target holds',
       previous: [['addresses[type eq "work"].locality', 'London']],
-      desired: [['addresses[type eq "work"].locality', set('London')], ['addresses[type eq "work"].country', set('GB')]],
+      desired: [
+        ['addresses[type eq "work"].locality', set('London')],
+        ['addresses[type eq "work"].country', set('GB')],
+      ],
       operations: [{ op: 'replace', path: 'addresses[type eq "work"].country', value: 'GB' }],
     },
     {
@@ -90,14 +110,26 @@ describe('diffToPatch', () => {
     },
     {
       name: 'one remove of an element whose sub-attributes are all cleared',
-      previous: [['addresses[type eq "work"].locality', 'London'], ['addresses[type eq "work"].country', 'GB']],
-      desired: [['addresses[type eq "work"].locality', clear], ['addresses[type eq "work"].country', clear]],
+      previous: [
+        ['addresses[type eq "work"].locality', 'London'],
+        ['addresses[type eq "work"].country', 'GB'],
+      ],
+      desired: [
+        ['addresses[type eq "work"].locality', clear],
+        ['addresses[type eq "work"].country', clear],
+      ],
       operations: [{ op: 'remove', path: 'addresses[type eq "work"]' }],
     },
     {
       name: 'a remove of only the sub-attribute when the element keeps other values',
-      previous: [['addresses[type eq "work"].locality', 'London'], ['addresses[type eq "work"].country', 'GB']],
-      desired: [['addresses[type eq "work"].locality', clear], ['addresses[type eq "work"].country', set('GB')]],
+      previous: [
+        ['addresses[type eq "work"].locality', 'London'],
+        ['addresses[type eq "work"].country', 'GB'],
+      ],
+      desired: [
+        ['addresses[type eq "work"].locality', clear],
+        ['addresses[type eq "work"].country', set('GB')],
+      ],
       operations: [{ op: 'remove', path: 'addresses[type eq "work"].locality' }],
     },
     {
@@ -109,20 +141,32 @@ describe('diffToPatch', () => {
     {
       name: 'nothing for a clear of a value the target does not hold',
       previous: [],
-      desired: [['title', clear], ['phoneNumbers[type eq "mobile"].value', clear]],
+      desired: [
+        ['title', clear],
+        ['phoneNumbers[type eq "mobile"].value', clear],
+      ],
       operations: [],
       changes: [],
     },
     {
       name: 'nothing for a held value no mapping asks about',
-      previous: [['nickName', 'Ada'], ['title', 'Analyst']],
+      previous: [
+        ['nickName', 'Ada'],
+        ['title', 'Analyst'],
+      ],
       desired: [['title', set('Analyst')]],
       operations: [],
     },
     {
       name: 'a replace and a remove with the full URN path for extension attributes',
-      previous: [[`${SCHEMA_ENTERPRISE_USER}:department`, 'Research'], [`${SCHEMA_ENTERPRISE_USER}:costCenter`, 'C1']],
-      desired: [[`${SCHEMA_ENTERPRISE_USER}:department`, set('Engines')], [`${SCHEMA_ENTERPRISE_USER}:costCenter`, clear]],
+      previous: [
+        [`${SCHEMA_ENTERPRISE_USER}:department`, 'Research'],
+        [`${SCHEMA_ENTERPRISE_USER}:costCenter`, 'C1'],
+      ],
+      desired: [
+        [`${SCHEMA_ENTERPRISE_USER}:department`, set('Engines')],
+        [`${SCHEMA_ENTERPRISE_USER}:costCenter`, clear],
+      ],
       operations: [
         { op: 'replace', path: `${SCHEMA_ENTERPRISE_USER}:department`, value: 'Engines' },
         { op: 'remove', path: `${SCHEMA_ENTERPRISE_USER}:costCenter` },
@@ -162,7 +206,10 @@ describe('diffToPatch', () => {
     {
       name: 'a replace of the whole list for roles the target lacks',
       previous: [['userName', 'ada']],
-      desired: [['userName', set('ada')], ['roles', set([ADMIN, READER])]],
+      desired: [
+        ['userName', set('ada')],
+        ['roles', set([ADMIN, READER])],
+      ],
       operations: [{ op: 'replace', path: 'roles', value: [ADMIN, READER] }],
       changes: [{ path: 'roles', old: undefined, new: [ADMIN, READER] }],
     },
@@ -194,7 +241,15 @@ describe('diffToPatch', () => {
     },
     {
       name: 'nothing for held roles with sub-attributes of the target, other spellings and "False"',
-      previous: [['roles', [{ ...READER, $ref: 'https://app/roles/reader' }, { Value: 'admin', DISPLAY: 'Administrator', type: 'WindowsAzureActiveDirectoryRole', primary: 'False' }]]],
+      previous: [
+        [
+          'roles',
+          [
+            { ...READER, $ref: 'https://app/roles/reader' },
+            { Value: 'admin', DISPLAY: 'Administrator', type: 'WindowsAzureActiveDirectoryRole', primary: 'False' },
+          ],
+        ],
+      ],
       desired: [['roles', set([ADMIN, READER])]],
       operations: [],
     },
@@ -232,7 +287,11 @@ describe('diffToPatch', () => {
     {
       name: 'every value as new when nothing is known of the target',
       previous: undefined,
-      desired: [['userName', set('ada')], ['emails[type eq "work"].value', set('ada@contoso.com')], ['title', clear]],
+      desired: [
+        ['userName', set('ada')],
+        ['emails[type eq "work"].value', set('ada@contoso.com')],
+        ['title', clear],
+      ],
       operations: [
         { op: 'replace', path: 'userName', value: 'ada' },
         { op: 'add', path: 'emails', value: [{ type: 'work', value: 'ada@contoso.com' }] },
@@ -249,11 +308,18 @@ describe('diffToPatch', () => {
 });
 
 describe('readManagedValues with roles', () => {
-  it('reads every element with its scalar sub-attributes, the target\'s own included', () => {
+  it("reads every element with its scalar sub-attributes, the target's own included", () => {
     const user = {
       schemas: [SCHEMA_USER],
       Roles: [
-        { value: 'admin', display: 'Administrator', primary: false, type: 'WindowsAzureActiveDirectoryRole', $ref: 'https://app/r/1', meta: { created: 'x' } },
+        {
+          value: 'admin',
+          display: 'Administrator',
+          primary: false,
+          type: 'WindowsAzureActiveDirectoryRole',
+          $ref: 'https://app/r/1',
+          meta: { created: 'x' },
+        },
         { value: 'reader', display: '', type: 'WindowsAzureActiveDirectoryRole' },
       ],
     };

@@ -10,18 +10,29 @@ describe('parsePath', () => {
     ['userName', { attribute: 'userName' }],
     ['name.givenName', { attribute: 'name', subAttribute: 'givenName' }],
     ['emails[type eq "work"].value', { attribute: 'emails', filter: { attribute: 'type', value: 'work' }, subAttribute: 'value' }],
-    ['phoneNumbers[type eq "mobile"].value', { attribute: 'phoneNumbers', filter: { attribute: 'type', value: 'mobile' }, subAttribute: 'value' }],
+    [
+      'phoneNumbers[type eq "mobile"].value',
+      { attribute: 'phoneNumbers', filter: { attribute: 'type', value: 'mobile' }, subAttribute: 'value' },
+    ],
     ['roles[primary eq true].value', { attribute: 'roles', filter: { attribute: 'primary', value: true }, subAttribute: 'value' }],
     ['roles[primary eq "True"].value', { attribute: 'roles', filter: { attribute: 'primary', value: 'True' }, subAttribute: 'value' }],
     ['x[n eq -1.5e2].v', { attribute: 'x', filter: { attribute: 'n', value: -150 }, subAttribute: 'v' }],
     ['emails[type eq "work"]', { attribute: 'emails', filter: { attribute: 'type', value: 'work' } }],
-    ['emails[ type  EQ "a \\"b\\" ]c" ].value', { attribute: 'emails', filter: { attribute: 'type', value: 'a "b" ]c' }, subAttribute: 'value' }],
+    [
+      'emails[ type  EQ "a \\"b\\" ]c" ].value',
+      { attribute: 'emails', filter: { attribute: 'type', value: 'a "b" ]c' }, subAttribute: 'value' },
+    ],
     [`${ENTERPRISE}:employeeNumber`, { schema: ENTERPRISE, attribute: 'employeeNumber' }],
     [`${ENTERPRISE}:manager.value`, { schema: ENTERPRISE, attribute: 'manager', subAttribute: 'value' }],
     [`${ENTERPRISE}:manager.$ref`, { schema: ENTERPRISE, attribute: 'manager', subAttribute: '$ref' }],
     [
       'urn:contoso:params:scim:schemas:extension:hr:1.0:User:badges[kind eq "door:a"].code',
-      { schema: 'urn:contoso:params:scim:schemas:extension:hr:1.0:User', attribute: 'badges', filter: { attribute: 'kind', value: 'door:a' }, subAttribute: 'code' },
+      {
+        schema: 'urn:contoso:params:scim:schemas:extension:hr:1.0:User',
+        attribute: 'badges',
+        filter: { attribute: 'kind', value: 'door:a' },
+        subAttribute: 'code',
+      },
     ],
     ['urn:ietf:params:scim:schemas:core:2.0:User:userName', { attribute: 'userName' }],
     ['last-name_2', { attribute: 'last-name_2' }],
@@ -118,6 +129,8 @@ describe('pathKey', () => {
   });
 
   it('shares the element key between sub-attributes of one filtered element', () => {
-    expect(elementKey(parsePath('addresses[type eq "work"].locality'))).toBe(elementKey(parsePath('addresses[type eq "Work"].streetAddress')));
+    expect(elementKey(parsePath('addresses[type eq "work"].locality'))).toBe(
+      elementKey(parsePath('addresses[type eq "Work"].streetAddress')),
+    );
   });
 });

@@ -97,7 +97,8 @@ function readSchema(reader: PathReader): string | undefined {
   const bracket = reader.text.indexOf('[');
   const end = reader.text.lastIndexOf(':', bracket < 0 ? reader.text.length : bracket);
   const schema = reader.text.slice(0, end);
-  if (!SCHEMA_URN.test(schema)) reader.fail('expected a schema URN such as "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" before the attribute name', 0);
+  if (!SCHEMA_URN.test(schema))
+    reader.fail('expected a schema URN such as "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" before the attribute name', 0);
   reader.index = end + 1;
   return schema;
 }

@@ -8,11 +8,16 @@ describe('attributeMappingSchema target', () => {
     ['  emails[type eq "work"].value ', undefined],
     ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value', undefined],
     ['', 'target must name a SCIM attribute path'],
-    ['emails[type eq work].value', 'invalid SCIM path "emails[type eq work].value": expected a quoted string, true, false or a number, found "work" at position 16'],
+    [
+      'emails[type eq work].value',
+      'invalid SCIM path "emails[type eq work].value": expected a quoted string, true, false or a number, found "work" at position 16',
+    ],
     ['emails[type eq "work"]', 'target "emails[type eq "work"]" selects a whole element: name a sub-attribute such as ".value"'],
   ])('%j: %s', (target, problem) => {
     const result = attributeMappingSchema.safeParse({ type: 'direct', source: 'mail', target });
-    expect(result.success ? undefined : result.error.issues.map((issue) => issue.message)).toEqual(problem === undefined ? undefined : [problem]);
+    expect(result.success ? undefined : result.error.issues.map((issue) => issue.message)).toEqual(
+      problem === undefined ? undefined : [problem],
+    );
   });
 });
 
@@ -31,7 +36,10 @@ describe('objectMappingsSchema', () => {
     });
     expect(result.success).toBe(false);
     expect(result.error?.issues).toEqual([
-      expect.objectContaining({ path: ['user', 2, 'target'], message: 'target "Emails[Type eq "Work"].Value" is already mapped by mapping 1' }),
+      expect.objectContaining({
+        path: ['user', 2, 'target'],
+        message: 'target "Emails[Type eq "Work"].Value" is already mapped by mapping 1',
+      }),
     ]);
   });
 });

@@ -88,7 +88,11 @@ export const expressionMappingSchema = z
       ctx.addIssue({ code: 'custom', path: ['matchingPrecedence'], message: 'a SelectUniqueValue mapping cannot be a matching attribute' });
     }
     if (mapping.applyOn !== 'create') {
-      ctx.addIssue({ code: 'custom', path: ['applyOn'], message: 'a SelectUniqueValue mapping applies on create only: set applyOn to "create"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['applyOn'],
+        message: 'a SelectUniqueValue mapping applies on create only: set applyOn to "create"',
+      });
     }
   });
 
@@ -109,11 +113,20 @@ export const noneMappingSchema = z
       ctx.addIssue({ code: 'custom', path: ['matchingPrecedence'], message: 'a "none" mapping has no value to match on' });
     }
     if (mapping.clearWhenEmpty) {
-      ctx.addIssue({ code: 'custom', path: ['clearWhenEmpty'], message: 'a "none" mapping leaves the target attribute alone, so it never clears it' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clearWhenEmpty'],
+        message: 'a "none" mapping leaves the target attribute alone, so it never clears it',
+      });
     }
   });
 
-export const attributeMappingSchema = z.discriminatedUnion('type', [directMappingSchema, constantMappingSchema, expressionMappingSchema, noneMappingSchema]);
+export const attributeMappingSchema = z.discriminatedUnion('type', [
+  directMappingSchema,
+  constantMappingSchema,
+  expressionMappingSchema,
+  noneMappingSchema,
+]);
 
 export type AttributeMapping = z.output<typeof attributeMappingSchema>;
 export type AttributeMappingInput = z.input<typeof attributeMappingSchema>;
@@ -130,7 +143,12 @@ const mappingList = z.array(attributeMappingSchema).superRefine((mappings, ctx) 
     }
     const first = seen.get(key);
     if (first === undefined) seen.set(key, index);
-    else ctx.addIssue({ code: 'custom', path: [index, 'target'], message: `target "${mapping.target}" is already mapped by mapping ${first + 1}` });
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'target'],
+        message: `target "${mapping.target}" is already mapped by mapping ${first + 1}`,
+      });
   });
 });
 

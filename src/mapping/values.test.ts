@@ -61,7 +61,10 @@ describe('holdsValue', () => {
 
 describe('toComplexValue', () => {
   it.each([
-    [{ value: 'a', display: '', primary: false, count: 0, meta: { x: 1 }, list: ['a'], none: null }, { value: 'a', primary: false, count: 0 }],
+    [
+      { value: 'a', display: '', primary: false, count: 0, meta: { x: 1 }, list: ['a'], none: null },
+      { value: 'a', primary: false, count: 0 },
+    ],
     [{ meta: {} }, undefined],
     [{}, undefined],
     ['a', undefined],

@@ -26,7 +26,8 @@ function toHeld(values: ManagedValues): Map<string, TargetValue> {
 
 function toDesired(values: ManagedValues): Map<string, MappedValue> {
   const desired = new Map<string, MappedValue>();
-  for (const [path, value] of Object.entries(values)) desired.set(path, value === null ? { kind: 'clear' } : { kind: 'value', value: value as TargetValue });
+  for (const [path, value] of Object.entries(values))
+    desired.set(path, value === null ? { kind: 'clear' } : { kind: 'value', value: value as TargetValue });
   return desired;
 }
 
@@ -52,7 +53,11 @@ function withObjectId(source: SourceObject): SourceObject {
 }
 
 /** `coreSchema`: the resource's core schema (SCIM core User by default, core Group for groups). */
-export function createMappingPort(mappings: readonly AttributeMapping[], environment: MappingEnvironment, options: { coreSchema?: string } = {}): MappingPort {
+export function createMappingPort(
+  mappings: readonly AttributeMapping[],
+  environment: MappingEnvironment,
+  options: { coreSchema?: string } = {},
+): MappingPort {
   const paths = mappings.map((m) => formatPath(parsePath(m.target)));
   const matchingPaths = mappings
     .filter((m) => m.matchingPrecedence !== undefined)
@@ -81,7 +86,14 @@ export function createMappingPort(mappings: readonly AttributeMapping[], environ
     paths,
     matchingPaths,
     map: (source, operation) =>
-      toDesiredTarget(mapToTarget(withObjectId(source), mappings, { operation, now: environment.now(), random: environment.random, ...(options.coreSchema && { coreSchema: options.coreSchema }) })),
+      toDesiredTarget(
+        mapToTarget(withObjectId(source), mappings, {
+          operation,
+          now: environment.now(),
+          random: environment.random,
+          ...(options.coreSchema && { coreSchema: options.coreSchema }),
+        }),
+      ),
     withUnique(desired, path, value) {
       const mapped = mappedOf.get(desired);
       if (!mapped) throw new Error('withUnique needs a desired target made by this mapping port');
@@ -90,7 +102,10 @@ export function createMappingPort(mappings: readonly AttributeMapping[], environ
     read: (resource, paths) => Object.fromEntries(readManagedValues(resource, paths)),
     diff(previous, desired) {
       const plan = diffToPatch(toHeld(previous), toDesired(desired));
-      return { operations: plan.operations, changes: plan.changes.map((change) => ({ name: change.path, old: change.old ?? null, new: change.new ?? null })) };
+      return {
+        operations: plan.operations,
+        changes: plan.changes.map((change) => ({ name: change.path, old: change.old ?? null, new: change.new ?? null })),
+      };
     },
   };
 }

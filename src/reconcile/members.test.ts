@@ -17,11 +17,19 @@ describe('memberPatches', () => {
         { op: 'remove', path: 'members[value eq "r1"]' },
         { op: 'remove', path: 'members[value eq "r2"]' },
       ],
-      [{ op: 'remove', path: 'members[value eq "r3"]' }, { op: 'add', path: 'members', value: [{ value: 'a1' }] }],
+      [
+        { op: 'remove', path: 'members[value eq "r3"]' },
+        { op: 'add', path: 'members', value: [{ value: 'a1' }] },
+      ],
       [{ op: 'add', path: 'members', value: [{ value: 'a2' }, { value: 'a3' }] }],
     ]);
     // A small change in both directions is one request.
-    expect(memberPatches({ add: ['a'], remove: ['r'] }, 100)).toEqual([[{ op: 'remove', path: 'members[value eq "r"]' }, { op: 'add', path: 'members', value: [{ value: 'a' }] }]]);
+    expect(memberPatches({ add: ['a'], remove: ['r'] }, 100)).toEqual([
+      [
+        { op: 'remove', path: 'members[value eq "r"]' },
+        { op: 'add', path: 'members', value: [{ value: 'a' }] },
+      ],
+    ]);
   });
 
   it('sends nothing for no change and escapes quotes in ids', () => {

@@ -51,5 +51,9 @@ export function memberPatches(changes: MemberChanges, maxPerRequest: number): Pa
 export function memberIdsOf(resource: Record<string, unknown>): string[] {
   const members = resource.members;
   if (!Array.isArray(members)) return [];
-  return members.flatMap((member) => (member && typeof member === 'object' && typeof (member as { value?: unknown }).value === 'string' ? [(member as { value: string }).value] : []));
+  return members.flatMap((member) =>
+    member && typeof member === 'object' && typeof (member as { value?: unknown }).value === 'string'
+      ? [(member as { value: string }).value]
+      : [],
+  );
 }

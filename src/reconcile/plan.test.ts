@@ -11,7 +11,11 @@ function diff(previous: ManagedValues, desired: ManagedValues) {
 
 const values = { userName: 'ada@example.com', displayName: 'Ada', active: true };
 const desired: DesiredTarget = { resource: { schemas: [], ...values }, values, active: true };
-const disabledDesired: DesiredTarget = { resource: { schemas: [], ...values, active: false }, values: { ...values, active: false }, active: false };
+const disabledDesired: DesiredTarget = {
+  resource: { schemas: [], ...values, active: false },
+  values: { ...values, active: false },
+  active: false,
+};
 const anchor: AnchorView = { targetId: 't1', lastExported: values, state: 'active' };
 const deprovisioning = { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable' } as const;
 
@@ -27,23 +31,75 @@ describe('planAction', () => {
     ['creates when matching was not needed', {}, { kind: 'create' }],
     ['links and updates a matched account', { match: one }, { kind: 'update', targetId: 't9', link: true }],
     ['links a matched account that needs no change', { match: { ...one, values } }, { kind: 'update', link: true, operations: [] }],
-    ['fails on two or more matches', { match: { kind: 'many', path: 'userName', count: 2 } }, { kind: 'fail', code: 'DuplicateTargetEntries' }],
+    [
+      'fails on two or more matches',
+      { match: { kind: 'many', path: 'userName', count: 2 } },
+      { kind: 'fail', code: 'DuplicateTargetEntries' },
+    ],
     ['skips an anchored object with nothing changed', { anchor }, { kind: 'skip', reason: 'RedundantExport', targetId: 't1' }],
-    ['updates only what changed', { anchor: { ...anchor, lastExported: { ...values, displayName: 'Old' } } }, { kind: 'update', link: false, disables: false, changes: [{ name: 'displayName', old: 'Old', new: 'Ada' }] }],
+    [
+      'updates only what changed',
+      { anchor: { ...anchor, lastExported: { ...values, displayName: 'Old' } } },
+      { kind: 'update', link: false, disables: false, changes: [{ name: 'displayName', old: 'Old', new: 'Ada' }] },
+    ],
     ['disables through an update when the source is disabled', { anchor, desired: disabledDesired }, { kind: 'update', disables: true }],
-    ['skips creating an account for a disabled source', { desired: disabledDesired, match: { kind: 'none' } }, { kind: 'skip', reason: 'SourceDisabled' }],
-    ['re-enables a disabled anchor back in scope', { anchor: { ...anchor, state: 'disabled', lastExported: { ...values, active: false } } }, { kind: 'update', disables: false, changes: [{ name: 'active', old: false, new: true }] }],
+    [
+      'skips creating an account for a disabled source',
+      { desired: disabledDesired, match: { kind: 'none' } },
+      { kind: 'skip', reason: 'SourceDisabled' },
+    ],
+    [
+      're-enables a disabled anchor back in scope',
+      { anchor: { ...anchor, state: 'disabled', lastExported: { ...values, active: false } } },
+      { kind: 'update', disables: false, changes: [{ name: 'active', old: false, new: true }] },
+    ],
     ['treats a deleted anchor as absent', { anchor: { ...anchor, state: 'deleted' }, match: { kind: 'none' } }, { kind: 'create' }],
     ['disables an anchored object that left scope', { anchor, inScope: false }, { kind: 'disable', targetId: 't1' }],
     ['skips an unanchored object out of scope', { inScope: false }, { kind: 'skip', reason: 'NotProvisioned' }],
-    ['leaves an already disabled account alone', { anchor: { ...anchor, state: 'disabled' }, inScope: false }, { kind: 'skip', reason: 'AlreadyDeprovisioned' }],
-    ['ignores out-of-scope when configured', { anchor, inScope: false, deprovisioning: { ...deprovisioning, outOfScope: 'ignore' } }, { kind: 'skip', reason: 'DeprovisioningIgnored' }],
-    ['deletes out-of-scope when configured', { anchor, inScope: false, deprovisioning: { ...deprovisioning, outOfScope: 'delete' } }, { kind: 'delete', targetId: 't1' }],
-    ['disables a soft-deleted source', { anchor, source: { id: 's1', type: 'user', attributes: {}, removed: 'changed' } }, { kind: 'disable' }],
-    ['deletes a hard-deleted source', { anchor, source: { id: 's1', type: 'user', attributes: {}, removed: 'deleted' } }, { kind: 'delete' }],
-    ['disables a hard-deleted source when set to disable', { anchor, source: { id: 's1', type: 'user', attributes: {}, removed: 'deleted' }, deprovisioning: { ...deprovisioning, hardDeleted: 'disable' } }, { kind: 'disable' }],
-    ['skips a removed source never provisioned', { source: { id: 's1', type: 'user', attributes: {}, removed: 'deleted' } }, { kind: 'skip', reason: 'NotProvisioned' }],
-    ['deprovisions a removed source found by matching', { match: one, source: { id: 's1', type: 'user', attributes: {}, removed: 'changed' } }, { kind: 'disable', targetId: 't9' }],
+    [
+      'leaves an already disabled account alone',
+      { anchor: { ...anchor, state: 'disabled' }, inScope: false },
+      { kind: 'skip', reason: 'AlreadyDeprovisioned' },
+    ],
+    [
+      'ignores out-of-scope when configured',
+      { anchor, inScope: false, deprovisioning: { ...deprovisioning, outOfScope: 'ignore' } },
+      { kind: 'skip', reason: 'DeprovisioningIgnored' },
+    ],
+    [
+      'deletes out-of-scope when configured',
+      { anchor, inScope: false, deprovisioning: { ...deprovisioning, outOfScope: 'delete' } },
+      { kind: 'delete', targetId: 't1' },
+    ],
+    [
+      'disables a soft-deleted source',
+      { anchor, source: { id: 's1', type: 'user', attributes: {}, removed: 'changed' } },
+      { kind: 'disable' },
+    ],
+    [
+      'deletes a hard-deleted source',
+      { anchor, source: { id: 's1', type: 'user', attributes: {}, removed: 'deleted' } },
+      { kind: 'delete' },
+    ],
+    [
+      'disables a hard-deleted source when set to disable',
+      {
+        anchor,
+        source: { id: 's1', type: 'user', attributes: {}, removed: 'deleted' },
+        deprovisioning: { ...deprovisioning, hardDeleted: 'disable' },
+      },
+      { kind: 'disable' },
+    ],
+    [
+      'skips a removed source never provisioned',
+      { source: { id: 's1', type: 'user', attributes: {}, removed: 'deleted' } },
+      { kind: 'skip', reason: 'NotProvisioned' },
+    ],
+    [
+      'deprovisions a removed source found by matching',
+      { match: one, source: { id: 's1', type: 'user', attributes: {}, removed: 'changed' } },
+      { kind: 'disable', targetId: 't9' },
+    ],
   ])('%s', (_name, overrides, expected) => {
     expect(planAction(input(overrides))).toMatchObject(expected);
   });

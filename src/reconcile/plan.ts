@@ -34,9 +34,7 @@ export interface DesiredTarget {
 
 /** The outcome of matching an unanchored source object against the target. */
 export type MatchResult =
-  | { kind: 'none' }
-  | { kind: 'one'; targetId: string; values: ManagedValues; path: string }
-  | { kind: 'many'; path: string; count: number };
+  { kind: 'none' } | { kind: 'one'; targetId: string; values: ManagedValues; path: string } | { kind: 'many'; path: string; count: number };
 
 export interface PlanInput {
   source: SourceObject;
@@ -59,12 +57,7 @@ export interface ModifiedProperty {
 
 /** Why an object is skipped; the names appear in the provisioning log. */
 export type SkipReason =
-  | 'RedundantExport'
-  | 'NotInScope'
-  | 'NotProvisioned'
-  | 'SourceDisabled'
-  | 'AlreadyDeprovisioned'
-  | 'DeprovisioningIgnored';
+  'RedundantExport' | 'NotInScope' | 'NotProvisioned' | 'SourceDisabled' | 'AlreadyDeprovisioned' | 'DeprovisioningIgnored';
 
 export type Action =
   | { kind: 'create'; resource: ScimResource; values: ManagedValues; reason: string }
@@ -96,7 +89,12 @@ function deprovision(input: PlanInput, action: DeprovisionAction, why: string): 
   const known = knownTarget(input);
   if (!known) return { kind: 'skip', reason: 'NotProvisioned', detail: `${why}; no account in the target` };
   if (action === 'ignore') {
-    return { kind: 'skip', reason: 'DeprovisioningIgnored', targetId: known.targetId, detail: `${why}; the app leaves such accounts alone` };
+    return {
+      kind: 'skip',
+      reason: 'DeprovisioningIgnored',
+      targetId: known.targetId,
+      detail: `${why}; the app leaves such accounts alone`,
+    };
   }
   if (action === 'delete') return { kind: 'delete', targetId: known.targetId, reason: why };
   if (known.state === 'disabled') {
@@ -108,7 +106,8 @@ function deprovision(input: PlanInput, action: DeprovisionAction, why: string): 
 /** Decides the one action for a source object. */
 export function planAction(input: PlanInput): Action {
   const { source } = input;
-  if (source.removed === 'deleted') return deprovision(input, input.deprovisioning.hardDeleted, 'the source object was permanently deleted');
+  if (source.removed === 'deleted')
+    return deprovision(input, input.deprovisioning.hardDeleted, 'the source object was permanently deleted');
   if (source.removed === 'changed') return deprovision(input, input.deprovisioning.softDeleted, 'the source object was soft-deleted');
   if (!input.inScope || !input.desired) return deprovision(input, input.deprovisioning.outOfScope, 'the source object is out of scope');
 
@@ -137,7 +136,16 @@ function update(input: PlanInput, targetId: string, previous: ManagedValues, des
   const { operations, changes } = input.diff(previous, values);
   if (operations.length === 0) {
     if (link) {
-      return { kind: 'update', targetId, operations, changes, values, link, disables: false, reason: 'matched an existing account that already holds the mapped values' };
+      return {
+        kind: 'update',
+        targetId,
+        operations,
+        changes,
+        values,
+        link,
+        disables: false,
+        reason: 'matched an existing account that already holds the mapped values',
+      };
     }
     return { kind: 'skip', reason: 'RedundantExport', targetId, detail: 'the target already holds the mapped values' };
   }

@@ -21,7 +21,8 @@ function fakeTarget(user: ScimResource) {
       state.patches.push(operations);
       for (const op of operations) {
         // Like a target where add is not idempotent: every add appends.
-        if (op.op === 'add' && op.path === 'emails') state.user.emails = [...((state.user.emails as unknown[]) ?? []), ...(op.value as unknown[])];
+        if (op.op === 'add' && op.path === 'emails')
+          state.user.emails = [...((state.user.emails as unknown[]) ?? []), ...(op.value as unknown[])];
         if (op.op === 'replace' && op.path) state.user[op.path] = op.value;
       }
       if (state.loseNextAnswer) {
@@ -36,7 +37,11 @@ function fakeTarget(user: ScimResource) {
 describe('reconcileObject after a write whose answer was lost', () => {
   it('compares with what the target holds, so a retry does not add a value twice', async () => {
     const target = fakeTarget({ schemas: [SCHEMA_USER], id: 't1', userName: 'ada@contoso.test', displayName: 'Ada', active: true });
-    let anchor: AnchorView = { targetId: 't1', lastExported: { userName: 'ada@contoso.test', displayName: 'Ada', active: true }, state: 'active' };
+    let anchor: AnchorView = {
+      targetId: 't1',
+      lastExported: { userName: 'ada@contoso.test', displayName: 'Ada', active: true },
+      state: 'active',
+    };
     const ctx: ReconcileContext = {
       objectType: 'user',
       target,
@@ -44,7 +49,11 @@ describe('reconcileObject after a write whose answer was lost', () => {
       deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable' },
       anchors: { get: async (sourceId) => ({ sourceId, ...anchor }), save: async (_id, next) => void (anchor = next) },
     };
-    const source: SourceObject = { id: 's1', type: 'user', attributes: { userPrincipalName: 'ada@contoso.test', displayName: 'Ada', mail: 'ada@contoso.test', accountEnabled: true } };
+    const source: SourceObject = {
+      id: 's1',
+      type: 'user',
+      attributes: { userPrincipalName: 'ada@contoso.test', displayName: 'Ada', mail: 'ada@contoso.test', accountEnabled: true },
+    };
 
     target.state.loseNextAnswer = true;
     const first = await reconcileObject(ctx, source, { inScope: true, detail: 'all users' });
@@ -61,7 +70,11 @@ describe('reconcileObject after a write whose answer was lost', () => {
 describe('reconcileObject with an admission check', () => {
   it('neither re-enables nor creates an account the check refuses, and updates it otherwise', async () => {
     const target = fakeTarget({ schemas: [SCHEMA_USER], id: 't1', userName: 'ada@contoso.test', displayName: 'Ada', active: false });
-    let anchor: AnchorView | undefined = { targetId: 't1', lastExported: { userName: 'ada@contoso.test', displayName: 'Ada', active: false }, state: 'disabled' };
+    let anchor: AnchorView | undefined = {
+      targetId: 't1',
+      lastExported: { userName: 'ada@contoso.test', displayName: 'Ada', active: false },
+      state: 'disabled',
+    };
     let refusal: string | undefined = 'the person has left';
     const ctx: ReconcileContext = {
       objectType: 'user',
@@ -71,16 +84,29 @@ describe('reconcileObject with an admission check', () => {
       anchors: { get: async (sourceId) => anchor && { sourceId, ...anchor }, save: async (_id, next) => void (anchor = next) },
       admit: async () => refusal,
     };
-    const source: SourceObject = { id: 's1', type: 'user', attributes: { userPrincipalName: 'ada@contoso.test', displayName: 'Ada', accountEnabled: true } };
+    const source: SourceObject = {
+      id: 's1',
+      type: 'user',
+      attributes: { userPrincipalName: 'ada@contoso.test', displayName: 'Ada', accountEnabled: true },
+    };
 
-    expect(await reconcileObject(ctx, source, { inScope: true, detail: 'all users' })).toMatchObject({ status: 'Skipped', reason: expect.stringContaining('the person has left') });
+    expect(await reconcileObject(ctx, source, { inScope: true, detail: 'all users' })).toMatchObject({
+      status: 'Skipped',
+      reason: expect.stringContaining('the person has left'),
+    });
     expect(target.state.patches).toHaveLength(0);
     anchor = undefined;
-    expect(await reconcileObject(ctx, source, { inScope: true, detail: 'all users' })).toMatchObject({ status: 'Skipped', action: 'Other' });
+    expect(await reconcileObject(ctx, source, { inScope: true, detail: 'all users' })).toMatchObject({
+      status: 'Skipped',
+      action: 'Other',
+    });
 
     refusal = undefined;
     anchor = { targetId: 't1', lastExported: { userName: 'ada@contoso.test', displayName: 'Ada', active: false }, state: 'disabled' };
-    expect(await reconcileObject(ctx, source, { inScope: true, detail: 'all users' })).toMatchObject({ status: 'Success', action: 'Update' });
+    expect(await reconcileObject(ctx, source, { inScope: true, detail: 'all users' })).toMatchObject({
+      status: 'Success',
+      action: 'Update',
+    });
     expect(target.state.user.active).toBe(true);
   });
 });

@@ -7,7 +7,16 @@ import { ProvisioningError, toErrorInfo, type ErrorInfo } from '../errors/index'
 import type { PatchOperation, ScimResource } from '../scim/types';
 import type { ObjectType, SourceObject } from '../source/index';
 import type { TargetIndex } from './target-index';
-import { planAction, type Action, type AnchorView, type DesiredTarget, type ManagedValues, type MatchResult, type ModifiedProperty, type PlanInput } from './plan';
+import {
+  planAction,
+  type Action,
+  type AnchorView,
+  type DesiredTarget,
+  type ManagedValues,
+  type MatchResult,
+  type ModifiedProperty,
+  type PlanInput,
+} from './plan';
 
 /** The target operations reconcile needs (a SCIM client provides them). */
 export interface TargetPort {
@@ -34,7 +43,10 @@ export interface AnchorPort {
 /** Mapping functions, injected so that reconcile does not care how values are computed. */
 export interface MappingPort {
   /** Maps a source object; `matching` lists (filter attribute, value) pairs in precedence order. */
-  map(source: SourceObject, operation: 'create' | 'update'): DesiredTarget & { matching: { path: string; value: string | number | boolean }[] };
+  map(
+    source: SourceObject,
+    operation: 'create' | 'update',
+  ): DesiredTarget & { matching: { path: string; value: string | number | boolean }[] };
   /** Every managed target path, formatted. */
   paths: string[];
   /** The target paths used for matching, in precedence order. */
@@ -60,7 +72,10 @@ export interface DeprovisionGuard {
  * recorded as pending, to be written once it has one.
  */
 export interface ReferencePort {
-  resolve(source: SourceObject, options: { dryRun: boolean }): Promise<{ source: SourceObject; pending: { attribute: string; refId: string }[] }>;
+  resolve(
+    source: SourceObject,
+    options: { dryRun: boolean },
+  ): Promise<{ source: SourceObject; pending: { attribute: string; refId: string }[] }>;
 }
 
 export interface ReconcileContext {
@@ -139,10 +154,12 @@ async function matchTarget(ctx: ReconcileContext, desired: ReturnType<MappingPor
 }
 
 function describeMatch(match: MatchResult | undefined, anchor: AnchorView | undefined): Step {
-  if (anchor && anchor.state !== 'deleted') return { name: 'matching', status: 'Success', detail: `linked to target account ${anchor.targetId}` };
+  if (anchor && anchor.state !== 'deleted')
+    return { name: 'matching', status: 'Success', detail: `linked to target account ${anchor.targetId}` };
   if (!match) return { name: 'matching', status: 'Skipped', detail: 'not needed' };
   if (match.kind === 'none') return { name: 'matching', status: 'Success', detail: 'no target account matches' };
-  if (match.kind === 'one') return { name: 'matching', status: 'Success', detail: `matched target account ${match.targetId} on ${match.path}` };
+  if (match.kind === 'one')
+    return { name: 'matching', status: 'Success', detail: `matched target account ${match.targetId} on ${match.path}` };
   return { name: 'matching', status: 'Failure', detail: `${match.count} target accounts match on ${match.path}` };
 }
 
@@ -175,7 +192,11 @@ export async function reconcileObject(
       const references = await ctx.references.resolve(source, { dryRun: options.dryRun ?? false });
       resolved = references.source;
       for (const { attribute, refId } of references.pending) {
-        steps.push({ name: 'processing', status: 'Warning', detail: `${attribute} ${refId} has no account in the target yet: left out now, written once it has one` });
+        steps.push({
+          name: 'processing',
+          status: 'Warning',
+          detail: `${attribute} ${refId} has no account in the target yet: left out now, written once it has one`,
+        });
       }
     }
     return await attempt(ctx, resolved, scope, steps, base, options.dryRun ?? false, true);
@@ -212,10 +233,13 @@ async function attempt(
     deprovisioning: scope.deprovision ? { ...ctx.deprovisioning, outOfScope: scope.deprovision } : ctx.deprovisioning,
     diff: ctx.mapping.diff,
   });
-  const enables = action.kind === 'create' || (action.kind === 'update' && action.changes.some((c) => c.name.toLowerCase() === 'active' && isTrue(c.new) && !isTrue(c.old)));
+  const enables =
+    action.kind === 'create' ||
+    (action.kind === 'update' && action.changes.some((c) => c.name.toLowerCase() === 'active' && isTrue(c.new) && !isTrue(c.old)));
   if (ctx.admit && enables) {
     const refusal = await ctx.admit(source.id);
-    if (refusal) action = { kind: 'skip', reason: 'NotInScope', ...('targetId' in action && { targetId: action.targetId }), detail: refusal };
+    if (refusal)
+      action = { kind: 'skip', reason: 'NotInScope', ...('targetId' in action && { targetId: action.targetId }), detail: refusal };
   }
   if (action.kind === 'create' && desired?.unique) {
     const chosen = await chooseUniqueValues(ctx, desired, steps);
@@ -241,7 +265,13 @@ async function attempt(
     // A write whose outcome is unknown (no answer, a 5xx) may or may not have been applied.
     // Remember what the target holds now, so the retry compares with it rather than with our
     // last write, and cannot add the same value twice on a target where add is not idempotent.
-    if (live && !dryRun && error instanceof ProvisioningError && error.kind === 'transient' && (action.kind === 'update' || action.kind === 'disable')) {
+    if (
+      live &&
+      !dryRun &&
+      error instanceof ProvisioningError &&
+      error.kind === 'transient' &&
+      (action.kind === 'update' || action.kind === 'disable')
+    ) {
       await rememberTargetState(ctx, source.id, live);
     }
     throw error;
@@ -273,7 +303,9 @@ async function chooseUniqueValues(ctx: ReconcileContext, desired: DesiredTarget,
       }
     }
     if (chosen === undefined) {
-      const tried = candidates.length ? `the target already holds every candidate (${candidates.map((c) => JSON.stringify(c)).join(', ')})` : 'no rule gave a value';
+      const tried = candidates.length
+        ? `the target already holds every candidate (${candidates.map((c) => JSON.stringify(c)).join(', ')})`
+        : 'no rule gave a value';
       throw new ProvisioningError({ kind: 'permanent', code: 'Conflict', message: `SelectUniqueValue for ${path}: ${tried}` });
     }
     steps.push({ name: 'processing', status: 'Success', detail: `SelectUniqueValue chose ${path} = ${JSON.stringify(chosen)}` });
@@ -288,7 +320,9 @@ const REDACTED = '[Redact]';
 function redact(outcome: ReconcileOutcome, paths: string[] | undefined): ReconcileOutcome {
   if (!paths?.length) return outcome;
   const hidden = new Set(paths);
-  const changes = outcome.changes.map((c) => (hidden.has(c.name) ? { name: c.name, old: c.old === null ? null : REDACTED, new: c.new === null ? null : REDACTED } : c));
+  const changes = outcome.changes.map((c) =>
+    hidden.has(c.name) ? { name: c.name, old: c.old === null ? null : REDACTED, new: c.new === null ? null : REDACTED } : c,
+  );
   return { ...outcome, changes };
 }
 
@@ -318,7 +352,11 @@ async function apply(
   dryRun: boolean,
 ): Promise<ReconcileOutcome> {
   const done = (rest: Omit<ReconcileOutcome, keyof typeof base | 'steps'>): ReconcileOutcome => {
-    steps.push({ name: 'export', status: rest.status, detail: dryRun && rest.request ? `dry run: would send ${rest.request.method} ${rest.request.path}` : rest.reason });
+    steps.push({
+      name: 'export',
+      status: rest.status,
+      detail: dryRun && rest.request ? `dry run: would send ${rest.request.method} ${rest.request.path}` : rest.reason,
+    });
     return { ...base, ...rest, steps };
   };
   const deprovisions = action.kind === 'disable' || action.kind === 'delete' || (action.kind === 'update' && action.disables);
@@ -339,24 +377,73 @@ async function apply(
   }
   switch (action.kind) {
     case 'skip':
-      return done({ targetId: action.targetId, action: 'Other', status: 'Skipped', reason: `${action.reason}: ${action.detail}`, changes: [] });
+      return done({
+        targetId: action.targetId,
+        action: 'Other',
+        status: 'Skipped',
+        reason: `${action.reason}: ${action.detail}`,
+        changes: [],
+      });
     case 'fail':
       throw new ProvisioningError({ kind: 'permanent', code: action.code, message: action.reason });
     case 'create': {
       const request = { method: 'POST', path: `/${ctx.target.endpoint}`, body: action.resource };
-      if (dryRun) return done({ targetId: undefined, action: 'Create', status: 'Success', reason: action.reason, changes: changesOf({}, action.values), request });
+      if (dryRun)
+        return done({
+          targetId: undefined,
+          action: 'Create',
+          status: 'Success',
+          reason: action.reason,
+          changes: changesOf({}, action.values),
+          request,
+        });
       const created = await ctx.target.create(action.resource);
-      if (!created.id) throw new ProvisioningError({ kind: 'permanent', code: 'InvalidResponse', message: `the target created the ${ctx.objectType} but returned no id` });
-      await ctx.anchors.save(source.id, { targetId: created.id, lastExported: exported(action.values), state: action.values.active === false ? 'disabled' : 'active' });
-      return done({ targetId: created.id, action: 'Create', status: 'Success', reason: action.reason, changes: changesOf({}, action.values), request });
+      if (!created.id)
+        throw new ProvisioningError({
+          kind: 'permanent',
+          code: 'InvalidResponse',
+          message: `the target created the ${ctx.objectType} but returned no id`,
+        });
+      await ctx.anchors.save(source.id, {
+        targetId: created.id,
+        lastExported: exported(action.values),
+        state: action.values.active === false ? 'disabled' : 'active',
+      });
+      return done({
+        targetId: created.id,
+        action: 'Create',
+        status: 'Success',
+        reason: action.reason,
+        changes: changesOf({}, action.values),
+        request,
+      });
     }
     case 'update': {
       const request = { method: 'PATCH', path: `/${ctx.target.endpoint}/${action.targetId}`, body: { Operations: action.operations } };
       const logAction: LogAction = action.disables ? 'Disable' : 'Update';
-      if (dryRun) return done({ targetId: action.targetId, action: logAction, status: 'Success', reason: action.reason, changes: action.changes, request });
+      if (dryRun)
+        return done({
+          targetId: action.targetId,
+          action: logAction,
+          status: 'Success',
+          reason: action.reason,
+          changes: action.changes,
+          request,
+        });
       if (action.operations.length > 0) await ctx.target.patch(action.targetId, action.operations);
-      await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: exported(action.values), state: action.values.active === false ? 'disabled' : 'active' });
-      return done({ targetId: action.targetId, action: logAction, status: 'Success', reason: action.reason, changes: action.changes, request });
+      await ctx.anchors.save(source.id, {
+        targetId: action.targetId,
+        lastExported: exported(action.values),
+        state: action.values.active === false ? 'disabled' : 'active',
+      });
+      return done({
+        targetId: action.targetId,
+        action: logAction,
+        status: 'Success',
+        reason: action.reason,
+        changes: action.changes,
+        request,
+      });
     }
     case 'disable': {
       const request = { method: 'PATCH', path: `/${ctx.target.endpoint}/${action.targetId}`, body: { Operations: PATCH_INACTIVE } };
@@ -368,14 +455,26 @@ async function apply(
       } catch (error) {
         if (!(error instanceof ProvisioningError && error.code === 'NotFound')) throw error;
         await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: anchor?.lastExported ?? {}, state: 'deleted' });
-        return done({ targetId: action.targetId, action: 'Disable', status: 'Warning', reason: `${action.reason}; the target account no longer exists`, changes: [], request });
+        return done({
+          targetId: action.targetId,
+          action: 'Disable',
+          status: 'Warning',
+          reason: `${action.reason}; the target account no longer exists`,
+          changes: [],
+          request,
+        });
       }
-      await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: { ...(anchor?.lastExported ?? {}), active: false }, state: 'disabled' });
+      await ctx.anchors.save(source.id, {
+        targetId: action.targetId,
+        lastExported: { ...(anchor?.lastExported ?? {}), active: false },
+        state: 'disabled',
+      });
       return done({ targetId: action.targetId, action: 'Disable', status: 'Success', reason: action.reason, changes, request });
     }
     case 'delete': {
       const request = { method: 'DELETE', path: `/${ctx.target.endpoint}/${action.targetId}` };
-      if (dryRun) return done({ targetId: action.targetId, action: 'Delete', status: 'Success', reason: action.reason, changes: [], request });
+      if (dryRun)
+        return done({ targetId: action.targetId, action: 'Delete', status: 'Success', reason: action.reason, changes: [], request });
       const anchor = await ctx.anchors.get(source.id);
       await ctx.target.delete(action.targetId);
       await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: anchor?.lastExported ?? {}, state: 'deleted' });

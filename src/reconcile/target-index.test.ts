@@ -19,11 +19,29 @@ describe('TargetIndex', () => {
   );
 
   it.each<[string, { path: string; value: string }[], Record<string, unknown>]>([
-    ['matches case-insensitively and returns the held values', [{ path: 'userName', value: 'ada@contoso.test' }], { kind: 'one', targetId: '1', values: { userName: 'Ada@Contoso.test', externalId: 'ada', displayName: 'Ada' } }],
+    [
+      'matches case-insensitively and returns the held values',
+      [{ path: 'userName', value: 'ada@contoso.test' }],
+      { kind: 'one', targetId: '1', values: { userName: 'Ada@Contoso.test', externalId: 'ada', displayName: 'Ada' } },
+    ],
     ['finds nothing for an unknown value', [{ path: 'userName', value: 'zed@contoso.test' }], { kind: 'none' }],
     ['reports two accounts with one value', [{ path: 'externalId', value: 'dup' }], { kind: 'many', count: 2 }],
-    ['tries the next matching value when the first finds nothing', [{ path: 'userName', value: 'nobody' }, { path: 'externalId', value: 'ada' }], { kind: 'one', targetId: '1' }],
-    ['stops at the first hit', [{ path: 'userName', value: 'bob@contoso.test' }, { path: 'externalId', value: 'dup' }], { kind: 'one', targetId: '2' }],
+    [
+      'tries the next matching value when the first finds nothing',
+      [
+        { path: 'userName', value: 'nobody' },
+        { path: 'externalId', value: 'ada' },
+      ],
+      { kind: 'one', targetId: '1' },
+    ],
+    [
+      'stops at the first hit',
+      [
+        { path: 'userName', value: 'bob@contoso.test' },
+        { path: 'externalId', value: 'dup' },
+      ],
+      { kind: 'one', targetId: '2' },
+    ],
     ['ignores paths it does not index', [{ path: 'displayName', value: 'Ada' }], { kind: 'none' }],
     ['skips resources without an id', [{ path: 'userName', value: 'no-id@contoso.test' }], { kind: 'none' }],
   ])('%s', (_name, matching, expected) => {

@@ -20,7 +20,9 @@ function fakeFetch(answer: (sent: Sent, index: number) => Response | Promise<Res
   const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
     const request: Sent = {
       url: String(input),
-      headers: Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>).map(([name, value]) => [name.toLowerCase(), value])),
+      headers: Object.fromEntries(
+        Object.entries((init?.headers ?? {}) as Record<string, string>).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
       form: new URLSearchParams(typeof init?.body === 'string' ? init.body : ''),
     };
     sent.push(request);
@@ -34,9 +36,10 @@ const tokenAnswer = (body: Record<string, unknown>, status = 200) =>
 
 /** A token endpoint issuing `token-1`, `token-2`, ... with the given `expires_in`. */
 function issuer(expiresIn?: unknown) {
-  return fakeFetch((_sent, index) => tokenAnswer({ access_token: `token-${index + 1}`, token_type: 'Bearer', ...(expiresIn !== undefined && { expires_in: expiresIn }) }));
+  return fakeFetch((_sent, index) =>
+    tokenAnswer({ access_token: `token-${index + 1}`, token_type: 'Bearer', ...(expiresIn !== undefined && { expires_in: expiresIn }) }),
+  );
 }
-
 
 function clock(start = 1_700_000_000_000) {
   const state = { now: start };
@@ -83,14 +86,22 @@ describe('authorizationFor: OAuth 2.0 client credentials', () => {
     expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     const credentials = Buffer.from(request!.headers.authorization!.replace(/^Basic /, ''), 'base64').toString('utf8');
     expect(credentials).toBe('scim+flow:client-secret+value%3A%2B%2F%3D');
-    expect(Object.fromEntries(request!.form)).toEqual({ grant_type: 'client_credentials', scope: 'scim.write scim.read', audience: 'https://api.example.com' });
+    expect(Object.fromEntries(request!.form)).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'scim.write scim.read',
+      audience: 'https://api.example.com',
+    });
   });
 
   it('puts the client id and secret in the body when clientAuth is body, and leaves out unset scope and audience', async () => {
     const { fetch, sent } = issuer(3600);
     await authorizationFor({ ...oauth2, clientAuth: 'body' }, { targetClientSecret: CLIENT_SECRET }, { fetch })();
     expect(sent[0]!.headers.authorization).toBeUndefined();
-    expect(Object.fromEntries(sent[0]!.form)).toEqual({ grant_type: 'client_credentials', client_id: 'scim flow', client_secret: CLIENT_SECRET });
+    expect(Object.fromEntries(sent[0]!.form)).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'scim flow',
+      client_secret: CLIENT_SECRET,
+    });
   });
 
   it('reuses the token until 60 s before expires_in, then fetches a new one', async () => {
@@ -158,7 +169,10 @@ describe('authorizationFor: OAuth 2.0 client credentials', () => {
     const basicCredential = Buffer.from(`scim+flow:${encodeURIComponent(CLIENT_SECRET).replace(/%20/g, '+')}`).toString('base64');
     const { fetch, sent } = fakeFetch((_sent, index) =>
       index === 0
-        ? tokenAnswer({ error: 'invalid_client', error_description: `client secret ${CLIENT_SECRET} (${basicCredential}) is not valid` }, 401)
+        ? tokenAnswer(
+            { error: 'invalid_client', error_description: `client secret ${CLIENT_SECRET} (${basicCredential}) is not valid` },
+            401,
+          )
         : tokenAnswer({ access_token: 'token-after-fix', expires_in: 3600 }),
     );
     const authorization = authorizationFor(oauth2, { targetClientSecret: CLIENT_SECRET }, { fetch });
@@ -183,7 +197,9 @@ describe('authorizationFor: OAuth 2.0 client credentials', () => {
 
   it('names the token URL without its query', async () => {
     const { fetch } = fakeFetch(() => tokenAnswer({ error: 'invalid_scope' }, 400));
-    const error = await rejection(authorizationFor({ ...oauth2, tokenUrl: `${TOKEN_URL}?tenant=contoso` }, { targetClientSecret: CLIENT_SECRET }, { fetch })());
+    const error = await rejection(
+      authorizationFor({ ...oauth2, tokenUrl: `${TOKEN_URL}?tenant=contoso` }, { targetClientSecret: CLIENT_SECRET }, { fetch })(),
+    );
     expect(error).toMatchObject({ kind: 'configuration', code: 'Unauthorized', status: 400, detail: 'invalid_scope' });
     expect(error.message).toContain(TOKEN_URL);
     expect(error.message).not.toContain('contoso');
@@ -220,7 +236,10 @@ describe('scimClientFor with a renewable credential', () => {
       status: 200,
       headers: { 'content-type': 'application/scim+json' },
     });
-  const unauthorized = () => new Response(JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401', detail: 'token revoked' }), { status: 401 });
+  const unauthorized = () =>
+    new Response(JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401', detail: 'token revoked' }), {
+      status: 401,
+    });
 
   /** A token endpoint issuing token-1, token-2, ... and a target that accepts only the tokens in `accepted`. */
   function world(accepted: string[]) {

@@ -54,7 +54,11 @@ export function authorizationFor(auth: TargetAuthConfig, secrets: TargetSecrets,
 
 function required(secret: string | undefined, name: string): string {
   if (secret) return secret;
-  throw new ProvisioningError({ kind: 'configuration', code: 'InvalidConfiguration', message: `the target's ${name} is missing: set target.auth.${name}` });
+  throw new ProvisioningError({
+    kind: 'configuration',
+    code: 'InvalidConfiguration',
+    message: `the target's ${name} is missing: set target.auth.${name}`,
+  });
 }
 
 /** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks for the client id and secret even in the Basic header. */
@@ -87,12 +91,17 @@ function clientCredentials(auth: OAuth2Config, clientSecret: string | undefined,
       headers.authorization = `Basic ${basic}`;
     }
     // The secret as given, and as a form body or a JSON string would echo it.
-    const scrub = (text: string) => redact(text, [secret, formEncode(secret), JSON.stringify(secret).slice(1, -1), ...(basic ? [basic] : [])]);
+    const scrub = (text: string) =>
+      redact(text, [secret, formEncode(secret), JSON.stringify(secret).slice(1, -1), ...(basic ? [basic] : [])]);
     const answer = await post(fetchFn, auth.tokenUrl, headers, new URLSearchParams(fields).toString(), timeoutMs, scrub);
     const header = `Bearer ${answer.accessToken}`;
     const lifetime = answer.expiresInMs;
     // Timed from the request, not the answer, so that a slow answer does not stretch the lifetime.
-    cached = { header, refreshAt: started + (lifetime === undefined ? TOKEN_DEFAULT_LIFETIME_MS : lifetime - Math.min(TOKEN_REFRESH_MARGIN_MS, lifetime / 2)) };
+    cached = {
+      header,
+      refreshAt:
+        started + (lifetime === undefined ? TOKEN_DEFAULT_LIFETIME_MS : lifetime - Math.min(TOKEN_REFRESH_MARGIN_MS, lifetime / 2)),
+    };
     return header;
   }
 
@@ -137,10 +146,18 @@ async function post(
     text = await response.text();
   } catch (failure) {
     if (signal.aborted) {
-      throw new ProvisioningError({ kind: 'transient', code: 'Timeout', message: `the OAuth token endpoint ${endpoint} did not answer within ${timeoutMs} ms` });
+      throw new ProvisioningError({
+        kind: 'transient',
+        code: 'Timeout',
+        message: `the OAuth token endpoint ${endpoint} did not answer within ${timeoutMs} ms`,
+      });
     }
     const reason = failure instanceof Error ? scrub(failure.message) : 'unknown error';
-    throw new ProvisioningError({ kind: 'transient', code: 'NetworkError', message: `the OAuth token endpoint ${endpoint} could not be reached: ${reason}` });
+    throw new ProvisioningError({
+      kind: 'transient',
+      code: 'NetworkError',
+      message: `the OAuth token endpoint ${endpoint} could not be reached: ${reason}`,
+    });
   }
   if (status < 200 || status > 299) throw refusal(endpoint, status, text, scrub);
 

@@ -18,7 +18,12 @@ function transport(answer: (operations: any[]) => unknown) {
 }
 
 const ok = (operations: any[]) => ({
-  Operations: operations.map((o, i) => ({ method: o.method, bulkId: o.bulkId, status: o.method === 'POST' ? '201' : 200, ...(o.method === 'POST' && { location: `https://t.example/scim/Users/id-${i}` }) })),
+  Operations: operations.map((o, i) => ({
+    method: o.method,
+    bulkId: o.bulkId,
+    status: o.method === 'POST' ? '201' : 200,
+    ...(o.method === 'POST' && { location: `https://t.example/scim/Users/id-${i}` }),
+  })),
 });
 
 describe('sendBulk', () => {
@@ -35,7 +40,16 @@ describe('sendBulk', () => {
     const { t } = transport(() => ({
       Operations: [
         { bulkId: 'a', status: { code: '201' }, location: '/Users/1' },
-        { bulkId: 'b', status: '409', response: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '409', scimType: 'uniqueness', detail: 'userName taken' } },
+        {
+          bulkId: 'b',
+          status: '409',
+          response: {
+            schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+            status: '409',
+            scimType: 'uniqueness',
+            detail: 'userName taken',
+          },
+        },
       ],
     }));
     const [created, conflict, missing] = await sendBulk(t, [
@@ -59,7 +73,9 @@ describe('BulkBatcher', () => {
   it('gathers concurrent writes into requests within the operation limit', async () => {
     const { t, requests } = transport(ok);
     const batcher = new BulkBatcher(t, { maxOperations: 3, maxPayloadSize: 1_000_000 });
-    const results = await Promise.all(Array.from({ length: 7 }, (_, i) => batcher.submit({ method: 'POST', path: '/Users', data: { userName: `u${i}` } })));
+    const results = await Promise.all(
+      Array.from({ length: 7 }, (_, i) => batcher.submit({ method: 'POST', path: '/Users', data: { userName: `u${i}` } })),
+    );
     expect(requests.map((r) => r.length)).toEqual([3, 3, 1]);
     expect(new Set(requests.flat().map((o) => o.bulkId)).size).toBe(7);
     expect(results.map(createdId)).toEqual(['id-0', 'id-1', 'id-2', 'id-0', 'id-1', 'id-2', 'id-0']);
@@ -68,7 +84,11 @@ describe('BulkBatcher', () => {
   it('keeps each request within the payload limit', async () => {
     const { t, requests } = transport(ok);
     const batcher = new BulkBatcher(t, { maxOperations: 100, maxPayloadSize: 600 });
-    await Promise.all(Array.from({ length: 6 }, (_, i) => batcher.submit({ method: 'POST', path: '/Users', data: { userName: `u${i}`, pad: 'x'.repeat(100) } })));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        batcher.submit({ method: 'POST', path: '/Users', data: { userName: `u${i}`, pad: 'x'.repeat(100) } }),
+      ),
+    );
     expect(requests.length).toBeGreaterThan(1);
     for (const request of requests) expect(Buffer.byteLength(JSON.stringify({ Operations: request }))).toBeLessThanOrEqual(600);
     expect(requests.flat()).toHaveLength(6);
@@ -81,7 +101,10 @@ describe('BulkBatcher', () => {
       },
     };
     const batcher = new BulkBatcher(t, { maxOperations: 10, maxPayloadSize: 0 });
-    const outcomes = await Promise.allSettled([batcher.submit({ method: 'DELETE', path: '/Users/1' }), batcher.submit({ method: 'DELETE', path: '/Users/2' })]);
+    const outcomes = await Promise.allSettled([
+      batcher.submit({ method: 'DELETE', path: '/Users/1' }),
+      batcher.submit({ method: 'DELETE', path: '/Users/2' }),
+    ]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
   });
 });

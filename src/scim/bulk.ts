@@ -44,9 +44,22 @@ export interface BulkLimits {
 
 const statusSchema = z.union([
   z.number().int(),
-  z.string().regex(/^\d{3}/).transform((s) => Number(s.slice(0, 3))),
+  z
+    .string()
+    .regex(/^\d{3}/)
+    .transform((s) => Number(s.slice(0, 3))),
   // An early draft's form, still met: {"code": "201"}.
-  z.looseObject({ code: z.union([z.number().int(), z.string().regex(/^\d{3}/).transform((s) => Number(s.slice(0, 3)))]) }).transform((s) => s.code),
+  z
+    .looseObject({
+      code: z.union([
+        z.number().int(),
+        z
+          .string()
+          .regex(/^\d{3}/)
+          .transform((s) => Number(s.slice(0, 3))),
+      ]),
+    })
+    .transform((s) => s.code),
 ]);
 
 const responseSchema = z.looseObject({
@@ -75,14 +88,32 @@ const ENVELOPE_BYTES = 128;
  * the error its status and body describe; one it leaves out (it stopped early) rejects as
  * transient, to be tried again.
  */
-export async function sendBulk(transport: BulkTransport, operations: (BulkOperation & { bulkId: string })[]): Promise<(BulkResult | ProvisioningError)[]> {
+export async function sendBulk(
+  transport: BulkTransport,
+  operations: (BulkOperation & { bulkId: string })[],
+): Promise<(BulkResult | ProvisioningError)[]> {
   const request: RequestLine = { method: 'POST', path: '/Bulk', redact: (text) => text };
   const response = await transport.request('POST', '/Bulk', {
-    body: { schemas: [SCHEMA_BULK_REQUEST], Operations: operations.map(({ method, path, bulkId, data, version }) => ({ method, path, bulkId, ...(data !== undefined && { data }), ...(version && { version }) })) },
+    body: {
+      schemas: [SCHEMA_BULK_REQUEST],
+      Operations: operations.map(({ method, path, bulkId, data, version }) => ({
+        method,
+        path,
+        bulkId,
+        ...(data !== undefined && { data }),
+        ...(version && { version }),
+      })),
+    },
     idempotent: false,
   });
   const parsed = responseSchema.safeParse(response.body);
-  if (!parsed.success) throw invalidResponse(request, response.status, `a body that is not a BulkResponse (${z.prettifyError(parsed.error)})`, JSON.stringify(response.body ?? null));
+  if (!parsed.success)
+    throw invalidResponse(
+      request,
+      response.status,
+      `a body that is not a BulkResponse (${z.prettifyError(parsed.error)})`,
+      JSON.stringify(response.body ?? null),
+    );
   const results = parsed.data.Operations;
   const byBulkId = new Map(results.filter((r) => r.bulkId !== undefined).map((r) => [r.bulkId!, r]));
   const echoes = byBulkId.size > 0;
@@ -90,10 +121,17 @@ export async function sendBulk(transport: BulkTransport, operations: (BulkOperat
     const result = echoes ? byBulkId.get(operation.bulkId) : results[index];
     const line: RequestLine = { method: operation.method, path: `${operation.path} (bulk)`, redact: (text) => text };
     if (!result) {
-      return new ProvisioningError({ kind: 'transient', code: 'ServiceUnavailable', message: `${line.method} ${line.path} was not processed: the target stopped the bulk request before it` });
+      return new ProvisioningError({
+        kind: 'transient',
+        code: 'ServiceUnavailable',
+        message: `${line.method} ${line.path} was not processed: the target stopped the bulk request before it`,
+      });
     }
     if (result.status >= 200 && result.status < 300) {
-      const resource = result.response && typeof result.response === 'object' && !Array.isArray(result.response) ? (result.response as Record<string, unknown>) : undefined;
+      const resource =
+        result.response && typeof result.response === 'object' && !Array.isArray(result.response)
+          ? (result.response as Record<string, unknown>)
+          : undefined;
       return { status: result.status, ...(result.location && { location: result.location }), ...(resource && { resource }) };
     }
     return errorFromResponse(line, result.status, result.response === undefined ? '' : JSON.stringify(result.response));
@@ -124,7 +162,10 @@ export class BulkBatcher {
     limits: BulkLimits,
     private readonly lingerMs = 5,
   ) {
-    this.limits = { maxOperations: Math.max(1, limits.maxOperations), maxPayloadSize: limits.maxPayloadSize > 0 ? limits.maxPayloadSize : 1_048_576 };
+    this.limits = {
+      maxOperations: Math.max(1, limits.maxOperations),
+      maxPayloadSize: limits.maxPayloadSize > 0 ? limits.maxPayloadSize : 1_048_576,
+    };
   }
 
   submit(operation: BulkOperation): Promise<BulkResult> {

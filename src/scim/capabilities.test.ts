@@ -50,7 +50,11 @@ describe('capabilityProfileSchema', () => {
   });
 
   it('fills the missing nested fields of a partial stored profile', () => {
-    const profile = capabilityProfileSchema.parse({ patch: true, bulk: { supported: true, maxOperations: 10, maxPayloadSize: 2048 }, resourceTypes: { group: false } });
+    const profile = capabilityProfileSchema.parse({
+      patch: true,
+      bulk: { supported: true, maxOperations: 10, maxPayloadSize: 2048 },
+      resourceTypes: { group: false },
+    });
     expect(profile.bulk).toEqual({ supported: true, maxOperations: 10, maxPayloadSize: 2048 });
     expect(profile.resourceTypes).toEqual({ user: true, group: false, enterpriseUser: false });
     expect(profile.patch).toBe(true);
@@ -75,7 +79,12 @@ describe('capabilityProfileSchema', () => {
 
 describe('capability overrides', () => {
   it('accepts any field, nested ones singly', () => {
-    const overrides = { bulk: { maxOperations: 50 }, groupMembersOnGet: false, patchOpCasing: 'capitalised' as const, booleanEncoding: 'string' as const };
+    const overrides = {
+      bulk: { maxOperations: 50 },
+      groupMembersOnGet: false,
+      patchOpCasing: 'capitalised' as const,
+      booleanEncoding: 'string' as const,
+    };
     expect(parseCapabilityOverrides(overrides)).toEqual(overrides);
   });
 
@@ -103,7 +112,11 @@ describe('capability overrides', () => {
 
 describe('mergeProfile', () => {
   it('lays overrides over the discovered profile field by field', () => {
-    const merged = mergeProfile(discovered, { bulk: { maxOperations: 50 }, groupMembersOnGet: false, resourceTypes: { enterpriseUser: true } });
+    const merged = mergeProfile(discovered, {
+      bulk: { maxOperations: 50 },
+      groupMembersOnGet: false,
+      resourceTypes: { enterpriseUser: true },
+    });
     expect(merged).toEqual({
       ...discovered,
       bulk: { supported: true, maxOperations: 50, maxPayloadSize: 1_048_576 },

@@ -130,7 +130,9 @@ export type CapabilityOverrides = z.output<typeof capabilityOverridesSchema>;
 export function parseCapabilityOverrides(input: unknown): CapabilityOverrides {
   const result = capabilityOverridesSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.length === 0 ? '(overrides)' : issue.path.join('.')}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.length === 0 ? '(overrides)' : issue.path.join('.')}: ${issue.message}`,
+  );
   throw new ProvisioningError({
     kind: 'configuration',
     code: 'InvalidConfiguration',

@@ -77,7 +77,6 @@ function client(fetch: typeof globalThis.fetch, options: Partial<ScimClientOptio
   return { scim, sleeps, requests };
 }
 
-
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -102,7 +101,9 @@ describe('requests on the wire', () => {
   });
 
   it('accepts application/json answers', async () => {
-    const { fetch } = scripted(new Response(JSON.stringify(user), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }));
+    const { fetch } = scripted(
+      new Response(JSON.stringify(user), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }),
+    );
     expect(await client(fetch).scim.getUser('u1')).toEqual(user);
   });
 
@@ -146,17 +147,15 @@ describe('requests on the wire', () => {
   });
 
   it('pages with startIndex and count', async () => {
-    const { fetch, calls } = scripted(json(200, { schemas: [SCHEMA_LIST_RESPONSE], totalResults: 3, startIndex: 2, itemsPerPage: 1, Resources: [user] }));
+    const { fetch, calls } = scripted(
+      json(200, { schemas: [SCHEMA_LIST_RESPONSE], totalResults: 3, startIndex: 2, itemsPerPage: 1, Resources: [user] }),
+    );
     const page = await client(fetch).scim.listUsers({ startIndex: 2, count: 1 });
     expect(page).toMatchObject({ totalResults: 3, startIndex: 2, Resources: [user] });
     expect(calls[0]?.url).toBe(`${BASE}/Users?startIndex=2&count=1`);
   });
 
-  it.each([
-    [{ startIndex: 0 }],
-    [{ count: -1 }],
-    [{ count: 1.5 }],
-  ])('refuses the page request %j', (page) => {
+  it.each([[{ startIndex: 0 }], [{ count: -1 }], [{ count: 1.5 }]])('refuses the page request %j', (page) => {
     const { fetch } = scripted();
     expect(() => client(fetch).scim.listUsers(page)).toThrow(RangeError);
   });
@@ -189,7 +188,11 @@ describe('delete', () => {
 
 describe('error classification', () => {
   it.each([
-    [400, { scimType: 'invalidValue', detail: 'bad email' }, { kind: 'permanent', code: 'BadRequest', scimType: 'invalidValue', detail: 'bad email' }],
+    [
+      400,
+      { scimType: 'invalidValue', detail: 'bad email' },
+      { kind: 'permanent', code: 'BadRequest', scimType: 'invalidValue', detail: 'bad email' },
+    ],
     [400, { scimType: 'invalidFilter', detail: 'nope' }, { kind: 'permanent', code: 'BadRequest', scimType: 'invalidFilter' }],
     [401, { detail: 'Authorization failure' }, { kind: 'configuration', code: 'Unauthorized' }],
     [403, { detail: 'no' }, { kind: 'configuration', code: 'NotPermitted' }],
@@ -199,7 +202,9 @@ describe('error classification', () => {
     [413, { detail: 'too big' }, { kind: 'permanent', code: 'BadRequest', status: 413 }],
     [501, { detail: 'PATCH not supported' }, { kind: 'configuration', code: 'NotImplemented' }],
   ])('%i answers a ProvisioningError %j (not retried)', async (status, body, expected) => {
-    const { fetch, calls } = scripted(json(status, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), ...body }));
+    const { fetch, calls } = scripted(
+      json(status, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), ...body }),
+    );
     const error = await rejection(client(fetch).scim.getUser('u1'));
     expect(error).toMatchObject({ status, ...expected });
     expect(error.message).toContain(`GET /Users/u1 failed with HTTP ${status}`);
@@ -221,7 +226,13 @@ describe('error classification', () => {
   });
 
   it('keeps a non-SCIM JSON error body (Zoom) as the detail', async () => {
-    const { fetch } = scripted(json(429, { code: 429, message: "You have reached the maximum per-second rate limit for this API. Try again later." }, { 'retry-after': '120' }));
+    const { fetch } = scripted(
+      json(
+        429,
+        { code: 429, message: 'You have reached the maximum per-second rate limit for this API. Try again later.' },
+        { 'retry-after': '120' },
+      ),
+    );
     const error = await rejection(client(fetch).scim.findUsers('userName', 'x'));
     expect(error).toMatchObject({ kind: 'transient', code: 'TooManyRequests', retryAfterMs: 120_000 });
     expect(error.detail).toContain('maximum per-second rate limit');
@@ -232,18 +243,28 @@ describe('error classification', () => {
     ['a ListResponse that is not one', json(200, { totalResults: 'many' })],
   ])('calls %s an InvalidResponse', async (_name, response) => {
     const { fetch, calls } = scripted(response);
-    expect(await rejection(client(fetch).scim.findUsers('userName', 'x'))).toMatchObject({ kind: 'permanent', code: 'InvalidResponse', status: 200 });
+    expect(await rejection(client(fetch).scim.findUsers('userName', 'x'))).toMatchObject({
+      kind: 'permanent',
+      code: 'InvalidResponse',
+      status: 200,
+    });
     expect(calls).toHaveLength(1);
   });
 
   it('calls a created user without an id an InvalidResponse', async () => {
     const { fetch } = scripted(json(201, { schemas: [SCHEMA_USER], userName: 'x' }));
-    expect(await rejection(client(fetch).scim.createUser({ schemas: [SCHEMA_USER], userName: 'x' }))).toMatchObject({ code: 'InvalidResponse' });
+    expect(await rejection(client(fetch).scim.createUser({ schemas: [SCHEMA_USER], userName: 'x' }))).toMatchObject({
+      code: 'InvalidResponse',
+    });
   });
 
   it('does not follow a redirect', async () => {
     const { fetch, calls } = scripted(empty(301, { location: 'https://elsewhere.example/scim/v2/Users/u1' }));
-    expect(await rejection(client(fetch).scim.getUser('u1'))).toMatchObject({ kind: 'configuration', code: 'InvalidConfiguration', status: 301 });
+    expect(await rejection(client(fetch).scim.getUser('u1'))).toMatchObject({
+      kind: 'configuration',
+      code: 'InvalidConfiguration',
+      status: 301,
+    });
     expect(calls).toHaveLength(1);
   });
 });
@@ -311,7 +332,10 @@ describe('timeouts, network errors and POST', () => {
   it('does not retry a POST that timed out: it may have created the user', async () => {
     const { fetch, calls } = scripted('hang', json(201, user));
     const { scim, sleeps } = client(fetch, { timeoutMs: 10 });
-    expect(await rejection(scim.createUser({ schemas: [SCHEMA_USER], userName: 'ada' }))).toMatchObject({ kind: 'transient', code: 'Timeout' });
+    expect(await rejection(scim.createUser({ schemas: [SCHEMA_USER], userName: 'ada' }))).toMatchObject({
+      kind: 'transient',
+      code: 'Timeout',
+    });
     expect(calls).toHaveLength(1);
     expect(sleeps).toEqual([]);
   });
@@ -322,7 +346,10 @@ describe('timeouts, network errors and POST', () => {
     ['a 503 without Retry-After', empty(503), 'ServiceUnavailable'],
   ])('does not retry a POST after %s', async (_name, step, code) => {
     const { fetch, calls } = scripted(step, json(201, user));
-    expect(await rejection(client(fetch).scim.createUser({ schemas: [SCHEMA_USER], userName: 'ada' }))).toMatchObject({ kind: 'transient', code });
+    expect(await rejection(client(fetch).scim.createUser({ schemas: [SCHEMA_USER], userName: 'ada' }))).toMatchObject({
+      kind: 'transient',
+      code,
+    });
     expect(calls).toHaveLength(1);
   });
 

@@ -85,7 +85,11 @@ function checkedBaseUrl(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new ProvisioningError({ kind: 'configuration', code: 'InvalidConfiguration', message: 'the SCIM base URL is not an absolute URL' });
+    throw new ProvisioningError({
+      kind: 'configuration',
+      code: 'InvalidConfiguration',
+      message: 'the SCIM base URL is not an absolute URL',
+    });
   }
   if (!/^https?:$/.test(url.protocol) || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     throw new ProvisioningError({
@@ -182,7 +186,12 @@ export class ScimClient {
 
   /** Replaces a resource (PUT); returns it when the target sent it back. */
   /** Replaces a resource (PUT); with `ifMatch`, only if the target still holds that version. */
-  replace(endpoint: ResourceEndpoint, id: string, resource: ScimResource, options: { ifMatch?: string } = {}): Promise<ScimResource | undefined> {
+  replace(
+    endpoint: ResourceEndpoint,
+    id: string,
+    resource: ScimResource,
+    options: { ifMatch?: string } = {},
+  ): Promise<ScimResource | undefined> {
     return this.send('PUT', resourcePath(endpoint, id), { body: resource, ...options }, readOptionalResource);
   }
 
@@ -211,7 +220,12 @@ export class ScimClient {
     const { startIndex = 1, count, excludedAttributes } = page;
     if (!Number.isInteger(startIndex) || startIndex < 1) throw new RangeError(`startIndex must be an integer >= 1, not ${startIndex}`);
     if (count !== undefined && (!Number.isInteger(count) || count < 0)) throw new RangeError(`count must be an integer >= 0, not ${count}`);
-    return this.send('GET', `/${endpoint}`, { query: { startIndex, count, ...(excludedAttributes?.length && { excludedAttributes: excludedAttributes.join(',') }) } }, readPage);
+    return this.send(
+      'GET',
+      `/${endpoint}`,
+      { query: { startIndex, count, ...(excludedAttributes?.length && { excludedAttributes: excludedAttributes.join(',') }) } },
+      readPage,
+    );
   }
 
   // The same operations on Users, by the names a reconcile uses.
@@ -251,7 +265,8 @@ export class ScimClient {
     options: ScimRequestOptions,
     read: (request: RequestLine, response: ScimResponse) => T,
   ): Promise<T> {
-    if (!path.startsWith('/') || path.includes('?')) throw new RangeError('a SCIM request path starts with / and has no query (pass it as options.query)');
+    if (!path.startsWith('/') || path.includes('?'))
+      throw new RangeError('a SCIM request path starts with / and has no query (pass it as options.query)');
     const url = `${this.baseUrl}${path}${queryString(options.query)}`;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const idempotent = options.idempotent ?? method !== 'POST';
@@ -284,7 +299,10 @@ export class ScimClient {
   }
 
   /** Runs one attempt within the rate budget, if any: a permit before, the outcome reported after. */
-  private async budgeted(request: RequestLine, run: () => Promise<ScimResponse | ProvisioningError>): Promise<ScimResponse | ProvisioningError> {
+  private async budgeted(
+    request: RequestLine,
+    run: () => Promise<ScimResponse | ProvisioningError>,
+  ): Promise<ScimResponse | ProvisioningError> {
     if (this.budget === undefined) return run();
     const permit = await this.budget.acquire({ maxPauseMs: this.policy.maxRetryAfterMs, label: `${request.method} ${request.path}` });
     let outcome: ScimResponse | ProvisioningError | undefined;
@@ -317,7 +335,10 @@ export class ScimClient {
       const response = await this.fetch(url, { method: request.method, headers, body, signal, redirect: 'manual' });
       status = response.status;
       const text = await response.text();
-      outcome = status >= 200 && status <= 299 ? parseBody(request, status, text) : errorFromResponse(request, status, text, response.headers.get('retry-after'));
+      outcome =
+        status >= 200 && status <= 299
+          ? parseBody(request, status, text)
+          : errorFromResponse(request, status, text, response.headers.get('retry-after'));
     } catch (failure) {
       outcome = signal.aborted ? timeoutError(request, this.timeoutMs) : networkError(request, failure);
     }

@@ -73,7 +73,12 @@ describe('discoverCapabilities on a well-behaved target', () => {
     ]);
     expect(reads[0]?.summary).toMatch(/^PATCH: yes; bulk: up to 1000 operations .* \(from \/ServiceProviderConfig\)$/);
     expect(userAttributes).toEqual(
-      expect.arrayContaining(['username', 'name.givenname', `${SCHEMA_USER}:username`.toLowerCase(), `${SCHEMA_ENTERPRISE_USER}:employeenumber`.toLowerCase()]),
+      expect.arrayContaining([
+        'username',
+        'name.givenname',
+        `${SCHEMA_USER}:username`.toLowerCase(),
+        `${SCHEMA_ENTERPRISE_USER}:employeenumber`.toLowerCase(),
+      ]),
     );
     expect(userAttributes).not.toContain('displayname');
     expect(calls).toEqual(['GET /ServiceProviderConfig', 'GET /ResourceTypes', 'GET /Schemas']);
@@ -113,7 +118,9 @@ describe('discoverCapabilities on odd targets', () => {
     expect(profile).toEqual({ ...CONSERVATIVE_PROFILE, discoveredAt: NOW.toISOString() });
     expect(reads.map((read) => read.outcome)).toEqual(['absent', 'absent', 'absent']);
     expect(notes).toEqual([
-      expect.stringMatching(/^GET \/ServiceProviderConfigs answered HTTP 404: the target does not serve it; the conservative defaults apply/),
+      expect.stringMatching(
+        /^GET \/ServiceProviderConfigs answered HTTP 404: the target does not serve it; the conservative defaults apply/,
+      ),
       expect.stringMatching(/^GET \/ResourceTypes answered HTTP 404.*; users and groups are assumed/),
       expect.stringMatching(/^GET \/Schemas answered HTTP 404.*; the declared attributes are unknown/),
     ]);
@@ -124,13 +131,19 @@ describe('discoverCapabilities on odd targets', () => {
     const html = new Response('<html><body>Sign in</body></html>', { status: 200, headers: { 'content-type': 'text/html' } });
     const { profile, reads } = await discover({ ...wellBehaved, 'GET /ServiceProviderConfig': html });
     expect(reads[0]).toMatchObject({ outcome: 'unreadable', path: '/ServiceProviderConfig' });
-    expect(reads[0]?.notes).toEqual([expect.stringMatching(/^GET \/ServiceProviderConfig answered HTTP 200 with a body that is not JSON; the conservative defaults apply/)]);
+    expect(reads[0]?.notes).toEqual([
+      expect.stringMatching(/^GET \/ServiceProviderConfig answered HTTP 200 with a body that is not JSON; the conservative defaults apply/),
+    ]);
     expect(profile.patch).toBe(false);
     expect(profile.resourceTypes.enterpriseUser).toBe(true);
   });
 
   it.each([
-    ['a JSON array of strings', ['patch', 'bulk'], /^GET \/ServiceProviderConfig answered the string "patch" where a JSON object was expected/],
+    [
+      'a JSON array of strings',
+      ['patch', 'bulk'],
+      /^GET \/ServiceProviderConfig answered the string "patch" where a JSON object was expected/,
+    ],
     ['a number', 42, /^GET \/ServiceProviderConfig answered the number 42 where a JSON object was expected/],
     ['null', null, /^GET \/ServiceProviderConfig answered null where a JSON object was expected/],
   ])('notes a configuration that is %s', async (_name, body, note) => {
@@ -151,7 +164,15 @@ describe('discoverCapabilities on odd targets', () => {
         sort: { supported: false },
       }),
     });
-    expect(profile).toMatchObject({ patch: true, bulk: { supported: false }, filter: { supported: true, maxResults: 100 }, etag: false, sort: false, changePassword: false, pageSize: 100 });
+    expect(profile).toMatchObject({
+      patch: true,
+      bulk: { supported: false },
+      filter: { supported: true, maxResults: 100 },
+      etag: false,
+      sort: false,
+      changePassword: false,
+      pageSize: 100,
+    });
     expect(reads[0]?.outcome).toBe('read');
     expect(reads[0]?.notes).toEqual([
       'GET /ServiceProviderConfig: patch.supported is the string "True"; read as a boolean',
@@ -199,7 +220,10 @@ describe('discoverCapabilities on odd targets', () => {
     ['entries that are not objects', { Resources: ['User', 'Group'] }, 'no readable resource type'],
   ])('notes resource types given as %s and keeps the defaults', async (_name, body, problem) => {
     const { profile, reads } = await discover({ ...wellBehaved, 'GET /ResourceTypes': scimJson(200, body) });
-    expect(reads[1]).toMatchObject({ outcome: 'unreadable', notes: [`GET /ResourceTypes answered ${problem}; users and groups are assumed, without the enterprise extension`] });
+    expect(reads[1]).toMatchObject({
+      outcome: 'unreadable',
+      notes: [`GET /ResourceTypes answered ${problem}; users and groups are assumed, without the enterprise extension`],
+    });
     expect(profile.resourceTypes.user).toBe(true);
   });
 

@@ -81,11 +81,23 @@ async function fetchBody(client: ScimClient, path: string): Promise<Fetched> {
 function failedRead(endpoint: DiscoveryEndpoint, path: string, error: ProvisioningError, started: number, defaults: string): DiscoveryRead {
   const absent = error.status === 404;
   const what = absent ? `GET ${path} answered HTTP 404: the target does not serve it` : error.message;
-  return { endpoint, path, outcome: absent ? 'absent' : 'unreadable', notes: [`${what}; ${defaults}`], durationMs: performance.now() - started };
+  return {
+    endpoint,
+    path,
+    outcome: absent ? 'absent' : 'unreadable',
+    notes: [`${what}; ${defaults}`],
+    durationMs: performance.now() - started,
+  };
 }
 
 function unusableBody(endpoint: DiscoveryEndpoint, path: string, problem: string, started: number, defaults: string): DiscoveryRead {
-  return { endpoint, path, outcome: 'unreadable', notes: [`GET ${path} answered ${problem}; ${defaults}`], durationMs: performance.now() - started };
+  return {
+    endpoint,
+    path,
+    outcome: 'unreadable',
+    notes: [`GET ${path} answered ${problem}; ${defaults}`],
+    durationMs: performance.now() - started,
+  };
 }
 
 // ---------------------------------------------------------------- ServiceProviderConfig
@@ -111,13 +123,24 @@ async function readServiceProviderConfig(client: ScimClient, profile: Capability
 
   const fields = new FieldReader(`GET ${path}`, notes);
   applyServiceProviderConfig(config, profile, fields);
-  return { endpoint: 'serviceProviderConfig', path, outcome: 'read', summary: summariseConfig(profile, path), notes, durationMs: performance.now() - started };
+  return {
+    endpoint: 'serviceProviderConfig',
+    path,
+    outcome: 'read',
+    summary: summariseConfig(profile, path),
+    notes,
+    durationMs: performance.now() - started,
+  };
 }
 
 /** The one object a configuration body holds: itself, or the single entry of a list or array. */
 function singleObject(body: unknown): Record<string, unknown> | string {
   if (body === undefined) return 'an empty body';
-  const items = Array.isArray(body) ? body : isObject(body) && Array.isArray(member(body, 'Resources')) ? (member(body, 'Resources') as unknown[]) : undefined;
+  const items = Array.isArray(body)
+    ? body
+    : isObject(body) && Array.isArray(member(body, 'Resources'))
+      ? (member(body, 'Resources') as unknown[])
+      : undefined;
   const config = items ? items[0] : body;
   if (!isObject(config)) return `${describe(items ? config : body)} where a JSON object was expected`;
   return config;
@@ -151,7 +174,8 @@ function applyServiceProviderConfig(config: Record<string, unknown>, profile: Ca
   if (filter) {
     profile.filter.supported = fields.boolean(filter, 'filter', 'supported') ?? fields.kept('filter', profile.filter.supported);
     // Targets that filter nothing often announce maxResults 0 or leave it out: no note then.
-    const maxResults = profile.filter.supported || member(filter, 'maxResults') !== undefined ? fields.count(filter, 'filter', 'maxResults') : undefined;
+    const maxResults =
+      profile.filter.supported || member(filter, 'maxResults') !== undefined ? fields.count(filter, 'filter', 'maxResults') : undefined;
     if (maxResults) {
       profile.filter.maxResults = maxResults;
       caps.push(maxResults);

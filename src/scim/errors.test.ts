@@ -41,8 +41,16 @@ describe('readErrorBody', () => {
     ],
     ['a SCIM error without schemas', '{"status":400,"scimType":"invalidFilter"}', { scimType: 'invalidFilter' }],
     ['a SCIM error with an empty scimType', '{"scimType":"","detail":"bad"}', { detail: 'bad' }],
-    ['JSON of another shape (Zoom)', '{"code":429,"message":"Too many requests."}', { detail: '{"code":429,"message":"Too many requests."}' }],
-    ['an HTML page', '<html>\n  <body><h1>502 Bad Gateway</h1></body>\n</html>\n', { detail: '<html> <body><h1>502 Bad Gateway</h1></body> </html>' }],
+    [
+      'JSON of another shape (Zoom)',
+      '{"code":429,"message":"Too many requests."}',
+      { detail: '{"code":429,"message":"Too many requests."}' },
+    ],
+    [
+      'an HTML page',
+      '<html>\n  <body><h1>502 Bad Gateway</h1></body>\n</html>\n',
+      { detail: '<html> <body><h1>502 Bad Gateway</h1></body> </html>' },
+    ],
     ['plain text', '  Rate limit exceeded  ', { detail: 'Rate limit exceeded' }],
     ['an empty body', '', {}],
     ['a JSON array', '["x"]', { detail: '["x"]' }],
@@ -70,7 +78,11 @@ describe('excerpt', () => {
 
 describe('errorFromResponse', () => {
   it('names method, path and status and keeps the SCIM detail and scimType', () => {
-    const error = errorFromResponse(request, 409, '{"scimType":"uniqueness","detail":"One or more of the attribute values are already in use"}');
+    const error = errorFromResponse(
+      request,
+      409,
+      '{"scimType":"uniqueness","detail":"One or more of the attribute values are already in use"}',
+    );
     expect(error).toBeInstanceOf(ProvisioningError);
     expect(error).toMatchObject({ kind: 'conflict', code: 'Conflict', status: 409, scimType: 'uniqueness' });
     expect(error.message).toBe('POST /Users failed with HTTP 409: One or more of the attribute values are already in use');
@@ -96,7 +108,11 @@ describe('errorFromResponse', () => {
 
 describe('timeoutError and networkError', () => {
   it('are transient and name the request', () => {
-    expect(timeoutError(request, 30_000)).toMatchObject({ kind: 'transient', code: 'Timeout', message: 'POST /Users got no answer within 30000 ms' });
+    expect(timeoutError(request, 30_000)).toMatchObject({
+      kind: 'transient',
+      code: 'Timeout',
+      message: 'POST /Users got no answer within 30000 ms',
+    });
     const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
     const error = networkError(request, new TypeError('fetch failed', { cause }));
     expect(error).toMatchObject({ kind: 'transient', code: 'NetworkError', detail: 'fetch failed: connect ECONNREFUSED 127.0.0.1:9' });

@@ -113,7 +113,8 @@ export function errorFromResponse(
   const { kind, code } = classifyStatus(status);
   const { scimType, detail } = readErrorBody(peerText(request, bodyText));
   const retryAfterMs = parseRetryAfter(retryAfter, now);
-  const what = status >= 300 && status <= 399 ? `was redirected (HTTP ${status}); use the final URL as the base URL` : `failed with HTTP ${status}`;
+  const what =
+    status >= 300 && status <= 399 ? `was redirected (HTTP ${status}); use the final URL as the base URL` : `failed with HTTP ${status}`;
   return new ProvisioningError({
     kind,
     code,

@@ -49,4 +49,13 @@ export {
   type RequestOutcome,
 } from './rate-budget';
 export { encodePatchOperations, profiledWriter, replacementFor } from './target';
-export { BulkBatcher, createdId, sendBulk, SCHEMA_BULK_REQUEST, type BulkLimits, type BulkOperation, type BulkResult, type BulkTransport } from './bulk';
+export {
+  BulkBatcher,
+  createdId,
+  sendBulk,
+  SCHEMA_BULK_REQUEST,
+  type BulkLimits,
+  type BulkOperation,
+  type BulkResult,
+  type BulkTransport,
+} from './bulk';

@@ -65,8 +65,16 @@ describe('RateBudget token bucket', () => {
   });
 
   it('defaults the burst to one second of requests, and sets no rate without requestsPerSecond', async () => {
-    expect(new RateBudget({ requestsPerSecond: 2.5 }).settings).toEqual({ requestsPerSecond: 2.5, burst: 3, concurrency: DEFAULT_CONCURRENCY });
-    expect(new RateBudget({ requestsPerSecond: 0.2 }).settings).toEqual({ requestsPerSecond: 0.2, burst: 1, concurrency: DEFAULT_CONCURRENCY });
+    expect(new RateBudget({ requestsPerSecond: 2.5 }).settings).toEqual({
+      requestsPerSecond: 2.5,
+      burst: 3,
+      concurrency: DEFAULT_CONCURRENCY,
+    });
+    expect(new RateBudget({ requestsPerSecond: 0.2 }).settings).toEqual({
+      requestsPerSecond: 0.2,
+      burst: 1,
+      concurrency: DEFAULT_CONCURRENCY,
+    });
     const clock = new FakeClock();
     const unlimited = new RateBudget({}, clock);
     expect(await clock.run(grantTimes(clock, unlimited, 50))).toEqual(Array.from({ length: 50 }, () => 0));
@@ -182,7 +190,12 @@ describe('RateBudget pause', () => {
     budget.pause(120_000);
     const error = await budget.acquire({ maxPauseMs: 60_000, label: 'GET /Users' }).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(ProvisioningError);
-    expect(error).toMatchObject({ kind: 'transient', code: 'TooManyRequests', retryAfterMs: 120_000, message: expect.stringContaining('GET /Users not sent') });
+    expect(error).toMatchObject({
+      kind: 'transient',
+      code: 'TooManyRequests',
+      retryAfterMs: 120_000,
+      message: expect.stringContaining('GET /Users not sent'),
+    });
     // The queue goes on after a rejection.
     clock.time = 120_000;
     expect(await clock.run(budget.acquire({ maxPauseMs: 60_000 }))).toBeDefined();
@@ -281,16 +294,21 @@ describe('ScimClient with a rate budget', () => {
     const target = fakeTarget(clock, (_at, index) => (index === 0 ? '600' : undefined));
     const budget = new RateBudget({ concurrency: 1 }, clock);
     const { scim } = budgetedClient(clock, target.fetch, budget, 60_000);
-    const outcomes = await clock.run(Promise.allSettled([scim.findUsers('userName', 'a@example.com'), scim.findUsers('userName', 'b@example.com')]));
+    const outcomes = await clock.run(
+      Promise.allSettled([scim.findUsers('userName', 'a@example.com'), scim.findUsers('userName', 'b@example.com')]),
+    );
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
-    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as ProvisioningError).retryAfterMs : undefined))).toEqual([600_000, 600_000]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as ProvisioningError).retryAfterMs : undefined))).toEqual([
+      600_000, 600_000,
+    ]);
     expect(target.arrivals).toHaveLength(1);
   });
 
   it('still backs off on its own after a server error without Retry-After', async () => {
     const clock = new FakeClock();
     let calls = 0;
-    const fetch: typeof globalThis.fetch = async () => (++calls === 1 ? new Response('', { status: 500 }) : new Response(emptyPage, { status: 200 }));
+    const fetch: typeof globalThis.fetch = async () =>
+      ++calls === 1 ? new Response('', { status: 500 }) : new Response(emptyPage, { status: 200 });
     const { scim, ownSleeps } = budgetedClient(clock, fetch, new RateBudget({}, clock));
     expect(await clock.run(scim.findUsers('userName', 'a@example.com'))).toEqual([]);
     expect(ownSleeps).toHaveLength(1);

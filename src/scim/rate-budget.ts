@@ -123,7 +123,11 @@ export class RateBudget {
 
   /** The settings in force, with defaults filled in. */
   get settings(): RateLimitSettings {
-    return { ...(this.requestsPerSecond !== undefined && { requestsPerSecond: this.requestsPerSecond }), burst: this.burst, concurrency: this.concurrency };
+    return {
+      ...(this.requestsPerSecond !== undefined && { requestsPerSecond: this.requestsPerSecond }),
+      burst: this.burst,
+      concurrency: this.concurrency,
+    };
   }
 
   /** Requests holding a permit now. */
@@ -214,7 +218,8 @@ export class RateBudget {
 
   private refill(now: number): void {
     if (now <= this.refilledAt) return;
-    if (this.requestsPerSecond !== undefined) this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.requestsPerSecond) / 1000);
+    if (this.requestsPerSecond !== undefined)
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.requestsPerSecond) / 1000);
     this.refilledAt = now;
   }
 

@@ -23,10 +23,22 @@ describe('readPage', () => {
       { schemas: [SCHEMA_LIST_RESPONSE], totalResults: 1, startIndex: 1, itemsPerPage: 1, Resources: [user] },
       { totalResults: 1, startIndex: 1, itemsPerPage: 1, Resources: [user] },
     ],
-    ['no match without Resources', { schemas: [SCHEMA_LIST_RESPONSE], totalResults: 0 }, { totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] }],
-    ['a count=0 answer', { schemas: [SCHEMA_LIST_RESPONSE], totalResults: 7, itemsPerPage: 0 }, { totalResults: 7, itemsPerPage: 0, Resources: [] }],
+    [
+      'no match without Resources',
+      { schemas: [SCHEMA_LIST_RESPONSE], totalResults: 0 },
+      { totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] },
+    ],
+    [
+      'a count=0 answer',
+      { schemas: [SCHEMA_LIST_RESPONSE], totalResults: 7, itemsPerPage: 0 },
+      { totalResults: 7, itemsPerPage: 0, Resources: [] },
+    ],
     ['no totalResults', { Resources: [user] }, { totalResults: 1, Resources: [user] }],
-    ['resources without schemas and a numeric id', { totalResults: 1, Resources: [{ id: 7, userName: 'x' }] }, { Resources: [{ schemas: [], id: '7', userName: 'x' }] }],
+    [
+      'resources without schemas and a numeric id',
+      { totalResults: 1, Resources: [{ id: 7, userName: 'x' }] },
+      { Resources: [{ schemas: [], id: '7', userName: 'x' }] },
+    ],
   ])('reads %s', (_name, body, expected) => {
     expect(readPage(request, { status: 200, body })).toMatchObject(expected);
   });
@@ -38,7 +50,11 @@ describe('readPage', () => {
     ['a resource that is not an object', { totalResults: 1, Resources: ['ada'] }],
     ['a plain array', [user]],
   ])('refuses %s as InvalidResponse', (_name, body) => {
-    expect(failure(() => readPage(request, { status: 200, body }))).toMatchObject({ kind: 'permanent', code: 'InvalidResponse', status: 200 });
+    expect(failure(() => readPage(request, { status: 200, body }))).toMatchObject({
+      kind: 'permanent',
+      code: 'InvalidResponse',
+      status: 200,
+    });
   });
 });
 
@@ -54,7 +70,9 @@ describe('resource readers', () => {
   });
 
   it('requires an id on a created resource', () => {
-    const error = failure(() => readCreatedResource({ method: 'POST', path: '/Users' }, { status: 201, body: { schemas: [SCHEMA_USER], userName: 'ada' } }));
+    const error = failure(() =>
+      readCreatedResource({ method: 'POST', path: '/Users' }, { status: 201, body: { schemas: [SCHEMA_USER], userName: 'ada' } }),
+    );
     expect(error).toMatchObject({ code: 'InvalidResponse', status: 201 });
     expect(error.message).toBe('POST /Users answered HTTP 201 with a created resource without an id');
     expect(failure(() => readCreatedResource(request, { status: 201, body: undefined })).code).toBe('InvalidResponse');

@@ -37,7 +37,12 @@ function parse<T>(schema: z.ZodType<T>, request: RequestLine, response: ScimResp
   if (response.body === undefined) throw invalidResponse(request, response.status, `an empty body where ${what} was expected`);
   const result = schema.safeParse(response.body);
   if (!result.success) {
-    throw invalidResponse(request, response.status, `a body that is not ${what} (${z.prettifyError(result.error)})`, JSON.stringify(response.body));
+    throw invalidResponse(
+      request,
+      response.status,
+      `a body that is not ${what} (${z.prettifyError(result.error)})`,
+      JSON.stringify(response.body),
+    );
   }
   return result.data;
 }

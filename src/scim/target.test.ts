@@ -69,7 +69,10 @@ describe('profiledWriter', () => {
 
   it('patches a target that supports PATCH, and reads then replaces one that does not', async () => {
     const patching = recording();
-    await profiledWriter(patching.endpoints, 'Users', { ...CONSERVATIVE_PROFILE, patch: true, patchOpCasing: 'capitalised' }).patch('u1', ops.slice(0, 1));
+    await profiledWriter(patching.endpoints, 'Users', { ...CONSERVATIVE_PROFILE, patch: true, patchOpCasing: 'capitalised' }).patch(
+      'u1',
+      ops.slice(0, 1),
+    );
     expect(patching.calls).toEqual(['PATCH Users/u1 Replace']);
 
     const putting = recording();

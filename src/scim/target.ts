@@ -21,7 +21,10 @@ function encodeBooleans(value: unknown): unknown {
 }
 
 /** PATCH operations in the forms the target expects (RFC by default; Entra's legacy forms on request). */
-export function encodePatchOperations(operations: PatchOperation[], profile: Pick<CapabilityProfile, 'patchOpCasing' | 'booleanEncoding'>): PatchOperation[] {
+export function encodePatchOperations(
+  operations: PatchOperation[],
+  profile: Pick<CapabilityProfile, 'patchOpCasing' | 'booleanEncoding'>,
+): PatchOperation[] {
   return operations.map((operation) => {
     const op = (profile.patchOpCasing === 'capitalised' ? CAPITALISED[operation.op] : operation.op) as PatchOperation['op'];
     const encoded: PatchOperation = { ...operation, op };
@@ -60,7 +63,12 @@ const MAX_PRECONDITION_RETRIES = 3;
  * profile. With `bulk` (a target that announces SCIM Bulk), creates, PATCHes and deletes travel
  * in BulkRequests shared with the writes of other reconciles; each still gets its own result.
  */
-export function profiledWriter(client: ResourceEndpoints, endpoint: ResourceEndpoint, profile: CapabilityProfile, options: { bulk?: BulkBatcher } = {}) {
+export function profiledWriter(
+  client: ResourceEndpoints,
+  endpoint: ResourceEndpoint,
+  profile: CapabilityProfile,
+  options: { bulk?: BulkBatcher } = {},
+) {
   const { bulk } = options;
   const encode = (resource: ScimResource) => (profile.booleanEncoding === 'string' ? (encodeBooleans(resource) as ScimResource) : resource);
   return {
@@ -70,7 +78,12 @@ export function profiledWriter(client: ResourceEndpoints, endpoint: ResourceEndp
       if (!bulk) return client.create(endpoint, encode(resource));
       const result = await bulk.submit({ method: 'POST', path: `/${endpoint}`, data: encode(resource) });
       const id = createdId(result);
-      if (!id) throw new ProvisioningError({ kind: 'permanent', code: 'InvalidResponse', message: `POST /${endpoint} (bulk) succeeded without the created resource's id or location` });
+      if (!id)
+        throw new ProvisioningError({
+          kind: 'permanent',
+          code: 'InvalidResponse',
+          message: `POST /${endpoint} (bulk) succeeded without the created resource's id or location`,
+        });
       return { ...(result.resource ?? resource), id } as ScimResource;
     },
     async delete(id: string): Promise<void> {
@@ -86,7 +99,11 @@ export function profiledWriter(client: ResourceEndpoints, endpoint: ResourceEndp
     async patch(id: string, operations: PatchOperation[]) {
       if (operations.length === 0) return undefined;
       if (profile.patch && bulk) {
-        const result = await bulk.submit({ method: 'PATCH', path: `/${endpoint}/${encodeURIComponent(id)}`, data: { schemas: [SCHEMA_PATCH_OP], Operations: encodePatchOperations(operations, profile) } });
+        const result = await bulk.submit({
+          method: 'PATCH',
+          path: `/${endpoint}/${encodeURIComponent(id)}`,
+          data: { schemas: [SCHEMA_PATCH_OP], Operations: encodePatchOperations(operations, profile) },
+        });
         return result.resource;
       }
       if (profile.patch) return client.patch(endpoint, id, encodePatchOperations(operations, profile));
@@ -97,7 +114,8 @@ export function profiledWriter(client: ResourceEndpoints, endpoint: ResourceEndp
           return await client.replace(endpoint, id, replacementFor(current, operations), version ? { ifMatch: version } : {});
         } catch (error) {
           // Someone changed the resource between our read and our write: read it again, keep their change.
-          if (!(error instanceof ProvisioningError && error.code === 'PreconditionFailed') || attempt >= MAX_PRECONDITION_RETRIES) throw error;
+          if (!(error instanceof ProvisioningError && error.code === 'PreconditionFailed') || attempt >= MAX_PRECONDITION_RETRIES)
+            throw error;
         }
       }
     },

@@ -20,13 +20,18 @@ const discovery: Record<string, Route> = {
     etag: { supported: false },
   }),
   'GET /ResourceTypes': scimJson(200, [{ name: 'User', endpoint: '/Users', schema: SCHEMA_USER }]),
-  'GET /Schemas': scimJson(200, [{ id: SCHEMA_USER, attributes: [{ name: 'userName' }, { name: 'emails', subAttributes: [{ name: 'value' }] }] }]),
+  'GET /Schemas': scimJson(200, [
+    { id: SCHEMA_USER, attributes: [{ name: 'userName' }, { name: 'emails', subAttributes: [{ name: 'value' }] }] },
+  ]),
 };
 
 async function run(usersRoute: Route, options: { matchingAttribute?: string; routes?: Record<string, Route> } = {}) {
   const { fetch, calls } = routedFetch({ ...discovery, ...options.routes, 'GET /Users': usersRoute });
   const scim = new ScimClient({ baseUrl: FAKE_BASE_URL, authorization: () => `Bearer ${TOKEN}`, fetch, maxAttempts: 1 });
-  const result = await testConnection(scim, { randomId: () => GUID, ...(options.matchingAttribute && { matchingAttribute: options.matchingAttribute }) });
+  const result = await testConnection(scim, {
+    randomId: () => GUID,
+    ...(options.matchingAttribute && { matchingAttribute: options.matchingAttribute }),
+  });
   const check = (name: ConnectionCheck['name']) => result.checks.find((candidate) => candidate.name === name);
   return { result, calls, check };
 }
@@ -55,7 +60,17 @@ describe('testConnection', () => {
   });
 
   it.each([
-    ['returns every user', { totalResults: 2, Resources: [{ id: '1', userName: 'a' }, { id: '2', userName: 'b' }] }, /returned 2 resource\(s\) of 2/],
+    [
+      'returns every user',
+      {
+        totalResults: 2,
+        Resources: [
+          { id: '1', userName: 'a' },
+          { id: '2', userName: 'b' },
+        ],
+      },
+      /returned 2 resource\(s\) of 2/,
+    ],
     ['counts results it does not list', { totalResults: 7, itemsPerPage: 0 }, /returned 0 resource\(s\) of 7/],
   ])('fails the match query when the target %s for a value nobody has', async (_name, body, detail) => {
     const { result, check } = await run(scimJson(200, { schemas: [SCHEMA_LIST_RESPONSE], ...body }));
@@ -71,13 +86,19 @@ describe('testConnection', () => {
     expect(check('authenticate')?.status).toBe('passed');
     expect(check('match query')).toMatchObject({
       status: 'failed',
-      detail: 'the target does not support filtering, and matching before create needs it: GET /Users failed with HTTP 501: Filtering is not supported',
+      detail:
+        'the target does not support filtering, and matching before create needs it: GET /Users failed with HTTP 501: Filtering is not supported',
     });
   });
 
   it('fails the match query when the target refuses a filter on the attribute', async () => {
-    const { check } = await run(scimJson(400, { scimType: 'invalidFilter', detail: 'unknown attribute' }), { matchingAttribute: 'employeeId' });
-    expect(check('match query')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/^the target refuses a filter on employeeId: /) });
+    const { check } = await run(scimJson(400, { scimType: 'invalidFilter', detail: 'unknown attribute' }), {
+      matchingAttribute: 'employeeId',
+    });
+    expect(check('match query')).toMatchObject({
+      status: 'failed',
+      detail: expect.stringMatching(/^the target refuses a filter on employeeId: /),
+    });
   });
 
   it('fails the match query on a 200 that is not a ListResponse', async () => {
@@ -85,13 +106,18 @@ describe('testConnection', () => {
     const { result, check } = await run(html);
     expect(result.ok).toBe(false);
     expect(check('authenticate')?.status).toBe('passed');
-    expect(check('match query')?.detail).toMatch(/did not return a ListResponse: GET \/Users answered HTTP 200 with a body that is not JSON/);
+    expect(check('match query')?.detail).toMatch(
+      /did not return a ListResponse: GET \/Users answered HTTP 200 with a body that is not JSON/,
+    );
   });
 
   it('fails authentication on 401 without echoing the credential, and keeps no profile', async () => {
     const { result, check } = await run(({ headers }) => scimJson(401, { detail: `invalid token ${headers.authorization}` }));
     expect(result.ok).toBe(false);
-    expect(check('authenticate')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/^the target refused the credentials: GET \/Users failed with HTTP 401/) });
+    expect(check('authenticate')).toMatchObject({
+      status: 'failed',
+      detail: expect.stringMatching(/^the target refused the credentials: GET \/Users failed with HTTP 401/),
+    });
     expect(check('match query')).toMatchObject({ status: 'failed', detail: 'not checked: the target refused the credentials' });
     expect(result.profile).toBeUndefined();
     expect(JSON.stringify(result)).not.toContain(TOKEN);
@@ -108,7 +134,11 @@ describe('testConnection', () => {
     });
     const result = await testConnection(scim, { randomId: () => GUID });
     expect(result.ok).toBe(false);
-    expect(result.checks[0]).toMatchObject({ name: 'authenticate', status: 'failed', detail: expect.stringMatching(/^the target could not be reached: .*ECONNREFUSED/) });
+    expect(result.checks[0]).toMatchObject({
+      name: 'authenticate',
+      status: 'failed',
+      detail: expect.stringMatching(/^the target could not be reached: .*ECONNREFUSED/),
+    });
     expect(result.checks.slice(2).map((check) => check.status)).toEqual(['warning', 'warning', 'warning']);
   });
 
@@ -134,14 +164,22 @@ describe('testConnection', () => {
     const { result, calls, check } = await run(emptyList, { matchingAttribute: 'userName or 1' });
     expect(result.ok).toBe(false);
     expect(check('authenticate')?.status).toBe('warning');
-    expect(check('match query')).toMatchObject({ status: 'failed', detail: '"userName or 1" is not a SCIM attribute path, so no filter can match on it' });
+    expect(check('match query')).toMatchObject({
+      status: 'failed',
+      detail: '"userName or 1" is not a SCIM attribute path, so no filter can match on it',
+    });
     expect(calls.some((call) => call.startsWith('GET /Users'))).toBe(false);
   });
 
   it('warns, and still passes, when discovery endpoints are missing', async () => {
-    const { result, check } = await run(emptyList, { routes: { 'GET /ServiceProviderConfig': scimJson(404, {}), 'GET /Schemas': scimJson(404, {}) } });
+    const { result, check } = await run(emptyList, {
+      routes: { 'GET /ServiceProviderConfig': scimJson(404, {}), 'GET /Schemas': scimJson(404, {}) },
+    });
     expect(result.ok).toBe(true);
-    expect(check('service provider config')).toMatchObject({ status: 'warning', detail: expect.stringMatching(/HTTP 404.*conservative defaults apply/) });
+    expect(check('service provider config')).toMatchObject({
+      status: 'warning',
+      detail: expect.stringMatching(/HTTP 404.*conservative defaults apply/),
+    });
     expect(check('resource types')?.status).toBe('passed');
     expect(check('schemas')?.status).toBe('warning');
     expect(result.profile?.patch).toBe(false);

@@ -71,7 +71,11 @@ export async function testConnection(client: ScimClient, options: ConnectionTest
   };
 }
 
-type Probe = { filter: string; durationMs: number } & ({ page: ScimPage; error?: undefined } | { page?: undefined; error: ProvisioningError } | { page?: undefined; error?: undefined; invalidAttribute: true });
+type Probe = { filter: string; durationMs: number } & (
+  | { page: ScimPage; error?: undefined }
+  | { page?: undefined; error: ProvisioningError }
+  | { page?: undefined; error?: undefined; invalidAttribute: true }
+);
 
 async function matchQuery(client: ScimClient, attribute: string, value: string): Promise<Probe> {
   if (!isAttributePath(attribute)) return { filter: '', durationMs: 0, invalidAttribute: true };
@@ -90,7 +94,12 @@ async function matchQuery(client: ScimClient, attribute: string, value: string):
 const PROCESSED = new Set([400, 409, 412, 413, 422, 501]);
 
 function authenticateCheck(probe: Probe): ConnectionCheck {
-  const check = (status: ConnectionCheck['status'], detail: string): ConnectionCheck => ({ name: 'authenticate', status, detail, durationMs: probe.durationMs });
+  const check = (status: ConnectionCheck['status'], detail: string): ConnectionCheck => ({
+    name: 'authenticate',
+    status,
+    detail,
+    durationMs: probe.durationMs,
+  });
   if (probe.page) return check('passed', 'the target accepted the credentials on GET /Users');
   if (!probe.error) return check('warning', 'not checked: the matching attribute is not a SCIM attribute path');
   const { status, message } = probe.error;
@@ -103,8 +112,14 @@ function authenticateCheck(probe: Probe): ConnectionCheck {
 }
 
 function matchQueryCheck(probe: Probe, attribute: string, discovery: CapabilityDiscovery): ConnectionCheck {
-  const check = (status: ConnectionCheck['status'], detail: string): ConnectionCheck => ({ name: 'match query', status, detail, durationMs: probe.durationMs });
-  if (!probe.page && !probe.error) return check('failed', `${JSON.stringify(attribute)} is not a SCIM attribute path, so no filter can match on it`);
+  const check = (status: ConnectionCheck['status'], detail: string): ConnectionCheck => ({
+    name: 'match query',
+    status,
+    detail,
+    durationMs: probe.durationMs,
+  });
+  if (!probe.page && !probe.error)
+    return check('failed', `${JSON.stringify(attribute)} is not a SCIM attribute path, so no filter can match on it`);
   const query = `GET /Users?filter=${probe.filter}`;
   if (probe.error) {
     const { status, scimType, message } = probe.error;

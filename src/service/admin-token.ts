@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export async function loadOrCreateAdminToken(dataDir: string, fromEnv: string | undefined): Promise<{ token: string; origin: 'env' | 'generated' | 'file'; file?: string }> {
+export async function loadOrCreateAdminToken(
+  dataDir: string,
+  fromEnv: string | undefined,
+): Promise<{ token: string; origin: 'env' | 'generated' | 'file'; file?: string }> {
   if (fromEnv) return { token: fromEnv, origin: 'env' };
   const file = join(dataDir, 'admin-token');
   try {

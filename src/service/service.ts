@@ -68,7 +68,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       alerter,
       ...(options.concurrency && { concurrency: options.concurrency }),
     });
-    const activities = { ...main, ...createLifecycleActivities({ store, clients, logger, alerter, provisionOnDemand: main.provisionOnDemand, previewObject: main.previewObject }) };
+    const activities = {
+      ...main,
+      ...createLifecycleActivities({
+        store,
+        clients,
+        logger,
+        alerter,
+        provisionOnDemand: main.provisionOnDemand,
+        previewObject: main.previewObject,
+      }),
+    };
     const created = await createWorker({
       address: options.temporalAddress,
       namespace: options.namespace,
@@ -79,7 +89,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     worker = created.worker;
     closeWorkerConnection = () => created.connection.close();
     workerRun = worker.run();
-    workerRun.catch((error: unknown) => logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'worker stopped'));
+    workerRun.catch((error: unknown) =>
+      logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'worker stopped'),
+    );
   }
 
   let server: ServerType | undefined;

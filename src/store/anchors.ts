@@ -141,7 +141,9 @@ export function createAnchorsRepository(db: Kysely<Database>) {
      * row instead: the rows that conflict are left out and returned with the error.
      */
     async upsertMany(inputs: readonly (AnchorInput & { state: AnchorState })[]): Promise<{ sourceId: string; error: ProvisioningError }[]> {
-      const latest = [...new Map(inputs.map((input) => [`${input.appId}\u0000${input.objectType}\u0000${input.sourceId}`, input])).values()];
+      const latest = [
+        ...new Map(inputs.map((input) => [`${input.appId}\u0000${input.objectType}\u0000${input.sourceId}`, input])).values(),
+      ];
       if (latest.length === 0) return [];
       try {
         await db
@@ -224,7 +226,10 @@ export function createAnchorsRepository(db: Kysely<Database>) {
 
     /** How many anchors an app has, optionally of one type or state. */
     async countByApp(appId: string, filter: { objectType?: ObjectType; state?: AnchorState } = {}): Promise<number> {
-      let query = db.selectFrom('anchors').select((eb) => eb.fn.countAll<number>().as('count')).where('app_id', '=', appId);
+      let query = db
+        .selectFrom('anchors')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('app_id', '=', appId);
       if (filter.objectType !== undefined) query = query.where('object_type', '=', filter.objectType);
       if (filter.state !== undefined) query = query.where('state', '=', filter.state);
       const { count } = await query.executeTakeFirstOrThrow();

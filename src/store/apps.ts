@@ -38,7 +38,13 @@ function storedConfig(changes: Partial<AppDefinition>): Partial<StoredAppConfig>
     const { clientSecret: _secret, ...clear } = source as StoredAppConfig['source'] & { clientSecret?: unknown };
     config.source = clear;
   }
-  if (target) config.target = { type: 'scim', baseUrl: target.baseUrl, auth: clearTargetAuth(target.auth), ...(target.rateLimit && { rateLimit: target.rateLimit }) };
+  if (target)
+    config.target = {
+      type: 'scim',
+      baseUrl: target.baseUrl,
+      auth: clearTargetAuth(target.auth),
+      ...(target.rateLimit && { rateLimit: target.rateLimit }),
+    };
   return config;
 }
 
@@ -75,12 +81,7 @@ export function createAppsRepository(db: Kysely<Database>, cipher: SecretCipher)
 
     /** The app, or undefined when it does not exist or was deleted. */
     async get(id: string): Promise<AppConfig | undefined> {
-      const row = await db
-        .selectFrom('apps')
-        .select(appColumns)
-        .where('id', '=', id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
+      const row = await db.selectFrom('apps').select(appColumns).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
       return row && toAppConfig(row);
     },
 
@@ -135,12 +136,7 @@ export function createAppsRepository(db: Kysely<Database>, cipher: SecretCipher)
      * when they cannot be decrypted (another key, or altered data).
      */
     async getSecrets(id: string): Promise<AppSecrets> {
-      const row = await db
-        .selectFrom('apps')
-        .select('secrets')
-        .where('id', '=', id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
+      const row = await db.selectFrom('apps').select('secrets').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
       if (row?.secrets == null) throw notFound(id);
       return JSON.parse(cipher.decrypt(row.secrets, id)) as AppSecrets;
     },

@@ -115,14 +115,22 @@ export function createGroupMembersRepository(db: Kysely<Database>) {
         .with(
           (cte) => cte('pending').materialized(),
           (qb) => {
-            let pending = qb.selectFrom('group_members').select(['group_id', 'member_id']).where('app_id', '=', appId).where('exported', '=', false);
+            let pending = qb
+              .selectFrom('group_members')
+              .select(['group_id', 'member_id'])
+              .where('app_id', '=', appId)
+              .where('exported', '=', false);
             if (options.memberId !== undefined) pending = pending.where('member_id', '=', options.memberId);
             return pending;
           },
         )
         .selectFrom('pending as m')
-        .innerJoin('anchors as u', (join) => join.on('u.app_id', '=', appId).on('u.object_type', '=', 'user').onRef('u.source_id', '=', 'm.member_id'))
-        .innerJoin('anchors as g', (join) => join.on('g.app_id', '=', appId).on('g.object_type', '=', 'group').onRef('g.source_id', '=', 'm.group_id'))
+        .innerJoin('anchors as u', (join) =>
+          join.on('u.app_id', '=', appId).on('u.object_type', '=', 'user').onRef('u.source_id', '=', 'm.member_id'),
+        )
+        .innerJoin('anchors as g', (join) =>
+          join.on('g.app_id', '=', appId).on('g.object_type', '=', 'group').onRef('g.source_id', '=', 'm.group_id'),
+        )
         .select(['m.group_id', 'g.target_id as group_target_id', 'm.member_id', 'u.target_id as member_target_id'])
         .where('u.state', '!=', 'deleted')
         .where('g.state', '=', 'active')
@@ -130,7 +138,12 @@ export function createGroupMembersRepository(db: Kysely<Database>) {
         .orderBy('m.member_id')
         .limit(limit)
         .execute();
-      return rows.map((row) => ({ groupId: row.group_id, groupTargetId: row.group_target_id, memberId: row.member_id, memberTargetId: row.member_target_id }));
+      return rows.map((row) => ({
+        groupId: row.group_id,
+        groupTargetId: row.group_target_id,
+        memberId: row.member_id,
+        memberTargetId: row.member_target_id,
+      }));
     },
 
     /** How many wanted memberships are not written yet (pending references). */

@@ -27,7 +27,12 @@ describe.each(backends)('persons on $name', (backend) => {
 
   it('knows a person once, keeping their state and learning their names', async () => {
     const objectId = id();
-    expect(await store.persons.ensure({ objectId, state: 'prehire' })).toMatchObject({ objectId, state: 'prehire', employeeId: null, displayName: null });
+    expect(await store.persons.ensure({ objectId, state: 'prehire' })).toMatchObject({
+      objectId,
+      state: 'prehire',
+      employeeId: null,
+      displayName: null,
+    });
     const again = await store.persons.ensure({ objectId, employeeId: '4711', displayName: 'Ada Lovelace', state: 'active' });
     expect(again).toMatchObject({ state: 'prehire', employeeId: '4711', displayName: 'Ada Lovelace' });
     await store.persons.ensure({ objectId, state: 'active' });
@@ -39,12 +44,18 @@ describe.each(backends)('persons on $name', (backend) => {
     const objectId = id();
     await store.persons.ensure({ objectId, state: 'active' });
     const left = await store.persons.setState(objectId, 'left', { eventId: 'l', effectiveAt: '2026-03-01T00:00:00Z' });
-    expect(left).toMatchObject({ changed: true, person: { state: 'left', stateEventId: 'l', stateEffectiveAt: '2026-03-01T00:00:00.000Z' } });
+    expect(left).toMatchObject({
+      changed: true,
+      person: { state: 'left', stateEventId: 'l', stateEffectiveAt: '2026-03-01T00:00:00.000Z' },
+    });
     const late = await store.persons.setState(objectId, 'active', { eventId: 'j', effectiveAt: '2026-01-01T00:00:00Z' });
     expect(late).toMatchObject({ changed: false, person: { state: 'left', stateEventId: 'l' } });
     const rehired = await store.persons.setState(objectId, 'active', { eventId: 'r', effectiveAt: '2026-06-01T00:00:00Z' });
     expect(rehired).toMatchObject({ changed: true, person: { state: 'active' } });
-    expect(await store.persons.setState(id(), 'left', { eventId: 'x', effectiveAt: '2026-01-01T00:00:00Z' })).toEqual({ person: undefined, changed: false });
+    expect(await store.persons.setState(id(), 'left', { eventId: 'x', effectiveAt: '2026-01-01T00:00:00Z' })).toEqual({
+      person: undefined,
+      changed: false,
+    });
   });
 
   it('tells which users have left, in one query', async () => {
@@ -59,13 +70,30 @@ describe.each(backends)('persons on $name', (backend) => {
   it('records an event once and answers a repeat with the stored event', async () => {
     const objectId = id();
     const eventId = `evt-${id()}`;
-    const event = { eventId, objectId, employeeId: '42', type: 'leaver' as const, effectiveAt: '2026-12-01T17:00:00Z', workflowId: `person/${objectId}/leaver`, supersededBy: null };
+    const event = {
+      eventId,
+      objectId,
+      employeeId: '42',
+      type: 'leaver' as const,
+      effectiveAt: '2026-12-01T17:00:00Z',
+      workflowId: `person/${objectId}/leaver`,
+      supersededBy: null,
+    };
     const first = await store.persons.recordEvent(event);
-    expect(first).toMatchObject({ created: true, event: { eventId, type: 'leaver', effectiveAt: '2026-12-01T17:00:00.000Z', workflowId: `person/${objectId}/leaver` } });
+    expect(first).toMatchObject({
+      created: true,
+      event: { eventId, type: 'leaver', effectiveAt: '2026-12-01T17:00:00.000Z', workflowId: `person/${objectId}/leaver` },
+    });
     const repeat = await store.persons.recordEvent({ ...event, type: 'joiner', workflowId: 'other' });
     expect(repeat).toEqual({ created: false, event: first.event });
     await store.persons.recordEvent({ ...event, eventId: `${eventId}-2`, type: 'rehire', workflowId: null, supersededBy: eventId });
-    await store.persons.recordEvent({ ...event, eventId: `${eventId}-early`, objectId: 'employee:42', type: 'joiner', workflowId: 'person/employee:42/joiner' });
+    await store.persons.recordEvent({
+      ...event,
+      eventId: `${eventId}-early`,
+      objectId: 'employee:42',
+      type: 'joiner',
+      workflowId: 'person/employee:42/joiner',
+    });
     expect(await store.persons.rekeyEvents('employee:42', objectId)).toBe(1);
     expect((await store.persons.history(objectId)).map((e) => [e.eventId, e.type, e.supersededBy])).toEqual([
       [eventId, 'leaver', null],

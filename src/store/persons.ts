@@ -72,10 +72,20 @@ export function createPersonsRepository(db: Kysely<Database>) {
      * Makes sure the person is known, in `state` when new; an existing person keeps their state
      * and gains an employee id or display name learnt since.
      */
-    async ensure(person: { objectId: string; employeeId?: string | null; displayName?: string | null; state: PersonState }): Promise<Person> {
+    async ensure(person: {
+      objectId: string;
+      employeeId?: string | null;
+      displayName?: string | null;
+      state: PersonState;
+    }): Promise<Person> {
       const row = await db
         .insertInto('persons')
-        .values({ object_id: person.objectId, employee_id: person.employeeId ?? null, display_name: person.displayName ?? null, state: person.state })
+        .values({
+          object_id: person.objectId,
+          employee_id: person.employeeId ?? null,
+          display_name: person.displayName ?? null,
+          state: person.state,
+        })
         .onConflict((oc) =>
           oc.column('object_id').doUpdateSet((eb) => ({
             employee_id: eb.fn.coalesce('excluded.employee_id', 'persons.employee_id'),
@@ -92,7 +102,11 @@ export function createPersonsRepository(db: Kysely<Database>) {
      * effective later is already recorded (a late run never undoes it). Returns the person as
      * stored, and whether this call changed the state.
      */
-    async setState(objectId: string, state: PersonState, event: { eventId: string; effectiveAt: Instant }): Promise<{ person: Person | undefined; changed: boolean }> {
+    async setState(
+      objectId: string,
+      state: PersonState,
+      event: { eventId: string; effectiveAt: Instant },
+    ): Promise<{ person: Person | undefined; changed: boolean }> {
       const at = toDate(event.effectiveAt);
       const row = await db
         .updateTable('persons')
@@ -108,7 +122,12 @@ export function createPersonsRepository(db: Kysely<Database>) {
     /** Of these users, those who have left (one indexed query; a cycle asks once per page). */
     async leftAmong(objectIds: readonly string[]): Promise<Set<string>> {
       if (objectIds.length === 0) return new Set();
-      const rows = await db.selectFrom('persons').select('object_id').where('state', '=', 'left').where('object_id', 'in', objectIds).execute();
+      const rows = await db
+        .selectFrom('persons')
+        .select('object_id')
+        .where('state', '=', 'left')
+        .where('object_id', 'in', objectIds)
+        .execute();
       return new Set(rows.map((r) => r.object_id));
     },
 
@@ -120,7 +139,12 @@ export function createPersonsRepository(db: Kysely<Database>) {
 
     /** The person with this employee id, if the intake has seen them. */
     async byEmployeeId(employeeId: string): Promise<Person | undefined> {
-      const row = await db.selectFrom('persons').selectAll().where('employee_id', '=', employeeId).orderBy('updated_at', 'desc').executeTakeFirst();
+      const row = await db
+        .selectFrom('persons')
+        .selectAll()
+        .where('employee_id', '=', employeeId)
+        .orderBy('updated_at', 'desc')
+        .executeTakeFirst();
       return row && toPerson(row);
     },
 
@@ -152,7 +176,11 @@ export function createPersonsRepository(db: Kysely<Database>) {
      * person's object id, once the directory knows them. Returns how many moved.
      */
     async rekeyEvents(fromKey: string, objectId: string): Promise<number> {
-      const result = await db.updateTable('lifecycle_events').set({ object_id: objectId }).where('object_id', '=', fromKey).executeTakeFirst();
+      const result = await db
+        .updateTable('lifecycle_events')
+        .set({ object_id: objectId })
+        .where('object_id', '=', fromKey)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
 
@@ -163,7 +191,13 @@ export function createPersonsRepository(db: Kysely<Database>) {
 
     /** A person's events in the order received. */
     async history(objectId: string): Promise<StoredLifecycleEvent[]> {
-      const rows = await db.selectFrom('lifecycle_events').selectAll().where('object_id', '=', objectId).orderBy('received_at').orderBy('event_id').execute();
+      const rows = await db
+        .selectFrom('lifecycle_events')
+        .selectAll()
+        .where('object_id', '=', objectId)
+        .orderBy('received_at')
+        .orderBy('event_id')
+        .execute();
       return rows.map(toEvent);
     },
   };

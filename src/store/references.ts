@@ -25,7 +25,12 @@ export function createReferencesRepository(db: Kysely<Database>) {
 
     /** Forgets what the holder's attribute waited for (it was written, or refers to nothing now). */
     async clear(appId: string, holderId: string, attribute: string): Promise<void> {
-      await db.deleteFrom('pending_references').where('app_id', '=', appId).where('holder_id', '=', holderId).where('attribute', '=', attribute).execute();
+      await db
+        .deleteFrom('pending_references')
+        .where('app_id', '=', appId)
+        .where('holder_id', '=', holderId)
+        .where('attribute', '=', attribute)
+        .execute();
     },
 
     /**
@@ -44,7 +49,9 @@ export function createReferencesRepository(db: Kysely<Database>) {
           },
         )
         .selectFrom('pending as r')
-        .innerJoin('anchors as a', (join) => join.on('a.app_id', '=', appId).on('a.object_type', '=', 'user').onRef('a.source_id', '=', 'r.ref_id'))
+        .innerJoin('anchors as a', (join) =>
+          join.on('a.app_id', '=', appId).on('a.object_type', '=', 'user').onRef('a.source_id', '=', 'r.ref_id'),
+        )
         .select('r.holder_id')
         .distinct()
         .where('a.state', '!=', 'deleted')
@@ -81,14 +88,30 @@ export function createReferencesRepository(db: Kysely<Database>) {
 
     /** How many references of the app wait for their user's account. */
     async count(appId: string): Promise<number> {
-      const row = await db.selectFrom('pending_references').select((eb) => eb.fn.countAll<string>().as('n')).where('app_id', '=', appId).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('pending_references')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('app_id', '=', appId)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
     /** Every pending reference of an app, oldest first (for status and tests). */
     async list(appId: string, limit = 1000): Promise<PendingReference[]> {
-      const rows = await db.selectFrom('pending_references').selectAll().where('app_id', '=', appId).orderBy('since').orderBy('holder_id').limit(limit).execute();
-      return rows.map((row) => ({ holderId: row.holder_id, attribute: row.attribute, refId: row.ref_id, since: new Date(row.since).toISOString() }));
+      const rows = await db
+        .selectFrom('pending_references')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .orderBy('since')
+        .orderBy('holder_id')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        holderId: row.holder_id,
+        attribute: row.attribute,
+        refId: row.ref_id,
+        since: new Date(row.since).toISOString(),
+      }));
     },
   };
 }

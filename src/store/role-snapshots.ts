@@ -25,7 +25,11 @@ export function createRoleSnapshotsRepository(db: Kysely<Database>) {
           .execute();
       }
       for (let i = 0; i < gone.length; i += CHUNK) {
-        await db.deleteFrom('app_role_snapshots').where('app_id', '=', appId).where('user_id', 'in', gone.slice(i, i + CHUNK)).execute();
+        await db
+          .deleteFrom('app_role_snapshots')
+          .where('app_id', '=', appId)
+          .where('user_id', 'in', gone.slice(i, i + CHUNK))
+          .execute();
       }
     },
   };

@@ -158,7 +158,11 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       expect(renamed).toMatchObject({ displayName: 'Renamed', schedule: { intervalMinutes: 10 }, source: app.source, configVersion: 1 });
       expect(Date.parse(renamed!.updatedAt)).toBeGreaterThanOrEqual(Date.parse(app.updatedAt));
 
-      const remapped = await store.apps.update(app.id, { mappings: appInputSchema.parse(appInput({ mappings: userMappings })).mappings }, { bumpConfigVersion: true });
+      const remapped = await store.apps.update(
+        app.id,
+        { mappings: appInputSchema.parse(appInput({ mappings: userMappings })).mappings },
+        { bumpConfigVersion: true },
+      );
       expect(remapped?.configVersion).toBe(2);
       expect(remapped?.mappings.user?.[0]).toMatchObject({ source: 'userPrincipalName', target: 'userName' });
       expect(remapped?.displayName).toBe('Renamed');
@@ -204,7 +208,11 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       const { secrets: stored } = await store.db.selectFrom('apps').select('secrets').where('id', '=', app.id).executeTakeFirstOrThrow();
       const bytes = Buffer.from(stored!.slice(3), 'base64');
       bytes[bytes.length - 1]! ^= 0x01;
-      await store.db.updateTable('apps').set({ secrets: `v1.${bytes.toString('base64')}` }).where('id', '=', app.id).execute();
+      await store.db
+        .updateTable('apps')
+        .set({ secrets: `v1.${bytes.toString('base64')}` })
+        .where('id', '=', app.id)
+        .execute();
       await expect(store.apps.getSecrets(app.id)).rejects.toMatchObject({ kind: 'configuration' });
 
       const { app: other } = await newApp();
@@ -243,7 +251,12 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
 
       expect(await store.anchors.markState(app.id, 'user', 's1', 'disabled')).toBe(true);
       const replaced = await store.anchors.upsert({ ...anchor(app.id, 's1', 't-new'), lastExported: { userName: 'renamed@example.com' } });
-      expect(replaced).toMatchObject({ state: 'disabled', targetId: 't-new', lastExported: { userName: 'renamed@example.com' }, sourceSnapshot: { displayName: 'Ada' } });
+      expect(replaced).toMatchObject({
+        state: 'disabled',
+        targetId: 't-new',
+        lastExported: { userName: 'renamed@example.com' },
+        sourceSnapshot: { displayName: 'Ada' },
+      });
       expect(replaced.createdAt).toBe(created.createdAt);
 
       const cleared = await store.anchors.upsert({ ...anchor(app.id, 's1', 't-new'), state: 'active', sourceSnapshot: null });
@@ -318,7 +331,10 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
         action: 'Update',
         status: 'Success',
         reason: null,
-        modifiedProperties: [{ name: 'title', old: 'Engineer', new: 'Lead' }, { name: 'department', new: 'R&D' }],
+        modifiedProperties: [
+          { name: 'title', old: 'Engineer', new: 'Lead' },
+          { name: 'department', new: 'R&D' },
+        ],
         steps: [
           { name: 'import', status: 'Success', detail: 'read from Graph' },
           { name: 'export', status: 'Success', detail: 'PATCH /Users/tgt-1', data: { operations: 2 } },
@@ -391,12 +407,14 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
 
     it('filters by source, target, action, status and cycle', async () => {
       const { app } = await newApp();
-      await store.provisioningLog.append([
-        entry(app.id, { changeId: 'f-1', sourceId: 'u1', targetId: 't1', action: 'Create', status: 'Success' }),
-        entry(app.id, { changeId: 'f-2', sourceId: 'u1', targetId: 't1', action: 'Update', status: 'Failure', error: failure }),
-        entry(app.id, { changeId: 'f-3', sourceId: 'u2', targetId: 't2', action: 'Disable', status: 'Success', cycleId: null }),
-        entry(app.id, { changeId: 'f-4', sourceId: 'u3', targetId: null, action: 'Other', status: 'Skipped', reason: 'RedundantExport' }),
-      ].map((input) => ({ ...input, changeId: `${app.id}:${input.changeId}` })));
+      await store.provisioningLog.append(
+        [
+          entry(app.id, { changeId: 'f-1', sourceId: 'u1', targetId: 't1', action: 'Create', status: 'Success' }),
+          entry(app.id, { changeId: 'f-2', sourceId: 'u1', targetId: 't1', action: 'Update', status: 'Failure', error: failure }),
+          entry(app.id, { changeId: 'f-3', sourceId: 'u2', targetId: 't2', action: 'Disable', status: 'Success', cycleId: null }),
+          entry(app.id, { changeId: 'f-4', sourceId: 'u3', targetId: null, action: 'Other', status: 'Skipped', reason: 'RedundantExport' }),
+        ].map((input) => ({ ...input, changeId: `${app.id}:${input.changeId}` })),
+      );
       const { app: other } = await newApp();
       await store.provisioningLog.append([entry(other.id, { sourceId: 'u1' })]);
 
@@ -476,7 +494,11 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       const { app } = await newApp();
       const [old, recent] = [entry(app.id), entry(app.id)];
       await store.provisioningLog.append([old, recent]);
-      await store.db.updateTable('provisioning_log').set({ created_at: '2001-01-01T00:00:00.000Z' }).where('change_id', '=', old.changeId).execute();
+      await store.db
+        .updateTable('provisioning_log')
+        .set({ created_at: '2001-01-01T00:00:00.000Z' })
+        .where('change_id', '=', old.changeId)
+        .execute();
       expect(await store.provisioningLog.purgeOlderThan('2001-01-02T00:00:00.000Z')).toBe(1);
       expect((await store.provisioningLog.query({ appId: app.id })).items.map((item) => item.changeId)).toEqual([recent.changeId]);
     });
@@ -557,10 +579,18 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       const { app } = await newApp();
       expect(await store.syncState.get(app.id, 'user')).toBeUndefined();
       const link = 'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=abc';
-      expect(await store.syncState.set({ appId: app.id, objectType: 'user', deltaLink: link, configVersion: 1 })).toMatchObject({ deltaLink: link, configVersion: 1 });
+      expect(await store.syncState.set({ appId: app.id, objectType: 'user', deltaLink: link, configVersion: 1 })).toMatchObject({
+        deltaLink: link,
+        configVersion: 1,
+      });
       await store.syncState.set({ appId: app.id, objectType: 'group', deltaLink: `${link}-groups`, configVersion: 1 });
       await store.syncState.set({ appId: app.id, objectType: 'user', deltaLink: `${link}2`, configVersion: 2 });
-      expect(await store.syncState.get(app.id, 'user')).toMatchObject({ appId: app.id, objectType: 'user', deltaLink: `${link}2`, configVersion: 2 });
+      expect(await store.syncState.get(app.id, 'user')).toMatchObject({
+        appId: app.id,
+        objectType: 'user',
+        deltaLink: `${link}2`,
+        configVersion: 2,
+      });
 
       expect(await store.syncState.clear(app.id, 'user')).toBe(1);
       expect(await store.syncState.get(app.id, 'user')).toBeUndefined();
@@ -584,13 +614,20 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       await anchor(app.id, 'user', 'u2', 'deleted');
       expect(await store.groupMembers.resolvable(app.id, 10)).toEqual([]);
       await anchor(app.id, 'group', 'g1');
-      expect(await store.groupMembers.resolvable(app.id, 10)).toEqual([{ groupId: 'g1', groupTargetId: 't-g1', memberId: 'u1', memberTargetId: 't-u1' }]);
+      expect(await store.groupMembers.resolvable(app.id, 10)).toEqual([
+        { groupId: 'g1', groupTargetId: 't-g1', memberId: 'u1', memberTargetId: 't-u1' },
+      ]);
       expect(await store.groupMembers.resolvable(app.id, 10, { memberId: 'u3' })).toEqual([]);
       expect(await store.groupMembers.countPending(app.id)).toBe(3);
 
       await store.groupMembers.setExported(app.id, 'g1', ['u1'], true);
       expect(await store.groupMembers.resolvable(app.id, 10)).toEqual([]);
-      expect(await store.groupMembers.states(app.id, 'g1', ['u1', 'u2', 'u9'])).toEqual(new Map([['u1', true], ['u2', false]]));
+      expect(await store.groupMembers.states(app.id, 'g1', ['u1', 'u2', 'u9'])).toEqual(
+        new Map([
+          ['u1', true],
+          ['u2', false],
+        ]),
+      );
       // Adding again keeps what is exported; removing reports what was.
       await store.groupMembers.add(app.id, 'g1', ['u1']);
       expect(await store.groupMembers.remove(app.id, 'g1', ['u1', 'u2'])).toEqual(['u1']);
@@ -617,7 +654,14 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
     it('keeps a snapshot of the roles each user holds', async () => {
       const { app } = await newApp();
       expect(await store.roleSnapshots.all(app.id)).toEqual(new Map());
-      await store.roleSnapshots.apply(app.id, [['u1', 'r1'], ['u2', 'r1,r2']], []);
+      await store.roleSnapshots.apply(
+        app.id,
+        [
+          ['u1', 'r1'],
+          ['u2', 'r1,r2'],
+        ],
+        [],
+      );
       await store.roleSnapshots.apply(app.id, [['u2', 'r2']], ['u1']);
       expect(await store.roleSnapshots.all(app.id)).toEqual(new Map([['u2', 'r2']]));
     });
@@ -631,7 +675,11 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       let failedAt = start;
       for (let attempt = 1; attempt <= 12; attempt++) {
         const entry = await store.escrow.record(app.id, 'user', 'u1', { ...failure, message: `attempt ${attempt}` }, new Date(failedAt));
-        expect(entry).toMatchObject({ attempts: attempt, firstFailedAt: new Date(start).toISOString(), lastFailedAt: new Date(failedAt).toISOString() });
+        expect(entry).toMatchObject({
+          attempts: attempt,
+          firstFailedAt: new Date(start).toISOString(),
+          lastFailedAt: new Date(failedAt).toISOString(),
+        });
         expect(entry.lastError.message).toBe(`attempt ${attempt}`);
         gaps.push((Date.parse(entry.nextRetryAt) - failedAt) / 60_000);
         failedAt = Date.parse(entry.nextRetryAt);
@@ -682,7 +730,18 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       const error = await rejection(
         store.transaction(async (tx) => {
           await tx.anchors.upsert({ appId: app.id, objectType: 'user', sourceId: 'tx', targetId: 'tx-t', lastExported: {} });
-          await tx.provisioningLog.append([{ appId: app.id, changeId: `${app.id}:tx`, objectType: 'user', sourceId: 'tx', action: 'Create', status: 'Success', startedAt: new Date(), durationMs: 1 }]);
+          await tx.provisioningLog.append([
+            {
+              appId: app.id,
+              changeId: `${app.id}:tx`,
+              objectType: 'user',
+              sourceId: 'tx',
+              action: 'Create',
+              status: 'Success',
+              startedAt: new Date(),
+              durationMs: 1,
+            },
+          ]);
           throw new Error('crash before commit');
         }),
       );
@@ -730,6 +789,9 @@ describe('openDatabase', () => {
   it('refuses a URL that is not PostgreSQL, and a server database without a key', async () => {
     vi.stubEnv(SECRET_KEY_ENV, '');
     await expect(openDatabase({ url: 'mysql://localhost/x', secretKey: KEY })).rejects.toMatchObject({ kind: 'configuration' });
-    await expect(openDatabase({ url: testEnv.postgresUrl })).rejects.toMatchObject({ kind: 'configuration', message: expect.stringContaining(SECRET_KEY_ENV) });
+    await expect(openDatabase({ url: testEnv.postgresUrl })).rejects.toMatchObject({
+      kind: 'configuration',
+      message: expect.stringContaining(SECRET_KEY_ENV),
+    });
   });
 });

@@ -46,8 +46,18 @@ export function createSyncStateRepository(db: Kysely<Database>) {
     },
 
     /** Saves the delta link of a completed round; `comparedAt` when the round compared group memberships in full. */
-    async set(input: { appId: string; objectType: ObjectType; deltaLink: string | null; configVersion: number; comparedAt?: Date | string }): Promise<SyncState> {
-      const values = { delta_link: input.deltaLink, config_version: input.configVersion, ...(input.comparedAt !== undefined && { compared_at: input.comparedAt }) };
+    async set(input: {
+      appId: string;
+      objectType: ObjectType;
+      deltaLink: string | null;
+      configVersion: number;
+      comparedAt?: Date | string;
+    }): Promise<SyncState> {
+      const values = {
+        delta_link: input.deltaLink,
+        config_version: input.configVersion,
+        ...(input.comparedAt !== undefined && { compared_at: input.comparedAt }),
+      };
       const row = await db
         .insertInto('sync_state')
         .values({ app_id: input.appId, object_type: input.objectType, ...values })

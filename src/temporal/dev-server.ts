@@ -59,7 +59,6 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
 }
 
-
 /** Stops a child process with SIGTERM (SIGKILL after `graceMs`) and resolves once it exited. */
 export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
   return new Promise<void>((done) => {

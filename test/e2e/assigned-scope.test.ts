@@ -54,14 +54,22 @@ describe('scope: assigned', () => {
       scoping: {
         user: {
           groups: [
-            { clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }, { attribute: 'jobTitle', operator: 'NOT REGEX MATCH', value: '(?i)engineer' }] },
+            {
+              clauses: [
+                { attribute: 'department', operator: 'EQUALS', value: 'Sales' },
+                { attribute: 'jobTitle', operator: 'NOT REGEX MATCH', value: '(?i)engineer' },
+              ],
+            },
             { clauses: [{ attribute: 'jobTitle', operator: 'ENDS_WITH', value: 'Manager' }] },
           ],
         },
       },
     });
     const first = await h.waitForCycle(app.id);
-    const names = async () => (await h.targetUsers(app.scimBaseUrl)).filter((u) => [sales, engineer, salesEngineer].some((p) => p!.userPrincipalName === u.userName)).map((u) => `${u.userName}:${u.active}`);
+    const names = async () =>
+      (await h.targetUsers(app.scimBaseUrl))
+        .filter((u) => [sales, engineer, salesEngineer].some((p) => p!.userPrincipalName === u.userName))
+        .map((u) => `${u.userName}:${u.active}`);
     expect(await names()).toEqual([`${sales!.userPrincipalName}:true`]);
     const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: salesEngineer!.id });
     expect(preview.body).toMatchObject({ scope: { inScope: false }, action: 'Other', request: null });
@@ -76,7 +84,9 @@ describe('scope: assigned', () => {
     expect(second.counts).toMatchObject({ created: 1, disabled: 1, failed: 0 });
     expect((await names()).sort()).toEqual([`${sales!.userPrincipalName}:false`, `${engineer!.userPrincipalName}:true`].sort());
 
-    const bad = await h.api('PATCH', `/api/v1/apps/${app.id}`, { scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'SOUNDS_LIKE', value: 'x' }] }] } } });
+    const bad = await h.api('PATCH', `/api/v1/apps/${app.id}`, {
+      scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'SOUNDS_LIKE', value: 'x' }] }] } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields[0].path).toMatch(/^scoping\.user\.groups\.0\.clauses\.0\.operator/);
   });

@@ -24,7 +24,10 @@ describe('SCIM Bulk', () => {
   it('writes users, groups and members in BulkRequests of at most the operation limit', async () => {
     const people = addPeople(h.graph, 12, 9500);
     const group = h.graph.addGroup({ displayName: 'G9500 Bulk' });
-    h.graph.addMembers(group.id, people.slice(0, 6).map((p) => p.id));
+    h.graph.addMembers(
+      group.id,
+      people.slice(0, 6).map((p) => p.id),
+    );
     const start = h.scimRequests.length;
     const app = await h.createApp({
       groups: { enabled: true },
@@ -50,7 +53,12 @@ describe('SCIM Bulk', () => {
     const groups = await h.targetGroups(app.scimBaseUrl);
     expect(groups.map((g) => g.displayName)).toEqual(['G9500 Bulk']);
     const byId = new Map(users.map((u) => [u.id, u.userName]));
-    expect(groups[0].members.map((m: { value: string }) => byId.get(m.value)).sort()).toEqual(people.slice(0, 6).map((p) => p.userPrincipalName).sort());
+    expect(groups[0].members.map((m: { value: string }) => byId.get(m.value)).sort()).toEqual(
+      people
+        .slice(0, 6)
+        .map((p) => p.userPrincipalName)
+        .sort(),
+    );
 
     // An update and a member change: again only bulk requests.
     const before = h.scimRequests.length;

@@ -28,7 +28,9 @@ describe('POST /apps/{id}/test-connection', () => {
     ]);
     expect(tested.body.profile).toMatchObject({ patch: true, etag: true, filter: { supported: true } });
 
-    const changed = await h.api('PATCH', `/api/v1/apps/${app.id}`, { capabilities: { overrides: { patch: false, maxMembersPerPatch: 50 } } });
+    const changed = await h.api('PATCH', `/api/v1/apps/${app.id}`, {
+      capabilities: { overrides: { patch: false, maxMembersPerPatch: 50 } },
+    });
     expect(changed.status).toBe(200);
     expect(changed.body.capabilities.discovered).toMatchObject({ patch: true });
     const again = await h.api('POST', `/api/v1/apps/${app.id}/test-connection`);
@@ -40,7 +42,9 @@ describe('POST /apps/{id}/test-connection', () => {
   });
 
   it('fails the authentication check for a wrong token without showing it', async () => {
-    const app = await h.createApp({ target: { type: 'scim', baseUrl: freshScimTenant(), auth: { type: 'bearer', token: 'not-the-token-0123456789' } } });
+    const app = await h.createApp({
+      target: { type: 'scim', baseUrl: freshScimTenant(), auth: { type: 'bearer', token: 'not-the-token-0123456789' } },
+    });
     const tested = await h.api('POST', `/api/v1/apps/${app.id}/test-connection`);
     expect(tested.body.ok).toBe(false);
     expect(tested.body.checks[0]).toMatchObject({ name: 'authenticate', status: 'failed' });

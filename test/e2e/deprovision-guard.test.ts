@@ -25,7 +25,9 @@ afterAll(async () => {
 describe('the deprovisioning threshold', () => {
   it('holds back deprovisionings past the threshold until an admin allows them', async () => {
     const people = addPeople(h.graph, 6, 9500);
-    const app = await h.createApp({ deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable', threshold: 2 } });
+    const app = await h.createApp({
+      deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable', threshold: 2 },
+    });
     const first = await h.waitForCycle(app.id);
     expect(first.counts.created).toBeGreaterThanOrEqual(6);
 

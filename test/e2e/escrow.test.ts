@@ -57,7 +57,11 @@ describe('escrow', () => {
 
     // The admin removes the stray copy; the retry is due (its time is moved, not waited for).
     await fetch(`${app.scimBaseUrl}/Users/${two}`, { method: 'DELETE', headers: { authorization: `Bearer ${testEnv.scimToken}` } });
-    await h.store.db.updateTable('escrow').set({ next_retry_at: new Date(Date.now() - 1000) }).where('app_id', '=', app.id).execute();
+    await h.store.db
+      .updateTable('escrow')
+      .set({ next_retry_at: new Date(Date.now() - 1000) })
+      .where('app_id', '=', app.id)
+      .execute();
     await h.api('POST', `/api/v1/apps/${app.id}/run`);
     const third = await h.waitForCycle(app.id, second.id);
     expect(third.counts).toMatchObject({ failed: 0, updated: 1 });

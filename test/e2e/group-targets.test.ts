@@ -75,7 +75,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  await Promise.all([noPatch?.stop(), noEtag?.stop(), usersOnly?.stop(), scimmy?.stop(), scimmyBehindProxy?.stop(), proxy?.stop(), scimmyProxy?.stop()]);
+  await Promise.all([
+    noPatch?.stop(),
+    noEtag?.stop(),
+    usersOnly?.stop(),
+    scimmy?.stop(),
+    scimmyBehindProxy?.stop(),
+    proxy?.stop(),
+    scimmyProxy?.stop(),
+  ]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -89,8 +97,10 @@ interface Target {
 
 async function listAll(baseUrl: string, token: string, endpoint: 'Users' | 'Groups'): Promise<any[]> {
   const resources: any[] = [];
-  for (let startIndex = 1; ; ) {
-    const response = await fetch(`${baseUrl}/${endpoint}?startIndex=${startIndex}&count=500`, { headers: { authorization: `Bearer ${token}` } });
+  for (let startIndex = 1; ;) {
+    const response = await fetch(`${baseUrl}/${endpoint}?startIndex=${startIndex}&count=500`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status, `listing ${endpoint}`).toBe(200);
     const page = (await response.json()) as { Resources?: any[]; totalResults: number };
     resources.push(...(page.Resources ?? []));
@@ -150,7 +160,9 @@ function planFaults(on: FaultProxy, perCycle: Record<number, FaultRule[]>) {
   const seen = on.requests.length;
   return {
     before: (n: number) => (perCycle[n] ?? []).forEach((rule) => on.plan(rule)),
-    total: Object.values(perCycle).flat().reduce((sum, rule) => sum + rule.times, 0),
+    total: Object.values(perCycle)
+      .flat()
+      .reduce((sum, rule) => sum + rule.times, 0),
     injected: () => on.requests.slice(seen).filter((r) => r.fault).length,
   };
 }
@@ -190,7 +202,11 @@ async function converges(target: Target, scenario: Scenario) {
     target: { type: 'scim', baseUrl: target.baseUrl, auth: { type: 'bearer', token: target.token } },
     groups: { enabled: true },
     scoping: {
-      user: { groups: [{ clauses: [{ attribute: 'userPrincipalName', operator: 'REGEX MATCH', value: `^user${Math.floor(from / 1000)}\\d{3}@` }] }] },
+      user: {
+        groups: [
+          { clauses: [{ attribute: 'userPrincipalName', operator: 'REGEX MATCH', value: `^user${Math.floor(from / 1000)}\\d{3}@` }] },
+        ],
+      },
       group: { groups: [{ clauses: [{ attribute: 'displayName', operator: 'REGEX MATCH', value: `^${prefix} ` }] }] },
     },
     ...scenario.overrides,
@@ -236,7 +252,11 @@ async function converges(target: Target, scenario: Scenario) {
 describe('groups on targets that differ', () => {
   it('converges on scim2-server with every feature, a large group in chunks of 50', async () => {
     const target = scim2Tenant();
-    const { app } = await converges(target, { from: 20_000, big: 300, overrides: { capabilities: { overrides: { maxMembersPerPatch: 50 } } } });
+    const { app } = await converges(target, {
+      from: 20_000,
+      big: 300,
+      overrides: { capabilities: { overrides: { maxMembersPerPatch: 50 } } },
+    });
     const status = await h.api('GET', `/api/v1/apps/${app.id}`);
     expect(status.body.capabilities.discovered).toMatchObject({ patch: true, etag: true, bulk: { supported: true } });
   });
@@ -244,7 +264,11 @@ describe('groups on targets that differ', () => {
   it('converges on scim2-server without PATCH, by GET and PUT of the group, in chunks', async () => {
     const target = scim2Tenant(noPatch);
     const before = h.scimRequests.length;
-    const { app } = await converges(target, { from: 21_000, big: 120, overrides: { capabilities: { overrides: { maxMembersPerPatch: 50 } } } });
+    const { app } = await converges(target, {
+      from: 21_000,
+      big: 120,
+      overrides: { capabilities: { overrides: { maxMembersPerPatch: 50 } } },
+    });
     const status = await h.api('GET', `/api/v1/apps/${app.id}`);
     expect(status.body.capabilities.discovered).toMatchObject({ patch: false });
     const writes = h.scimRequests.slice(before).filter((r) => r.path.startsWith('/Groups/') && r.method !== 'GET');
@@ -256,7 +280,11 @@ describe('groups on targets that differ', () => {
   it('converges on scim2-server without ETags or bulk, a large group in PATCHes of at most 50 members', async () => {
     const target = scim2Tenant(noEtag);
     const before = h.scimRequests.length;
-    const { app } = await converges(target, { from: 22_000, big: 150, overrides: { capabilities: { overrides: { maxMembersPerPatch: 50 } } } });
+    const { app } = await converges(target, {
+      from: 22_000,
+      big: 150,
+      overrides: { capabilities: { overrides: { maxMembersPerPatch: 50 } } },
+    });
     const status = await h.api('GET', `/api/v1/apps/${app.id}`);
     expect(status.body.capabilities.discovered).toMatchObject({ patch: true, etag: false, bulk: { supported: false } });
     const patches = h.scimRequests.slice(before).filter((r) => r.path.startsWith('/Groups/') && r.method === 'PATCH');
@@ -293,7 +321,12 @@ describe('groups on targets that differ', () => {
         { times: 1, match: { method: 'GET', pathIncludes: '/Groups' }, fault: { kind: 'status', status: 429, retryAfter: '0.1' } },
       ],
     });
-    await converges(target, { from: 24_000, big: 60, overrides: { capabilities: { overrides: SINGLE_REQUESTS(25) } }, beforeCycle: planned.before });
+    await converges(target, {
+      from: 24_000,
+      big: 60,
+      overrides: { capabilities: { overrides: SINGLE_REQUESTS(25) } },
+      beforeCycle: planned.before,
+    });
     expect(planned.injected()).toEqual(planned.total);
   });
 
@@ -312,7 +345,12 @@ describe('groups on targets that differ', () => {
         { times: 1, match: { method: 'PATCH', bodyIncludes: addsMembers }, fault: { kind: 'status', status: 502 } },
       ],
     });
-    await converges(target, { from: 25_000, big: 40, overrides: { capabilities: { overrides: SINGLE_REQUESTS(10) } }, beforeCycle: planned.before });
+    await converges(target, {
+      from: 25_000,
+      big: 40,
+      overrides: { capabilities: { overrides: SINGLE_REQUESTS(10) } },
+      beforeCycle: planned.before,
+    });
     expect(planned.injected()).toEqual(planned.total);
   });
 
@@ -320,7 +358,10 @@ describe('groups on targets that differ', () => {
     const target = scim2Tenant(usersOnly);
     const people = addPeople(h.graph, 3, 26_000);
     const team = h.graph.addGroup({ displayName: 'G26000 Team' });
-    h.graph.addMembers(team.id, people.slice(0, 2).map((p) => p.id));
+    h.graph.addMembers(
+      team.id,
+      people.slice(0, 2).map((p) => p.id),
+    );
     const before = h.scimRequests.length;
     const app = await h.createApp({
       target: { type: 'scim', baseUrl: target.baseUrl, auth: { type: 'bearer', token: target.token } },
@@ -332,7 +373,10 @@ describe('groups on targets that differ', () => {
     });
     const first = await h.waitForCycle(app.id);
     expect(first).toMatchObject({ state: 'succeeded', counts: { created: 3, failed: 0 } });
-    expect((await h.api('GET', `/api/v1/apps/${app.id}`)).body.capabilities.discovered.resourceTypes).toMatchObject({ user: true, group: false });
+    expect((await h.api('GET', `/api/v1/apps/${app.id}`)).body.capabilities.discovered.resourceTypes).toMatchObject({
+      user: true,
+      group: false,
+    });
 
     const [late] = addPeople(h.graph, 1, 26_900);
     h.graph.addMember(team.id, late!.id);
@@ -343,7 +387,12 @@ describe('groups on targets that differ', () => {
     const logs = await h.api('GET', `/api/v1/apps/${app.id}/provisioning-logs?objectId=${team.id}`);
     expect(logs.body.items).toHaveLength(2);
     for (const entry of logs.body.items) {
-      expect(entry).toMatchObject({ objectType: 'group', action: 'Other', status: 'Skipped', steps: expect.arrayContaining([expect.objectContaining({ name: 'scoping', status: 'Success' })]) });
+      expect(entry).toMatchObject({
+        objectType: 'group',
+        action: 'Other',
+        status: 'Skipped',
+        steps: expect.arrayContaining([expect.objectContaining({ name: 'scoping', status: 'Success' })]),
+      });
       expect(entry.reason).toMatch(/^GroupsNotSupported: the target announces no Group resource type/);
     }
   });
@@ -366,7 +415,9 @@ describe('groups on targets that differ', () => {
     expect(first).toMatchObject({ state: 'succeeded', counts: { failed: 0 } });
 
     // Every attempt at the rename fails; the members still move.
-    const planned = planFaults(proxy, { 2: [{ times: 6, match: { method: 'PATCH', bodyIncludes: '"path":"displayName"' }, fault: { kind: 'status', status: 500 } }] });
+    const planned = planFaults(proxy, {
+      2: [{ times: 6, match: { method: 'PATCH', bodyIncludes: '"path":"displayName"' }, fault: { kind: 'status', status: 500 } }],
+    });
     planned.before(2);
     h.graph.updateGroup(crew.id, { displayName: 'G27000 Team' });
     h.graph.removeMember(crew.id, ann!.id);

@@ -55,7 +55,10 @@ describe('groups', () => {
     h.scimRequests.length = 0;
 
     // One request per write, to count them (bulk writes are covered in bulk.test.ts).
-    const app = await h.createApp({ groups: { enabled: true }, capabilities: { overrides: { maxMembersPerPatch: 2, bulk: { supported: false } } } });
+    const app = await h.createApp({
+      groups: { enabled: true },
+      capabilities: { overrides: { maxMembersPerPatch: 2, bulk: { supported: false } } },
+    });
     const first = await h.waitForCycle(app.id);
     expect(first).toMatchObject({ kind: 'initial', state: 'succeeded' });
     const mine = (all: Record<string, string[]>) => Object.fromEntries(Object.entries(all).filter(([name]) => name.startsWith('G8000')));
@@ -83,7 +86,11 @@ describe('groups', () => {
     });
 
     const logs = await h.api('GET', `/api/v1/apps/${app.id}/provisioning-logs?objectId=${sales.id}`);
-    expect(logs.body.items.some((e: { modifiedProperties: { name: string; new: unknown }[] }) => e.modifiedProperties.some((p) => p.name === 'members'))).toBe(true);
+    expect(
+      logs.body.items.some((e: { modifiedProperties: { name: string; new: unknown }[] }) =>
+        e.modifiedProperties.some((p) => p.name === 'members'),
+      ),
+    ).toBe(true);
   });
 
   it('holds members not yet provisioned and writes them in the cycle that provisions them', async () => {
@@ -94,7 +101,10 @@ describe('groups', () => {
     h.graph.addMembers(team.id, [inside!.id, outside!.id]);
     const app = await h.createApp({
       groups: { enabled: true },
-      scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }] }] }, group: { groups: [{ clauses: [{ attribute: 'displayName', operator: 'REGEX MATCH', value: '^G8100' }] }] } },
+      scoping: {
+        user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }] }] },
+        group: { groups: [{ clauses: [{ attribute: 'displayName', operator: 'REGEX MATCH', value: '^G8100' }] }] },
+      },
     });
     const first = await h.waitForCycle(app.id);
     expect(await groupsOf(app.scimBaseUrl)).toEqual({ 'G8100 Team': [inside!.userPrincipalName] });
@@ -147,7 +157,10 @@ describe('groups', () => {
     const [member] = addPeople(h.graph, 1, 8400);
     const team = h.graph.addGroup({ displayName: 'G8400 Team' });
     h.graph.addMember(team.id, member!.id);
-    const app = await h.createApp({ groups: { enabled: true }, scoping: { group: { groups: [{ clauses: [{ attribute: 'displayName', operator: 'EQUALS', value: 'G8400 Team' }] }] } } });
+    const app = await h.createApp({
+      groups: { enabled: true },
+      scoping: { group: { groups: [{ clauses: [{ attribute: 'displayName', operator: 'EQUALS', value: 'G8400 Team' }] }] } },
+    });
     // Two groups of that name already exist in the target: scimflow will not guess which to manage.
     const group = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'G8400 Team' };
     await scim(app.scimBaseUrl, 'POST', '/Groups', group);
@@ -158,7 +171,11 @@ describe('groups', () => {
 
     const [stray] = (await h.targetGroups(app.scimBaseUrl)).slice(1);
     await scim(app.scimBaseUrl, 'DELETE', `/Groups/${stray.id}`);
-    await h.store.db.updateTable('escrow').set({ next_retry_at: new Date(Date.now() - 1000) }).where('app_id', '=', app.id).execute();
+    await h.store.db
+      .updateTable('escrow')
+      .set({ next_retry_at: new Date(Date.now() - 1000) })
+      .where('app_id', '=', app.id)
+      .execute();
     const second = await run(app.id, first.id);
     expect(second.counts.failed).toBe(0);
     expect(await h.store.escrow.count(app.id)).toBe(0);
@@ -178,16 +195,29 @@ describe('groups', () => {
         ],
       },
       // The cycle leaves this group alone; only on-demand provisions it.
-      scoping: { group: { groups: [{ clauses: [{ attribute: 'description', operator: 'EQUALS', value: 'platform' }] }] }, user: { groups: [{ clauses: [{ attribute: 'displayName', operator: 'REGEX MATCH', value: '^Given850' }] }] } },
+      scoping: {
+        group: { groups: [{ clauses: [{ attribute: 'description', operator: 'EQUALS', value: 'platform' }] }] },
+        user: { groups: [{ clauses: [{ attribute: 'displayName', operator: 'REGEX MATCH', value: '^Given850' }] }] },
+      },
       schedule: { intervalMinutes: 60 },
     });
     await h.waitForCycle(app.id);
     await scim(app.scimBaseUrl, 'DELETE', `/Groups/${(await h.targetGroups(app.scimBaseUrl))[0].id}`);
-    await h.store.anchors.upsert({ appId: app.id, objectType: 'group', sourceId: squad.id, targetId: 'gone', lastExported: {}, state: 'deleted' });
+    await h.store.anchors.upsert({
+      appId: app.id,
+      objectType: 'group',
+      sourceId: squad.id,
+      targetId: 'gone',
+      lastExported: {},
+      state: 'deleted',
+    });
 
     const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: squad.id });
     expect(preview.status).toBe(200);
-    expect(preview.body).toMatchObject({ action: 'Create', request: { method: 'POST', path: '/Groups', body: { displayName: 'team-g8500 squad', externalId: squad.id } } });
+    expect(preview.body).toMatchObject({
+      action: 'Create',
+      request: { method: 'POST', path: '/Groups', body: { displayName: 'team-g8500 squad', externalId: squad.id } },
+    });
     expect(await h.targetGroups(app.scimBaseUrl)).toEqual([]);
 
     const onDemand = await h.api('POST', `/api/v1/apps/${app.id}/provision-on-demand`, { objectId: squad.id });
@@ -204,7 +234,10 @@ describe('groups', () => {
     h.graph.addMember(dropped.id, m2!.id);
     h.graph.assign(kept.id, 'Group');
     h.graph.assign(dropped.id, 'Group');
-    const app = await h.createApp({ groups: { enabled: true }, source: { ...h.graph.sourceConfig({ scope: 'assigned' }), clientSecret: h.graph.clientSecret } });
+    const app = await h.createApp({
+      groups: { enabled: true },
+      source: { ...h.graph.sourceConfig({ scope: 'assigned' }), clientSecret: h.graph.clientSecret },
+    });
     const first = await h.waitForCycle(app.id);
     expect(await groupsOf(app.scimBaseUrl)).toEqual({ 'G8300 Kept': [m1!.userPrincipalName], 'G8300 Dropped': [m2!.userPrincipalName] });
 

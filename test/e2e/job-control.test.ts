@@ -54,7 +54,9 @@ describe('job control', () => {
     await h.api('POST', `/api/v1/apps/${app.id}/run`);
     const second = await h.waitForCycle(app.id, first.id);
     expect(second.kind).toBe('initial');
-    const titles = (await h.targetUsers(app.scimBaseUrl)).filter((u) => people.some((p) => p.userPrincipalName === u.userName)).map((u) => u.title);
+    const titles = (await h.targetUsers(app.scimBaseUrl))
+      .filter((u) => people.some((p) => p.userPrincipalName === u.userName))
+      .map((u) => u.title);
     expect(titles).toEqual(['Contractor', 'Contractor', 'Contractor']);
 
     h.graph.expireDeltaTokens();

@@ -38,7 +38,9 @@ describe('a worker killed mid-leaver', () => {
       () => personView(h, leaving!.id),
       (view) => {
         const progress = view.workflows[0]?.progress?.apps ?? [];
-        return progress.filter((a: any) => a.state === 'done').length === 2 && progress.some((a: any) => a.appId === down.id && a.attempts >= 1);
+        return (
+          progress.filter((a: any) => a.state === 'done').length === 2 && progress.some((a: any) => a.appId === down.id && a.attempts >= 1)
+        );
       },
       'two apps done and the third retrying',
     );

@@ -48,7 +48,11 @@ describe('lifecycle intake', () => {
       { eventId: 'intake-1', workflowId, status: 'new' },
       { eventId: 'intake-2', index: 1, error: { field: 'type', message: 'type must be one of joiner, mover, leaver, rehire' } },
       { eventId: 'intake-3', index: 2, error: { field: 'person', message: 'at least one of objectId and employeeId is required' } },
-      { eventId: 'intake-4', index: 3, error: { field: 'person.employeeId', message: 'no user with employeeId "no-such-employee" in the directory' } },
+      {
+        eventId: 'intake-4',
+        index: 3,
+        error: { field: 'person.employeeId', message: 'no user with employeeId "no-such-employee" in the directory' },
+      },
     ]);
     await runResult(h, workflowId);
 
@@ -62,7 +66,9 @@ describe('lifecycle intake', () => {
   });
 
   it('refuses a body that is not a list of events with 400', async () => {
-    expect((await h.api('POST', '/api/v1/lifecycle/events', { events: [] })).body.error.fields).toEqual([{ path: 'events', message: 'events must hold at least one event' }]);
+    expect((await h.api('POST', '/api/v1/lifecycle/events', { events: [] })).body.error.fields).toEqual([
+      { path: 'events', message: 'events must hold at least one event' },
+    ]);
     expect((await h.api('POST', '/api/v1/lifecycle/events', { events: 'x' })).status).toBe(400);
     expect((await h.api('GET', '/api/v1/lifecycle/persons/nobody')).status).toBe(404);
   });
@@ -75,7 +81,9 @@ describe('a leaver', () => {
     expect(sent.body.events).toEqual([{ eventId: 'leave-7002', workflowId: `person/${objectId}/leaver`, status: 'new' }]);
     const result = await runResult(h, `person/${objectId}/leaver`);
     expect(result.state).toBe('done');
-    expect(result.apps.map((a: any) => [a.appId, a.state, a.action])).toEqual(expect.arrayContaining(apps.map((app) => [app.id, 'done', 'Disable'])));
+    expect(result.apps.map((a: any) => [a.appId, a.state, a.action])).toEqual(
+      expect.arrayContaining(apps.map((app) => [app.id, 'done', 'Disable'])),
+    );
     for (const app of apps) expect((await targetUser(h, app.scimBaseUrl, upn(7002))).active).toBe(false);
     const view = await personView(h, objectId);
     expect(view).toMatchObject({ state: 'left', events: [{ eventId: 'leave-7002', type: 'leaver', supersededBy: null }] });
@@ -104,7 +112,9 @@ describe('a leaver', () => {
     expect(skipped.body.items[0].reason).toMatch(/already disabled/);
 
     // A late joiner effective before the leave is stale: nothing starts.
-    const late = await sendEvents(h, [{ eventId: 'late-join-7002', type: 'joiner', person: { objectId }, effectiveAt: '2020-01-01T00:00:00Z' }]);
+    const late = await sendEvents(h, [
+      { eventId: 'late-join-7002', type: 'joiner', person: { objectId }, effectiveAt: '2020-01-01T00:00:00Z' },
+    ]);
     expect(late.body.events).toEqual([{ eventId: 'late-join-7002', workflowId: null, status: 'new', supersededBy: 'leave-7002' }]);
     expect((await targetUser(h, apps[0]!.scimBaseUrl, upn(7002))).active).toBe(false);
 
@@ -131,10 +141,17 @@ describe('a leaver', () => {
     const app = failing.workflows[0].progress.apps.find((a: any) => a.appId === down.id);
     expect(app.error.message).toBeTruthy();
     expect(Date.parse(app.nextRetryAt)).toBeGreaterThan(0);
-    expect(failing.workflows[0].progress.apps.find((a: any) => a.appId === apps[0]!.id)).toMatchObject({ state: 'done', action: 'Disable' });
+    expect(failing.workflows[0].progress.apps.find((a: any) => a.appId === apps[0]!.id)).toMatchObject({
+      state: 'done',
+      action: 'Disable',
+    });
     expect((await targetUser(h, down.scimBaseUrl, upn(7003))).active).toBe(true);
 
-    const alert = await eventually(async () => alerts.find((a) => a.type === 'leaver-overdue' && a.objectId === objectId), Boolean, 'the overdue alert');
+    const alert = await eventually(
+      async () => alerts.find((a) => a.type === 'leaver-overdue' && a.objectId === objectId),
+      Boolean,
+      'the overdue alert',
+    );
     expect(alert).toMatchObject({ source: 'scimflow', reason: 'LeaverNotDone', eventId: 'leave-7003', appIds: [down.id] });
     expect(JSON.stringify(alert)).not.toContain(h.graph.clientSecret);
 
@@ -156,8 +173,12 @@ describe('joiner and mover', () => {
     const sent = await sendEvents(h, [{ eventId: 'join-7100', type: 'joiner', person: { employeeId: '107100' } }]);
     expect(sent.body.events).toEqual([{ eventId: 'join-7100', workflowId: `person/${joiner.id}/joiner`, status: 'new' }]);
     const result = await runResult(h, `person/${joiner.id}/joiner`);
-    expect(result.apps.map((a: any) => [a.state, a.action])).toEqual([['done', 'Create'], ['done', 'Create']]);
-    for (const app of apps) expect(await targetUser(h, app.scimBaseUrl, upn(7100))).toMatchObject({ active: true, displayName: 'Given7100 Family7100' });
+    expect(result.apps.map((a: any) => [a.state, a.action])).toEqual([
+      ['done', 'Create'],
+      ['done', 'Create'],
+    ]);
+    for (const app of apps)
+      expect(await targetUser(h, app.scimBaseUrl, upn(7100))).toMatchObject({ active: true, displayName: 'Given7100 Family7100' });
     expect((await personView(h, joiner.id)).state).toBe('active');
   });
 
@@ -172,15 +193,24 @@ describe('joiner and mover', () => {
     );
     const joiner = h.graph.addUser(person(7200));
     const result = await runResult(h, 'person/employee:107200/joiner');
-    expect(result.apps.map((a: any) => [a.state, a.action])).toEqual([['done', 'Create'], ['done', 'Create']]);
+    expect(result.apps.map((a: any) => [a.state, a.action])).toEqual([
+      ['done', 'Create'],
+      ['done', 'Create'],
+    ]);
     for (const app of apps) expect(await targetUser(h, app.scimBaseUrl, upn(7200))).toMatchObject({ active: true });
     const view = await personView(h, joiner.id);
-    expect(view).toMatchObject({ state: 'active', employeeId: '107200', events: [{ eventId: 'join-early', workflowId: 'person/employee:107200/joiner' }] });
+    expect(view).toMatchObject({
+      state: 'active',
+      employeeId: '107200',
+      events: [{ eventId: 'join-early', workflowId: 'person/employee:107200/joiner' }],
+    });
     expect((await handle.describe()).typedSearchAttributes.get(PERSON_ID)).toBe(joiner.id);
   });
 
   it('re-evaluates a mover in every app: updated where in scope, disabled where no longer', async () => {
-    const scoped = await h.createApp({ scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'R&D' }] }] } } });
+    const scoped = await h.createApp({
+      scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'R&D' }] }] } },
+    });
     await h.waitForCycle(scoped.id);
     const objectId = objectIdOf(7004);
     expect((await targetUser(h, scoped.scimBaseUrl, upn(7004))).active).toBe(true);
@@ -197,7 +227,10 @@ describe('joiner and mover', () => {
 // Last: the apps these tests add take part in every later run.
 describe('a leaver in an app that deletes', () => {
   it('is deleted after the retention in an app set to delete', async () => {
-    const deleting = await h.createApp({ deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'delete', threshold: 500 }, lifecycle: { retentionDays: 0 } });
+    const deleting = await h.createApp({
+      deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'delete', threshold: 500 },
+      lifecycle: { retentionDays: 0 },
+    });
     await h.waitForCycle(deleting.id);
     const objectId = objectIdOf(7005);
     await sendEvents(h, [{ eventId: 'leave-7005', type: 'leaver', person: { objectId } }]);
@@ -210,7 +243,10 @@ describe('a leaver in an app that deletes', () => {
   });
 
   it('is kept disabled, not deleted, by a cycle during the retention of an app set to delete', async () => {
-    const deleting = await h.createApp({ deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'delete', threshold: 500 }, lifecycle: { retentionDays: 30 } });
+    const deleting = await h.createApp({
+      deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'delete', threshold: 500 },
+      lifecycle: { retentionDays: 30 },
+    });
     const first = await h.waitForCycle(deleting.id);
     const objectId = objectIdOf(7006);
     await sendEvents(h, [{ eventId: 'leave-7006', type: 'leaver', person: { objectId } }]);

@@ -42,14 +42,37 @@ describe('mappings with expressions', () => {
     const taken = await fetch(`${app.scimBaseUrl}/Users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${testEnv.scimToken}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'zoe@contoso.test', externalId: 'somebody-else' }),
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'zoe@contoso.test',
+        externalId: 'somebody-else',
+      }),
     });
     expect(taken.status).toBe(201);
-    const zoe = h.graph.addUser({ givenName: 'Zoë', surname: 'Ångström', mailNickname: 'zangstrom', department: 'R&D', accountEnabled: true, userPrincipalName: 'zoe.a@contoso.test' });
-    const bob = h.graph.addUser({ givenName: 'Bob', surname: 'Lee', mailNickname: 'blee', department: 'Legal', employeeId: '42', accountEnabled: true, userPrincipalName: 'bob@contoso.test' });
+    const zoe = h.graph.addUser({
+      givenName: 'Zoë',
+      surname: 'Ångström',
+      mailNickname: 'zangstrom',
+      department: 'R&D',
+      accountEnabled: true,
+      userPrincipalName: 'zoe.a@contoso.test',
+    });
+    const bob = h.graph.addUser({
+      givenName: 'Bob',
+      surname: 'Lee',
+      mailNickname: 'blee',
+      department: 'Legal',
+      employeeId: '42',
+      accountEnabled: true,
+      userPrincipalName: 'bob@contoso.test',
+    });
 
     const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: zoe.id });
-    expect(preview.body.request.body).toMatchObject({ userName: 'zoe.angstrom@contoso.test', displayName: 'Zoë Ångström', title: 'Engineering' });
+    expect(preview.body.request.body).toMatchObject({
+      userName: 'zoe.angstrom@contoso.test',
+      displayName: 'Zoë Ångström',
+      title: 'Engineering',
+    });
 
     await h.api('POST', `/api/v1/apps/${app.id}/run`);
     const cycle = await h.waitForCycle(app.id, (await h.api('GET', `/api/v1/apps/${app.id}/status`)).body.lastCycle.id);
@@ -85,7 +108,22 @@ describe('mappings with expressions', () => {
 
 describe('app roles', () => {
   it('writes the roles users hold in the app, directly or through a group, as SCIM roles', async () => {
-    const [ada, bob] = [h.graph.addUser({ userPrincipalName: 'ada.roles@contoso.test', mailNickname: 'ada-roles', givenName: 'Ada', surname: 'L', accountEnabled: true }), h.graph.addUser({ userPrincipalName: 'bob.roles@contoso.test', mailNickname: 'bob-roles', givenName: 'Bob', surname: 'K', accountEnabled: true })];
+    const [ada, bob] = [
+      h.graph.addUser({
+        userPrincipalName: 'ada.roles@contoso.test',
+        mailNickname: 'ada-roles',
+        givenName: 'Ada',
+        surname: 'L',
+        accountEnabled: true,
+      }),
+      h.graph.addUser({
+        userPrincipalName: 'bob.roles@contoso.test',
+        mailNickname: 'bob-roles',
+        givenName: 'Bob',
+        surname: 'K',
+        accountEnabled: true,
+      }),
+    ];
     const [admin, reader] = h.graph.defineAppRoles([
       { value: 'Admin', displayName: 'Administrator' },
       { value: 'Reader', displayName: 'Read only' },
@@ -108,7 +146,9 @@ describe('app roles', () => {
     const first = await h.waitForCycle(app.id);
     expect(first.counts).toMatchObject({ created: 2, failed: 0 });
     const roles = async (userName: string) =>
-      ((await h.targetUsers(app.scimBaseUrl)).find((u) => u.userName === userName)?.roles ?? []).map((r: { value: string; display: string }) => `${r.value}/${r.display}`).sort();
+      ((await h.targetUsers(app.scimBaseUrl)).find((u) => u.userName === userName)?.roles ?? [])
+        .map((r: { value: string; display: string }) => `${r.value}/${r.display}`)
+        .sort();
     expect(await roles('ada.roles@contoso.test')).toEqual(['Admin/Administrator', 'Reader/Read only']);
     expect(await roles('bob.roles@contoso.test')).toEqual(['Reader/Read only']);
 

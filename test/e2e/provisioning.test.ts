@@ -46,7 +46,9 @@ describe('provisioning cycles', () => {
       [SCHEMA_ENTERPRISE_USER]: { employeeNumber: p.employeeId, department: p.department },
     });
     // Exactly the mapped attributes: nothing else was written.
-    const written = Object.keys(ada).filter((k) => !['id', 'meta', 'schemas'].includes(k)).sort();
+    const written = Object.keys(ada)
+      .filter((k) => !['id', 'meta', 'schemas'].includes(k))
+      .sort();
     expect(written).toEqual(['active', 'displayName', 'emails', 'externalId', 'name', SCHEMA_ENTERPRISE_USER, 'title', 'userName'].sort());
 
     // One changed user: one PATCH with only the changed attributes.
@@ -101,7 +103,11 @@ describe('provisioning cycles', () => {
     const pre = await fetch(`${tenant}/Users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${testEnv.scimToken}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: existing!.userPrincipalName, displayName: 'Stale Name' }),
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: existing!.userPrincipalName,
+        displayName: 'Stale Name',
+      }),
     });
     expect(pre.status).toBe(201);
     const preId = ((await pre.json()) as { id: string }).id;
@@ -146,7 +152,11 @@ describe('provisioning cycles', () => {
     expect(change.body).toMatchObject({
       action: 'Update',
       targetId: users[0].id,
-      request: { method: 'PATCH', path: `/Users/${users[0].id}`, body: { Operations: [{ op: 'replace', path: 'title', value: 'Head of Preview' }] } },
+      request: {
+        method: 'PATCH',
+        path: `/Users/${users[0].id}`,
+        body: { Operations: [{ op: 'replace', path: 'title', value: 'Head of Preview' }] },
+      },
       modifiedProperties: [{ name: 'title', old: newcomer.jobTitle, new: 'Head of Preview' }],
     });
 

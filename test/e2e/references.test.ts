@@ -45,7 +45,9 @@ describe('manager references', () => {
     h.graph.setManager(report1!.id, boss!.id);
     h.graph.setManager(report2!.id, boss!.id);
     h.graph.setManager(boss!.id, nextBoss!.id);
-    const app = await h.createApp({ scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'D9000' }] }] } } });
+    const app = await h.createApp({
+      scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'D9000' }] }] } },
+    });
     const first = await h.waitForCycle(app.id);
     expect(first).toMatchObject({ state: 'succeeded', counts: { created: 4, failed: 0 } });
     const names = [report1, report2, boss, nextBoss].map((p) => p!.userPrincipalName);
@@ -68,14 +70,18 @@ describe('manager references', () => {
     h.graph.updateUser(report!.id, { department: 'D9100' });
     h.graph.updateUser(manager!.id, { department: 'Elsewhere' });
     h.graph.setManager(report!.id, manager!.id);
-    const app = await h.createApp({ scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'D9100' }] }] } } });
+    const app = await h.createApp({
+      scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'D9100' }] }] } },
+    });
     const first = await h.waitForCycle(app.id);
     const names = [report!.userPrincipalName, manager!.userPrincipalName];
     expect(await managersOf(app.scimBaseUrl, names)).toEqual({ [report!.userPrincipalName as string]: null });
     expect(await h.store.references.list(app.id)).toMatchObject([{ holderId: report!.id, attribute: 'manager', refId: manager!.id }]);
     expect((await h.api('GET', `/api/v1/apps/${app.id}/status`)).body.pendingReferences).toEqual({ members: 0, managers: 1 });
     const log = await h.api('GET', `/api/v1/apps/${app.id}/provisioning-logs?objectId=${report!.id}`);
-    expect(log.body.items[0].steps.some((s: { status: string; detail: string }) => s.status === 'Warning' && s.detail.includes(manager!.id))).toBe(true);
+    expect(
+      log.body.items[0].steps.some((s: { status: string; detail: string }) => s.status === 'Warning' && s.detail.includes(manager!.id)),
+    ).toBe(true);
 
     h.graph.updateUser(manager!.id, { department: 'D9100' });
     const second = await run(app.id, first.id);
@@ -92,12 +98,16 @@ describe('manager references', () => {
     h.graph.updateUser(report!.id, { department: 'D9200' });
     h.graph.updateUser(manager!.id, { department: 'Elsewhere' });
     h.graph.setManager(report!.id, manager!.id);
-    const app = await h.createApp({ scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'D9200' }] }] } } });
+    const app = await h.createApp({
+      scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'D9200' }] }] } },
+    });
     await h.waitForCycle(app.id);
     h.graph.updateUser(manager!.id, { department: 'D9200' });
     const onDemand = await h.api('POST', `/api/v1/apps/${app.id}/provision-on-demand`, { objectId: manager!.id });
     expect(onDemand.status).toBe(200);
     expect(onDemand.body).toMatchObject({ status: 'Success', action: 'Create' });
-    expect((await managersOf(app.scimBaseUrl, [report!.userPrincipalName]))[report!.userPrincipalName as string]).toBe(manager!.userPrincipalName);
+    expect((await managersOf(app.scimBaseUrl, [report!.userPrincipalName]))[report!.userPrincipalName as string]).toBe(
+      manager!.userPrincipalName,
+    );
   });
 });

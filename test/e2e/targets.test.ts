@@ -88,7 +88,11 @@ describe('targets that differ', () => {
     expect(methods).toContain('PUT');
     expect(methods).not.toContain('PATCH');
     const after = await listUsers(baseUrl, noPatch.token);
-    expect(after.find((u) => u.id === ada.id)).toMatchObject({ title: 'Analyst of Engines', nickName: 'Countess', userName: people[0]!.userPrincipalName });
+    expect(after.find((u) => u.id === ada.id)).toMatchObject({
+      title: 'Analyst of Engines',
+      nickName: 'Countess',
+      userName: people[0]!.userPrincipalName,
+    });
     expect(after.find((u) => u.userName === people[1]!.userPrincipalName)?.active).toBe(false);
   });
 
@@ -123,14 +127,20 @@ describe('targets that differ', () => {
     expect(first.counts.failed).toBe(2);
     expect(proxy.requests.some((r) => r.fault?.kind === 'drop')).toBe(true);
 
-    await h.store.db.updateTable('escrow').set({ next_retry_at: new Date(Date.now() - 1000) }).where('app_id', '=', app.id).execute();
+    await h.store.db
+      .updateTable('escrow')
+      .set({ next_retry_at: new Date(Date.now() - 1000) })
+      .where('app_id', '=', app.id)
+      .execute();
     proxy.plan({ times: 2, match: { method: 'PATCH' }, fault: { kind: 'status', status: 500 } });
     h.graph.updateUser(people[2]!.id, { jobTitle: 'Survivor' });
     const second = await runAndWait(app.id, first.id);
     expect(second.counts.failed).toBe(0);
     expect(await h.store.escrow.count(app.id)).toBe(0);
 
-    const users = (await listUsers(`${testEnv.scimUrl}${tenant}`, testEnv.scimToken)).filter((u) => people.some((p) => p.userPrincipalName === u.userName));
+    const users = (await listUsers(`${testEnv.scimUrl}${tenant}`, testEnv.scimToken)).filter((u) =>
+      people.some((p) => p.userPrincipalName === u.userName),
+    );
     expect(users).toHaveLength(6);
     expect(new Set(users.map((u) => u.userName)).size).toBe(6);
     expect(users.find((u) => u.userName === people[2]!.userPrincipalName)?.title).toBe('Survivor');

@@ -13,7 +13,10 @@ afterEach(async () => {
 });
 
 it('finds users assigned directly and through nested groups', async () => {
-  const [direct, member1, member2, nested, outsider, elsewhere] = Array.from({ length: 6 }, (_, i) => fake.addUser({ displayName: `u${i}` }).id);
+  const [direct, member1, member2, nested, outsider, elsewhere] = Array.from(
+    { length: 6 },
+    (_, i) => fake.addUser({ displayName: `u${i}` }).id,
+  );
   const group = fake.addGroup({ displayName: 'Sales' }).id;
   const subgroup = fake.addGroup({ displayName: 'Sales EMEA' }).id;
   fake.addMember(group, member1!);
@@ -60,7 +63,12 @@ it('reads the app roles each user holds, directly and through nested groups', as
   const source = createGraphSource(fake.sourceConfig({ scope: 'assigned' }), fake.clientSecret);
 
   const roles = await source.userAppRoles(fake.servicePrincipalId);
-  expect(roles.get(ada!)?.map((r) => r.value).sort()).toEqual(['Admin', 'Reader']);
+  expect(
+    roles
+      .get(ada!)
+      ?.map((r) => r.value)
+      .sort(),
+  ).toEqual(['Admin', 'Reader']);
   expect(roles.get(bob!)).toEqual([{ id: reader!.id, value: 'Reader', displayName: 'Read only' }]);
   // Default access gives no role, nor does a disabled one.
   expect(roles.has(cy!)).toBe(false);

@@ -30,5 +30,7 @@ it('reads from a Graph root on another host and path (national-cloud style), fol
   expect(graphCalls).toHaveLength(3);
   expect(graphCalls.every((r) => r.host === graphHost && r.path.startsWith('/usgov/v1.0/users') && r.status === 200)).toBe(true);
   // The token came from the authority on the other host name.
-  expect(fake.requests.some((r) => r.host === `localhost:${fake.port}` && r.path.startsWith(`/${fake.tenantId}/oauth2/v2.0/token`))).toBe(true);
+  expect(fake.requests.some((r) => r.host === `localhost:${fake.port}` && r.path.startsWith(`/${fake.tenantId}/oauth2/v2.0/token`))).toBe(
+    true,
+  );
 });

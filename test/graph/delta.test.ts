@@ -9,7 +9,9 @@ let source: GraphSource;
 
 beforeEach(async () => {
   fake = await startFakeGraph({ pageSize: 2 });
-  source = createGraphSource(fake.sourceConfig(), fake.clientSecret, { select: ['userPrincipalName', 'displayName', 'mobilePhone', 'jobTitle'] });
+  source = createGraphSource(fake.sourceConfig(), fake.clientSecret, {
+    select: ['userPrincipalName', 'displayName', 'mobilePhone', 'jobTitle'],
+  });
 });
 afterEach(async () => {
   await fake.close();
@@ -28,7 +30,12 @@ async function round(link?: string): Promise<{ objects: SourceObject[]; pages: n
 }
 
 function addPerson(n: number) {
-  return fake.addUser({ userPrincipalName: `p${n}@contoso.test`, displayName: `Person ${n}`, mobilePhone: `+1 555 010${n}`, jobTitle: 'Engineer' }).id;
+  return fake.addUser({
+    userPrincipalName: `p${n}@contoso.test`,
+    displayName: `Person ${n}`,
+    mobilePhone: `+1 555 010${n}`,
+    jobTitle: 'Engineer',
+  }).id;
 }
 
 describe('readUsersDelta', () => {
@@ -48,7 +55,12 @@ describe('readUsersDelta', () => {
     const second = await round(first.deltaLink);
     const byId = new Map(second.objects.map((o) => [o.id, o]));
     expect(second.objects).toHaveLength(4);
-    expect(byId.get(updated!)).toEqual({ id: updated, type: 'user', attributes: { displayName: 'Person One', mobilePhone: null }, partial: true });
+    expect(byId.get(updated!)).toEqual({
+      id: updated,
+      type: 'user',
+      attributes: { displayName: 'Person One', mobilePhone: null },
+      partial: true,
+    });
     expect(byId.get(softDeleted!)).toEqual({ id: softDeleted, type: 'user', attributes: {}, removed: 'changed' });
     expect(byId.get(hardDeleted!)).toEqual({ id: hardDeleted, type: 'user', attributes: {}, removed: 'deleted' });
     expect(byId.get(created)).toMatchObject({ attributes: { displayName: 'Person 5', jobTitle: 'Engineer' } });

@@ -106,6 +106,9 @@ describe('credentials', () => {
   it('talks to the configured authority only: OpenID configuration and token endpoint, no instance discovery', async () => {
     await source.readUsers();
     const authorityCalls = fake.requests.filter((r) => !r.path.startsWith('/v1.0/')).map((r) => `${r.method} ${r.path.split('?')[0]}`);
-    expect(authorityCalls).toEqual([`GET /${fake.tenantId}/v2.0/.well-known/openid-configuration`, `POST /${fake.tenantId}/oauth2/v2.0/token`]);
+    expect(authorityCalls).toEqual([
+      `GET /${fake.tenantId}/v2.0/.well-known/openid-configuration`,
+      `POST /${fake.tenantId}/oauth2/v2.0/token`,
+    ]);
   });
 });

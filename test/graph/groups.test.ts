@@ -82,7 +82,12 @@ describe('readGroupsDelta', () => {
     const everyone = first.groups.get(large)!;
     expect(everyone.membersAdded).toHaveLength(2500);
     expect(new Set(everyone.membersAdded)).toEqual(new Set(users));
-    expect(everyone).toMatchObject({ attributes: { displayName: 'Everyone', description: 'all staff' }, membersRemoved: [], memberTypes: {}, partial: false });
+    expect(everyone).toMatchObject({
+      attributes: { displayName: 'Everyone', description: 'all staff' },
+      membersRemoved: [],
+      memberTypes: {},
+      partial: false,
+    });
     expect(first.groups.get(small)).toEqual({
       id: small,
       attributes: { displayName: 'Sales', description: null },
@@ -98,7 +103,9 @@ describe('readGroupsDelta', () => {
   it('reports only the changes on the next round: added and removed members, a renamed group', async () => {
     await start({ pageSize: 2 });
     const users = addUsers(6);
-    const [team, renamed, untouched] = ['Team', 'Old name', 'Untouched'].map((displayName) => fake.addGroup({ displayName, description: 'd' }).id);
+    const [team, renamed, untouched] = ['Team', 'Old name', 'Untouched'].map(
+      (displayName) => fake.addGroup({ displayName, description: 'd' }).id,
+    );
     fake.addMembers(team!, users.slice(0, 4));
     fake.addMembers(untouched!, users.slice(0, 2));
     const first = await round();
@@ -115,8 +122,22 @@ describe('readGroupsDelta', () => {
 
     const second = await round(first.deltaLink);
     expect([...second.groups.keys()].sort()).toEqual([team, renamed].sort());
-    expect(second.groups.get(team!)).toEqual({ id: team, attributes: {}, membersAdded: joiners, membersRemoved: [users[0], users[1]], memberTypes: {}, partial: true });
-    expect(second.groups.get(renamed!)).toEqual({ id: renamed, attributes: { displayName: 'New name' }, membersAdded: [], membersRemoved: [], memberTypes: {}, partial: true });
+    expect(second.groups.get(team!)).toEqual({
+      id: team,
+      attributes: {},
+      membersAdded: joiners,
+      membersRemoved: [users[0], users[1]],
+      memberTypes: {},
+      partial: true,
+    });
+    expect(second.groups.get(renamed!)).toEqual({
+      id: renamed,
+      attributes: { displayName: 'New name' },
+      membersAdded: [],
+      membersRemoved: [],
+      memberTypes: {},
+      partial: true,
+    });
 
     const third = await round(second.deltaLink);
     expect(third.groups.size).toBe(0);
@@ -133,7 +154,15 @@ describe('readGroupsDelta', () => {
     fake.deleteGroup(security);
     fake.deleteGroup(unified, false);
     const second = await round(first.deltaLink);
-    expect(second.groups.get(security)).toEqual({ id: security, attributes: {}, removed: 'deleted', membersAdded: [], membersRemoved: [], memberTypes: {}, partial: false });
+    expect(second.groups.get(security)).toEqual({
+      id: security,
+      attributes: {},
+      removed: 'deleted',
+      membersAdded: [],
+      membersRemoved: [],
+      memberTypes: {},
+      partial: false,
+    });
     expect(second.groups.get(unified)).toMatchObject({ removed: 'changed', attributes: {} });
     expect(second.groups.size).toBe(2);
   });
@@ -153,7 +182,11 @@ describe('readGroupsDelta', () => {
     fake.addMember(parent, later);
     fake.removeMember(parent, child);
     const second = await round(first.deltaLink);
-    expect(second.groups.get(parent)).toMatchObject({ membersAdded: [later], membersRemoved: [child], memberTypes: { [later]: 'group', [child]: 'group' } });
+    expect(second.groups.get(parent)).toMatchObject({
+      membersAdded: [later],
+      membersRemoved: [child],
+      memberTypes: { [later]: 'group', [child]: 'group' },
+    });
   });
 
   it.each([
@@ -192,8 +225,12 @@ describe('readGroupMembers', () => {
     const transitive = await allMembers(top, true);
     expect(transitive.pages).toBe(3);
     expect(transitive.members).toHaveLength(5);
-    expect(new Set(transitive.members.map((m) => `${m.type}:${m.id}`))).toEqual(new Set([`user:${u1}`, `group:${middle}`, `user:${u2}`, `group:${bottom}`, `user:${u3}`]));
-    expect(graphCalls().some((path) => path.startsWith(`/v1.0/groups/${top}/transitiveMembers?$select=id&$top=999&$skiptoken=`))).toBe(true);
+    expect(new Set(transitive.members.map((m) => `${m.type}:${m.id}`))).toEqual(
+      new Set([`user:${u1}`, `group:${middle}`, `user:${u2}`, `group:${bottom}`, `user:${u3}`]),
+    );
+    expect(graphCalls().some((path) => path.startsWith(`/v1.0/groups/${top}/transitiveMembers?$select=id&$top=999&$skiptoken=`))).toBe(
+      true,
+    );
   });
 
   it('reads all 50,000 members of a large group, 999 a page', async () => {
@@ -239,7 +276,9 @@ describe('readGroups and getGroups', () => {
       objects.push(...page.objects);
     }
     expect(graphCalls()[0]).toBe('/v1.0/groups?$select=id,displayName,description&$top=999');
-    expect(objects).toEqual(ids.map((id, i) => ({ id, type: 'group', attributes: { displayName: 'ABC'[i], description: `${'ABC'[i]}!` } })));
+    expect(objects).toEqual(
+      ids.map((id, i) => ({ id, type: 'group', attributes: { displayName: 'ABC'[i], description: `${'ABC'[i]}!` } })),
+    );
   });
 
   it('reads groups by id in chunks of 15; unknown ids are absent', async () => {

@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe('the people directory', () => {
   it("finds users by employee id with Graph's $filter, quoting the value", async () => {
-    const ada = fake.addUser({ userPrincipalName: 'ada@contoso.test', displayName: 'Ada Lovelace', employeeId: "4711" });
+    const ada = fake.addUser({ userPrincipalName: 'ada@contoso.test', displayName: 'Ada Lovelace', employeeId: '4711' });
     fake.addUser({ userPrincipalName: 'obrien@contoso.test', displayName: "Miles O'Brien", employeeId: "O'1" });
     fake.addUser({ userPrincipalName: 'nobody@contoso.test', displayName: 'No Number' });
     const people = createPeopleDirectory(fake.sourceConfig(), fake.clientSecret);

@@ -20,7 +20,9 @@ let env: TestWorkflowEnvironment;
 const started: string[] = [];
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: await toolPath('temporal-test-server') } } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: await toolPath('temporal-test-server') } },
+  });
 });
 
 afterAll(async () => {
@@ -28,7 +30,16 @@ afterAll(async () => {
 });
 
 function app(appId: string, settings: Partial<LifecycleApp> = {}): LifecycleApp {
-  return { appId, displayName: `App ${appId}`, leadTimeDays: 0, createDisabled: false, retentionDays: 30, leaverTimeoutMinutes: 15, deletesLeavers: false, ...settings };
+  return {
+    appId,
+    displayName: `App ${appId}`,
+    leadTimeDays: 0,
+    createDisabled: false,
+    retentionDays: 30,
+    leaverTimeoutMinutes: 15,
+    deletesLeavers: false,
+    ...settings,
+  };
 }
 
 interface Call {
@@ -47,12 +58,19 @@ function fakeWorld(apps: LifecycleApp[], options: { holding?: string[]; failing?
   const calls: Call[] = [];
   const alerts: LifecycleAlert[] = [];
   let person: string | null = null;
-  const result = (appId: string, action: PersonAppResult['action']): PersonAppResult => ({ appId, status: 'Success', action, targetId: `t-${appId}`, reason: 'ok' });
+  const result = (appId: string, action: PersonAppResult['action']): PersonAppResult => ({
+    appId,
+    status: 'Success',
+    action,
+    targetId: `t-${appId}`,
+    reason: 'ok',
+  });
   const activities: LifecycleActivities = {
     async resolveEmployee({ employeeId }) {
       const at = await env.currentTimeMs();
       calls.push({ name: 'resolveEmployee', at });
-      if (options.inDirectoryFrom === undefined || at < options.inDirectoryFrom) return { objectId: null, reason: `no user with employeeId "${employeeId}" in the directory yet` };
+      if (options.inDirectoryFrom === undefined || at < options.inDirectoryFrom)
+        return { objectId: null, reason: `no user with employeeId "${employeeId}" in the directory yet` };
       return { objectId: `object-of-${employeeId}`, displayName: 'Ada' };
     },
     lifecycleApps: async () => apps,
@@ -79,7 +97,14 @@ function fakeWorld(apps: LifecycleApp[], options: { holding?: string[]; failing?
       const left = failures.get(appId) ?? 0;
       if (left > 0) {
         failures.set(appId, left - 1);
-        return { appId, status: 'Failure', action: 'Other', targetId: null, reason: 'HTTP 503 from the target', error: { kind: 'transient', code: 'ServiceUnavailable', message: 'HTTP 503 from the target', detail: 'down for maintenance' } };
+        return {
+          appId,
+          status: 'Failure',
+          action: 'Other',
+          targetId: null,
+          reason: 'HTTP 503 from the target',
+          error: { kind: 'transient', code: 'ServiceUnavailable', message: 'HTTP 503 from the target', detail: 'down for maintenance' },
+        };
       }
       if (!accounts.has(appId) || accounts.get(appId) === 'deleted') return { ...result(appId, 'Other'), status: 'Skipped' };
       accounts.set(appId, action === 'delete' ? 'deleted' : 'disabled');
@@ -98,24 +123,37 @@ function fakeWorld(apps: LifecycleApp[], options: { holding?: string[]; failing?
  */
 async function withWorker<T>(activities: LifecycleActivities, work: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `lifecycle-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: testEnv.workflowBundlePath }, activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: testEnv.workflowBundlePath },
+    activities,
+  });
   try {
     return await worker.runUntil(work(taskQueue));
   } finally {
-    for (const workflowId of started.splice(0)) await env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => {});
+    for (const workflowId of started.splice(0))
+      await env.client.workflow
+        .getHandle(workflowId)
+        .terminate('test over')
+        .catch(() => {});
   }
 }
 
 async function start(type: string, taskQueue: string, effectiveInMs: number, eventId = 'e1') {
   const objectId = randomUUID();
   const effectiveAt = new Date((await env.currentTimeMs()) + effectiveInMs).toISOString();
-  const handle = await env.client.workflow.start(type, { taskQueue, workflowId: `person/${objectId}/${type}`, args: [{ objectId, eventId, effectiveAt }] });
+  const handle = await env.client.workflow.start(type, {
+    taskQueue,
+    workflowId: `person/${objectId}/${type}`,
+    args: [{ objectId, eventId, effectiveAt }],
+  });
   started.push(handle.workflowId);
   return { handle, effectiveAt: Date.parse(effectiveAt), objectId };
 }
 
 describe('lifecycle timers', () => {
-  it('makes a joiner\'s accounts each app\'s lead time before a start date that moved', async () => {
+  it("makes a joiner's accounts each app's lead time before a start date that moved", async () => {
     const world = fakeWorld([app('early', { leadTimeDays: 3 }), app('onTheDay')]);
     await withWorker(world.activities, async (taskQueue) => {
       const { handle, effectiveAt } = await start('joiner', taskQueue, 10 * DAY);
@@ -142,10 +180,18 @@ describe('lifecycle timers', () => {
       await env.sleep(7 * DAY);
       expect(world.calls.map((c) => [c.name, c.appId])).toEqual([['provisionDisabled', 'early']]);
       expect(world.calls[0]!.at).toBeGreaterThanOrEqual(effectiveAt - 5 * DAY);
-      expect(await handle.query(lifecycleProgressQuery)).toMatchObject({ apps: [{ step: 'enable', state: 'waiting' }, { step: 'provision', state: 'waiting' }] });
+      expect(await handle.query(lifecycleProgressQuery)).toMatchObject({
+        apps: [
+          { step: 'enable', state: 'waiting' },
+          { step: 'provision', state: 'waiting' },
+        ],
+      });
       expect(world.accounts.get('early')).toBe('disabled');
       const result = await handle.result();
-      expect(result.apps.map((a: { step: string; state: string }) => [a.step, a.state])).toEqual([['enable', 'done'], ['provision', 'done']]);
+      expect(result.apps.map((a: { step: string; state: string }) => [a.step, a.state])).toEqual([
+        ['enable', 'done'],
+        ['provision', 'done'],
+      ]);
       const enabled = world.calls.find((c) => c.name === 'provision' && c.appId === 'early')!;
       expect(enabled.at).toBeGreaterThanOrEqual(effectiveAt);
       expect(world.accounts.get('early')).toBe('active');
@@ -166,13 +212,26 @@ describe('lifecycle timers', () => {
     const world = fakeWorld([app('early', { leadTimeDays: 2 }), app('onTheDay')], { inDirectoryFrom: now + 8.6 * DAY });
     await withWorker(world.activities, async (taskQueue) => {
       const effectiveAt = new Date(now + 10 * DAY).toISOString();
-      const handle = await env.client.workflow.start('joiner', { taskQueue, workflowId: `person/employee:4711/joiner`, args: [{ objectId: null, employeeId: '4711', eventId: 'j1', effectiveAt }] });
+      const handle = await env.client.workflow.start('joiner', {
+        taskQueue,
+        workflowId: `person/employee:4711/joiner`,
+        args: [{ objectId: null, employeeId: '4711', eventId: 'j1', effectiveAt }],
+      });
       started.push(handle.workflowId);
       await env.sleep(8.5 * DAY);
       const waitingForDirectory = await handle.query(lifecycleProgressQuery);
-      expect(waitingForDirectory).toMatchObject({ objectId: null, apps: [{ state: 'failed', status: 'NotFound' }, { state: 'failed', status: 'NotFound' }] });
+      expect(waitingForDirectory).toMatchObject({
+        objectId: null,
+        apps: [
+          { state: 'failed', status: 'NotFound' },
+          { state: 'failed', status: 'NotFound' },
+        ],
+      });
       const result = await handle.result();
-      expect(result.apps.map((a: { state: string; action: string | null }) => [a.state, a.action])).toEqual([['done', 'Create'], ['done', 'Create']]);
+      expect(result.apps.map((a: { state: string; action: string | null }) => [a.state, a.action])).toEqual([
+        ['done', 'Create'],
+        ['done', 'Create'],
+      ]);
       const lookups = world.calls.filter((c) => c.name === 'resolveEmployee');
       expect(lookups[0]!.at).toBeGreaterThanOrEqual(now + 8 * DAY);
       expect(lookups.at(-1)!.at).toBeGreaterThanOrEqual(now + 8.6 * DAY);
@@ -191,12 +250,20 @@ describe('lifecycle timers', () => {
       const seen = world.calls.map((c) => [c.name, c.appId ?? c.state, c.action]);
       expect(seen[0]).toEqual(['setPersonState', 'left', undefined]);
       // Both apps at once, in any order; the delete last.
-      expect(seen.slice(1, 3)).toEqual(expect.arrayContaining([['deprovision', 'deletes', 'disable'], ['deprovision', 'keeps', 'disable']]));
+      expect(seen.slice(1, 3)).toEqual(
+        expect.arrayContaining([
+          ['deprovision', 'deletes', 'disable'],
+          ['deprovision', 'keeps', 'disable'],
+        ]),
+      );
       expect(seen.slice(3)).toEqual([['deprovision', 'deletes', 'delete']]);
       const deleted = world.calls.at(-1)!;
       expect(deleted.at - startedAt).toBeGreaterThanOrEqual(30 * DAY);
       expect(world.calls[1]!.at - startedAt).toBeLessThan(DAY);
-      expect([...world.accounts]).toEqual([['deletes', 'deleted'], ['keeps', 'disabled']]);
+      expect([...world.accounts]).toEqual([
+        ['deletes', 'deleted'],
+        ['keeps', 'disabled'],
+      ]);
     });
   });
 
@@ -241,12 +308,20 @@ describe('lifecycle timers', () => {
     await withWorker(world.activities, async (taskQueue) => {
       const { handle } = await start('leaver', taskQueue, 0);
       const result = await handle.result();
-      expect(result.apps).toEqual([expect.objectContaining({ appId: 'down', state: 'done', attempts: 13, error: null }), expect.objectContaining({ appId: 'up', state: 'done', attempts: 1 })]);
+      expect(result.apps).toEqual([
+        expect.objectContaining({ appId: 'down', state: 'done', attempts: 13, error: null }),
+        expect.objectContaining({ appId: 'up', state: 'done', attempts: 1 }),
+      ]);
       const tries = world.calls.filter((c) => c.appId === 'down').map((c) => c.at);
       const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
       expect(gaps.slice(0, 4).map((g) => Math.round(g / 1000))).toEqual([1, 2, 4, 8]);
       expect(Math.max(...gaps)).toBeLessThanOrEqual(5 * 60_000 + 1000);
-      expect(world.alerts).toEqual([expect.objectContaining({ type: 'leaver-overdue', apps: [{ appId: 'down', displayName: 'App down', error: 'HTTP 503 from the target: down for maintenance' }] })]);
+      expect(world.alerts).toEqual([
+        expect.objectContaining({
+          type: 'leaver-overdue',
+          apps: [{ appId: 'down', displayName: 'App down', error: 'HTTP 503 from the target: down for maintenance' }],
+        }),
+      ]);
     });
   });
 

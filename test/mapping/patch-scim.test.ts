@@ -44,8 +44,6 @@ const ada: SourceObject = {
 let baseUrl: string;
 const { scim, getUser } = scimHttp(() => baseUrl);
 
-
-
 describe('diffToPatch against scim2-server', () => {
   let id: string;
   let attributes: Record<string, SourceValue>;

@@ -35,20 +35,29 @@ function byValue<T>(roles: T[]): T[] {
 const ada = (userName: string, appRoleAssignments: AppRoleAssignmentValue[]): SourceObject => ({
   id: '7a3e9c10-2b4d-4f6a-8c1e-3d5f7a9b1c2e',
   type: 'user',
-  attributes: { userPrincipalName: userName, mail: userName, givenName: 'Ada', surname: 'Lovelace', displayName: 'Ada Lovelace', accountEnabled: true, appRoleAssignments },
+  attributes: {
+    userPrincipalName: userName,
+    mail: userName,
+    givenName: 'Ada',
+    surname: 'Lovelace',
+    displayName: 'Ada Lovelace',
+    accountEnabled: true,
+    appRoleAssignments,
+  },
 });
 
 let baseUrl: string;
 const { getUser, patch, create } = scimHttp(() => baseUrl);
 
-
-
-
-
 describe('AppRoleAssignmentsComplex → roles against scim2-server', () => {
   const mappings: AttributeMapping[] = [
     ...DEFAULT_USER_MAPPINGS,
-    attributeMappingSchema.parse({ type: 'expression', expression: 'AppRoleAssignmentsComplex([appRoleAssignments])', target: 'roles', clearWhenEmpty: true }),
+    attributeMappingSchema.parse({
+      type: 'expression',
+      expression: 'AppRoleAssignmentsComplex([appRoleAssignments])',
+      target: 'roles',
+      clearWhenEmpty: true,
+    }),
   ];
   const userName = 'ada.roles@contoso.com';
   let id: string;
@@ -112,7 +121,11 @@ describe('AppRoleAssignmentsComplex → roles against scim2-server', () => {
 describe('SingleAppRoleAssignment → roles[primary eq "True"].value against scim2-server', () => {
   const mappings: AttributeMapping[] = [
     ...DEFAULT_USER_MAPPINGS,
-    attributeMappingSchema.parse({ type: 'expression', expression: 'SingleAppRoleAssignment([appRoleAssignments])', target: 'roles[primary eq "True"].value' }),
+    attributeMappingSchema.parse({
+      type: 'expression',
+      expression: 'SingleAppRoleAssignment([appRoleAssignments])',
+      target: 'roles[primary eq "True"].value',
+    }),
   ];
   const userName = 'ada.single@contoso.com';
 
@@ -120,7 +133,8 @@ describe('SingleAppRoleAssignment → roles[primary eq "True"].value against sci
     baseUrl = freshScimTenant('roles');
     const created = mapToTarget(ada(userName, [ADMIN]), mappings, { operation: 'create' });
     const id = await create(created.resource);
-    const primaryOf = (user: ScimResource) => (user.roles as { primary?: unknown; value?: unknown }[]).map(({ primary, value }) => ({ primary, value }));
+    const primaryOf = (user: ScimResource) =>
+      (user.roles as { primary?: unknown; value?: unknown }[]).map(({ primary, value }) => ({ primary, value }));
     expect(primaryOf(await getUser(id))).toEqual([{ primary: true, value: 'admin' }]);
 
     const desired = mapToTarget(ada(userName, [READER]), mappings, { operation: 'update' }).values;

@@ -57,7 +57,8 @@ async function tokenEndpoint(issue: () => string) {
       response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
     };
     if (request.method !== 'POST' || form.get('grant_type') !== 'client_credentials') return json(400, { error: 'unsupported_grant_type' });
-    if (client?.[0] !== CLIENT_ID || client[1] !== CLIENT_SECRET) return json(401, { error: 'invalid_client', error_description: 'client authentication failed' });
+    if (client?.[0] !== CLIENT_ID || client[1] !== CLIENT_SECRET)
+      return json(401, { error: 'invalid_client', error_description: 'client authentication failed' });
     json(200, { access_token: issue(), token_type: 'Bearer', expires_in: 3600, scope: form.get('scope') ?? undefined });
   });
   return { tokenUrl: `${url}/oauth2/v2.0/token`, grants };
@@ -70,16 +71,26 @@ async function basicGateway() {
     seen.push(request.headers.authorization);
     const expected = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
     if (request.headers.authorization !== expected) {
-      response.writeHead(401, { 'www-authenticate': 'Basic realm="scim"', 'content-type': 'application/scim+json' }).end(JSON.stringify({ status: '401', detail: 'bad credentials' }));
+      response
+        .writeHead(401, { 'www-authenticate': 'Basic realm="scim"', 'content-type': 'application/scim+json' })
+        .end(JSON.stringify({ status: '401', detail: 'bad credentials' }));
       return;
     }
     const body = await readBody(request);
     const target = new URL(scim.url);
-    const headers = { ...request.headers, authorization: `Bearer ${scim.token}`, host: target.host, 'content-length': String(Buffer.byteLength(body)) };
-    const forwarded = httpRequest({ hostname: target.hostname, port: target.port, method: request.method, path: request.url, headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
+    const headers = {
+      ...request.headers,
+      authorization: `Bearer ${scim.token}`,
+      host: target.host,
+      'content-length': String(Buffer.byteLength(body)),
+    };
+    const forwarded = httpRequest(
+      { hostname: target.hostname, port: target.port, method: request.method, path: request.url, headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
     forwarded.on('error', (error) => response.writeHead(502).end(String(error)));
     forwarded.end(body);
   });
@@ -91,7 +102,6 @@ const tenant = (base: string) => `${base}/t${randomUUID().replaceAll('-', '').sl
 function clientFor(baseUrl: string, auth: TargetAuthConfig, secrets: TargetSecrets) {
   return scimClientFor({ id: `auth-test-${randomUUID()}`, target: { type: 'scim', baseUrl, auth } }, secrets);
 }
-
 
 beforeAll(async () => {
   scim = await startScimServer({ token: `issued-${randomUUID()}` });
@@ -117,7 +127,11 @@ describe('OAuth 2.0 client credentials against scim2-server', () => {
 
   it('sends the client credentials in the body when asked to', async () => {
     const { tokenUrl, grants } = await tokenEndpoint(() => scim.token);
-    const client = clientFor(tenant(scim.url), { type: 'oauth2', tokenUrl, clientId: CLIENT_ID, clientAuth: 'body' }, { targetClientSecret: CLIENT_SECRET });
+    const client = clientFor(
+      tenant(scim.url),
+      { type: 'oauth2', tokenUrl, clientId: CLIENT_ID, clientAuth: 'body' },
+      { targetClientSecret: CLIENT_SECRET },
+    );
     expect((await client.listUsers()).totalResults).toBe(0);
     expect(grants).toHaveLength(1);
     expect(grants[0]!.form.get('client_secret')).toBe(CLIENT_SECRET);
@@ -127,7 +141,11 @@ describe('OAuth 2.0 client credentials against scim2-server', () => {
   it('fetches a new token when scim2-server refuses the cached one', async () => {
     const issued = ['revoked-token-0123456789', scim.token];
     const { tokenUrl, grants } = await tokenEndpoint(() => issued.shift() ?? scim.token);
-    const client = clientFor(tenant(scim.url), { type: 'oauth2', tokenUrl, clientId: CLIENT_ID, clientAuth: 'basic' }, { targetClientSecret: CLIENT_SECRET });
+    const client = clientFor(
+      tenant(scim.url),
+      { type: 'oauth2', tokenUrl, clientId: CLIENT_ID, clientAuth: 'basic' },
+      { targetClientSecret: CLIENT_SECRET },
+    );
     const created = await client.createUser({ schemas: [SCHEMA_USER], userName: 'renewed@example.com' });
     expect(created.id).toEqual(expect.any(String));
     expect((await client.listUsers()).totalResults).toBe(1);
@@ -137,7 +155,11 @@ describe('OAuth 2.0 client credentials against scim2-server', () => {
   it('reports a wrong client secret naming the token URL, without the secret', async () => {
     const { tokenUrl } = await tokenEndpoint(() => scim.token);
     const wrongSecret = 'not-the-client-secret-0123456789';
-    const client = clientFor(tenant(scim.url), { type: 'oauth2', tokenUrl, clientId: CLIENT_ID, clientAuth: 'basic' }, { targetClientSecret: wrongSecret });
+    const client = clientFor(
+      tenant(scim.url),
+      { type: 'oauth2', tokenUrl, clientId: CLIENT_ID, clientAuth: 'basic' },
+      { targetClientSecret: wrongSecret },
+    );
     const error = await rejection(client.listUsers());
     expect(error).toMatchObject({ kind: 'configuration', code: 'Unauthorized', status: 401 });
     expect(error.message).toContain(tokenUrl);

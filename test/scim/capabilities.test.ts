@@ -51,7 +51,9 @@ type ConfigName = 'full' | 'no PATCH' | 'no bulk, no ETags' | 'no filter' | 'use
 const configurations: Record<ConfigName, { config: object; resourceTypes?: object[] }> = {
   full: { config: fullConfig },
   'no PATCH': { config: { ...fullConfig, patch: { supported: false } } },
-  'no bulk, no ETags': { config: { ...fullConfig, bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 }, etag: { supported: false } } },
+  'no bulk, no ETags': {
+    config: { ...fullConfig, bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 }, etag: { supported: false } },
+  },
   'no filter': { config: { ...fullConfig, filter: { supported: false, maxResults: 0 } } },
   'users only': { config: fullConfig, resourceTypes: usersOnlyTypes },
 };
@@ -86,9 +88,12 @@ afterAll(async () => {
 function client(name: ConfigName, credential = token): ScimClient {
   const server = servers.get(name);
   if (!server) throw new Error(`no server for ${name}`);
-  return new ScimClient({ baseUrl: `${server.url}/${uniqueName('cap').replace('-', '')}/v2`, authorization: () => `Bearer ${credential}`, maxAttempts: 1 });
+  return new ScimClient({
+    baseUrl: `${server.url}/${uniqueName('cap').replace('-', '')}/v2`,
+    authorization: () => `Bearer ${credential}`,
+    maxAttempts: 1,
+  });
 }
-
 
 const fullProfile: Omit<CapabilityProfile, 'discoveredAt'> = {
   ...CONSERVATIVE_PROFILE,
@@ -120,7 +125,9 @@ describe('discoverCapabilities against scim2-server', () => {
 
   it('learns the declared user attributes from /Schemas', async () => {
     const { userAttributes } = await discoverCapabilities(client('full'));
-    expect(userAttributes).toEqual(expect.arrayContaining(['username', 'name.givenname', `${SCHEMA_ENTERPRISE_USER}:employeenumber`.toLowerCase()]));
+    expect(userAttributes).toEqual(
+      expect.arrayContaining(['username', 'name.givenname', `${SCHEMA_ENTERPRISE_USER}:employeenumber`.toLowerCase()]),
+    );
   });
 });
 
@@ -130,7 +137,9 @@ describe('scim2-server behaves as it announces', () => {
     const { id = '' } = await scim.createUser({ schemas: [SCHEMA_USER], userName: 'put-only@example.com' });
     const error = await rejection(scim.patchUser(id, [{ op: 'replace', path: 'displayName', value: 'X' }]));
     expect(error).toMatchObject({ status: 501, code: 'NotImplemented' });
-    expect(await scim.replaceUser(id, { schemas: [SCHEMA_USER], userName: 'put-only@example.com', displayName: 'X' })).toMatchObject({ displayName: 'X' });
+    expect(await scim.replaceUser(id, { schemas: [SCHEMA_USER], userName: 'put-only@example.com', displayName: 'X' })).toMatchObject({
+      displayName: 'X',
+    });
   });
 
   it('answers /Bulk with 501 and sends no ETag when both are off', async () => {

@@ -22,7 +22,6 @@ function newUser(userName: string, extra: Record<string, unknown> = {}): ScimRes
   return { schemas: [SCHEMA_USER], userName, ...extra };
 }
 
-
 const workEmail = { type: 'work', value: 'ada.work@example.com', primary: true };
 
 describe('ScimClient against scim2-server', () => {
@@ -142,7 +141,7 @@ describe('ScimClient against scim2-server', () => {
     const scim = scimClient();
     for (const userName of ['p1', 'p2', 'p3']) await scim.createUser(newUser(userName));
     const seen: string[] = [];
-    for (let startIndex = 1; ; ) {
+    for (let startIndex = 1; ;) {
       const page = await scim.listUsers({ startIndex, count: 2 });
       expect(page.totalResults).toBe(3);
       if (page.Resources.length === 0) break;
@@ -172,25 +171,105 @@ describe('ScimClient against scim2-server', () => {
     const work = { type: 'work', value: 'old@example.com', primary: true };
     // [what, initial attributes, operations, expected attributes after, or the scimType of the 400]
     const cases: [string, Record<string, unknown>, PatchOperation[], Record<string, unknown> | string][] = [
-      ['replace emails[type eq "work"].value with a work email present', { emails: [work] }, [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }], { emails: [{ ...work, value: 'new@example.com' }] }],
-      ['add emails[type eq "work"].value with a work email present', { emails: [work] }, [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }], { emails: [{ ...work, value: 'new@example.com' }] }],
-      ['replace emails[type eq "work"].value without a work email', { emails: [home] }, [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }], 'noTarget'],
-      ['add emails[type eq "work"].value without a work email', { emails: [home] }, [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }], 'noTarget'],
-      ['replace emails[type eq "work"].value without any email', {}, [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }], 'noTarget'],
-      ['add phoneNumbers[type eq "mobile"].value without phones', {}, [{ op: 'add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' }], 'noTarget'],
-      ['add emails with a new work email', { emails: [home] }, [{ op: 'add', path: 'emails', value: [{ type: 'work', value: 'new@example.com' }] }], { emails: [home, { type: 'work', value: 'new@example.com' }] }],
+      [
+        'replace emails[type eq "work"].value with a work email present',
+        { emails: [work] },
+        [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        { emails: [{ ...work, value: 'new@example.com' }] },
+      ],
+      [
+        'add emails[type eq "work"].value with a work email present',
+        { emails: [work] },
+        [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        { emails: [{ ...work, value: 'new@example.com' }] },
+      ],
+      [
+        'replace emails[type eq "work"].value without a work email',
+        { emails: [home] },
+        [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        'noTarget',
+      ],
+      [
+        'add emails[type eq "work"].value without a work email',
+        { emails: [home] },
+        [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        'noTarget',
+      ],
+      [
+        'replace emails[type eq "work"].value without any email',
+        {},
+        [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        'noTarget',
+      ],
+      [
+        'add phoneNumbers[type eq "mobile"].value without phones',
+        {},
+        [{ op: 'add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' }],
+        'noTarget',
+      ],
+      [
+        'add emails with a new work email',
+        { emails: [home] },
+        [{ op: 'add', path: 'emails', value: [{ type: 'work', value: 'new@example.com' }] }],
+        { emails: [home, { type: 'work', value: 'new@example.com' }] },
+      ],
       ['add emails with the same value twice', { emails: [work] }, [{ op: 'add', path: 'emails', value: [work] }], { emails: [work] }],
-      ['replace emails[type eq "work"] (the whole element)', { emails: [work] }, [{ op: 'replace', path: 'emails[type eq "work"]', value: { type: 'work', value: 'new@example.com' } }], { emails: [{ type: 'work', value: 'new@example.com', primary: true }] }],
+      [
+        'replace emails[type eq "work"] (the whole element)',
+        { emails: [work] },
+        [{ op: 'replace', path: 'emails[type eq "work"]', value: { type: 'work', value: 'new@example.com' } }],
+        { emails: [{ type: 'work', value: 'new@example.com', primary: true }] },
+      ],
       ['remove emails[type eq "work"]', { emails: [home, work] }, [{ op: 'remove', path: 'emails[type eq "work"]' }], { emails: [home] }],
-      ['remove emails[type eq "work"] with no match', { emails: [home] }, [{ op: 'remove', path: 'emails[type eq "work"]' }], { emails: [home] }],
-      ['replace name.familyName without a name', {}, [{ op: 'replace', path: 'name.familyName', value: 'Hopper' }], { name: { familyName: 'Hopper' } }],
-      ['remove name.familyName', { name: { givenName: 'G', familyName: 'F' } }, [{ op: 'remove', path: 'name.familyName' }], { name: { givenName: 'G' } }],
-      ['replace an enterprise attribute by URN path', {}, [{ op: 'replace', path: `${enterprise}:department`, value: 'Ops' }], { [enterprise]: { department: 'Ops' } }],
-      ['add the enterprise manager as {value}', {}, [{ op: 'add', path: `${enterprise}:manager`, value: { value: 'm1' } }], { [enterprise]: { manager: { value: 'm1' } } }],
+      [
+        'remove emails[type eq "work"] with no match',
+        { emails: [home] },
+        [{ op: 'remove', path: 'emails[type eq "work"]' }],
+        { emails: [home] },
+      ],
+      [
+        'replace name.familyName without a name',
+        {},
+        [{ op: 'replace', path: 'name.familyName', value: 'Hopper' }],
+        { name: { familyName: 'Hopper' } },
+      ],
+      [
+        'remove name.familyName',
+        { name: { givenName: 'G', familyName: 'F' } },
+        [{ op: 'remove', path: 'name.familyName' }],
+        { name: { givenName: 'G' } },
+      ],
+      [
+        'replace an enterprise attribute by URN path',
+        {},
+        [{ op: 'replace', path: `${enterprise}:department`, value: 'Ops' }],
+        { [enterprise]: { department: 'Ops' } },
+      ],
+      [
+        'add the enterprise manager as {value}',
+        {},
+        [{ op: 'add', path: `${enterprise}:manager`, value: { value: 'm1' } }],
+        { [enterprise]: { manager: { value: 'm1' } } },
+      ],
       ['add the enterprise manager as a bare string', {}, [{ op: 'add', path: `${enterprise}:manager`, value: 'm1' }], 'invalidValue'],
-      ['replace without a path, with an object value', {}, [{ op: 'replace', value: { title: 'T', active: false } }], { title: 'T', active: false }],
-      ['legacy: replace without a path, with dotted keys', {}, [{ op: 'replace', value: { 'name.givenName': 'G' } }], { name: { givenName: 'G' } }],
-      ['legacy: capitalised op', { active: true }, [{ op: 'Replace' as PatchOperation['op'], path: 'active', value: false }], { active: false }],
+      [
+        'replace without a path, with an object value',
+        {},
+        [{ op: 'replace', value: { title: 'T', active: false } }],
+        { title: 'T', active: false },
+      ],
+      [
+        'legacy: replace without a path, with dotted keys',
+        {},
+        [{ op: 'replace', value: { 'name.givenName': 'G' } }],
+        { name: { givenName: 'G' } },
+      ],
+      [
+        'legacy: capitalised op',
+        { active: true },
+        [{ op: 'Replace' as PatchOperation['op'], path: 'active', value: false }],
+        { active: false },
+      ],
       ['legacy: boolean as the string "False"', { active: true }, [{ op: 'replace', path: 'active', value: 'False' }], { active: false }],
       ['an undeclared attribute', {}, [{ op: 'replace', path: 'favouriteColour', value: 'blue' }], 'invalidPath'],
       ['remove without a path', {}, [{ op: 'remove' }], 'noTarget'],

@@ -51,7 +51,10 @@ describe('ScimClient against SCIMMY', () => {
       emails: [workEmail],
       [SCHEMA_ENTERPRISE_USER]: { employeeNumber: 'E-1', department: 'Analytical Engines', manager: { value: 'm-1' } },
     });
-    expect(created).toMatchObject({ id: expect.any(String), meta: { resourceType: 'User', created: expect.any(String), version: 'W/"1"' } });
+    expect(created).toMatchObject({
+      id: expect.any(String),
+      meta: { resourceType: 'User', created: expect.any(String), version: 'W/"1"' },
+    });
     expect(created.meta?.location).toBe(`${target.url}/Users/${created.id}`);
     const read = await scim.getUser(created.id ?? '');
     expect(read).toMatchObject({
@@ -77,7 +80,11 @@ describe('ScimClient against SCIMMY', () => {
     expect((await scim.findUsers('userName', userName)).map((user) => user.id)).toEqual([id]);
     // `eq` compares exactly although userName is caseExact false; uniqueness (host code) does not.
     expect(await scim.findUsers('userName', userName.toLowerCase())).toEqual([]);
-    await expect(scim.createUser(newUser(userName.toLowerCase()))).rejects.toMatchObject({ kind: 'conflict', status: 409, scimType: 'uniqueness' });
+    await expect(scim.createUser(newUser(userName.toLowerCase()))).rejects.toMatchObject({
+      kind: 'conflict',
+      status: 409,
+      scimType: 'uniqueness',
+    });
   });
 
   it('does not unescape filter strings: a quote is invalidFilter, a backslash finds nothing', async () => {
@@ -85,7 +92,12 @@ describe('ScimClient against SCIMMY', () => {
     const backslashed = `obrien\\x-${uniqueName('b')}`;
     await scim.createUser(newUser(quoted));
     await scim.createUser(newUser(backslashed));
-    await expect(scim.findUsers('userName', quoted)).rejects.toMatchObject({ kind: 'permanent', code: 'BadRequest', status: 400, scimType: 'invalidFilter' });
+    await expect(scim.findUsers('userName', quoted)).rejects.toMatchObject({
+      kind: 'permanent',
+      code: 'BadRequest',
+      status: 400,
+      scimType: 'invalidFilter',
+    });
     // `\\` reaches the comparison as two backslashes, so the stored name never matches...
     expect(await scim.findUsers('userName', backslashed)).toEqual([]);
     // ...and a create after that miss is the conflict a reconcile has to resolve by listing.
@@ -161,7 +173,7 @@ describe('ScimClient against SCIMMY', () => {
       const client = new ScimClient({ baseUrl: server.url, authorization: () => `Bearer ${server.token}` });
       for (const userName of ['p1', 'p2', 'p3']) await client.createUser(newUser(userName));
       const seen: string[] = [];
-      for (let startIndex = 1; startIndex <= 3; ) {
+      for (let startIndex = 1; startIndex <= 3;) {
         const page = await client.listUsers({ startIndex, count: 2 });
         expect(page.totalResults).toBe(3);
         seen.push(...page.Resources.map((user) => String(user.userName)));
@@ -210,26 +222,116 @@ describe('ScimClient against SCIMMY', () => {
     const work = { type: 'work', value: 'old@example.com', primary: true };
     // [what, initial attributes, operations, expected attributes after, or the scimType of the 400]
     const cases: [string, Record<string, unknown>, PatchOperation[], Record<string, unknown> | string][] = [
-      ['replace emails[type eq "work"].value with a work email present', { emails: [work] }, [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }], { emails: [{ ...work, value: 'new@example.com' }] }],
-      ['add emails[type eq "work"].value with a work email present', { emails: [work] }, [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }], { emails: [{ ...work, value: 'new@example.com' }] }],
-      ['replace emails[type eq "work"].value without a work email', { emails: [home] }, [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }], 'noTarget'],
-      ['add emails[type eq "work"].value without a work email', { emails: [home] }, [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }], 'noTarget'],
-      ['replace emails[type eq "work"].value without any email', {}, [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }], 'noTarget'],
-      ['add emails[type eq "work"].value without any email', {}, [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }], 'noTarget'],
-      ['add phoneNumbers[type eq "mobile"].value without phones', {}, [{ op: 'add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' }], 'noTarget'],
-      ['add emails with a new work email', { emails: [home] }, [{ op: 'add', path: 'emails', value: [{ type: 'work', value: 'new@example.com' }] }], { emails: [home, { type: 'work', value: 'new@example.com' }] }],
-      ['add emails with the same value twice: a duplicate', { emails: [work] }, [{ op: 'add', path: 'emails', value: [work] }], { emails: [work, work] }],
-      ['replace emails[type eq "work"] (the whole element; primary is lost)', { emails: [work] }, [{ op: 'replace', path: 'emails[type eq "work"]', value: { type: 'work', value: 'new@example.com' } }], { emails: [{ type: 'work', value: 'new@example.com' }] }],
+      [
+        'replace emails[type eq "work"].value with a work email present',
+        { emails: [work] },
+        [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        { emails: [{ ...work, value: 'new@example.com' }] },
+      ],
+      [
+        'add emails[type eq "work"].value with a work email present',
+        { emails: [work] },
+        [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        { emails: [{ ...work, value: 'new@example.com' }] },
+      ],
+      [
+        'replace emails[type eq "work"].value without a work email',
+        { emails: [home] },
+        [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        'noTarget',
+      ],
+      [
+        'add emails[type eq "work"].value without a work email',
+        { emails: [home] },
+        [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        'noTarget',
+      ],
+      [
+        'replace emails[type eq "work"].value without any email',
+        {},
+        [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        'noTarget',
+      ],
+      [
+        'add emails[type eq "work"].value without any email',
+        {},
+        [{ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }],
+        'noTarget',
+      ],
+      [
+        'add phoneNumbers[type eq "mobile"].value without phones',
+        {},
+        [{ op: 'add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' }],
+        'noTarget',
+      ],
+      [
+        'add emails with a new work email',
+        { emails: [home] },
+        [{ op: 'add', path: 'emails', value: [{ type: 'work', value: 'new@example.com' }] }],
+        { emails: [home, { type: 'work', value: 'new@example.com' }] },
+      ],
+      [
+        'add emails with the same value twice: a duplicate',
+        { emails: [work] },
+        [{ op: 'add', path: 'emails', value: [work] }],
+        { emails: [work, work] },
+      ],
+      [
+        'replace emails[type eq "work"] (the whole element; primary is lost)',
+        { emails: [work] },
+        [{ op: 'replace', path: 'emails[type eq "work"]', value: { type: 'work', value: 'new@example.com' } }],
+        { emails: [{ type: 'work', value: 'new@example.com' }] },
+      ],
       ['remove emails[type eq "work"]', { emails: [home, work] }, [{ op: 'remove', path: 'emails[type eq "work"]' }], { emails: [home] }],
-      ['remove emails[type eq "work"] with no match', { emails: [home] }, [{ op: 'remove', path: 'emails[type eq "work"]' }], { emails: [home] }],
-      ['replace name.familyName without a name', {}, [{ op: 'replace', path: 'name.familyName', value: 'Hopper' }], { name: { familyName: 'Hopper' } }],
-      ['remove name.familyName', { name: { givenName: 'G', familyName: 'F' } }, [{ op: 'remove', path: 'name.familyName' }], { name: { givenName: 'G' } }],
-      ['replace an enterprise attribute by URN path', {}, [{ op: 'replace', path: `${enterprise}:department`, value: 'Ops' }], { [enterprise]: { department: 'Ops' } }],
-      ['add the enterprise manager as {value}', {}, [{ op: 'add', path: `${enterprise}:manager`, value: { value: 'm1' } }], { [enterprise]: { manager: { value: 'm1' } } }],
+      [
+        'remove emails[type eq "work"] with no match',
+        { emails: [home] },
+        [{ op: 'remove', path: 'emails[type eq "work"]' }],
+        { emails: [home] },
+      ],
+      [
+        'replace name.familyName without a name',
+        {},
+        [{ op: 'replace', path: 'name.familyName', value: 'Hopper' }],
+        { name: { familyName: 'Hopper' } },
+      ],
+      [
+        'remove name.familyName',
+        { name: { givenName: 'G', familyName: 'F' } },
+        [{ op: 'remove', path: 'name.familyName' }],
+        { name: { givenName: 'G' } },
+      ],
+      [
+        'replace an enterprise attribute by URN path',
+        {},
+        [{ op: 'replace', path: `${enterprise}:department`, value: 'Ops' }],
+        { [enterprise]: { department: 'Ops' } },
+      ],
+      [
+        'add the enterprise manager as {value}',
+        {},
+        [{ op: 'add', path: `${enterprise}:manager`, value: { value: 'm1' } }],
+        { [enterprise]: { manager: { value: 'm1' } } },
+      ],
       ['add the enterprise manager as a bare string', {}, [{ op: 'add', path: `${enterprise}:manager`, value: 'm1' }], 'invalidValue'],
-      ['replace without a path, with an object value', {}, [{ op: 'replace', value: { title: 'T', active: false } }], { title: 'T', active: false }],
-      ['legacy: replace without a path, with dotted keys', {}, [{ op: 'replace', value: { 'name.givenName': 'G' } }], { name: { givenName: 'G' } }],
-      ['legacy: capitalised op', { active: true }, [{ op: 'Replace' as PatchOperation['op'], path: 'active', value: false }], { active: false }],
+      [
+        'replace without a path, with an object value',
+        {},
+        [{ op: 'replace', value: { title: 'T', active: false } }],
+        { title: 'T', active: false },
+      ],
+      [
+        'legacy: replace without a path, with dotted keys',
+        {},
+        [{ op: 'replace', value: { 'name.givenName': 'G' } }],
+        { name: { givenName: 'G' } },
+      ],
+      [
+        'legacy: capitalised op',
+        { active: true },
+        [{ op: 'Replace' as PatchOperation['op'], path: 'active', value: false }],
+        { active: false },
+      ],
       ['legacy: boolean as the string "False"', { active: true }, [{ op: 'replace', path: 'active', value: 'False' }], 'invalidValue'],
       ['an undeclared attribute', {}, [{ op: 'replace', path: 'favouriteColour', value: 'blue' }], 'invalidPath'],
       ['remove without a path', {}, [{ op: 'remove' }], 'noTarget'],
@@ -238,7 +340,12 @@ describe('ScimClient against SCIMMY', () => {
     it.each(cases)('%s', async (_what, initial, operations, expected) => {
       const { id = '' } = await scim.createUser(newUser(uniqueName('patch'), initial));
       if (typeof expected === 'string') {
-        await expect(scim.patchUser(id, operations)).rejects.toMatchObject({ kind: 'permanent', code: 'BadRequest', status: 400, scimType: expected });
+        await expect(scim.patchUser(id, operations)).rejects.toMatchObject({
+          kind: 'permanent',
+          code: 'BadRequest',
+          status: 400,
+          scimType: expected,
+        });
         return;
       }
       await scim.patchUser(id, operations);
@@ -256,7 +363,11 @@ describe('ScimClient through the fault proxy', () => {
 
   /** A client for the tenant through the proxy. */
   function proxied(options: Partial<ScimClientOptions> = {}): ScimClient {
-    return new ScimClient({ baseUrl: `${proxy.url}${new URL(tenant).pathname}`, authorization: () => `Bearer ${testEnv.scimToken}`, ...options });
+    return new ScimClient({
+      baseUrl: `${proxy.url}${new URL(tenant).pathname}`,
+      authorization: () => `Bearer ${testEnv.scimToken}`,
+      ...options,
+    });
   }
 
   /** Every user in the tenant, read directly from scim2-server. */
@@ -281,7 +392,9 @@ describe('ScimClient through the fault proxy', () => {
   it('forwards method, path, query, headers and body verbatim', async () => {
     const scim = proxied();
     const created = await scim.createUser(newUser('verbatim@example.com', { displayName: 'V' }));
-    expect(await scim.findUsers('userName', 'verbatim@example.com')).toEqual([expect.objectContaining({ id: created.id, displayName: 'V' })]);
+    expect(await scim.findUsers('userName', 'verbatim@example.com')).toEqual([
+      expect.objectContaining({ id: created.id, displayName: 'V' }),
+    ]);
     expect(proxy.requests).toEqual([
       { method: 'POST', path: `${new URL(tenant).pathname}/Users`, fault: undefined, forwarded: true, status: 201 },
       { method: 'GET', path: expect.stringContaining('/Users?filter=userName%20eq%20'), fault: undefined, forwarded: true, status: 200 },
@@ -298,7 +411,10 @@ describe('ScimClient through the fault proxy', () => {
 
   it('retries a POST refused with 429 and a Zoom-style body after backoff, creating one user', async () => {
     const { waits, sleep } = recordingSleep();
-    const zoom = JSON.stringify({ code: 429, message: "You have reached the maximum per-second rate limit for this API. Try again later." });
+    const zoom = JSON.stringify({
+      code: 429,
+      message: 'You have reached the maximum per-second rate limit for this API. Try again later.',
+    });
     proxy.plan({ times: 1, match: { method: 'POST' }, fault: { kind: 'status', status: 429, body: zoom } });
     await proxied({ sleep }).createUser(newUser('zoom@example.com'));
     expect(waits).toHaveLength(1);
@@ -308,7 +424,11 @@ describe('ScimClient through the fault proxy', () => {
 
   it('honours a 503 with Retry-After as an HTTP date on a POST (refused, so safe to repeat)', async () => {
     const { waits, sleep } = recordingSleep();
-    proxy.plan({ times: 1, match: { method: 'POST' }, fault: { kind: 'status', status: 503, retryAfter: new Date(Date.now() + 1000).toUTCString() } });
+    proxy.plan({
+      times: 1,
+      match: { method: 'POST' },
+      fault: { kind: 'status', status: 503, retryAfter: new Date(Date.now() + 1000).toUTCString() },
+    });
     await proxied({ sleep }).createUser(newUser('busy@example.com'));
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeLessThanOrEqual(1000);
@@ -330,7 +450,11 @@ describe('ScimClient through the fault proxy', () => {
   it('retries a PATCH after a 500 with an HTML body', async () => {
     const { id = '' } = await direct.createUser(newUser('patched@example.com'));
     const { waits, sleep } = recordingSleep();
-    proxy.plan({ times: 1, match: { method: 'PATCH' }, fault: { kind: 'status', status: 500, body: '<html><body><h1>Internal Server Error</h1></body></html>' } });
+    proxy.plan({
+      times: 1,
+      match: { method: 'PATCH' },
+      fault: { kind: 'status', status: 500, body: '<html><body><h1>Internal Server Error</h1></body></html>' },
+    });
     await proxied({ sleep }).patchUser(id, [{ op: 'replace', path: 'title', value: 'Engineer' }]);
     expect(waits).toHaveLength(1);
     expect(statuses()).toEqual([500, 204]);
@@ -414,7 +538,9 @@ describe('ScimClient through the fault proxy', () => {
     const { id: userId = '' } = await direct.createUser(newUser('member@example.com'));
     const { id: groupId = '' } = await direct.create('Groups', { schemas: [SCHEMA_GROUP], displayName: 'team' });
     proxy.plan({ times: 1, match: { method: 'PATCH' }, fault: { kind: 'drop', when: 'after' } });
-    await expect(proxied({ sleep: async () => {} }).patch('Groups', groupId, [{ op: 'add', path: 'members', value: [{ value: userId }] }])).rejects.toMatchObject({
+    await expect(
+      proxied({ sleep: async () => {} }).patch('Groups', groupId, [{ op: 'add', path: 'members', value: [{ value: userId }] }]),
+    ).rejects.toMatchObject({
       kind: 'transient',
       code: 'NetworkError',
     });
@@ -456,7 +582,9 @@ describe('ScimClient through the fault proxy in front of SCIMMY', () => {
     const { id: userId = '' } = await scim.createUser(newUser(uniqueName('member')));
     const { id: groupId = '' } = await scim.create('Groups', { schemas: [SCHEMA_GROUP], displayName: uniqueName('team') });
     proxy.plan({ times: 1, match: { method: 'PATCH' }, fault: { kind: 'drop', when: 'after' } });
-    await expect(scim.patch('Groups', groupId, [{ op: 'add', path: 'members', value: [{ value: userId }] }])).rejects.toMatchObject({ code: 'NetworkError' });
+    await expect(scim.patch('Groups', groupId, [{ op: 'add', path: 'members', value: [{ value: userId }] }])).rejects.toMatchObject({
+      code: 'NetworkError',
+    });
     expect(proxy.requests.filter((request) => request.method === 'PATCH').map((request) => request.status)).toEqual([undefined]);
     // SCIMMY appends on a repeated add (RFC 7644 §3.5.2.1 says it should not): one PATCH, one member.
     expect(target.groups().find((group) => group.id === groupId)?.members).toEqual([{ value: userId }]);

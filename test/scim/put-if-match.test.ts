@@ -43,6 +43,8 @@ describe('PUT with If-Match against scim2-server', () => {
     const stale = (await client.getUser(id)).meta?.version;
     expect(stale).toBeTruthy();
     await raw.patch(id, [{ op: 'replace', path: 'displayName', value: 'Bob' }]);
-    await expect(client.replaceUser(id, { schemas: [SCHEMA_USER], userName: 'bob@contoso.test', active: false }, { ifMatch: stale! })).rejects.toMatchObject({ code: 'PreconditionFailed' });
+    await expect(
+      client.replaceUser(id, { schemas: [SCHEMA_USER], userName: 'bob@contoso.test', active: false }, { ifMatch: stale! }),
+    ).rejects.toMatchObject({ code: 'PreconditionFailed' });
   });
 });

@@ -32,7 +32,10 @@ describe('one rate budget per target, through the fault proxy', () => {
 
   /** The client a worker builds for an app with these limits: its budget comes from the process registry. */
   function appClient(rateLimit: { concurrency?: number; requestsPerSecond?: number }): ScimClient {
-    const app = { id: uniqueName('app'), target: { type: 'scim' as const, baseUrl: `${proxy.url}${new URL(tenant).pathname}`, auth: { type: 'bearer' as const }, rateLimit } };
+    const app = {
+      id: uniqueName('app'),
+      target: { type: 'scim' as const, baseUrl: `${proxy.url}${new URL(tenant).pathname}`, auth: { type: 'bearer' as const }, rateLimit },
+    };
     return scimClientFor(app, { targetToken: testEnv.scimToken });
   }
 
@@ -68,7 +71,11 @@ describe('one rate budget per target, through the fault proxy', () => {
     await until(() => proxy.inFlight === 3);
 
     // The fourth slot goes to a request the target throttles; five writes wait behind it.
-    proxy.plan({ times: 1, match: { method: 'GET', pathIncludes: 'throttled' }, fault: { kind: 'status', status: 429, retryAfter: '0.3' } });
+    proxy.plan({
+      times: 1,
+      match: { method: 'GET', pathIncludes: 'throttled' },
+      fault: { kind: 'status', status: 429, retryAfter: '0.3' },
+    });
     const throttled = scim.findUsers('userName', 'throttled@example.com');
     const names = Array.from({ length: 5 }, (_, i) => `w${i}@example.com`);
     const writes = Promise.all(names.map((name) => scim.createUser(newUser(name))));
@@ -93,7 +100,11 @@ describe('one rate budget per target, through the fault proxy', () => {
 
   it('when every request in flight is throttled, nothing else is sent until the Retry-After has passed', async () => {
     const scim = appClient({ concurrency: 4 });
-    proxy.plan({ times: 4, match: { method: 'GET', pathIncludes: 'throttled' }, fault: { kind: 'status', status: 429, retryAfter: '0.3' } });
+    proxy.plan({
+      times: 4,
+      match: { method: 'GET', pathIncludes: 'throttled' },
+      fault: { kind: 'status', status: 429, retryAfter: '0.3' },
+    });
     const finds = Promise.all([1, 2, 3, 4].map((i) => scim.findUsers('userName', `throttled${i}@example.com`)));
     const names = Array.from({ length: 5 }, (_, i) => `x${i}@example.com`);
     const writes = Promise.all(names.map((name) => scim.createUser(newUser(name))));

@@ -14,7 +14,8 @@ export function routedFetch(routes: Record<string, Route>) {
     const key = `${init?.method ?? 'GET'} ${path}`;
     calls.push(`${key}${url.search}`);
     const route = routes[key];
-    if (route === undefined) return scimJson(404, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404', detail: `no ${path}` });
+    if (route === undefined)
+      return scimJson(404, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404', detail: `no ${path}` });
     // A Response body is read once: clone so that a route may answer several calls.
     return typeof route === 'function' ? route({ url, headers: { ...(init?.headers as Record<string, string>) } }) : route.clone();
   };

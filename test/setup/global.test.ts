@@ -25,7 +25,9 @@ describe('test environment', () => {
     const body = await (await fetch(`https://localhost:${port}/`)).text();
     expect(body).toBe('ok');
     const viaHttps = await new Promise<number>((resolve, reject) =>
-      request(`https://127.0.0.1:${port}/`, (res) => resolve(res.statusCode ?? 0)).on('error', reject).end(),
+      request(`https://127.0.0.1:${port}/`, (res) => resolve(res.statusCode ?? 0))
+        .on('error', reject)
+        .end(),
     );
     expect(viaHttps).toBe(200);
     server.close();

@@ -4,7 +4,14 @@
  * with SCIM or foreign bodies), slow answers and connections dropped before or after the
  * target processed the request. Every request is recorded for assertions.
  */
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
@@ -98,7 +105,11 @@ function matches(rule: FaultRule, request: IncomingMessage, body: Buffer): boole
 
 function faultBody(fault: Extract<Fault, { kind: 'status' }>): { body: string; contentType: string } {
   if (fault.body === undefined) {
-    const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(fault.status), detail: 'injected fault' });
+    const body = JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: String(fault.status),
+      detail: 'injected fault',
+    });
     return { body, contentType: 'application/scim+json' };
   }
   return { body: fault.body, contentType: fault.body.trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'application/json' };
@@ -138,9 +149,20 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
       const headers = endToEnd(incoming.headers);
       if (body.length > 0 || headers['content-length'] !== undefined) headers['content-length'] = String(body.length);
       const outgoing = httpRequest(
-        { protocol: target.protocol, hostname: target.hostname, port: target.port, method: incoming.method, path: `${prefix}${incoming.url ?? '/'}`, headers, agent },
+        {
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
+          method: incoming.method,
+          path: `${prefix}${incoming.url ?? '/'}`,
+          headers,
+          agent,
+        },
         (answer) => {
-          readBody(answer).then((answerBody) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: answerBody }), reject);
+          readBody(answer).then(
+            (answerBody) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: answerBody }),
+            reject,
+          );
         },
       );
       outgoing.on('error', reject);
@@ -149,7 +171,13 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
   }
 
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
-    const record: ProxiedRequest = { method: incoming.method ?? '', path: incoming.url ?? '', fault: undefined, forwarded: false, status: undefined };
+    const record: ProxiedRequest = {
+      method: incoming.method ?? '',
+      path: incoming.url ?? '',
+      fault: undefined,
+      forwarded: false,
+      status: undefined,
+    };
     requests.push(record);
     const timing: RequestTiming = { arrivedAt: performance.now(), doneAt: undefined };
     timings.set(record, timing);
@@ -167,7 +195,13 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
     }
   }
 
-  async function respond(incoming: IncomingMessage, response: ServerResponse, body: Buffer, fault: Fault | undefined, record: ProxiedRequest): Promise<void> {
+  async function respond(
+    incoming: IncomingMessage,
+    response: ServerResponse,
+    body: Buffer,
+    fault: Fault | undefined,
+    record: ProxiedRequest,
+  ): Promise<void> {
     if (fault?.kind === 'drop' && fault.when === 'before') {
       incoming.socket.destroy();
       return;

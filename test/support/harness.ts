@@ -34,7 +34,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { worker?: boolean; graphPageSize?: number; concurrency?: number; alertWebhookUrl?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { worker?: boolean; graphPageSize?: number; concurrency?: number; alertWebhookUrl?: string } = {},
+): Promise<Harness> {
   const database = await createTestDatabase();
   const secretKey = randomBytes(32);
   const store = await openDatabase({ url: database.url, secretKey, onConnectionError: () => {} });
@@ -51,7 +53,10 @@ export async function startHarness(options: { worker?: boolean; graphPageSize?: 
     adminToken,
     http: { host: '127.0.0.1', port: 0 },
     worker: options.worker ?? true,
-    clients: realClients({ onScimRequest: (info) => scimRequests.push({ ...info, at: Date.now() }), ...(options.graphPageSize && { graphPageSize: options.graphPageSize }) }),
+    clients: realClients({
+      onScimRequest: (info) => scimRequests.push({ ...info, at: Date.now() }),
+      ...(options.graphPageSize && { graphPageSize: options.graphPageSize }),
+    }),
     workflowBundle: { codePath: testEnv.workflowBundlePath },
     ...(options.concurrency && { concurrency: options.concurrency }),
     ...(options.alertWebhookUrl && { alertWebhookUrl: options.alertWebhookUrl }),
@@ -61,7 +66,10 @@ export async function startHarness(options: { worker?: boolean; graphPageSize?: 
   async function api(method: string, path: string, body?: unknown, token: string | null = adminToken) {
     const response = await fetch(`${service.apiUrl}${path}`, {
       method,
-      headers: { ...(token !== null && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        ...(token !== null && { authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -123,8 +131,10 @@ export async function startHarness(options: { worker?: boolean; graphPageSize?: 
 /** Every resource of an endpoint of a SCIM tenant, read page by page. */
 async function listTarget(scimBaseUrl: string, endpoint: 'Users' | 'Groups'): Promise<any[]> {
   const resources: any[] = [];
-  for (let startIndex = 1; ; ) {
-    const response = await fetch(`${scimBaseUrl}/${endpoint}?startIndex=${startIndex}&count=500`, { headers: { authorization: `Bearer ${testEnv.scimToken}` } });
+  for (let startIndex = 1; ;) {
+    const response = await fetch(`${scimBaseUrl}/${endpoint}?startIndex=${startIndex}&count=500`, {
+      headers: { authorization: `Bearer ${testEnv.scimToken}` },
+    });
     const page = (await response.json()) as { Resources?: any[]; totalResults: number };
     resources.push(...(page.Resources ?? []));
     if (!page.Resources?.length || resources.length >= page.totalResults) return resources;

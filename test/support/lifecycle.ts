@@ -34,7 +34,9 @@ export async function runResult(h: Harness, workflowId: string, timeoutMs = 60_0
   const handle = h.service.client.workflow.getHandle(workflowId);
   return Promise.race([
     handle.result(),
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`${workflowId} did not finish within ${timeoutMs} ms`)), timeoutMs).unref()),
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`${workflowId} did not finish within ${timeoutMs} ms`)), timeoutMs).unref(),
+    ),
   ]);
 }
 

@@ -24,7 +24,10 @@ export function scimHttp(baseUrl: () => string, token: () => string = () => test
       return json as ScimResource;
     },
     async patch(id: string, operations: PatchOperation[]): Promise<void> {
-      const { status, json } = await scim('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
+      const { status, json } = await scim('PATCH', `/Users/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: operations,
+      });
       expect([200, 204], JSON.stringify(json)).toContain(status);
     },
     async create(resource: ScimResource): Promise<string> {

@@ -11,7 +11,11 @@ export interface ScimServer {
   stop(): Promise<void>;
 }
 
-export async function startScimServer(options: { token: string; serviceProviderConfig?: string; extraArgs?: string[] }): Promise<ScimServer> {
+export async function startScimServer(options: {
+  token: string;
+  serviceProviderConfig?: string;
+  extraArgs?: string[];
+}): Promise<ScimServer> {
   const port = await freePort();
   const args = ['--hostname', '127.0.0.1', '--port', String(port), '--bearer-token', options.token, '--dynamic-tenants'];
   if (options.serviceProviderConfig) args.push('--service-provider-config', options.serviceProviderConfig);

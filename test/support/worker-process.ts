@@ -13,7 +13,11 @@ const env = (name: string): string => {
   return value;
 };
 
-const store = await openDatabase({ url: env('WORKER_DATABASE_URL'), secretKey: parseSecretKey(env('WORKER_SECRET_KEY')), onConnectionError: () => {} });
+const store = await openDatabase({
+  url: env('WORKER_DATABASE_URL'),
+  secretKey: parseSecretKey(env('WORKER_SECRET_KEY')),
+  onConnectionError: () => {},
+});
 await startService({
   store,
   logger: createLogger({ level: 'silent' }),

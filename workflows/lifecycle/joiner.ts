@@ -20,7 +20,14 @@ import { setHandler } from '@temporalio/workflow';
 import type { PersonAppResult } from '../../activities/lifecycle-types';
 import { dueAt } from '../../src/lifecycle/state';
 import { retryDelayMs } from '../../src/lifecycle/state';
-import { cancelHireSignal, lifecycleProgressQuery, setEffectiveAtSignal, type JoinerInput, type LifecycleInput, type LifecycleProgress } from './definitions';
+import {
+  cancelHireSignal,
+  lifecycleProgressQuery,
+  setEffectiveAtSignal,
+  type JoinerInput,
+  type LifecycleInput,
+  type LifecycleProgress,
+} from './definitions';
 import { isDone, startStep, tried, waiting, type AppProgress } from './progress';
 import { recordAppIds, recordPersonId } from './search';
 import { bookkeeping, lifecycle, RETRY_CAP_MS, untilDone, waitUntil } from './steps';
@@ -44,7 +51,15 @@ export function rehire(input: LifecycleInput): Promise<JoinerResult> {
 }
 
 async function hire(kind: 'joiner' | 'rehire', input: JoinerInput): Promise<JoinerResult> {
-  const progress: LifecycleProgress = { kind, objectId: input.objectId, eventId: input.eventId, effectiveAt: input.effectiveAt, phase: 'waiting', note: null, apps: [] };
+  const progress: LifecycleProgress = {
+    kind,
+    objectId: input.objectId,
+    eventId: input.eventId,
+    effectiveAt: input.effectiveAt,
+    phase: 'waiting',
+    note: null,
+    apps: [],
+  };
   let cancelled: { eventId: string; remove: boolean } | undefined;
   setHandler(lifecycleProgressQuery, () => progress);
   setHandler(setEffectiveAtSignal, ({ eventId, effectiveAt }) => {
@@ -108,7 +123,9 @@ async function hire(kind: 'joiner' | 'rehire', input: JoinerInput): Promise<Join
       if (kind === 'joiner' && app.createDisabled && due(app.leadTimeDays) < Date.parse(progress.effectiveAt)) {
         // The account exists, disabled, from the lead time; the start date enables it.
         progress.phase = 'running';
-        await provision(appProgress, i, (attempt) => lifecycle.provisionPersonDisabled({ appId: app.appId, objectId: person, eventId: progress.eventId, attempt }));
+        await provision(appProgress, i, (attempt) =>
+          lifecycle.provisionPersonDisabled({ appId: app.appId, objectId: person, eventId: progress.eventId, attempt }),
+        );
         if (stop()) return undefined;
         startStep(appProgress, 'enable', Date.parse(progress.effectiveAt));
         if (await waitUntil(() => Date.parse(progress.effectiveAt), stop)) {
@@ -120,7 +137,9 @@ async function hire(kind: 'joiner' | 'rehire', input: JoinerInput): Promise<Join
       // someone who left would otherwise still say "out".
       if (kind === 'rehire' || Date.now() >= Date.parse(progress.effectiveAt)) await setState();
       progress.phase = 'running';
-      return provision(appProgress, i, (attempt) => lifecycle.provisionPerson({ appId: app.appId, objectId: person, eventId: progress.eventId, attempt }));
+      return provision(appProgress, i, (attempt) =>
+        lifecycle.provisionPerson({ appId: app.appId, objectId: person, eventId: progress.eventId, attempt }),
+      );
     }),
   );
   await setState();
@@ -134,7 +153,15 @@ async function hire(kind: 'joiner' | 'rehire', input: JoinerInput): Promise<Join
         startStep(appProgress, 'remove', null);
         await untilDone(
           appProgress,
-          (attempt) => lifecycle.deprovisionPerson({ appId: app.appId, objectId: person, eventId: cancelled!.eventId, attempt, action: 'delete', reason: `the hire was cancelled (lifecycle event ${cancelled!.eventId})` }),
+          (attempt) =>
+            lifecycle.deprovisionPerson({
+              appId: app.appId,
+              objectId: person,
+              eventId: cancelled!.eventId,
+              attempt,
+              action: 'delete',
+              reason: `the hire was cancelled (lifecycle event ${cancelled!.eventId})`,
+            }),
           { stop: () => false },
         );
       }),
@@ -156,7 +183,19 @@ async function hire(kind: 'joiner' | 'rehire', input: JoinerInput): Promise<Join
 async function findInDirectory(employeeId: string, progress: LifecycleProgress, stop: () => boolean): Promise<string | null> {
   const giveUpAt = Date.now() + DIRECTORY_WAIT_MS;
   const missed = (app: AppProgress, reason: string, next: number | null) =>
-    tried(app, { appId: app.appId, status: 'NotFound', action: null, targetId: null, reason, error: { kind: 'transient', code: 'NotFound', message: reason } }, false, next);
+    tried(
+      app,
+      {
+        appId: app.appId,
+        status: 'NotFound',
+        action: null,
+        targetId: null,
+        reason,
+        error: { kind: 'transient', code: 'NotFound', message: reason },
+      },
+      false,
+      next,
+    );
   for (let n = 1; ; n++) {
     const found = await bookkeeping.resolveEmployee({ employeeId });
     if (found.objectId !== null) {

@@ -20,7 +20,15 @@ export interface LeaverResult {
 }
 
 export async function leaver(input: LifecycleInput): Promise<LeaverResult> {
-  const progress: LifecycleProgress = { kind: 'leaver', objectId: input.objectId, eventId: input.eventId, effectiveAt: input.effectiveAt, phase: 'waiting', note: null, apps: [] };
+  const progress: LifecycleProgress = {
+    kind: 'leaver',
+    objectId: input.objectId,
+    eventId: input.eventId,
+    effectiveAt: input.effectiveAt,
+    phase: 'waiting',
+    note: null,
+    apps: [],
+  };
   let rehired = false;
   setHandler(lifecycleProgressQuery, () => progress);
   setHandler(setEffectiveAtSignal, ({ eventId, effectiveAt }) => {
@@ -34,11 +42,21 @@ export async function leaver(input: LifecycleInput): Promise<LeaverResult> {
     progress.note = `rehired (event ${eventId})`;
   });
 
-  if (await waitUntil(() => Date.parse(progress.effectiveAt), () => rehired)) {
+  if (
+    await waitUntil(
+      () => Date.parse(progress.effectiveAt),
+      () => rehired,
+    )
+  ) {
     progress.phase = 'cancelled';
     return { state: 'cancelled', apps: progress.apps };
   }
-  const marked = await bookkeeping.setPersonState({ objectId: input.objectId, state: 'left', eventId: progress.eventId, effectiveAt: progress.effectiveAt });
+  const marked = await bookkeeping.setPersonState({
+    objectId: input.objectId,
+    state: 'left',
+    eventId: progress.eventId,
+    effectiveAt: progress.effectiveAt,
+  });
   if (!marked.changed && marked.state !== 'left') {
     progress.phase = 'cancelled';
     progress.note = 'a later lifecycle change is recorded for this person; the leave no longer applies';
@@ -57,21 +75,43 @@ export async function leaver(input: LifecycleInput): Promise<LeaverResult> {
       const appProgress = progress.apps[i]!;
       await untilDone(
         appProgress,
-        (attempt) => lifecycle.deprovisionPerson({ appId: app.appId, objectId: input.objectId, eventId: progress.eventId, attempt, action: 'disable', reason: `the person left (lifecycle event ${progress.eventId})`, onlyIf: 'left' }),
+        (attempt) =>
+          lifecycle.deprovisionPerson({
+            appId: app.appId,
+            objectId: input.objectId,
+            eventId: progress.eventId,
+            attempt,
+            action: 'disable',
+            reason: `the person left (lifecycle event ${progress.eventId})`,
+            onlyIf: 'left',
+          }),
         { stop: () => rehired },
       );
       disabled.add(app.appId);
       if (!app.deletesLeavers || rehired) return;
       const at = deleteAt(Date.now(), app.retentionDays);
       startStep(appProgress, 'delete', at);
-      if (await waitUntil(() => at, () => rehired)) {
+      if (
+        await waitUntil(
+          () => at,
+          () => rehired,
+        )
+      ) {
         appProgress.state = 'cancelled';
         return;
       }
       await untilDone(
         appProgress,
         (attempt) =>
-          lifecycle.deprovisionPerson({ appId: app.appId, objectId: input.objectId, eventId: progress.eventId, attempt, action: 'delete', reason: `the person left (lifecycle event ${progress.eventId}) and the retention of ${app.retentionDays} days has passed`, onlyIf: 'left' }),
+          lifecycle.deprovisionPerson({
+            appId: app.appId,
+            objectId: input.objectId,
+            eventId: progress.eventId,
+            attempt,
+            action: 'delete',
+            reason: `the person left (lifecycle event ${progress.eventId}) and the retention of ${app.retentionDays} days has passed`,
+            onlyIf: 'left',
+          }),
         { stop: () => rehired },
       );
     }),
@@ -82,7 +122,12 @@ export async function leaver(input: LifecycleInput): Promise<LeaverResult> {
 }
 
 /** Alerts once when some app has not disabled the account within the shortest leaver timeout of the apps. */
-async function overdueAlert(apps: LifecycleApp[], progress: LifecycleProgress, disabled: Set<string>, input: LifecycleInput): Promise<void> {
+async function overdueAlert(
+  apps: LifecycleApp[],
+  progress: LifecycleProgress,
+  disabled: Set<string>,
+  input: LifecycleInput,
+): Promise<void> {
   if (apps.length === 0) return;
   const timeoutMs = Math.min(...apps.map((app) => app.leaverTimeoutMinutes)) * 60_000;
   if (await condition(() => disabled.size === apps.length, timeoutMs)) return;
@@ -92,7 +137,11 @@ async function overdueAlert(apps: LifecycleApp[], progress: LifecycleProgress, d
     objectId: input.objectId,
     eventId: progress.eventId,
     displayName: null,
-    apps: late.map((app) => ({ appId: app.appId, displayName: app.displayName, error: app.error ? [app.error.message, app.error.detail].filter(Boolean).join(': ') : null })),
+    apps: late.map((app) => ({
+      appId: app.appId,
+      displayName: app.displayName,
+      error: app.error ? [app.error.message, app.error.detail].filter(Boolean).join(': ') : null,
+    })),
     message: `leaver ${input.objectId} (event ${progress.eventId}) is not disabled after ${timeoutMs / 60_000} minutes in ${late.map((app) => app.displayName).join(', ')}; scimflow keeps retrying`,
   });
 }

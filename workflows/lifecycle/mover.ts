@@ -14,7 +14,15 @@ import { bookkeeping, lifecycle, untilDone } from './steps';
 const RETRY_FOR_MS = 15 * 60_000;
 
 export async function mover(input: LifecycleInput): Promise<{ state: 'done'; apps: LifecycleProgress['apps'] }> {
-  const progress: LifecycleProgress = { kind: 'mover', objectId: input.objectId, eventId: input.eventId, effectiveAt: input.effectiveAt, phase: 'running', note: null, apps: [] };
+  const progress: LifecycleProgress = {
+    kind: 'mover',
+    objectId: input.objectId,
+    eventId: input.eventId,
+    effectiveAt: input.effectiveAt,
+    phase: 'running',
+    note: null,
+    apps: [],
+  };
   let again: string | undefined;
   setHandler(lifecycleProgressQuery, () => progress);
   setHandler(reevaluateSignal, ({ eventId }) => {
@@ -30,12 +38,16 @@ export async function mover(input: LifecycleInput): Promise<{ state: 'done'; app
     const giveUpAt = Date.now() + RETRY_FOR_MS;
     await Promise.all(
       apps.map((app, i) =>
-        untilDone(progress.apps[i]!, (attempt) => lifecycle.provisionPerson({ appId: app.appId, objectId: input.objectId, eventId: progress.eventId, attempt }), {
-          stop: () => false,
-          giveUpAt,
-          // A person the directory does not know is nothing to re-evaluate.
-          done: (result) => result.status !== 'Failure',
-        }),
+        untilDone(
+          progress.apps[i]!,
+          (attempt) => lifecycle.provisionPerson({ appId: app.appId, objectId: input.objectId, eventId: progress.eventId, attempt }),
+          {
+            stop: () => false,
+            giveUpAt,
+            // A person the directory does not know is nothing to re-evaluate.
+            done: (result) => result.status !== 'Failure',
+          },
+        ),
       ),
     );
   } while (again !== undefined);

@@ -53,7 +53,14 @@ export function tried(progress: AppProgress, result: PersonAppResult, done: bool
   progress.reason = result.reason;
   progress.state = done ? 'done' : 'failed';
   progress.dueAt = null;
-  progress.error = done || !result.error ? null : { code: result.error.code, message: result.error.message, ...(result.error.detail !== undefined && { detail: result.error.detail }) };
+  progress.error =
+    done || !result.error
+      ? null
+      : {
+          code: result.error.code,
+          message: result.error.message,
+          ...(result.error.detail !== undefined && { detail: result.error.detail }),
+        };
   progress.nextRetryAt = done || nextRetryAt === null ? null : new Date(nextRetryAt).toISOString();
 }
 

@@ -57,7 +57,11 @@ export interface StepOptions {
  * Tries a step until it is done, stopped or given up, keeping `progress` current. Returns the
  * last result, or undefined when stopped before any result.
  */
-export async function untilDone(progress: AppProgress, attempt: (n: number) => Promise<PersonAppResult>, options: StepOptions): Promise<PersonAppResult | undefined> {
+export async function untilDone(
+  progress: AppProgress,
+  attempt: (n: number) => Promise<PersonAppResult>,
+  options: StepOptions,
+): Promise<PersonAppResult | undefined> {
   const done = options.done ?? isDone;
   const started = Date.now();
   let last: PersonAppResult | undefined;

@@ -20,7 +20,12 @@ export interface ExpressionFunction {
 type Entry = Omit<ExpressionFunction, 'name' | 'optionalArgs'> & { optionalArgs?: readonly number[] };
 
 const ENTRIES: Record<string, Entry> = {
-  Append: { signature: 'Append(source, suffix)', description: 'The source string with the suffix added to its end.', minArgs: 2, maxArgs: 2 },
+  Append: {
+    signature: 'Append(source, suffix)',
+    description: 'The source string with the suffix added to its end.',
+    minArgs: 2,
+    maxArgs: 2,
+  },
   AppRoleAssignmentsComplex: {
     signature: 'AppRoleAssignmentsComplex([appRoleAssignments])',
     description: 'All app role assignments as SCIM roles ({ primary: false, type, display, value }).',
@@ -28,7 +33,12 @@ const ENTRIES: Record<string, Entry> = {
     maxArgs: 1,
   },
   BitAnd: { signature: 'BitAnd(value1, value2)', description: 'The bitwise AND of two integers.', minArgs: 2, maxArgs: 2 },
-  CBool: { signature: 'CBool(expression)', description: 'True when the expression is true or a non-zero number, otherwise False.', minArgs: 1, maxArgs: 1 },
+  CBool: {
+    signature: 'CBool(expression)',
+    description: 'True when the expression is true or a non-zero number, otherwise False.',
+    minArgs: 1,
+    maxArgs: 1,
+  },
   CDate: { signature: 'CDate(expression)', description: 'The date and time a string represents, in UTC.', minArgs: 1, maxArgs: 1 },
   Coalesce: {
     signature: 'Coalesce(source1, source2, …, defaultValue)',
@@ -36,8 +46,18 @@ const ENTRIES: Record<string, Entry> = {
     minArgs: 1,
     maxArgs: null,
   },
-  ConvertToBase64: { signature: 'ConvertToBase64(source)', description: 'Base64 of the string encoded as UTF-16LE ("Unicode").', minArgs: 1, maxArgs: 1 },
-  ConvertToUTF8Hex: { signature: 'ConvertToUTF8Hex(source)', description: 'Upper-case hexadecimal of the string encoded as UTF-8.', minArgs: 1, maxArgs: 1 },
+  ConvertToBase64: {
+    signature: 'ConvertToBase64(source)',
+    description: 'Base64 of the string encoded as UTF-16LE ("Unicode").',
+    minArgs: 1,
+    maxArgs: 1,
+  },
+  ConvertToUTF8Hex: {
+    signature: 'ConvertToUTF8Hex(source)',
+    description: 'Upper-case hexadecimal of the string encoded as UTF-8.',
+    minArgs: 1,
+    maxArgs: 1,
+  },
   Count: { signature: 'Count(attribute)', description: 'The number of values of a multi-valued attribute.', minArgs: 1, maxArgs: 1 },
   CStr: { signature: 'CStr(value)', description: 'The value as a string (booleans as "True"/"False").', minArgs: 1, maxArgs: 1 },
   DateAdd: {
@@ -52,7 +72,12 @@ const ENTRIES: Record<string, Entry> = {
     minArgs: 3,
     maxArgs: 3,
   },
-  DateFromNum: { signature: 'DateFromNum(value)', description: 'The date an Active Directory timestamp (100 ns since 1601-01-01 UTC) stands for.', minArgs: 1, maxArgs: 1 },
+  DateFromNum: {
+    signature: 'DateFromNum(value)',
+    description: 'The date an Active Directory timestamp (100 ns since 1601-01-01 UTC) stands for.',
+    minArgs: 1,
+    maxArgs: 1,
+  },
   FormatDateTime: {
     signature: 'FormatDateTime(source, dateTimeStyles, inputFormat, outputFormat)',
     description: 'The date read with one .NET format string and written with another.',
@@ -67,7 +92,12 @@ const ENTRIES: Record<string, Entry> = {
     minArgs: 1,
     maxArgs: 1,
   },
-  IIF: { signature: 'IIF(condition, valueIfTrue, valueIfFalse)', description: 'valueIfTrue when the condition holds, otherwise valueIfFalse.', minArgs: 3, maxArgs: 3 },
+  IIF: {
+    signature: 'IIF(condition, valueIfTrue, valueIfFalse)',
+    description: 'valueIfTrue when the condition holds, otherwise valueIfFalse.',
+    minArgs: 3,
+    maxArgs: 3,
+  },
   InStr: {
     signature: 'InStr(value1, value2, start, compareType)',
     description: 'The 1-based position of value2 in value1 from start (vbBinaryCompare or vbTextCompare), 0 when absent.',
@@ -75,19 +105,49 @@ const ENTRIES: Record<string, Entry> = {
     maxArgs: 4,
     optionalArgs: [2, 3],
   },
-  IsNull: { signature: 'IsNull(expression)', description: 'True when the expression is null or the attribute is absent.', minArgs: 1, maxArgs: 1 },
-  IsNullOrEmpty: { signature: 'IsNullOrEmpty(expression)', description: 'True when the expression is null, absent, "" or an empty list.', minArgs: 1, maxArgs: 1 },
-  IsPresent: { signature: 'IsPresent(expression)', description: 'True when the expression is neither null, absent, "" nor an empty list.', minArgs: 1, maxArgs: 1 },
+  IsNull: {
+    signature: 'IsNull(expression)',
+    description: 'True when the expression is null or the attribute is absent.',
+    minArgs: 1,
+    maxArgs: 1,
+  },
+  IsNullOrEmpty: {
+    signature: 'IsNullOrEmpty(expression)',
+    description: 'True when the expression is null, absent, "" or an empty list.',
+    minArgs: 1,
+    maxArgs: 1,
+  },
+  IsPresent: {
+    signature: 'IsPresent(expression)',
+    description: 'True when the expression is neither null, absent, "" nor an empty list.',
+    minArgs: 1,
+    maxArgs: 1,
+  },
   IsString: { signature: 'IsString(expression)', description: 'True when the expression is a string.', minArgs: 1, maxArgs: 1 },
-  Item: { signature: 'Item(attribute, index)', description: 'The value at a 1-based index of a multi-valued attribute.', minArgs: 2, maxArgs: 2 },
+  Item: {
+    signature: 'Item(attribute, index)',
+    description: 'The value at a 1-based index of a multi-valued attribute.',
+    minArgs: 2,
+    maxArgs: 2,
+  },
   Join: {
     signature: 'Join(separator, source1, source2, …)',
     description: 'The non-empty values, multi-valued ones flattened, joined with the separator.',
     minArgs: 2,
     maxArgs: null,
   },
-  Left: { signature: 'Left(string, numChars)', description: 'The first numChars characters (all of them when numChars is negative).', minArgs: 2, maxArgs: 2 },
-  Mid: { signature: 'Mid(source, start, length)', description: 'length characters from the 1-based position start.', minArgs: 3, maxArgs: 3 },
+  Left: {
+    signature: 'Left(string, numChars)',
+    description: 'The first numChars characters (all of them when numChars is negative).',
+    minArgs: 2,
+    maxArgs: 2,
+  },
+  Mid: {
+    signature: 'Mid(source, start, length)',
+    description: 'length characters from the 1-based position start.',
+    minArgs: 3,
+    maxArgs: 3,
+  },
   NormalizeDiacritics: {
     signature: 'NormalizeDiacritics(source)',
     description: "The string with accented characters replaced by Microsoft's table (ë → e, ø → oe, ß → ss).",
@@ -96,7 +156,12 @@ const ENTRIES: Record<string, Entry> = {
   },
   Not: { signature: 'Not(source)', description: 'False for a true source, True for a false, null or absent one.', minArgs: 1, maxArgs: 1 },
   Now: { signature: 'Now()', description: 'The current UTC date and time, as M/d/yyyy h:mm:ss tt.', minArgs: 0, maxArgs: 0 },
-  NumFromDate: { signature: 'NumFromDate(value)', description: 'The Active Directory timestamp (100 ns since 1601-01-01 UTC) of a date, as a string of digits.', minArgs: 1, maxArgs: 1 },
+  NumFromDate: {
+    signature: 'NumFromDate(value)',
+    description: 'The Active Directory timestamp (100 ns since 1601-01-01 UTC) of a date, as a string of digits.',
+    minArgs: 1,
+    maxArgs: 1,
+  },
   PCase: {
     signature: 'PCase(source, wordSeparators)',
     description: 'Each word with its first letter in upper case and the rest in lower case.',
@@ -112,7 +177,12 @@ const ENTRIES: Record<string, Entry> = {
     optionalArgs: [5],
   },
   Redact: { signature: 'Redact(value)', description: 'The value, shown as "[Redact]" in provisioning logs.', minArgs: 1, maxArgs: 1 },
-  RemoveDuplicates: { signature: 'RemoveDuplicates(attribute)', description: 'The values of a multi-valued attribute, each once, in order.', minArgs: 1, maxArgs: 1 },
+  RemoveDuplicates: {
+    signature: 'RemoveDuplicates(attribute)',
+    description: 'The values of a multi-valued attribute, each once, in order.',
+    minArgs: 1,
+    maxArgs: 1,
+  },
   Replace: {
     signature: 'Replace(source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template)',
     description: 'Text or regular-expression replacement; which arguments are given selects one of five modes.',
@@ -132,7 +202,12 @@ const ENTRIES: Record<string, Entry> = {
     minArgs: 1,
     maxArgs: 1,
   },
-  Split: { signature: 'Split(source, delimiter)', description: 'The string cut at each delimiter into a multi-valued value.', minArgs: 2, maxArgs: 2 },
+  Split: {
+    signature: 'Split(source, delimiter)',
+    description: 'The string cut at each delimiter into a multi-valued value.',
+    minArgs: 2,
+    maxArgs: 2,
+  },
   StripSpaces: { signature: 'StripSpaces(source)', description: 'The string without space (" ") characters.', minArgs: 1, maxArgs: 1 },
   Switch: {
     signature: 'Switch(source, defaultValue, key1, value1, key2, value2, …)',
@@ -141,8 +216,20 @@ const ENTRIES: Record<string, Entry> = {
     maxArgs: null,
     optionalArgs: [1],
   },
-  ToLower: { signature: 'ToLower(source, culture)', description: 'The string in lower case, by the culture (invariant by default).', minArgs: 1, maxArgs: 2, optionalArgs: [1] },
-  ToUpper: { signature: 'ToUpper(source, culture)', description: 'The string in upper case, by the culture (invariant by default).', minArgs: 1, maxArgs: 2, optionalArgs: [1] },
+  ToLower: {
+    signature: 'ToLower(source, culture)',
+    description: 'The string in lower case, by the culture (invariant by default).',
+    minArgs: 1,
+    maxArgs: 2,
+    optionalArgs: [1],
+  },
+  ToUpper: {
+    signature: 'ToUpper(source, culture)',
+    description: 'The string in upper case, by the culture (invariant by default).',
+    minArgs: 1,
+    maxArgs: 2,
+    optionalArgs: [1],
+  },
   Word: {
     signature: 'Word(string, wordNumber, delimiters)',
     description: 'The wordNumber-th word (1-based) of the string, words being separated by any of the delimiter characters.',

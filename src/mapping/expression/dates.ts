@@ -79,7 +79,8 @@ function fraction(digits: string | undefined): number {
 }
 
 const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,7}))?)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?$/i;
-const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*([AP]M)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?$/i;
+const US =
+  /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*([AP]M)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?$/i;
 
 /**
  * Reads a date the way CDate does: ISO 8601 (`2009-06-15T01:45:30-07:00`, also Workday's
@@ -151,7 +152,10 @@ export class DateFormatError extends Error {}
 export function tokenizeFormat(format: string): Token[] {
   if (format.length === 1) {
     const standard = STANDARD_FORMATS[format];
-    if (standard === undefined) throw new DateFormatError(`"${format}" is not a standard format (${Object.keys(STANDARD_FORMATS).join(', ')}); write "%${format}" for the single field`);
+    if (standard === undefined)
+      throw new DateFormatError(
+        `"${format}" is not a standard format (${Object.keys(STANDARD_FORMATS).join(', ')}); write "%${format}" for the single field`,
+      );
     format = standard;
   }
   const tokens: Token[] = [];
@@ -160,7 +164,7 @@ export function tokenizeFormat(format: string): Token[] {
     if (last?.kind === 'literal') last.text += text;
     else tokens.push({ kind: 'literal', text });
   };
-  for (let index = 0; index < format.length; ) {
+  for (let index = 0; index < format.length;) {
     const char = format[index]!;
     if (char === "'" || char === '"') {
       const end = format.indexOf(char, index + 1);
@@ -202,7 +206,11 @@ export function formatDate(instant: number, format: string): string {
         case 'y':
           return count === 2 ? pad(year % 100, 2) : count === 1 ? String(year % 100) : pad(year, count);
         case 'M':
-          return count >= 4 ? MONTHS[date.getUTCMonth()]! : count === 3 ? MONTHS[date.getUTCMonth()]!.slice(0, 3) : pad(date.getUTCMonth() + 1, count);
+          return count >= 4
+            ? MONTHS[date.getUTCMonth()]!
+            : count === 3
+              ? MONTHS[date.getUTCMonth()]!.slice(0, 3)
+              : pad(date.getUTCMonth() + 1, count);
         case 'd':
           return count >= 4 ? DAYS[date.getUTCDay()]! : count === 3 ? DAYS[date.getUTCDay()]!.slice(0, 3) : pad(date.getUTCDate(), count);
         case 'h':
@@ -314,7 +322,8 @@ export function parseDateExact(text: string, format: string): number | undefined
       }
       case 'z':
       case 'K': {
-        const pattern = char === 'K' ? /^(Z|[+-]\d{2}:\d{2})?/i : count === 1 ? /^[+-]\d{1,2}/ : count === 2 ? /^[+-]\d{2}/ : /^[+-]\d{2}:\d{2}/;
+        const pattern =
+          char === 'K' ? /^(Z|[+-]\d{2}:\d{2})?/i : count === 1 ? /^[+-]\d{1,2}/ : count === 2 ? /^[+-]\d{2}/ : /^[+-]\d{2}:\d{2}/;
         const match = pattern.exec(input.slice(at));
         if (!match) return undefined;
         at += match[0].length;

@@ -108,7 +108,10 @@ class Evaluation {
     const evaluation = this;
     const name = node.name;
     const fn = expressionFunction(name)!;
-    const params = fn.signature.slice(fn.signature.indexOf('(') + 1, -1).split(',').map((p) => p.trim());
+    const params = fn.signature
+      .slice(fn.signature.indexOf('(') + 1, -1)
+      .split(',')
+      .map((p) => p.trim());
     const param = (index: number) => (params[index] && params[index] !== '…' ? params[index] : `argument ${index + 1}`);
     const fail = (problem: string, kind: ErrorKind = 'permanent'): never => {
       throw evaluation.error(node, `${name}: ${problem}`, kind);
@@ -120,7 +123,8 @@ class Evaluation {
       if (typeof value === 'number') return String(value);
       if (typeof value === 'boolean') return booleanText(value);
       if (value instanceof DateTimeValue) return formatDefault(value.instant);
-      if (Array.isArray(value)) return fail(`${param(index)} holds ${describe(value)}, where one value is needed (pick one with Item, or use Join)`);
+      if (Array.isArray(value))
+        return fail(`${param(index)} holds ${describe(value)}, where one value is needed (pick one with Item, or use Join)`);
       return fail(`${param(index)} holds an object, where a single value is needed`);
     };
     const call: Call = {
@@ -149,7 +153,8 @@ class Evaluation {
         const value = call.value(index);
         if (isNull(value) || value === '') return null;
         if (value instanceof DateTimeValue) return value.instant;
-        if (typeof value === 'string') return parseDate(value) ?? fail(`${param(index)} holds ${JSON.stringify(value)}, which is not a date`);
+        if (typeof value === 'string')
+          return parseDate(value) ?? fail(`${param(index)} holds ${JSON.stringify(value)}, which is not a date`);
         return fail(`${param(index)} must be a date, not ${describe(value)}`);
       },
       condition(index) {
@@ -189,7 +194,8 @@ class Evaluation {
     if (leftDate !== undefined || rightDate !== undefined) {
       const a = leftDate ?? (typeof left === 'string' ? parseDate(left) : undefined);
       const b = rightDate ?? (typeof right === 'string' ? parseDate(right) : undefined);
-      if (a === undefined || b === undefined) throw this.error(node, `cannot compare a date with ${describe(a === undefined ? left : right)}`, 'permanent');
+      if (a === undefined || b === undefined)
+        throw this.error(node, `cannot compare a date with ${describe(a === undefined ? left : right)}`, 'permanent');
       order = a - b;
     } else if (leftNumber !== undefined && rightNumber !== undefined) {
       order = leftNumber - rightNumber;
@@ -225,7 +231,11 @@ function finish(value: Value): SourceValue | undefined {
 }
 
 /** Evaluates with a context whose clock may be missing (the mapping module passes what its caller gave). */
-export function evaluateWithContext(expression: Expression, source: Readonly<Record<string, SourceValue>>, context: Readonly<Partial<ExpressionContext>>): ExpressionValue {
+export function evaluateWithContext(
+  expression: Expression,
+  source: Readonly<Record<string, SourceValue>>,
+  context: Readonly<Partial<ExpressionContext>>,
+): ExpressionValue {
   const evaluation = new Evaluation(expressionSource(expression), source, context);
   try {
     if (expression.type === 'call' && expression.name === 'SelectUniqueValue') {
@@ -254,6 +264,10 @@ export function evaluateWithContext(expression: Expression, source: Readonly<Rec
  *   expression cannot handle (CDate on text that is no date), `configuration` for a missing random source.
  * @example evaluateExpression(parseExpression('Append([userPrincipalName], ".test")'), { userPrincipalName: 'a@b' }, { now, operation: 'create' }) // 'a@b.test'
  */
-export function evaluateExpression(expression: Expression, source: Readonly<Record<string, SourceValue>>, context: ExpressionContext): ExpressionValue {
+export function evaluateExpression(
+  expression: Expression,
+  source: Readonly<Record<string, SourceValue>>,
+  context: ExpressionContext,
+): ExpressionValue {
   return evaluateWithContext(expression, source, context);
 }

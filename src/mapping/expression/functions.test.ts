@@ -35,13 +35,22 @@ const TABLE: Record<string, Row[]> = {
   AppRoleAssignmentsComplex: [
     [
       'AppRoleAssignmentsComplex([appRoleAssignments])',
-      { appRoleAssignments: [{ value: 'Admin', displayName: 'Admin' }, { value: 'User', displayName: 'User' }] },
+      {
+        appRoleAssignments: [
+          { value: 'Admin', displayName: 'Admin' },
+          { value: 'User', displayName: 'User' },
+        ],
+      },
       [
         { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Admin', value: 'Admin' },
         { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'User', value: 'User' },
       ],
     ],
-    ['AppRoleAssignmentsComplex([appRoleAssignments])', { appRoleAssignments: ['Reader'] }, [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Reader', value: 'Reader' }]],
+    [
+      'AppRoleAssignmentsComplex([appRoleAssignments])',
+      { appRoleAssignments: ['Reader'] },
+      [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Reader', value: 'Reader' }],
+    ],
     ['AppRoleAssignmentsComplex([appRoleAssignments])', { appRoleAssignments: [] }, []],
     ['AppRoleAssignmentsComplex([appRoleAssignments])', {}, []],
     // The shape the Graph side gives (AppRoleAssignmentValue): one role held directly and through a group is written once.
@@ -59,7 +68,11 @@ const TABLE: Record<string, Row[]> = {
         { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Reader', value: 'reader' },
       ],
     ],
-    ['AppRoleAssignmentsComplex([appRoleAssignments])', { appRoleAssignments: { appRoleId: 'a1' } }, [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'a1', value: 'a1' }]],
+    [
+      'AppRoleAssignmentsComplex([appRoleAssignments])',
+      { appRoleAssignments: { appRoleId: 'a1' } },
+      [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'a1', value: 'a1' }],
+    ],
   ],
   BitAnd: [
     ['BitAnd(&HF, &HF7)', {}, 7],
@@ -152,11 +165,23 @@ const TABLE: Record<string, Row[]> = {
     ['DateFromNum([lastLogonTimestamp])', {}, null],
   ],
   FormatDateTime: [
-    ['FormatDateTime([extensionAttribute1], , "yyyyMMddHHmmss.fZ", "yyyy-MM-dd")', { extensionAttribute1: '20150123105347.1Z' }, '2015-01-23'],
+    [
+      'FormatDateTime([extensionAttribute1], , "yyyyMMddHHmmss.fZ", "yyyy-MM-dd")',
+      { extensionAttribute1: '20150123105347.1Z' },
+      '2015-01-23',
+    ],
     ['FormatDateTime([ContractEndDate], , "yyyy-MM-ddzzz", "yyyy-MM-dd")', { ContractEndDate: '2020-12-31-08:00' }, '2020-12-31'],
     ['FormatDateTime([endDate], , "M/d/yyyy hh:mm:ss tt", "yyyy-MM-dd")', { endDate: '4/5/2023 03:04:05 PM' }, '2023-04-05'],
-    ['FormatDateTime([d], , "yyyy-MM-dd", "dddd d MMMM yy, HH:mm:ss.fff \'UTC\'")', { d: '2024-02-29' }, 'Thursday 29 February 24, 00:00:00.000 UTC'],
-    ['FormatDateTime([d], "AdjustToUniversal", "yyyy-MM-ddTHH:mm:ssK", "o")', { d: '2024-02-29T10:00:00+02:00' }, '2024-02-29T08:00:00.0000000Z'],
+    [
+      'FormatDateTime([d], , "yyyy-MM-dd", "dddd d MMMM yy, HH:mm:ss.fff \'UTC\'")',
+      { d: '2024-02-29' },
+      'Thursday 29 February 24, 00:00:00.000 UTC',
+    ],
+    [
+      'FormatDateTime([d], "AdjustToUniversal", "yyyy-MM-ddTHH:mm:ssK", "o")',
+      { d: '2024-02-29T10:00:00+02:00' },
+      '2024-02-29T08:00:00.0000000Z',
+    ],
     ['FormatDateTime(CDate("2021-06-30+08:00"), , "", "yyyyMMdd")', {}, '20210629'],
     ['FormatDateTime([d], , "yyyy-MM-dd", "yyyy")', {}, null],
   ],
@@ -217,7 +242,11 @@ const TABLE: Record<string, Row[]> = {
     ['IsNullOrEmpty([displayName])', { displayName: 0 }, false],
   ],
   IsPresent: [
-    ['Switch(IsPresent([directManager]), "", "True", [directManager], "False", [skipLevelManager])', { directManager: 'm1', skipLevelManager: 'm2' }, 'm1'],
+    [
+      'Switch(IsPresent([directManager]), "", "True", [directManager], "False", [skipLevelManager])',
+      { directManager: 'm1', skipLevelManager: 'm2' },
+      'm1',
+    ],
     ['Switch(IsPresent([directManager]), "", "True", [directManager], "False", [skipLevelManager])', { skipLevelManager: 'm2' }, 'm2'],
     ['IsPresent([x])', { x: '' }, false],
     ['IsPresent([x])', { x: ['a'] }, true],
@@ -287,8 +316,16 @@ const TABLE: Record<string, Row[]> = {
   ],
   Now: [['Now()', {}, '7/2/2021 3:33:38 PM']],
   NumFromDate: [
-    ['NumFromDate(Join("", FormatDateTime([ContractEndDate], ,"yyyy-MM-ddzzz", "yyyy-MM-dd"), " 23:59:59-08:00"))', { ContractEndDate: '2020-12-31-08:00' }, '132539615990000000'],
-    ['NumFromDate(Join("",FormatDateTime([endDate], ,"M/d/yyyy hh:mm:ss tt","yyyy-MM-dd")," 23:59:59-08:00"))', { endDate: '12/31/2020 10:00:00 AM' }, '132539615990000000'],
+    [
+      'NumFromDate(Join("", FormatDateTime([ContractEndDate], ,"yyyy-MM-ddzzz", "yyyy-MM-dd"), " 23:59:59-08:00"))',
+      { ContractEndDate: '2020-12-31-08:00' },
+      '132539615990000000',
+    ],
+    [
+      'NumFromDate(Join("",FormatDateTime([endDate], ,"M/d/yyyy hh:mm:ss tt","yyyy-MM-dd")," 23:59:59-08:00"))',
+      { endDate: '12/31/2020 10:00:00 AM' },
+      '132539615990000000',
+    ],
     ['NumFromDate("2012-01-01T23:00:00Z")', {}, '129699324000000000'],
     ['NumFromDate([d])', {}, null],
   ],
@@ -312,15 +349,39 @@ const TABLE: Record<string, Row[]> = {
     ['RemoveDuplicates([mail])', { mail: 'a@b' }, 'a@b'],
   ],
   Replace: [
-    ['Replace([BusinessTitle],"Product Developer", , , "Software Engineer", , )', { BusinessTitle: 'Product Developer' }, 'Software Engineer'],
+    [
+      'Replace([BusinessTitle],"Product Developer", , , "Software Engineer", , )',
+      { BusinessTitle: 'Product Developer' },
+      'Software Engineer',
+    ],
     ['Replace([UserID],"<username>", , , , , "<username>@contoso.com")', { UserID: 'jsmith' }, 'jsmith@contoso.com'],
-    ['Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})", , "${phoneNumber}", , )', { telephoneNumber: '+91 9998887777' }, '9998887777'],
+    [
+      'Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})", , "${phoneNumber}", , )',
+      { telephoneNumber: '+91 9998887777' },
+      '9998887777',
+    ],
     ['Replace([mobile], , "[()\\\\s-]+", , "", , )', { mobile: '+1 (999) 888-7777' }, '+19998887777'],
-    ['Replace([AddressLineData], ,"(?<streetNumber>^\\\\d*)","streetNumber", "888", , )', { AddressLineData: '545 Tremont Street' }, '888 Tremont Street'],
+    [
+      'Replace([AddressLineData], ,"(?<streetNumber>^\\\\d*)","streetNumber", "888", , )',
+      { AddressLineData: '545 Tremont Street' },
+      '888 Tremont Street',
+    ],
     ['Replace([userPrincipalName], , "(?<Suffix>@(.)*)", "Suffix", "", , )', { userPrincipalName: 'jsmith@contoso.com' }, 'jsmith'],
-    ['Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})", "phoneNumber" , , [mobile], )', { telephoneNumber: '', mobile: '+91 8887779999' }, '8887779999'],
-    ['Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})", "phoneNumber" , , [mobile], )', { telephoneNumber: '+1 555', mobile: '+91 8887779999' }, '+1 555'],
-    ['Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})", "phoneNumber" , , [mobile], )', { mobile: 'none' }, null],
+    [
+      'Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})", "phoneNumber" , , [mobile], )',
+      { telephoneNumber: '', mobile: '+91 8887779999' },
+      '8887779999',
+    ],
+    [
+      'Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})", "phoneNumber" , , [mobile], )',
+      { telephoneNumber: '+1 555', mobile: '+91 8887779999' },
+      '+1 555',
+    ],
+    [
+      'Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})", "phoneNumber" , , [mobile], )',
+      { mobile: 'none' },
+      null,
+    ],
     ['Replace([mailNickname], , "[a-zA-Z_]*", , "", , )', { mailNickname: 'john_doe72' }, '72'],
     ['Replace([mail], "@contoso.com", , ,"", ,)', { mail: 'john.doe@contoso.com' }, 'john.doe'],
     ['Replace([x], "a", , , "b", , )', { x: 'AaAa' }, 'AbAb'],
@@ -343,7 +404,11 @@ const TABLE: Record<string, Row[]> = {
     ],
   ],
   Split: [
-    ['Split([extensionAttribute5], ",")', { extensionAttribute5: 'PermissionSetOne, PermissionSetTwo' }, ['PermissionSetOne', 'PermissionSetTwo']],
+    [
+      'Split([extensionAttribute5], ",")',
+      { extensionAttribute5: 'PermissionSetOne, PermissionSetTwo' },
+      ['PermissionSetOne', 'PermissionSetTwo'],
+    ],
     ['Split([x], ";")', { x: 'a' }, ['a']],
     ['Split([x], ";")', { x: 'a;;b' }, ['a', '', 'b']],
     ['Split([x], ";")', {}, null],
@@ -355,9 +420,21 @@ const TABLE: Record<string, Row[]> = {
     ['StripSpaces([x])', {}, null],
   ],
   Switch: [
-    ['Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", "Australia/Adelaide")', { state: 'QLD' }, 'Australia/Brisbane'],
-    ['Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", "Australia/Adelaide")', { state: 'WA' }, 'Australia/Sydney'],
-    ['Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", "Australia/Adelaide")', { state: 'qld' }, 'Australia/Sydney'],
+    [
+      'Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", "Australia/Adelaide")',
+      { state: 'QLD' },
+      'Australia/Brisbane',
+    ],
+    [
+      'Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", "Australia/Adelaide")',
+      { state: 'WA' },
+      'Australia/Sydney',
+    ],
+    [
+      'Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", "Australia/Adelaide")',
+      { state: 'qld' },
+      'Australia/Sydney',
+    ],
     ['Switch(ToLower([statusFlag]), "0", "true", "1", "false", "0")', { statusFlag: 'TRUE' }, '1'],
     ['Switch([statusFlag], "Default Value", "true", "1", "", "0")', { statusFlag: '' }, '0'],
     ['Switch([statusFlag], "Default Value", "true", "1", "", "0")', {}, '0'],
@@ -368,7 +445,11 @@ const TABLE: Record<string, Row[]> = {
     ['Switch([x], "d", "a", CDate("garbage"), "b", "B")', { x: 'b' }, 'B'],
   ],
   ToLower: [
-    ['ToLower(Join("@", NormalizeDiacritics(StripSpaces(Join(".",  [PreferredFirstName], [PreferredLastName]))), "contoso.com"))', { PreferredFirstName: 'John', PreferredLastName: 'Smith' }, 'john.smith@contoso.com'],
+    [
+      'ToLower(Join("@", NormalizeDiacritics(StripSpaces(Join(".",  [PreferredFirstName], [PreferredLastName]))), "contoso.com"))',
+      { PreferredFirstName: 'John', PreferredLastName: 'Smith' },
+      'john.smith@contoso.com',
+    ],
     ['ToLower("ÅNGSTRÖM İSTANBUL")', {}, 'ångström istanbul'],
     ['ToLower("ISTANBUL", "tr-TR")', {}, 'ıstanbul'],
     ['ToLower([x])', {}, null],
@@ -471,7 +552,12 @@ describe('evaluation errors', () => {
   it.each<[string, Record<string, SourceValue>, string, 'permanent' | 'configuration']>([
     ['CDate([d])', { d: 'garbage' }, 'at 1: CDate: expression holds "garbage", which is not a date', 'permanent'],
     ['Append("x", CDate([d]))', { d: '2021-02-30' }, 'at 13: CDate: expression holds "2021-02-30", which is not a date', 'permanent'],
-    ['Append([otherMails], "x")', { otherMails: ['a', 'b'] }, 'at 1: Append: source holds 2 values, where one value is needed (pick one with Item, or use Join)', 'permanent'],
+    [
+      'Append([otherMails], "x")',
+      { otherMails: ['a', 'b'] },
+      'at 1: Append: source holds 2 values, where one value is needed (pick one with Item, or use Join)',
+      'permanent',
+    ],
     ['ToUpper([manager])', { manager: { id: 'm' } }, 'at 1: ToUpper: source holds an object', 'permanent'],
     ['Item([x], [i])', { x: ['a'], i: 0 }, 'at 1: Item: index is 1-based, so 0 is not a position', 'permanent'],
     ['Mid("abc", [s], 1)', { s: '0' }, 'at 1: Mid: start is 1-based', 'permanent'],
@@ -481,12 +567,37 @@ describe('evaluation errors', () => {
     ['IIF([x], "a", "b")', { x: 'maybe' }, 'at 1: IIF: condition must be true or false', 'permanent'],
     ['IIF([x] = "a", "a", "b")', { x: ['a'] }, 'at 5: cannot compare 1 value', 'permanent'],
     ['DateAdd([i], 1, "2021-01-01")', { i: 'q' }, 'at 1: DateAdd: interval must be one of', 'configuration'],
-    ['FormatDateTime([d], , "yyyy-MM-dd", "yyyy")', { d: '01/02/2021' }, 'at 1: FormatDateTime: "01/02/2021" does not match the input format "yyyy-MM-dd"', 'permanent'],
+    [
+      'FormatDateTime([d], , "yyyy-MM-dd", "yyyy")',
+      { d: '01/02/2021' },
+      'at 1: FormatDateTime: "01/02/2021" does not match the input format "yyyy-MM-dd"',
+      'permanent',
+    ],
     ['FormatDateTime([d], , "yyyy-MM-dd", "q")', { d: '2021-01-02' }, '"q" is not a standard format', 'configuration'],
     ['SingleAppRoleAssignment([r])', { r: ['a', 'b'] }, 'the user has 2 app roles', 'permanent'],
-    ['SingleAppRoleAssignment([r])', { r: [{ id: 'a1', value: 'a', displayName: 'A' }, { id: 'b2', value: 'b', displayName: 'B' }] }, 'the user has 2 app roles', 'permanent'],
-    ['AppRoleAssignmentsComplex([r])', { r: [{ id: 'a1', displayName: 'A' }] }, 'each app role assignment must be a role value or an object with "value"', 'permanent'],
-    ['AppRoleAssignmentsComplex([r])', { r: [{ value: '' }] }, 'each app role assignment must be a role value or an object with "value"', 'permanent'],
+    [
+      'SingleAppRoleAssignment([r])',
+      {
+        r: [
+          { id: 'a1', value: 'a', displayName: 'A' },
+          { id: 'b2', value: 'b', displayName: 'B' },
+        ],
+      },
+      'the user has 2 app roles',
+      'permanent',
+    ],
+    [
+      'AppRoleAssignmentsComplex([r])',
+      { r: [{ id: 'a1', displayName: 'A' }] },
+      'each app role assignment must be a role value or an object with "value"',
+      'permanent',
+    ],
+    [
+      'AppRoleAssignmentsComplex([r])',
+      { r: [{ value: '' }] },
+      'each app role assignment must be a role value or an object with "value"',
+      'permanent',
+    ],
     ['Replace([x], , [p], , "", , )', { x: 'a', p: '(' }, 'regexPattern is not a valid regular expression', 'configuration'],
     ['DateFromNum([t])', { t: '12x' }, 'Active Directory timestamp', 'permanent'],
     ['InStr("abc", "a", [s])', { s: 0 }, 'start is 1-based', 'permanent'],
@@ -509,6 +620,8 @@ describe('evaluation errors', () => {
 
   it('reports line and column of the failing call', () => {
     const expression = parseExpression('Join(",",\n  [a],\n  CDate([d]))');
-    expect(() => evaluateExpression(expression, { d: 'x' }, { now, operation: 'create' })).toThrow(expect.objectContaining({ position: 20, line: 3, column: 3 }));
+    expect(() => evaluateExpression(expression, { d: 'x' }, { now, operation: 'create' })).toThrow(
+      expect.objectContaining({ position: 20, line: 3, column: 3 }),
+    );
   });
 });

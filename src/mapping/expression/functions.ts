@@ -19,7 +19,10 @@ const chars = (text: string) => Array.from(text);
 function interval(call: Call): string {
   const value = call.text(0);
   if (value === null || !DATE_INTERVALS.includes(value)) {
-    return call.fail(`interval must be one of ${DATE_INTERVALS.map((i) => `"${i}"`).join(', ')}, not ${JSON.stringify(value)}`, 'configuration');
+    return call.fail(
+      `interval must be one of ${DATE_INTERVALS.map((i) => `"${i}"`).join(', ')}, not ${JSON.stringify(value)}`,
+      'configuration',
+    );
   }
   return value;
 }
@@ -124,7 +127,8 @@ export const FUNCTIONS: Record<string, Implementation> = {
     const value = arg?.type === 'number' && /^-?\d+$/.test(arg.text) ? arg.text : call.value(0);
     if (isNull(value) || value === '') return null;
     const text = typeof value === 'number' ? String(Math.trunc(value)) : typeof value === 'string' ? value.trim() : undefined;
-    if (text === undefined || !/^-?\d+$/.test(text)) return call.fail(`value must be an Active Directory timestamp (a whole number), not ${JSON.stringify(value)}`);
+    if (text === undefined || !/^-?\d+$/.test(text))
+      return call.fail(`value must be an Active Directory timestamp (a whole number), not ${JSON.stringify(value)}`);
     return new DateTimeValue(fromFileTime(BigInt(text)));
   },
 
@@ -211,8 +215,17 @@ export const FUNCTIONS: Record<string, Implementation> = {
     for (let index = 1; index < call.count; index++) {
       for (const item of flatten(call.value(index))) {
         if (isNull(item) || item === '') continue;
-        if (typeof item === 'object' && !(item instanceof DateTimeValue)) return call.fail(`source${index} holds an object, which cannot be joined`);
-        parts.push(item instanceof DateTimeValue ? formatDate(item.instant, 'M/d/yyyy h:mm:ss tt') : typeof item === 'boolean' ? (item ? 'True' : 'False') : String(item));
+        if (typeof item === 'object' && !(item instanceof DateTimeValue))
+          return call.fail(`source${index} holds an object, which cannot be joined`);
+        parts.push(
+          item instanceof DateTimeValue
+            ? formatDate(item.instant, 'M/d/yyyy h:mm:ss tt')
+            : typeof item === 'boolean'
+              ? item
+                ? 'True'
+                : 'False'
+              : String(item),
+        );
       }
     }
     return parts.join(separator);
@@ -232,7 +245,9 @@ export const FUNCTIONS: Record<string, Implementation> = {
     if (start === null || start < 1) return call.fail(`start is 1-based, so ${JSON.stringify(start)} is not a position`);
     if (length === null || length < 0) return call.fail(`length must be at least 0, not ${JSON.stringify(length)}`);
     if (source === null) return null;
-    return chars(source).slice(start - 1, start - 1 + length).join('');
+    return chars(source)
+      .slice(start - 1, start - 1 + length)
+      .join('');
   },
 
   NormalizeDiacritics(call) {
@@ -270,8 +285,10 @@ export const FUNCTIONS: Record<string, Implementation> = {
       if (value === null || value < 0) return call.fail(`argument ${index + 1} must be a whole number of at least 0`, 'configuration');
       return value;
     }) as [number, number, number, number, number];
-    if (length > RANDOM_STRING_MAX_LENGTH) return call.fail(`length is at most ${RANDOM_STRING_MAX_LENGTH}, not ${length}`, 'configuration');
-    if (numbers + special + capital + lower > length) return call.fail(`length ${length} is less than the minimums ask for`, 'configuration');
+    if (length > RANDOM_STRING_MAX_LENGTH)
+      return call.fail(`length is at most ${RANDOM_STRING_MAX_LENGTH}, not ${length}`, 'configuration');
+    if (numbers + special + capital + lower > length)
+      return call.fail(`length ${length} is less than the minimums ask for`, 'configuration');
     const avoid = call.given(5) ? (call.text(5) ?? '') : '';
     try {
       return randomString({ length, numbers, special, capital, lower, avoid }, random(call));
@@ -308,7 +325,8 @@ export const FUNCTIONS: Record<string, Implementation> = {
         template: optional(6),
       });
     } catch (error) {
-      if (error instanceof SyntaxError) return call.fail(`regexPattern is not a valid regular expression (${error.message})`, 'configuration');
+      if (error instanceof SyntaxError)
+        return call.fail(`regexPattern is not a valid regular expression (${error.message})`, 'configuration');
       throw error;
     }
   },
@@ -320,7 +338,10 @@ export const FUNCTIONS: Record<string, Implementation> = {
   SingleAppRoleAssignment(call) {
     const roles = appRoles(call);
     if (roles.length === 0) return null;
-    if (roles.length > 1) return call.fail(`the user has ${roles.length} app roles and this function needs exactly one; use AppRoleAssignmentsComplex for several`);
+    if (roles.length > 1)
+      return call.fail(
+        `the user has ${roles.length} app roles and this function needs exactly one; use AppRoleAssignmentsComplex for several`,
+      );
     return roles[0]!.value;
   },
 

@@ -3,7 +3,18 @@
  * against the function catalogue, evaluate against a source object. Pure: no I/O, and the clock
  * and random source come from the caller.
  */
-export type { Argument, AttributeNode, CallNode, ComparisonNode, ComparisonOperator, EmptyNode, Expression, NameNode, NumberNode, StringNode } from './ast';
+export type {
+  Argument,
+  AttributeNode,
+  CallNode,
+  ComparisonNode,
+  ComparisonOperator,
+  EmptyNode,
+  Expression,
+  NameNode,
+  NumberNode,
+  StringNode,
+} from './ast';
 export { EXPRESSION_FUNCTIONS, expressionFunction, type ExpressionFunction } from './catalogue';
 export { ExpressionError } from './errors';
 export { parseExpression, expressionAttributes, callsFunction, walkExpression, MAX_EXPRESSION_LENGTH, MAX_NESTING } from './parse';

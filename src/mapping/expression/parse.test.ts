@@ -18,24 +18,49 @@ function failure(text: string): ExpressionError {
 function shape(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(shape);
   if (typeof node !== 'object' || node === null) return node;
-  return Object.fromEntries(Object.entries(node).filter(([key]) => key !== 'position' && key !== 'length').map(([key, value]) => [key, shape(value)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => key !== 'position' && key !== 'length')
+      .map(([key, value]) => [key, shape(value)]),
+  );
 }
 
 describe('parseExpression', () => {
   it.each<[string, unknown]>([
     ['[mail]', { type: 'attribute', name: 'mail' }],
-    ['[extension_9d98ed114c4840d2a7ee9ab5a6b7e6ae_costCenter]', { type: 'attribute', name: 'extension_9d98ed114c4840d2a7ee9ab5a6b7e6ae_costCenter' }],
+    [
+      '[extension_9d98ed114c4840d2a7ee9ab5a6b7e6ae_costCenter]',
+      { type: 'attribute', name: 'extension_9d98ed114c4840d2a7ee9ab5a6b7e6ae_costCenter' },
+    ],
     ['"Company name: \\"Contoso\\" \\\\ ok"', { type: 'string', value: 'Company name: "Contoso" \\ ok' }],
     ['"\\d stays"', { type: 'string', value: '\\d stays' }],
     ['Guid()', { type: 'call', name: 'Guid', args: [] }],
     [' Now( ) ', { type: 'call', name: 'Now', args: [] }],
-    ['BitAnd(&HF, -10)', { type: 'call', name: 'BitAnd', args: [{ type: 'number', value: 15, text: '&HF' }, { type: 'number', value: -10, text: '-10' }] }],
+    [
+      'BitAnd(&HF, -10)',
+      {
+        type: 'call',
+        name: 'BitAnd',
+        args: [
+          { type: 'number', value: 15, text: '&HF' },
+          { type: 'number', value: -10, text: '-10' },
+        ],
+      },
+    ],
     [
       'Replace([x], , "a", , "b", , )',
       {
         type: 'call',
         name: 'Replace',
-        args: [{ type: 'attribute', name: 'x' }, { type: 'empty' }, { type: 'string', value: 'a' }, { type: 'empty' }, { type: 'string', value: 'b' }, { type: 'empty' }, { type: 'empty' }],
+        args: [
+          { type: 'attribute', name: 'x' },
+          { type: 'empty' },
+          { type: 'string', value: 'a' },
+          { type: 'empty' },
+          { type: 'string', value: 'b' },
+          { type: 'empty' },
+          { type: 'empty' },
+        ],
       },
     ],
     [
@@ -50,7 +75,14 @@ describe('parseExpression', () => {
         ],
       },
     ],
-    ['InStr("a", "b", , vbTextCompare)', { type: 'call', name: 'InStr', args: [{ type: 'string', value: 'a' }, { type: 'string', value: 'b' }, { type: 'empty' }, { type: 'name', name: 'vbTextCompare' }] }],
+    [
+      'InStr("a", "b", , vbTextCompare)',
+      {
+        type: 'call',
+        name: 'InStr',
+        args: [{ type: 'string', value: 'a' }, { type: 'string', value: 'b' }, { type: 'empty' }, { type: 'name', name: 'vbTextCompare' }],
+      },
+    ],
   ])('%s', (text, expected) => {
     expect(shape(parseExpression(text))).toEqual(expected);
   });
@@ -87,12 +119,30 @@ describe('parse errors', () => {
     ['Left("John Doe", 3, 4)', 'at 1: Left(string, numChars) takes 2 arguments but found 3', 1, 1, 1],
     ['Join(",")', 'at 1: Join(separator, source1, source2, …) takes at least 2 arguments but found 1', 1, 1, 1],
     ['Guid(1)', 'at 1: Guid() takes 0 arguments but found 1', 1, 1, 1],
-    ['Replace([x], "a", "b")', 'at 1: Replace(source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template) takes 7 arguments but found 3', 1, 1, 1],
+    [
+      'Replace([x], "a", "b")',
+      'at 1: Replace(source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template) takes 7 arguments but found 3',
+      1,
+      1,
+      1,
+    ],
     ['Left(, 3)', 'at 6: Left: string cannot be left out', 6, 1, 6],
     ['Append("a", Now)', 'at 13: Now is a function: call it as Now()', 13, 1, 13],
     ['InStr("a", "b", 1, vbCompare)', 'at 20: unknown name "vbCompare"', 20, 1, 20],
-    ['Switch([a], "d", "k")', 'at 1: Switch(source, defaultValue, key1, value1, key2, value2, …) takes at least 4 arguments but found 3', 1, 1, 1],
-    ['Switch([a], "d", "k1", "v1", "k2")', 'at 1: Switch(source, defaultValue, key1, value1, key2, value2, …) takes keys and values in pairs', 1, 1, 1],
+    [
+      'Switch([a], "d", "k")',
+      'at 1: Switch(source, defaultValue, key1, value1, key2, value2, …) takes at least 4 arguments but found 3',
+      1,
+      1,
+      1,
+    ],
+    [
+      'Switch([a], "d", "k1", "v1", "k2")',
+      'at 1: Switch(source, defaultValue, key1, value1, key2, value2, …) takes keys and values in pairs',
+      1,
+      1,
+      1,
+    ],
     ['Append(SelectUniqueValue([a], [b]), "x")', 'at 8: SelectUniqueValue must be the whole expression', 8, 1, 8],
     ['DateAdd("q", 1, Now())', 'at 9: DateAdd: interval must be one of "yyyy", "m", "d", "ww", "h", "n", "s"', 9, 1, 9],
     ['Item([proxyAddresses], 0)', 'at 24: Item: index is 1-based, so 0 is not a position', 24, 1, 24],
@@ -104,7 +154,13 @@ describe('parse errors', () => {
     ['RandomString(3,1,1,1,1)', 'at 1: RandomString: length 3 is less than the 4 characters the minimums ask for', 1, 1, 1],
     ['Replace([x], "a", "b", , "c", , )', 'at 1: Replace: give oldValue or regexPattern, not both', 1, 1, 1],
     ['Replace([x], "a", , , , , )', 'at 1: Replace: oldValue needs a replacementValue or a template', 1, 1, 1],
-    ['Replace([x], , "(?<n>a)", "n", "b", [y], )', 'at 1: Replace: with regexGroupName, give replacementValue or replacementAttributeName, not both', 1, 1, 1],
+    [
+      'Replace([x], , "(?<n>a)", "n", "b", [y], )',
+      'at 1: Replace: with regexGroupName, give replacementValue or replacementAttributeName, not both',
+      1,
+      1,
+      1,
+    ],
     ['Replace([x], , "(a", , "b", , )', 'at 16: Replace: regexPattern is not a valid regular expression', 16, 1, 16],
     ['Replace([x], , "(?<n>a)", "m", "b", , )', 'at 27: Replace: regexPattern has no group named "m"', 27, 1, 27],
   ])('%j: %s', (text, message, position, line, column) => {
@@ -137,7 +193,9 @@ describe('parse errors', () => {
 
 describe('expressionAttributes and callsFunction', () => {
   it('lists each [attribute] once, in order, case-sensitively', () => {
-    const expression = parseExpression('Replace([telephoneNumber], , "(?<p>\\\\d+)", "p", , [mobile], ) = Join("", [Mobile], [mobile], "[notAnAttribute]")');
+    const expression = parseExpression(
+      'Replace([telephoneNumber], , "(?<p>\\\\d+)", "p", , [mobile], ) = Join("", [Mobile], [mobile], "[notAnAttribute]")',
+    );
     expect(expressionAttributes(expression)).toEqual(['telephoneNumber', 'mobile', 'Mobile']);
     expect(callsFunction(expression, 'Join')).toBe(true);
     expect(callsFunction(expression, 'Redact')).toBe(false);
@@ -147,11 +205,49 @@ describe('expressionAttributes and callsFunction', () => {
 describe('EXPRESSION_FUNCTIONS', () => {
   it('lists every function Microsoft documents, each with a signature naming it', () => {
     expect(EXPRESSION_FUNCTIONS.map((fn) => fn.name)).toEqual([
-      'Append', 'AppRoleAssignmentsComplex', 'BitAnd', 'CBool', 'CDate', 'Coalesce', 'ConvertToBase64', 'ConvertToUTF8Hex', 'Count', 'CStr',
-      'DateAdd', 'DateDiff', 'DateFromNum', 'FormatDateTime', 'Guid', 'IgnoreFlowIfNullOrEmpty', 'IIF', 'InStr', 'IsNull', 'IsNullOrEmpty',
-      'IsPresent', 'IsString', 'Item', 'Join', 'Left', 'Mid', 'NormalizeDiacritics', 'Not', 'Now', 'NumFromDate', 'PCase', 'RandomString',
-      'Redact', 'RemoveDuplicates', 'Replace', 'SelectUniqueValue', 'SingleAppRoleAssignment', 'Split', 'StripSpaces', 'Switch', 'ToLower',
-      'ToUpper', 'Word',
+      'Append',
+      'AppRoleAssignmentsComplex',
+      'BitAnd',
+      'CBool',
+      'CDate',
+      'Coalesce',
+      'ConvertToBase64',
+      'ConvertToUTF8Hex',
+      'Count',
+      'CStr',
+      'DateAdd',
+      'DateDiff',
+      'DateFromNum',
+      'FormatDateTime',
+      'Guid',
+      'IgnoreFlowIfNullOrEmpty',
+      'IIF',
+      'InStr',
+      'IsNull',
+      'IsNullOrEmpty',
+      'IsPresent',
+      'IsString',
+      'Item',
+      'Join',
+      'Left',
+      'Mid',
+      'NormalizeDiacritics',
+      'Not',
+      'Now',
+      'NumFromDate',
+      'PCase',
+      'RandomString',
+      'Redact',
+      'RemoveDuplicates',
+      'Replace',
+      'SelectUniqueValue',
+      'SingleAppRoleAssignment',
+      'Split',
+      'StripSpaces',
+      'Switch',
+      'ToLower',
+      'ToUpper',
+      'Word',
     ]);
     for (const fn of EXPRESSION_FUNCTIONS) {
       expect(fn.signature.startsWith(`${fn.name}(`)).toBe(true);

@@ -19,7 +19,7 @@ const COMPARE_TYPES = ['vbBinaryCompare', 'vbTextCompare'];
 
 interface PeggyError {
   location: { start: { offset: number } };
-  expected: ({ type: string; text?: string; description?: string })[] | null;
+  expected: { type: string; text?: string; description?: string }[] | null;
   found: string | null;
 }
 
@@ -82,7 +82,10 @@ function syntax(text: string): Expression {
 
 /** The parameter names of a signature: `Join(separator, source1, …)` → `separator`, `source1`. */
 function parameterName(fn: ExpressionFunction, index: number): string {
-  const params = fn.signature.slice(fn.signature.indexOf('(') + 1, -1).split(',').map((p) => p.trim());
+  const params = fn.signature
+    .slice(fn.signature.indexOf('(') + 1, -1)
+    .split(',')
+    .map((p) => p.trim());
   const name = params[index];
   return name === undefined || name === '…' ? `argument ${index + 1}` : name;
 }
@@ -96,7 +99,13 @@ class Validator {
   constructor(readonly text: string) {}
 
   fail(at: { position: number }, problem: string, expected?: string[], found?: string): never {
-    throw new ExpressionError({ text: this.text, position: at.position, problem, ...(expected && { expected }), ...(found !== undefined && { found }) });
+    throw new ExpressionError({
+      text: this.text,
+      position: at.position,
+      problem,
+      ...(expected && { expected }),
+      ...(found !== undefined && { found }),
+    });
   }
 
   expression(node: Argument, topLevel: boolean, parent?: { fn: ExpressionFunction; index: number }): void {
@@ -109,7 +118,8 @@ class Validator {
         return;
       case 'name':
         if (parent?.fn.name === 'InStr' && parent.index === 3 && COMPARE_TYPES.includes(node.name)) return;
-        if (expressionFunction(node.name) !== undefined) this.fail(node, `${node.name} is a function: call it as ${expressionFunction(node.name)!.signature}`);
+        if (expressionFunction(node.name) !== undefined)
+          this.fail(node, `${node.name} is a function: call it as ${expressionFunction(node.name)!.signature}`);
         return this.fail(node, `unknown name "${node.name}": expected a function call, an [attribute], a "string" or a number`);
       case 'empty':
       case 'attribute':
@@ -132,14 +142,24 @@ class Validator {
     if (count < fn.minArgs || (fn.maxArgs !== null && count > fn.maxArgs)) {
       const wanted =
         fn.maxArgs === null ? `at least ${fn.minArgs}` : fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
-      this.fail(node, `${fn.signature} takes ${wanted} argument${wanted === '1' ? '' : 's'} but found ${count}`, [`${wanted} arguments`], `${count}`);
+      this.fail(
+        node,
+        `${fn.signature} takes ${wanted} argument${wanted === '1' ? '' : 's'} but found ${count}`,
+        [`${wanted} arguments`],
+        `${count}`,
+      );
     }
     if (fn.name === 'SelectUniqueValue' && !topLevel) {
       this.fail(node, 'SelectUniqueValue must be the whole expression: it cannot be nested in another call or comparison');
     }
     args.forEach((arg, index) => {
       if (arg.type === 'empty' && !fn.optionalArgs.includes(index)) {
-        this.fail(arg, `${fn.name}: ${parameterName(fn, index)} cannot be left out`, ['a value'], describeFound(this.text, arg.position - 1));
+        this.fail(
+          arg,
+          `${fn.name}: ${parameterName(fn, index)} cannot be left out`,
+          ['a value'],
+          describeFound(this.text, arg.position - 1),
+        );
       }
       this.expression(arg, false, { fn, index });
     });
@@ -152,26 +172,35 @@ class Validator {
     const at = (index: number) => args[index] ?? node;
     switch (fn.name) {
       case 'Switch':
-        if (args.length % 2 !== 0) this.fail(node, `${fn.signature} takes keys and values in pairs, so an even number of arguments, but found ${args.length}`);
+        if (args.length % 2 !== 0)
+          this.fail(node, `${fn.signature} takes keys and values in pairs, so an even number of arguments, but found ${args.length}`);
         return;
       case 'DateAdd':
       case 'DateDiff': {
         const interval = literal(args[0]);
         if (interval !== undefined && !DATE_INTERVALS.includes(String(interval))) {
-          this.fail(at(0), `${fn.name}: interval must be one of ${DATE_INTERVALS.map((i) => `"${i}"`).join(', ')}`, DATE_INTERVALS.map((i) => `"${i}"`), JSON.stringify(String(interval)));
+          this.fail(
+            at(0),
+            `${fn.name}: interval must be one of ${DATE_INTERVALS.map((i) => `"${i}"`).join(', ')}`,
+            DATE_INTERVALS.map((i) => `"${i}"`),
+            JSON.stringify(String(interval)),
+          );
         }
         return;
       }
       case 'Item': {
         const index = literal(args[1]);
-        if (typeof index === 'number' && (index < 1 || !Number.isInteger(index))) this.fail(at(1), `Item: index is 1-based, so ${index} is not a position`);
+        if (typeof index === 'number' && (index < 1 || !Number.isInteger(index)))
+          this.fail(at(1), `Item: index is 1-based, so ${index} is not a position`);
         return;
       }
       case 'Mid': {
         const start = literal(args[1]);
         const length = literal(args[2]);
-        if (typeof start === 'number' && (start < 1 || !Number.isInteger(start))) this.fail(at(1), `Mid: start is 1-based, so ${start} is not a position`);
-        if (typeof length === 'number' && (length < 0 || !Number.isInteger(length))) this.fail(at(2), `Mid: length must be a whole number of at least 0, not ${length}`);
+        if (typeof start === 'number' && (start < 1 || !Number.isInteger(start)))
+          this.fail(at(1), `Mid: start is 1-based, so ${start} is not a position`);
+        if (typeof length === 'number' && (length < 0 || !Number.isInteger(length)))
+          this.fail(at(2), `Mid: length must be a whole number of at least 0, not ${length}`);
         return;
       }
       case 'ToLower':
@@ -189,8 +218,12 @@ class Validator {
       case 'FormatDateTime': {
         const styles = literal(args[1]);
         if (typeof styles === 'string') {
-          for (const style of styles.split(/[,|]/).map((s) => s.trim()).filter((s) => s !== '')) {
-            if (!DATE_TIME_STYLES.includes(style)) this.fail(at(1), `FormatDateTime: "${style}" is not a DateTimeStyles value (${DATE_TIME_STYLES.join(', ')})`);
+          for (const style of styles
+            .split(/[,|]/)
+            .map((s) => s.trim())
+            .filter((s) => s !== '')) {
+            if (!DATE_TIME_STYLES.includes(style))
+              this.fail(at(1), `FormatDateTime: "${style}" is not a DateTimeStyles value (${DATE_TIME_STYLES.join(', ')})`);
           }
         }
         return;
@@ -212,7 +245,8 @@ class Validator {
       }
     });
     const [length, ...minimums] = numbers;
-    if (typeof length === 'number' && length > RANDOM_STRING_MAX_LENGTH) this.fail(node.args[0]!, `RandomString: length is at most ${RANDOM_STRING_MAX_LENGTH}, not ${length}`);
+    if (typeof length === 'number' && length > RANDOM_STRING_MAX_LENGTH)
+      this.fail(node.args[0]!, `RandomString: length is at most ${RANDOM_STRING_MAX_LENGTH}, not ${length}`);
     if (typeof length === 'number' && minimums.every((m) => typeof m === 'number')) {
       const sum = (minimums as number[]).reduce((a, b) => a + b, 0);
       if (sum > length) this.fail(node, `RandomString: length ${length} is less than the ${sum} characters the minimums ask for`);
@@ -231,7 +265,8 @@ class Validator {
         this.fail(node.args[2]!, `Replace: regexPattern is not a valid regular expression (${(error as Error).message})`);
       }
       const group = literal(node.args[3]);
-      if (typeof group === 'string' && !pattern.includes(`(?<${group}>`)) this.fail(node.args[3]!, `Replace: regexPattern has no group named "${group}"`);
+      if (typeof group === 'string' && !pattern.includes(`(?<${group}>`))
+        this.fail(node.args[3]!, `Replace: regexPattern has no group named "${group}"`);
     }
   }
 }

@@ -42,21 +42,34 @@ const fragment = fc.oneof(
 
 describe('the parser never throws anything but an ExpressionError', () => {
   it('for arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200, unit: 'binary' }), (text) => parsesOrFailsWithPosition(text)), { numRuns: 2_000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200, unit: 'binary' }), (text) => parsesOrFailsWithPosition(text)),
+      { numRuns: 2_000 },
+    );
   });
 
   it('for arbitrary sequences of language fragments, evaluated against arbitrary sources', () => {
-    const value: fc.Arbitrary<SourceValue> = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }));
+    const value: fc.Arbitrary<SourceValue> = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+    );
     const source = fc.dictionary(fc.constantFrom(...ATTRIBUTES), value);
     fc.assert(
-      fc.property(fc.array(fragment, { maxLength: 40 }), source, (parts, attributes) => parsesOrFailsWithPosition(parts.join(''), attributes)),
+      fc.property(fc.array(fragment, { maxLength: 40 }), source, (parts, attributes) =>
+        parsesOrFailsWithPosition(parts.join(''), attributes),
+      ),
       { numRuns: 3_000 },
     );
   });
 
   it('for input over the length limit or nested past the limit', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.constantFrom('ToLower(', 'Join(",", ', 'IIF('), (depth, open) => parsesOrFailsWithPosition(`${open.repeat(depth)}[mail]${')'.repeat(depth)}`)),
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.constantFrom('ToLower(', 'Join(",", ', 'IIF('), (depth, open) =>
+        parsesOrFailsWithPosition(`${open.repeat(depth)}[mail]${')'.repeat(depth)}`),
+      ),
       { numRuns: 200 },
     );
     expect(parsesOrFailsWithPosition('"'.repeat(10_001))).toBe(true);
@@ -72,7 +85,29 @@ const valid: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
     fc.integer({ min: 1, max: 20 }).map(String),
     fc.tuple(tie('expr'), fc.constantFrom('=', '<>', '<', '<=', '>', '>='), tie('expr')).map(([a, op, b]) => `CBool(${a} ${op} ${b})`),
     fc
-      .tuple(fc.constantFrom('Append', 'Join', 'Coalesce', 'IIF', 'Switch', 'ToLower', 'ToUpper', 'PCase', 'IsPresent', 'IsNull', 'CStr', 'StripSpaces', 'NormalizeDiacritics', 'Count', 'Not', 'IgnoreFlowIfNullOrEmpty', 'Left', 'Word'), fc.array(tie('expr'), { minLength: 6, maxLength: 6 }))
+      .tuple(
+        fc.constantFrom(
+          'Append',
+          'Join',
+          'Coalesce',
+          'IIF',
+          'Switch',
+          'ToLower',
+          'ToUpper',
+          'PCase',
+          'IsPresent',
+          'IsNull',
+          'CStr',
+          'StripSpaces',
+          'NormalizeDiacritics',
+          'Count',
+          'Not',
+          'IgnoreFlowIfNullOrEmpty',
+          'Left',
+          'Word',
+        ),
+        fc.array(tie('expr'), { minLength: 6, maxLength: 6 }),
+      )
       .map(([name, args]) => {
         const fn = EXPRESSION_FUNCTIONS.find((f) => f.name === name)!;
         // Repeating functions take all six; the others their required arguments (literal checks such as a culture name stay out).

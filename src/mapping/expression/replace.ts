@@ -48,16 +48,19 @@ export function toRegExp(pattern: string, flags = ''): RegExp {
 
 /** Expands a .NET replacement string: `$$`, `$0`, `$n`, `${name}` and `${n}`. Unknown groups stay as written. */
 function substitute(replacement: string, match: RegExpExecArray): string {
-  return replacement.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*|\d+)\}|(\d+))/g, (whole, token: string, braced?: string, numbered?: string) => {
-    if (token === '$') return '$';
-    const key = braced ?? numbered!;
-    if (/^\d+$/.test(key)) {
-      const index = Number(key);
-      return index < match.length ? (match[index] ?? '') : whole;
-    }
-    const groups = match.groups ?? {};
-    return key in groups ? (groups[key] ?? '') : whole;
-  });
+  return replacement.replace(
+    /\$(\$|\{([A-Za-z_][A-Za-z0-9_]*|\d+)\}|(\d+))/g,
+    (whole, token: string, braced?: string, numbered?: string) => {
+      if (token === '$') return '$';
+      const key = braced ?? numbered!;
+      if (/^\d+$/.test(key)) {
+        const index = Number(key);
+        return index < match.length ? (match[index] ?? '') : whole;
+      }
+      const groups = match.groups ?? {};
+      return key in groups ? (groups[key] ?? '') : whole;
+    },
+  );
 }
 
 function replaceMatches(source: string, regex: RegExp, each: (match: RegExpExecArray) => string): string {
@@ -93,7 +96,9 @@ export function applyReplace(mode: ReplaceMode, args: ReplaceArgs): string | nul
       if (args.source === null) return null;
       return args.oldValue === '' ? args.template : args.template.split(args.oldValue).join(args.source);
     case 'regex':
-      return args.source === null ? null : replaceMatches(args.source, toRegExp(args.pattern), (match) => substitute(args.replacement, match));
+      return args.source === null
+        ? null
+        : replaceMatches(args.source, toRegExp(args.pattern), (match) => substitute(args.replacement, match));
     case 'regexGroup':
       if (args.source === null) return null;
       return replaceMatches(args.source, toRegExp(args.pattern, 'd'), (match) => {

@@ -43,14 +43,16 @@ const DIACRITICS: readonly (readonly [string, string])[] = [
   ['Z', 'Ź Ž Ż Z̄ Ẕ'],
 ];
 
-const REPLACEMENTS = new Map<string, string>(DIACRITICS.flatMap(([plain, chars]) => chars.split(' ').map((char) => [char, plain] as const)));
+const REPLACEMENTS = new Map<string, string>(
+  DIACRITICS.flatMap(([plain, chars]) => chars.split(' ').map((char) => [char, plain] as const)),
+);
 const LONGEST = Math.max(...[...REPLACEMENTS.keys()].map((key) => key.length));
 
 /** NormalizeDiacritics: the text (in NFC) with every character of Microsoft's table replaced, longest sequence first. */
 export function normalizeDiacritics(text: string): string {
   const input = text.normalize('NFC');
   let output = '';
-  for (let index = 0; index < input.length; ) {
+  for (let index = 0; index < input.length;) {
     let length = Math.min(LONGEST, input.length - index);
     for (; length > 0; length--) {
       const plain = REPLACEMENTS.get(input.slice(index, index + length));
@@ -78,7 +80,8 @@ const LETTER = /\p{L}/u;
 
 /** PCase: the first letter of each word in upper case, every other letter in lower case. */
 export function properCase(text: string, separators?: string): string {
-  const isSeparator = separators === undefined ? (char: string) => char !== "'" && DEFAULT_SEPARATOR.test(char) : (char: string) => separators.includes(char);
+  const isSeparator =
+    separators === undefined ? (char: string) => char !== "'" && DEFAULT_SEPARATOR.test(char) : (char: string) => separators.includes(char);
   let atWordStart = true;
   let output = '';
   for (const char of text) {

@@ -151,11 +151,7 @@ describe.each<[ScopingOperator, string | undefined, Array<[string, Actual, boole
       ['no two digits', 'a5', false],
     ],
   ],
-  [
-    'REGEX_MATCH',
-    '^True$',
-    [['boolean read as .NET text', true, true]],
-  ],
+  ['REGEX_MATCH', '^True$', [['boolean read as .NET text', true, true]]],
   [
     'NOT_REGEX_MATCH',
     '.*\\@contoso\\.com',
@@ -247,11 +243,7 @@ describe.each<[ScopingOperator, string | undefined, Array<[string, Actual, boole
       ['object', { region: 'EMEA' }, false],
     ],
   ],
-  [
-    'INCLUDES',
-    '23',
-    [['number read as text', 1234, true]],
-  ],
+  ['INCLUDES', '23', [['number read as text', 1234, true]]],
   [
     '&',
     '2',
@@ -275,11 +267,7 @@ describe.each<[ScopingOperator, string | undefined, Array<[string, Actual, boole
       ['no bit of the mask', 8, false],
     ],
   ],
-  [
-    '&',
-    '4294967296',
-    [['bits beyond 32 are kept', '4294967297', true]],
-  ],
+  ['&', '4294967296', [['bits beyond 32 are kept', '4294967297', true]]],
   [
     '!&',
     '2',
@@ -306,9 +294,12 @@ describe.each<[ScopingOperator, string | undefined, Array<[string, Actual, boole
   ],
 ])('%s %j', (operator, value, rows) => {
   const emptyResult = operator === 'IS_NULL';
-  it.each([...EMPTY_ROWS.map(([name, actual]): [string, Actual, boolean] => [name, actual, emptyResult]), ...rows])('%s: %j → %s', (_name, actual, expected) => {
-    expect(matches(operator, value, actual)).toBe(expected);
-  });
+  it.each([...EMPTY_ROWS.map(([name, actual]): [string, Actual, boolean] => [name, actual, emptyResult]), ...rows])(
+    '%s: %j → %s',
+    (_name, actual, expected) => {
+      expect(matches(operator, value, actual)).toBe(expected);
+    },
+  );
 });
 
 describe('evaluateScope groups', () => {
@@ -320,11 +311,31 @@ describe('evaluateScope groups', () => {
     ['AND: both clauses true', { groups: [{ clauses: [sales, engineer] }] }, { department: 'Sales', jobTitle: 'Engineer' }, true],
     ['AND: one clause false', { groups: [{ clauses: [sales, engineer] }] }, { department: 'Sales', jobTitle: 'Analyst' }, false],
     ['AND: both false', { groups: [{ clauses: [sales, engineer] }] }, { department: 'HR', jobTitle: 'Analyst' }, false],
-    ['OR: first group true', { groups: [{ clauses: [sales] }, { clauses: [engineer] }] }, { department: 'Sales', jobTitle: 'Analyst' }, true],
-    ['OR: second group true', { groups: [{ clauses: [sales] }, { clauses: [engineer] }] }, { department: 'HR', jobTitle: 'Engineer' }, true],
+    [
+      'OR: first group true',
+      { groups: [{ clauses: [sales] }, { clauses: [engineer] }] },
+      { department: 'Sales', jobTitle: 'Analyst' },
+      true,
+    ],
+    [
+      'OR: second group true',
+      { groups: [{ clauses: [sales] }, { clauses: [engineer] }] },
+      { department: 'HR', jobTitle: 'Engineer' },
+      true,
+    ],
     ['OR: no group true', { groups: [{ clauses: [sales] }, { clauses: [engineer] }] }, { department: 'HR', jobTitle: 'Analyst' }, false],
-    ['AND within OR', { groups: [{ clauses: [sales, enabled] }, { clauses: [engineer, enabled] }] }, { department: 'HR', jobTitle: 'Engineer', accountEnabled: true }, true],
-    ['AND within OR, shared clause false', { groups: [{ clauses: [sales, enabled] }, { clauses: [engineer, enabled] }] }, { department: 'Sales', jobTitle: 'Engineer', accountEnabled: false }, false],
+    [
+      'AND within OR',
+      { groups: [{ clauses: [sales, enabled] }, { clauses: [engineer, enabled] }] },
+      { department: 'HR', jobTitle: 'Engineer', accountEnabled: true },
+      true,
+    ],
+    [
+      'AND within OR, shared clause false',
+      { groups: [{ clauses: [sales, enabled] }, { clauses: [engineer, enabled] }] },
+      { department: 'Sales', jobTitle: 'Engineer', accountEnabled: false },
+      false,
+    ],
     ['no groups: everything in scope', { groups: [] }, {}, true],
   ])('%s', (_name, filter, source, inScope) => {
     expect(evaluateScope(filter, source).inScope).toBe(inScope);
@@ -336,7 +347,10 @@ describe('evaluateScope groups', () => {
   });
 
   it('evaluates every clause and explains each one', () => {
-    const decision = evaluateScope({ groups: [{ name: 'Sales engineers', clauses: [sales, engineer, enabled] }] }, { department: 'HR', jobTitle: 'Engineer' });
+    const decision = evaluateScope(
+      { groups: [{ name: 'Sales engineers', clauses: [sales, engineer, enabled] }] },
+      { department: 'HR', jobTitle: 'Engineer' },
+    );
     expect(decision).toEqual({
       inScope: false,
       detail: 'out of scope: no group matched; group 1: department EQUALS "Sales" was false ("HR") (and 1 more false clause)',
@@ -345,9 +359,29 @@ describe('evaluateScope groups', () => {
           name: 'Sales engineers',
           matched: false,
           clauses: [
-            { attribute: 'department', operator: 'EQUALS', value: 'Sales', actual: 'HR', matched: false, why: '"HR" does not equal "Sales"' },
-            { attribute: 'jobTitle', operator: 'REGEX_MATCH', value: '^Eng', actual: 'Engineer', matched: true, why: '"Engineer" matches "^Eng"' },
-            { attribute: 'accountEnabled', operator: 'IS_TRUE', actual: undefined, matched: false, why: 'absent is empty, and a clause on an empty value is false' },
+            {
+              attribute: 'department',
+              operator: 'EQUALS',
+              value: 'Sales',
+              actual: 'HR',
+              matched: false,
+              why: '"HR" does not equal "Sales"',
+            },
+            {
+              attribute: 'jobTitle',
+              operator: 'REGEX_MATCH',
+              value: '^Eng',
+              actual: 'Engineer',
+              matched: true,
+              why: '"Engineer" matches "^Eng"',
+            },
+            {
+              attribute: 'accountEnabled',
+              operator: 'IS_TRUE',
+              actual: undefined,
+              matched: false,
+              why: 'absent is empty, and a clause on an empty value is false',
+            },
           ],
         },
       ],
@@ -362,7 +396,9 @@ describe('evaluateScope groups', () => {
   });
 
   it('summarises why each group failed, in portal spelling, with the actual value', () => {
-    const filter: ScopingFilter = { groups: [{ clauses: [engineer] }, { clauses: [{ attribute: 'employeeId', operator: 'GREATER_THAN_OR_EQUALS', value: '100' }] }] };
+    const filter: ScopingFilter = {
+      groups: [{ clauses: [engineer] }, { clauses: [{ attribute: 'employeeId', operator: 'GREATER_THAN_OR_EQUALS', value: '100' }] }],
+    };
     expect(evaluateScope(filter, { jobTitle: 'Analyst', employeeId: null }).detail).toBe(
       'out of scope: no group matched; group 1: jobTitle REGEX MATCH "^Eng" was false ("Analyst"); group 2: employeeId Greater_Than_OR_EQUALS "100" was false (null)',
     );
@@ -393,8 +429,20 @@ describe('evaluateClause explanations', () => {
     ['EQUALS', 'Sales', ['HR', 'Sales'], true, 'value 2 of 2: "Sales" equals "Sales"'],
     ['EQUALS', 'Sales', ['HR', 'IT'], false, 'no value of 2 matches: "HR" does not equal "Sales"; "IT" does not equal "Sales"'],
     ['NOT_EQUALS', 'Sales', ['HR', 'Sales'], false, 'value 2 of 2: "Sales" equals "Sales"'],
-    ['NOT_EQUALS', 'Sales', [{ a: 1 }, [1]], false, 'none of 2 values can be compared: {"a":1} is an object, not a single value; [1] is a list, not a single value'],
-    ['EQUALS', 'x', ['a', 'b', 'c', 'd', 'e'], false, 'no value of 5 matches: "a" does not equal "x"; "b" does not equal "x"; "c" does not equal "x"; and 2 more'],
+    [
+      'NOT_EQUALS',
+      'Sales',
+      [{ a: 1 }, [1]],
+      false,
+      'none of 2 values can be compared: {"a":1} is an object, not a single value; [1] is a list, not a single value',
+    ],
+    [
+      'EQUALS',
+      'x',
+      ['a', 'b', 'c', 'd', 'e'],
+      false,
+      'no value of 5 matches: "a" does not equal "x"; "b" does not equal "x"; "c" does not equal "x"; and 2 more',
+    ],
     ['&', '2', 514, true, '514 & 2 = 2'],
     ['!&', '2', 512, true, '512 & 2 = 0'],
     ['GREATER_THAN', '10', '9', false, '"9" is not greater than 10'],
@@ -431,7 +479,11 @@ describe('evaluateScope on arbitrary source values', () => {
       operator: fc.constantFrom('EQUALS', 'NOT_EQUALS', 'INCLUDES', 'ENDS_WITH'),
       value: fc.string({ minLength: 1 }),
     }),
-    fc.record({ attribute: fc.constantFrom('a', 'b'), operator: fc.constantFrom('REGEX_MATCH', 'NOT_REGEX_MATCH'), value: fc.constantFrom('^Eng', '(?i)sales$', "(?'d'\\d+)\\k'd'", '\\bx\\b', '.') }),
+    fc.record({
+      attribute: fc.constantFrom('a', 'b'),
+      operator: fc.constantFrom('REGEX_MATCH', 'NOT_REGEX_MATCH'),
+      value: fc.constantFrom('^Eng', '(?i)sales$', "(?'d'\\d+)\\k'd'", '\\bx\\b', '.'),
+    }),
     fc.record({ attribute: fc.constantFrom('a', 'b'), operator: fc.constantFrom('&', '!&'), value: fc.bigInt().map(String) }),
     fc.record({
       attribute: fc.constantFrom('a', 'b'),
@@ -439,7 +491,9 @@ describe('evaluateScope on arbitrary source values', () => {
       value: fc.oneof(fc.bigInt().map(String), fc.constantFrom('2024-03-01', '1999-12-31T23:59:59.9999999+14:00')),
     }),
   );
-  const filter = fc.array(fc.record({ clauses: fc.array(clause, { minLength: 1, maxLength: 4 }) }), { maxLength: 4 }).map((groups) => scopingFilterSchema.parse({ groups }));
+  const filter = fc
+    .array(fc.record({ clauses: fc.array(clause, { minLength: 1, maxLength: 4 }) }), { maxLength: 4 })
+    .map((groups) => scopingFilterSchema.parse({ groups }));
 
   it('never throws, and its decision agrees with its groups', () => {
     fc.assert(

@@ -71,7 +71,9 @@ export function evaluateScope(filter: ScopingFilter | null | undefined, source: 
     return { inScope: true, detail: 'in scope: no scoping filter', groups: [] };
   }
   const groups = filter.groups.map((group): GroupResult => {
-    const clauses = group.clauses.map((clause) => evaluateClause(clause, Object.hasOwn(source, clause.attribute) ? source[clause.attribute] : undefined));
+    const clauses = group.clauses.map((clause) =>
+      evaluateClause(clause, Object.hasOwn(source, clause.attribute) ? source[clause.attribute] : undefined),
+    );
     const matched = clauses.every((clause) => clause.matched);
     return group.name === undefined ? { matched, clauses } : { name: group.name, matched, clauses };
   });
@@ -81,7 +83,10 @@ export function evaluateScope(filter: ScopingFilter | null | undefined, source: 
 
 /** One clause against the attribute's value. */
 export function evaluateClause(clause: ScopingClause, actual: SourceValue | undefined): ClauseResult {
-  const base = clause.value === undefined ? { attribute: clause.attribute, operator: clause.operator, actual } : { attribute: clause.attribute, operator: clause.operator, value: clause.value, actual };
+  const base =
+    clause.value === undefined
+      ? { attribute: clause.attribute, operator: clause.operator, actual }
+      : { attribute: clause.attribute, operator: clause.operator, value: clause.value, actual };
   return { ...base, ...decide(clause, actual) };
 }
 
@@ -114,8 +119,12 @@ function test(operator: ScopingOperator, item: SourceValue, value: string): Outc
   const shown = describeValue(item);
   const quoted = JSON.stringify(value);
   if (isEmptyValue(item)) return { result: 'incomparable', why: `${shown} is empty` };
-  if (typeof item === 'object') return { result: 'incomparable', why: `${shown} is ${Array.isArray(item) ? 'a list' : 'an object'}, not a single value` };
-  const outcome = (yes: boolean, ifYes: string, ifNo: string): Outcome => ({ result: yes ? 'match' : 'no-match', why: `${shown} ${yes ? ifYes : ifNo}` });
+  if (typeof item === 'object')
+    return { result: 'incomparable', why: `${shown} is ${Array.isArray(item) ? 'a list' : 'an object'}, not a single value` };
+  const outcome = (yes: boolean, ifYes: string, ifNo: string): Outcome => ({
+    result: yes ? 'match' : 'no-match',
+    why: `${shown} ${yes ? ifYes : ifNo}`,
+  });
 
   switch (operator) {
     case 'EQUALS':
@@ -175,7 +184,10 @@ function compare(orEqual: boolean, item: string | number | boolean, value: strin
     return { result: 'incomparable', why: `${quoted} is neither an integer nor an ISO-8601 date` };
   }
   const yes = orEqual ? left >= right : left > right;
-  return { result: yes ? 'match' : 'no-match', why: `${shown} is ${yes ? '' : 'not '}${relation} ${wanted === undefined ? quoted : value}` };
+  return {
+    result: yes ? 'match' : 'no-match',
+    why: `${shown} is ${yes ? '' : 'not '}${relation} ${wanted === undefined ? quoted : value}`,
+  };
 }
 
 function clauseLabel(clause: ClauseResult): string {

@@ -61,7 +61,10 @@ export const NEGATED: Partial<Record<ScopingOperator, ScopingOperator>> = {
 
 /** Letter case and the separators between words (space, `_`, `-`) do not count. */
 function squash(name: string): string {
-  return name.trim().toUpperCase().replace(/[\s_-]+/g, '');
+  return name
+    .trim()
+    .toUpperCase()
+    .replace(/[\s_-]+/g, '');
 }
 
 const BY_SQUASHED = new Map<string, ScopingOperator>(SCOPING_OPERATORS.map((operator) => [squash(operator), operator]));

@@ -85,7 +85,10 @@ describe('.NET constructs without a JavaScript counterpart', () => {
 
 describe('translateDotNetRegex', () => {
   it('gives the JavaScript source and flags', () => {
-    expect(translateDotNetRegex("(?i)^(?'user'[^@]+)\\@contoso\\.com$")).toEqual({ source: '^(?<user>[^@]+)@contoso\\.com(?=\\n?(?![\\s\\S]))', flags: 'iu' });
+    expect(translateDotNetRegex("(?i)^(?'user'[^@]+)\\@contoso\\.com$")).toEqual({
+      source: '^(?<user>[^@]+)@contoso\\.com(?=\\n?(?![\\s\\S]))',
+      flags: 'iu',
+    });
     expect(translateDotNetRegex('^Eng')).toEqual({ source: '^Eng', flags: 'u' });
   });
 

@@ -187,7 +187,7 @@ function escapeOutsideClass(pattern: string, at: number): [string, number] {
       return [NOT_WORD_BOUNDARY, 2];
     case 'k': {
       const name = /^\\k(?:<([^>]*)>|'([^']*)')/.exec(pattern.slice(at));
-      if (name === null) throw new Unsupported('\\k must be followed by a group name: \\k<name> or \\k\'name\'');
+      if (name === null) throw new Unsupported("\\k must be followed by a group name: \\k<name> or \\k'name'");
       return [`\\k<${name[1] ?? name[2]}>`, name[0].length];
     }
     default:
@@ -309,11 +309,14 @@ function groupOpening(pattern: string, at: number): [string, number] {
   if (named !== null) {
     const name = named[1] ?? named[2] ?? '';
     if (name.includes('-')) throw new Unsupported(`balancing groups such as ${named[0]}...) are not supported`);
-    if (/^\d+$/.test(name)) throw new Unsupported(`numbered group names such as ${named[0]}...) are not supported: use a name that starts with a letter`);
+    if (/^\d+$/.test(name))
+      throw new Unsupported(`numbered group names such as ${named[0]}...) are not supported: use a name that starts with a letter`);
     return [`(?<${name}>`, named[0].length];
   }
   if (/^\(\?[a-zA-Z-]+[:)]/.test(rest)) {
-    throw new Unsupported('inline options such as (?i) are supported only at the very start of the pattern, not inside it or scoped to a group');
+    throw new Unsupported(
+      'inline options such as (?i) are supported only at the very start of the pattern, not inside it or scoped to a group',
+    );
   }
   throw new Unsupported(`unsupported group construct "${rest.slice(0, 4)}"`);
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { evaluateScope } from './evaluate';
 import { entraScopeSchema, scopingFilter, scopingFilterInputSchema, scopingFilterSchema } from './schema';
 
-function issues(schema: { safeParse(input: unknown): { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, input: unknown) {
+function issues(
+  schema: { safeParse(input: unknown): { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } },
+  input: unknown,
+) {
   const result = schema.safeParse(input);
   return result.success ? [] : result.error!.issues.map(({ path, message }) => ({ path, message }));
 }
@@ -34,7 +37,11 @@ describe('scopingFilterSchema', () => {
     ];
     for (const [spelling, canonical] of spellings) {
       const unary = canonical.startsWith('IS_');
-      const clause = { attribute: 'a', operator: spelling, ...(unary ? {} : { value: canonical.includes('&') || canonical.startsWith('GREATER') ? '1' : 'x' }) };
+      const clause = {
+        attribute: 'a',
+        operator: spelling,
+        ...(unary ? {} : { value: canonical.includes('&') || canonical.startsWith('GREATER') ? '1' : 'x' }),
+      };
       expect(scopingFilterSchema.parse(one(clause)).groups[0]!.clauses[0]!.operator, spelling).toBe(canonical);
     }
   });
@@ -84,9 +91,21 @@ describe('scopingFilterSchema', () => {
         },
       ],
     ],
-    ['missing value', one({ attribute: 'a', operator: 'EQUALS' }), [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'EQUALS needs a value' }]],
-    ['empty value', one({ attribute: 'a', operator: 'REGEX MATCH', value: '' }), [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'REGEX MATCH needs a value' }]],
-    ['value on a unary operator', one({ attribute: 'a', operator: 'IS_TRUE', value: 'false' }), [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'IS TRUE takes no value (got "false")' }]],
+    [
+      'missing value',
+      one({ attribute: 'a', operator: 'EQUALS' }),
+      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'EQUALS needs a value' }],
+    ],
+    [
+      'empty value',
+      one({ attribute: 'a', operator: 'REGEX MATCH', value: '' }),
+      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'REGEX MATCH needs a value' }],
+    ],
+    [
+      'value on a unary operator',
+      one({ attribute: 'a', operator: 'IS_TRUE', value: 'false' }),
+      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'IS TRUE takes no value (got "false")' }],
+    ],
     [
       'regex that does not compile',
       one({ attribute: 'a', operator: 'REGEX_MATCH', value: '(unclosed' }),
@@ -95,14 +114,32 @@ describe('scopingFilterSchema', () => {
     [
       '.NET construct without a JavaScript counterpart',
       one({ attribute: 'a', operator: 'NOT REGEX MATCH', value: '(?>a+)b' }),
-      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'regex "(?>a+)b" does not compile: atomic groups (?>...) are not supported' }],
+      [
+        {
+          path: ['groups', 0, 'clauses', 0, 'value'],
+          message: 'regex "(?>a+)b" does not compile: atomic groups (?>...) are not supported',
+        },
+      ],
     ],
-    ['non-integer bit mask', one({ attribute: 'a', operator: '&', value: '0x2' }), [{ path: ['groups', 0, 'clauses', 0, 'value'], message: '& needs an integer value (a bit mask such as 2), got "0x2"' }]],
-    ['decimal bit mask', one({ attribute: 'a', operator: '!&', value: 2.5 }), [{ path: ['groups', 0, 'clauses', 0, 'value'], message: '!& needs an integer value (a bit mask such as 2), got "2.5"' }]],
+    [
+      'non-integer bit mask',
+      one({ attribute: 'a', operator: '&', value: '0x2' }),
+      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: '& needs an integer value (a bit mask such as 2), got "0x2"' }],
+    ],
+    [
+      'decimal bit mask',
+      one({ attribute: 'a', operator: '!&', value: 2.5 }),
+      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: '!& needs an integer value (a bit mask such as 2), got "2.5"' }],
+    ],
     [
       'non-integer Greater_Than',
       one({ attribute: 'a', operator: 'Greater_Than', value: '10.5' }),
-      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'Greater_Than needs an integer or an ISO-8601 date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ), got "10.5"' }],
+      [
+        {
+          path: ['groups', 0, 'clauses', 0, 'value'],
+          message: 'Greater_Than needs an integer or an ISO-8601 date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ), got "10.5"',
+        },
+      ],
     ],
     [
       'invalid date',
@@ -112,15 +149,28 @@ describe('scopingFilterSchema', () => {
     [
       'malformed date-time',
       one({ attribute: 'a', operator: 'GREATER_THAN', value: '2024-01-01 10:00' }),
-      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'invalid date value "2024-01-01 10:00": expected YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss[.fffffff]][Z|±hh:mm]' }],
+      [
+        {
+          path: ['groups', 0, 'clauses', 0, 'value'],
+          message: 'invalid date value "2024-01-01 10:00": expected YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss[.fffffff]][Z|±hh:mm]',
+        },
+      ],
     ],
     [
       'value too long',
       one({ attribute: 'a', operator: 'EQUALS', value: 'x'.repeat(1001) }),
       [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'value is 1001 characters long; at most 1000 are allowed' }],
     ],
-    ['blank attribute', one({ attribute: '  ', operator: 'IS NULL' }), [{ path: ['groups', 0, 'clauses', 0, 'attribute'], message: 'attribute must name a source attribute' }]],
-    ['value of the wrong type', one({ attribute: 'a', operator: 'EQUALS', value: ['x'] }), [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'value must be a string, a number or a boolean' }]],
+    [
+      'blank attribute',
+      one({ attribute: '  ', operator: 'IS NULL' }),
+      [{ path: ['groups', 0, 'clauses', 0, 'attribute'], message: 'attribute must name a source attribute' }],
+    ],
+    [
+      'value of the wrong type',
+      one({ attribute: 'a', operator: 'EQUALS', value: ['x'] }),
+      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'value must be a string, a number or a boolean' }],
+    ],
     ['empty group', { groups: [{ clauses: [] }] }, [{ path: ['groups', 0, 'clauses'], message: 'a group needs at least one clause' }]],
     [
       'too many clauses',
@@ -134,10 +184,23 @@ describe('scopingFilterSchema', () => {
     ],
     [
       'several problems, each at its own path',
-      { groups: [{ clauses: [{ attribute: 'a', operator: 'IS NULL' }] }, { clauses: [{ attribute: 'b', operator: 'EQUALS' }, { attribute: 'c', operator: 'Greater_Than', value: 'x' }] }] },
+      {
+        groups: [
+          { clauses: [{ attribute: 'a', operator: 'IS NULL' }] },
+          {
+            clauses: [
+              { attribute: 'b', operator: 'EQUALS' },
+              { attribute: 'c', operator: 'Greater_Than', value: 'x' },
+            ],
+          },
+        ],
+      },
       [
         { path: ['groups', 1, 'clauses', 0, 'value'], message: 'EQUALS needs a value' },
-        { path: ['groups', 1, 'clauses', 1, 'value'], message: 'Greater_Than needs an integer or an ISO-8601 date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ), got "x"' },
+        {
+          path: ['groups', 1, 'clauses', 1, 'value'],
+          message: 'Greater_Than needs an integer or an ISO-8601 date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ), got "x"',
+        },
       ],
     ],
   ])('rejects %s', (_name, input, expected) => {
@@ -193,7 +256,12 @@ describe('entraScopeSchema', () => {
           '@odata.type': 'microsoft.graph.filterGroup',
           name: null,
           clauses: [
-            { '@odata.type': 'microsoft.graph.filterClause', operatorName: 'NOT_EQUALS', sourceOperandName: 'dirSyncEnabled', targetOperand: { '@odata.type': 'microsoft.graph.filterOperand', values: ['True'] } },
+            {
+              '@odata.type': 'microsoft.graph.filterClause',
+              operatorName: 'NOT_EQUALS',
+              sourceOperandName: 'dirSyncEnabled',
+              targetOperand: { '@odata.type': 'microsoft.graph.filterOperand', values: ['True'] },
+            },
             { operatorName: 'IS_TRUE', sourceOperandName: 'accountEnabled', targetOperand: { values: ['true'] } },
             { operatorName: 'IS_FALSE', sourceOperandName: 'isGuest', targetOperand: null },
             { operatorName: 'GREATER_THAN_OR_EQUALS', sourceOperandName: 'level', targetOperand: { values: ['3'] } },
@@ -216,12 +284,22 @@ describe('entraScopeSchema', () => {
   });
 
   it('takes inputFilterGroups alone as the groups', () => {
-    const only = { inputFilterGroups: [{ name: 'Active', clauses: [{ operatorName: 'EQUALS', sourceOperandName: 'Active', targetOperand: { values: ['1'] } }] }] };
-    expect(entraScopeSchema.parse(only)).toEqual({ groups: [{ name: 'Active', clauses: [{ attribute: 'Active', operator: 'EQUALS', value: '1' }] }] });
+    const only = {
+      inputFilterGroups: [
+        { name: 'Active', clauses: [{ operatorName: 'EQUALS', sourceOperandName: 'Active', targetOperand: { values: ['1'] } }] },
+      ],
+    };
+    expect(entraScopeSchema.parse(only)).toEqual({
+      groups: [{ name: 'Active', clauses: [{ attribute: 'Active', operator: 'EQUALS', value: '1' }] }],
+    });
   });
 
   it('requires both groups and inputFilterGroups when both are set, pairing their groups', () => {
-    const clause = (attribute: string, value: string) => ({ operatorName: 'EQUALS', sourceOperandName: attribute, targetOperand: { values: [value] } });
+    const clause = (attribute: string, value: string) => ({
+      operatorName: 'EQUALS',
+      sourceOperandName: attribute,
+      targetOperand: { values: [value] },
+    });
     const filter = entraScopeSchema.parse({
       groups: [
         { name: 'Sales', clauses: [clause('department', 'Sales')] },
@@ -243,7 +321,12 @@ describe('entraScopeSchema', () => {
     [
       'unknown operator',
       { groups: [{ clauses: [{ operatorName: 'BETWEEN', sourceOperandName: 'a', targetOperand: { values: ['1'] } }] }] },
-      [{ path: ['groups', 0, 'clauses', 0, 'operatorName'], message: expect.stringMatching(/^unknown operator "BETWEEN": use one of EQUALS, /) }],
+      [
+        {
+          path: ['groups', 0, 'clauses', 0, 'operatorName'],
+          message: expect.stringMatching(/^unknown operator "BETWEEN": use one of EQUALS, /),
+        },
+      ],
     ],
     [
       'missing value',
@@ -253,12 +336,22 @@ describe('entraScopeSchema', () => {
     [
       'regex that does not compile',
       { groups: [{ clauses: [{ operatorName: 'REGEX_MATCH', sourceOperandName: 'upn', targetOperand: { values: ['[a-'] } }] }] },
-      [{ path: ['groups', 0, 'clauses', 0, 'targetOperand', 'values', 0], message: 'regex "[a-" does not compile: a character class [ is not closed with ]' }],
+      [
+        {
+          path: ['groups', 0, 'clauses', 0, 'targetOperand', 'values', 0],
+          message: 'regex "[a-" does not compile: a character class [ is not closed with ]',
+        },
+      ],
     ],
     [
       'several values in one clause',
       { groups: [{ clauses: [{ operatorName: 'EQUALS', sourceOperandName: 'a', targetOperand: { values: ['x', 'y'] } }] }] },
-      [{ path: ['groups', 0, 'clauses', 0, 'targetOperand', 'values'], message: 'a clause takes one value, this one has 2: write one clause per value (in separate groups to OR them)' }],
+      [
+        {
+          path: ['groups', 0, 'clauses', 0, 'targetOperand', 'values'],
+          message: 'a clause takes one value, this one has 2: write one clause per value (in separate groups to OR them)',
+        },
+      ],
     ],
     [
       'missing source operand',
@@ -268,7 +361,12 @@ describe('entraScopeSchema', () => {
     [
       'category filter groups',
       { groups: [], categoryFilterGroups: [{ clauses: [] }] },
-      [{ path: ['categoryFilterGroups'], message: 'categoryFilterGroups (experimental in Entra) are not supported: move the clauses to groups' }],
+      [
+        {
+          path: ['categoryFilterGroups'],
+          message: 'categoryFilterGroups (experimental in Entra) are not supported: move the clauses to groups',
+        },
+      ],
     ],
     [
       'a pairing beyond the group limit',
@@ -299,14 +397,23 @@ describe('scopingFilterInputSchema', () => {
   });
 
   it('recognises Entra clauses under groups alone', () => {
-    const input = { groups: [{ clauses: [{ operatorName: 'Includes', sourceOperandName: 'department', targetOperand: { values: ['Sales'] } }] }] };
-    expect(scopingFilterInputSchema.parse(input)).toEqual({ groups: [{ clauses: [{ attribute: 'department', operator: 'INCLUDES', value: 'Sales' }] }] });
+    const input = {
+      groups: [{ clauses: [{ operatorName: 'Includes', sourceOperandName: 'department', targetOperand: { values: ['Sales'] } }] }],
+    };
+    expect(scopingFilterInputSchema.parse(input)).toEqual({
+      groups: [{ clauses: [{ attribute: 'department', operator: 'INCLUDES', value: 'Sales' }] }],
+    });
   });
 
   it('reports paths in the shape that was given, under wherever the schema sits', () => {
-    const entra = { inputFilterGroups: [{ clauses: [{ operatorName: '&', sourceOperandName: 'flags', targetOperand: { values: ['two'] } }] }] };
+    const entra = {
+      inputFilterGroups: [{ clauses: [{ operatorName: '&', sourceOperandName: 'flags', targetOperand: { values: ['two'] } }] }],
+    };
     expect(issues(scopingFilterInputSchema, entra)).toEqual([
-      { path: ['inputFilterGroups', 0, 'clauses', 0, 'targetOperand', 'values', 0], message: '& needs an integer value (a bit mask such as 2), got "two"' },
+      {
+        path: ['inputFilterGroups', 0, 'clauses', 0, 'targetOperand', 'values', 0],
+        message: '& needs an integer value (a bit mask such as 2), got "two"',
+      },
     ]);
     expect(issues(scopingFilterInputSchema, one({ attribute: 'flags', operator: '&', value: 'two' }))).toEqual([
       { path: ['groups', 0, 'clauses', 0, 'value'], message: '& needs an integer value (a bit mask such as 2), got "two"' },
@@ -316,6 +423,8 @@ describe('scopingFilterInputSchema', () => {
   it('is what scopingFilter() gives with acceptEntraSchema, and otherwise our shape only', () => {
     expect(scopingFilter({ acceptEntraSchema: true }).safeParse(entraScope).success).toBe(true);
     expect(scopingFilter().safeParse(entraScope).success).toBe(false);
-    expect(scopingFilter().parse(one({ attribute: 'a', operator: 'IS NULL' }))).toEqual({ groups: [{ clauses: [{ attribute: 'a', operator: 'IS_NULL' }] }] });
+    expect(scopingFilter().parse(one({ attribute: 'a', operator: 'IS NULL' }))).toEqual({
+      groups: [{ clauses: [{ attribute: 'a', operator: 'IS_NULL' }] }],
+    });
   });
 });

@@ -42,7 +42,10 @@ const VALID_OPERATORS = `${SCOPING_OPERATORS.join(', ')} (any letter case; space
  * What is wrong with one clause's operator and value, by field; the canonical operator when
  * the name is known. Shared by our shape and Entra's so both report the same problems.
  */
-function clauseProblems(operatorName: string, value: string | undefined): { operator?: ScopingOperator; problems: Array<{ field: 'operator' | 'value'; message: string }> } {
+function clauseProblems(
+  operatorName: string,
+  value: string | undefined,
+): { operator?: ScopingOperator; problems: Array<{ field: 'operator' | 'value'; message: string }> } {
   const operator = normaliseOperator(operatorName);
   if (operator === undefined) {
     return { problems: [{ field: 'operator', message: `unknown operator "${operatorName}": use one of ${VALID_OPERATORS}` }] };
@@ -53,7 +56,8 @@ function clauseProblems(operatorName: string, value: string | undefined): { oper
     return value === undefined || value === '' ? { operator, problems: [] } : problem(`${label} takes no value (got "${value}")`);
   }
   if (value === undefined || value === '') return problem(`${label} needs a value`);
-  if (value.length > SCOPING_LIMITS.valueLength) return problem(`value is ${value.length} characters long; at most ${SCOPING_LIMITS.valueLength} are allowed`);
+  if (value.length > SCOPING_LIMITS.valueLength)
+    return problem(`value is ${value.length} characters long; at most ${SCOPING_LIMITS.valueLength} are allowed`);
   switch (operator) {
     case 'REGEX_MATCH':
     case 'NOT_REGEX_MATCH': {
@@ -62,7 +66,9 @@ function clauseProblems(operatorName: string, value: string | undefined): { oper
     }
     case '&':
     case '!&':
-      return toInteger(value) !== undefined ? { operator, problems: [] } : problem(`${label} needs an integer value (a bit mask such as 2), got "${value}"`);
+      return toInteger(value) !== undefined
+        ? { operator, problems: [] }
+        : problem(`${label} needs an integer value (a bit mask such as 2), got "${value}"`);
     case 'GREATER_THAN':
     case 'GREATER_THAN_OR_EQUALS': {
       if (toInteger(value) !== undefined) return { operator, problems: [] };
@@ -83,7 +89,10 @@ const attributeName = z
   .min(1, 'attribute must name a source attribute')
   .max(SCOPING_LIMITS.attributeLength, `attribute names are at most ${SCOPING_LIMITS.attributeLength} characters long`);
 
-const groupName = z.string().max(SCOPING_LIMITS.groupNameLength, `group names are at most ${SCOPING_LIMITS.groupNameLength} characters long`).optional();
+const groupName = z
+  .string()
+  .max(SCOPING_LIMITS.groupNameLength, `group names are at most ${SCOPING_LIMITS.groupNameLength} characters long`)
+  .optional();
 
 const clauseSchema = z
   .strictObject({
@@ -141,7 +150,9 @@ const entraClauseSchema = z
       ctx.addIssue({ code: 'custom', path: field === 'operator' ? ['operatorName'] : ['targetOperand', 'values', 0], message });
     }
     if (operator === undefined || problems.length > 0) return z.NEVER;
-    return isUnary(operator) ? { attribute: clause.sourceOperandName, operator } : { attribute: clause.sourceOperandName, operator, value: value! };
+    return isUnary(operator)
+      ? { attribute: clause.sourceOperandName, operator }
+      : { attribute: clause.sourceOperandName, operator, value: value! };
   });
 
 const entraGroupList = z
@@ -175,11 +186,17 @@ export const entraScopeSchema = z
   })
   .transform((scope, ctx): ScopingFilter => {
     if ((scope.categoryFilterGroups ?? []).length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['categoryFilterGroups'], message: 'categoryFilterGroups (experimental in Entra) are not supported: move the clauses to groups' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['categoryFilterGroups'],
+        message: 'categoryFilterGroups (experimental in Entra) are not supported: move the clauses to groups',
+      });
       return z.NEVER;
     }
     const convert = (groups: NonNullable<typeof scope.groups>): ScopingGroup[] =>
-      groups.map((group) => (group.name === undefined || group.name === null ? { clauses: group.clauses } : { name: group.name, clauses: group.clauses }));
+      groups.map((group) =>
+        group.name === undefined || group.name === null ? { clauses: group.clauses } : { name: group.name, clauses: group.clauses },
+      );
     const sets = [scope.groups ?? [], scope.inputFilterGroups ?? []].filter((set) => set.length > 0).map(convert);
     const [first = [], second] = sets;
     if (second === undefined) return { groups: first };
@@ -194,7 +211,11 @@ export const entraScopeSchema = z
     }
     const tooLong = paired.findIndex((group) => group.clauses.length > SCOPING_LIMITS.clausesPerGroup);
     if (tooLong >= 0) {
-      ctx.addIssue({ code: 'custom', path: [], message: `combined group ${tooLong + 1} holds ${paired[tooLong]!.clauses.length} clauses; at most ${SCOPING_LIMITS.clausesPerGroup} are allowed` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `combined group ${tooLong + 1} holds ${paired[tooLong]!.clauses.length} clauses; at most ${SCOPING_LIMITS.clausesPerGroup} are allowed`,
+      });
       return z.NEVER;
     }
     return { groups: paired };
@@ -214,7 +235,12 @@ function isEntraShape(input: unknown): boolean {
   if (!Array.isArray(groups)) return false;
   return groups.some((group: unknown) => {
     const clauses = typeof group === 'object' && group !== null ? (group as { clauses?: unknown }).clauses : undefined;
-    return Array.isArray(clauses) && clauses.some((clause: unknown) => typeof clause === 'object' && clause !== null && ('operatorName' in clause || 'sourceOperandName' in clause));
+    return (
+      Array.isArray(clauses) &&
+      clauses.some(
+        (clause: unknown) => typeof clause === 'object' && clause !== null && ('operatorName' in clause || 'sourceOperandName' in clause),
+      )
+    );
   });
 }
 

@@ -46,9 +46,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('action', 'text', (col) =>
       col.notNull().check(sql`action in ('Create', 'Update', 'Delete', 'Disable', 'StagedDelete', 'Other')`),
     )
-    .addColumn('status', 'text', (col) =>
-      col.notNull().check(sql`status in ('Success', 'Failure', 'Skipped', 'Warning')`),
-    )
+    .addColumn('status', 'text', (col) => col.notNull().check(sql`status in ('Success', 'Failure', 'Skipped', 'Warning')`))
     .addColumn('reason', 'text')
     .addColumn('modified_properties', 'jsonb', (col) => col.notNull().defaultTo(sql`'[]'::jsonb`))
     .addColumn('steps', 'jsonb', (col) => col.notNull().defaultTo(sql`'[]'::jsonb`))
@@ -71,7 +69,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('cycles')
-    .addColumn('id', 'text', (col) => col.primaryKey().generatedAlwaysAs(sql`app_id || ':' || n::text`).stored())
+    .addColumn('id', 'text', (col) =>
+      col
+        .primaryKey()
+        .generatedAlwaysAs(sql`app_id || ':' || n::text`)
+        .stored(),
+    )
     .addColumn('app_id', 'text', (col) => col.notNull().references('apps.id').onDelete('cascade'))
     .addColumn('n', 'integer', (col) => col.notNull().check(sql`n >= 1`))
     .addColumn('kind', 'text', (col) => col.notNull().check(sql`kind in ('initial', 'incremental')`))

@@ -37,10 +37,9 @@ export async function migrateToLatest(db: Kysely<any>, list: Record<string, Migr
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      failed === undefined ? `database migration failed: ${reason}` : `database migration "${failed}" failed: ${reason}`,
-      { cause: error },
-    );
+    throw new Error(failed === undefined ? `database migration failed: ${reason}` : `database migration "${failed}" failed: ${reason}`, {
+      cause: error,
+    });
   }
   return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }

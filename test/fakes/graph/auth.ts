@@ -34,7 +34,27 @@ export function openIdConfiguration(authority: string, tenantId: string): FakeRe
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'cloud_instance_name',
+        'cloud_instance_host_name',
+        'cloud_graph_host_name',
+        'msgraph_host',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'acr',
+        'nonce',
+        'preferred_username',
+        'name',
+        'tid',
+        'ver',
+        'at_hash',
+        'c_hash',
+        'email',
+      ],
       kerberos_endpoint: `${base}/kerberos`,
       tenant_region_scope: 'EU',
       cloud_instance_name: 'microsoftonline.com',
@@ -55,22 +75,45 @@ export class TokenIssuer {
   /** `POST {authority}/{tenant}/oauth2/v2.0/token` with a form body. */
   token(tenantId: string, form: URLSearchParams): FakeResponse {
     if (tenantId !== this.app.tenantId) {
-      return tokenError(400, 'invalid_request', 90002, `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      return tokenError(
+        400,
+        'invalid_request',
+        90002,
+        `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
     }
     if (form.get('grant_type') !== 'client_credentials') {
       return tokenError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
     }
     const clientId = form.get('client_id');
     if (clientId !== this.app.clientId) {
-      return tokenError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`);
+      return tokenError(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`,
+      );
     }
     if (form.get('client_secret') !== this.app.clientSecret) {
-      return tokenError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+      return tokenError(
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      );
     }
     const scope = form.get('scope') ?? '';
-    const audience = scope.split(' ').find((s) => s.endsWith('/.default'))?.slice(0, -'/.default'.length);
+    const audience = scope
+      .split(' ')
+      .find((s) => s.endsWith('/.default'))
+      ?.slice(0, -'/.default'.length);
     if (!audience) {
-      return tokenError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      return tokenError(
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
     }
     const accessToken = randomBytes(24).toString('base64url');
     this.issued.set(accessToken, audience);

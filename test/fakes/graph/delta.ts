@@ -9,7 +9,10 @@
 import { projectGroup, projectUser, type Directory, type GroupRecord, type Json } from './directory';
 
 export function usersDelta(directory: Directory, sinceSeq: number | undefined, select: string[] | undefined, minimal: boolean): Json[] {
-  if (sinceSeq === undefined) return [...directory.users.values()].map((user) => projectUser(user, select, directory.managers.has(user.id) ? { manager: directory.managers.get(user.id)! } : {}));
+  if (sinceSeq === undefined)
+    return [...directory.users.values()].map((user) =>
+      projectUser(user, select, directory.managers.has(user.id) ? { manager: directory.managers.get(user.id)! } : {}),
+    );
 
   const byUser = new Map<string, { whole: boolean; properties: Set<string>; last: number }>();
   for (const change of directory.changes) {
@@ -41,7 +44,8 @@ export function usersDelta(directory: Directory, sinceSeq: number | undefined, s
       for (const property of select ?? Object.keys(user)) if (user[property] !== undefined) shown[property] = user[property]!;
     }
     for (const property of changed) if (property !== 'manager') shown[property] = user[property] ?? null;
-    if (changed.includes('manager')) Object.assign(shown, projectUser(user, ['manager'], directory.relationsOf(id, { forDelta: true })), { id });
+    if (changed.includes('manager'))
+      Object.assign(shown, projectUser(user, ['manager'], directory.relationsOf(id, { forDelta: true })), { id });
     result.push(shown);
   }
   return result;
@@ -83,7 +87,8 @@ export function groupsDelta(
   limits: { pageSize: number; membersPerPage: number },
 ): GroupsDeltaRound {
   const withMembers = !select || select.includes('members');
-  const entries = sinceSeq === undefined ? firstRound(directory, select, withMembers) : laterRound(directory, sinceSeq, select, withMembers, minimal);
+  const entries =
+    sinceSeq === undefined ? firstRound(directory, select, withMembers) : laterRound(directory, sinceSeq, select, withMembers, minimal);
   return paginate(entries, limits);
 }
 
@@ -98,7 +103,13 @@ function firstRound(directory: Directory, select: string[] | undefined, withMemb
   return [...directory.groups.values()].map((group) => wholeGroup(directory, group, select, withMembers));
 }
 
-function laterRound(directory: Directory, sinceSeq: number, select: string[] | undefined, withMembers: boolean, minimal: boolean): GroupEntry[] {
+function laterRound(
+  directory: Directory,
+  sinceSeq: number,
+  select: string[] | undefined,
+  withMembers: boolean,
+  minimal: boolean,
+): GroupEntry[] {
   interface Pending {
     whole: boolean;
     properties: Set<string>;
@@ -177,7 +188,7 @@ function paginate(entries: GroupEntry[], limits: { pageSize: number; membersPerP
       place(group, 0);
       continue;
     }
-    for (let offset = 0; offset < members.length; ) {
+    for (let offset = 0; offset < members.length;) {
       const take = Math.min(limits.membersPerPage - membersOnPage, members.length - offset);
       place({ ...group, 'members@delta': members.slice(offset, offset + take) }, take);
       offset += take;

@@ -172,7 +172,12 @@ export class Directory {
   addGroup(properties: GroupProperties = {}): GroupRecord {
     const { id = randomUUID(), displayName, ...rest } = properties;
     if (this.groups.has(id) || this.softDeletedGroups.has(id)) throw new Error(`fake graph: group ${id} exists`);
-    const group: GroupRecord = { id, displayName: displayName ?? `group ${id.slice(0, 8)}`, properties: withoutNulls(rest), members: new Set() };
+    const group: GroupRecord = {
+      id,
+      displayName: displayName ?? `group ${id.slice(0, 8)}`,
+      properties: withoutNulls(rest),
+      members: new Set(),
+    };
     this.groups.set(id, group);
     this.groupChanges.push({ seq: ++this.seq, id, kind: 'created' });
     return group;
@@ -266,7 +271,12 @@ export class Directory {
   /** The app roles a service principal defines (`appRoles` on `/servicePrincipals/{id}`). */
   readonly appRoles = new Map<string, AppRole[]>();
 
-  assign(resourceId: string, principalId: string, principalType: 'User' | 'Group', appRoleId: string = DEFAULT_APP_ROLE_ID): AppRoleAssignment {
+  assign(
+    resourceId: string,
+    principalId: string,
+    principalType: 'User' | 'Group',
+    appRoleId: string = DEFAULT_APP_ROLE_ID,
+  ): AppRoleAssignment {
     const principal = principalType === 'User' ? this.users.get(principalId) : this.groups.get(principalId);
     if (!principal) throw new Error(`fake graph: no ${principalType} ${principalId}`);
     if (appRoleId !== DEFAULT_APP_ROLE_ID && !(this.appRoles.get(resourceId) ?? []).some((role) => role.id === appRoleId)) {
@@ -314,7 +324,11 @@ export function projectUser(user: UserRecord, select: string[] | undefined, rela
   for (const property of select ?? []) if (!USER_RELATIONSHIPS.has(property)) shown[property] = user[property] ?? null;
   // Delta rounds that select the manager relationship report it as `manager@delta`.
   if (select?.includes('manager') && relations.manager !== undefined) {
-    shown['manager@delta'] = [relations.manager === null ? { '@odata.type': '#microsoft.graph.user', id: relations.previousManager ?? '', '@removed': { reason: 'deleted' } } : { '@odata.type': '#microsoft.graph.user', id: relations.manager }];
+    shown['manager@delta'] = [
+      relations.manager === null
+        ? { '@odata.type': '#microsoft.graph.user', id: relations.previousManager ?? '', '@removed': { reason: 'deleted' } }
+        : { '@odata.type': '#microsoft.graph.user', id: relations.manager },
+    ];
   }
   // `$expand=manager(...)` reads show the manager object when there is one.
   if (relations.expandManager && relations.manager) shown.manager = { '@odata.type': '#microsoft.graph.user', id: relations.manager };

@@ -9,7 +9,12 @@ beforeAll(async () => {
   fake = await startFakeGraph({ pageSize: 1 });
   const response = await fetch(`${fake.url}/${fake.tenantId}/oauth2/v2.0/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: fake.clientId, client_secret: fake.clientSecret, scope: `${fake.url}/.default` }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: fake.clientId,
+      client_secret: fake.clientSecret,
+      scope: `${fake.url}/.default`,
+    }),
   });
   const body = (await response.json()) as Record<string, unknown>;
   expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3599 });
@@ -41,16 +46,27 @@ describe('fake Graph', () => {
   it('refuses calls without a bearer token with a Graph error body', async () => {
     const response = await fetch(`${fake.graphBaseUrl}/users`);
     expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.', innerError: { 'request-id': expect.any(String) } } });
+    expect(await response.json()).toMatchObject({
+      error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.', innerError: { 'request-id': expect.any(String) } },
+    });
   });
 
   it('answers a wrong secret like the identity platform', async () => {
     const response = await fetch(`${fake.url}/${fake.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: fake.clientId, client_secret: 'nope', scope: `${fake.url}/.default` }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: fake.clientId,
+        client_secret: 'nope',
+        scope: `${fake.url}/.default`,
+      }),
     });
     expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ error: 'invalid_client', error_description: expect.stringMatching(/^AADSTS7000215: /), error_codes: [7000215] });
+    expect(await response.json()).toMatchObject({
+      error: 'invalid_client',
+      error_description: expect.stringMatching(/^AADSTS7000215: /),
+      error_codes: [7000215],
+    });
   });
 
   it('serves delta rounds in the documented shapes', async () => {

@@ -53,7 +53,11 @@ export class GraphApi {
     this.generation++;
     this.expiry =
       style === 'syncStateNotFound'
-        ? { status: 400, code: 'syncStateNotFound', message: 'The sync state generation is not found. The delta token is expired and data must be synchronized again.' }
+        ? {
+            status: 400,
+            code: 'syncStateNotFound',
+            message: 'The sync state generation is not found. The delta token is expired and data must be synchronized again.',
+          }
         : { status: 410, code: 'resyncRequired', message: 'The delta token is no longer valid, and the app must reset the sync state.' };
   }
 
@@ -83,7 +87,13 @@ export class GraphApi {
     match = /^\/servicePrincipals\/([^/]+)\/appRoleAssignedTo$/.exec(path);
     if (match) return this.appRoleAssignedTo(request, decodeURIComponent(match[1]!));
     match = /^\/groups\/([^/]+)\/(members|transitiveMembers)(?:\/microsoft\.graph\.(user|group))?$/.exec(path);
-    if (match) return this.groupMembers(request, decodeURIComponent(match[1]!), match[2] === 'transitiveMembers', match[3] as MemberType | undefined);
+    if (match)
+      return this.groupMembers(
+        request,
+        decodeURIComponent(match[1]!),
+        match[2] === 'transitiveMembers',
+        match[3] as MemberType | undefined,
+      );
     const segment = path.split('/').filter(Boolean).at(-1) ?? '';
     return graphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
   }
@@ -97,7 +107,12 @@ export class GraphApi {
 
   private select(request: GraphRequest): string[] | undefined {
     const raw = request.query.get('$select');
-    return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    return raw
+      ? raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
   }
 
   private pageSize(request: GraphRequest): number | FakeResponse {
@@ -121,9 +136,13 @@ export class GraphApi {
     const employeeId = employeeIdFilter(request);
     const ids = employeeId === undefined ? idFilter(request, 'User') : undefined;
     if (ids && !Array.isArray(ids)) return ids;
-    const users = [...this.directory.users.values()].filter((user) => (!ids || ids.includes(user.id)) && (employeeId === undefined || user.employeeId === employeeId));
+    const users = [...this.directory.users.values()].filter(
+      (user) => (!ids || ids.includes(user.id)) && (employeeId === undefined || user.employeeId === employeeId),
+    );
     const listing: Listing = {
-      items: users.map((user) => projectUser(user, select, this.directory.relationsOf(user.id, { expandManager: expandsManager(request) }))),
+      items: users.map((user) =>
+        projectUser(user, select, this.directory.relationsOf(user.id, { expandManager: expandsManager(request) })),
+      ),
       context: this.usersContext(request.base, select),
       next: { path: '/users', query: queryString(request.query) },
       pageSize,
@@ -140,7 +159,14 @@ export class GraphApi {
   }
 
   /** A delta round's listing over `items`: skip tokens expire with the generation, the last page carries the deltaLink. */
-  private deltaListing(request: GraphRequest, path: string, select: string[] | undefined, context: string, items: Json[], pageEnds?: number[]): Listing {
+  private deltaListing(
+    request: GraphRequest,
+    path: string,
+    select: string[] | undefined,
+    context: string,
+    items: Json[],
+    pageEnds?: number[],
+  ): Listing {
     const next: DeltaToken = { g: this.generation, s: this.directory.currentSeq, ...(select && { sel: select }) };
     return {
       items,
@@ -158,7 +184,10 @@ export class GraphApi {
     if (token && 'status' in token) return token;
     const select = token ? token.sel : this.select(request);
     const items = usersDelta(this.directory, token?.s, select, /return=minimal/i.test(request.prefer ?? ''));
-    return this.pager.page(request.base, this.deltaListing(request, '/users/delta', select, this.usersContext(request.base, select), items));
+    return this.pager.page(
+      request.base,
+      this.deltaListing(request, '/users/delta', select, this.usersContext(request.base, select), items),
+    );
   }
 
   private groupsDelta(request: GraphRequest): FakeResponse {
@@ -169,7 +198,14 @@ export class GraphApi {
       pageSize: Math.min(this.options.pageSize, this.options.maxPageSize),
       membersPerPage: this.options.membersPerPage,
     });
-    const listing = this.deltaListing(request, '/groups/delta', select, this.groupsContext(request.base, select), round.items, round.pageEnds);
+    const listing = this.deltaListing(
+      request,
+      '/groups/delta',
+      select,
+      this.groupsContext(request.base, select),
+      round.items,
+      round.pageEnds,
+    );
     return this.pager.page(request.base, listing);
   }
 
@@ -196,7 +232,10 @@ export class GraphApi {
     const group = this.directory.groups.get(id);
     if (!group) return notFound(id);
     const select = this.select(request);
-    return { status: 200, body: { '@odata.context': `${this.groupsContext(request.base, select)}/$entity`, ...projectGroup(group, select) } };
+    return {
+      status: 200,
+      body: { '@odata.context': `${this.groupsContext(request.base, select)}/$entity`, ...projectGroup(group, select) },
+    };
   }
 
   /**
@@ -213,20 +252,32 @@ export class GraphApi {
     const items: Json[] = [];
     for (const { id, type } of members) {
       if (cast && type !== cast) continue;
-      const shown = type === 'user' ? projectUser(this.directory.users.get(id)!, select, this.directory.relationsOf(id, { expandManager: expandsManager(request) })) : projectGroup(this.directory.groups.get(id)!, select);
+      const shown =
+        type === 'user'
+          ? projectUser(this.directory.users.get(id)!, select, this.directory.relationsOf(id, { expandManager: expandsManager(request) }))
+          : projectGroup(this.directory.groups.get(id)!, select);
       items.push({ '@odata.type': `#microsoft.graph.${type}`, ...shown });
     }
     const relation = transitive ? 'transitiveMembers' : 'members';
     return this.pager.page(request.base, {
       items,
-      context: cast === 'user' ? this.usersContext(request.base, select) : cast === 'group' ? this.groupsContext(request.base, select) : `${request.base}/$metadata#directoryObjects`,
+      context:
+        cast === 'user'
+          ? this.usersContext(request.base, select)
+          : cast === 'group'
+            ? this.groupsContext(request.base, select)
+            : `${request.base}/$metadata#directoryObjects`,
       next: { path: `/groups/${groupId}/${relation}${cast ? `/microsoft.graph.${cast}` : ''}`, query: queryString(request.query) },
       pageSize,
     });
   }
 
   private expired(): FakeResponse {
-    const expiry = this.expiry ?? { status: 400, code: 'syncStateNotFound', message: 'The sync state generation is not found. The delta token is expired and data must be synchronized again.' };
+    const expiry = this.expiry ?? {
+      status: 400,
+      code: 'syncStateNotFound',
+      message: 'The sync state generation is not found. The delta token is expired and data must be synchronized again.',
+    };
     return graphError(expiry.status, expiry.code, expiry.message);
   }
 
@@ -235,18 +286,29 @@ export class GraphApi {
     if (!user) return notFound(id);
     const select = this.select(request);
     const context = `${this.usersContext(request.base, select)}/$entity`;
-    return { status: 200, body: { '@odata.context': context, ...projectUser(user, select, this.directory.relationsOf(id, { expandManager: expandsManager(request) })) } };
+    return {
+      status: 200,
+      body: {
+        '@odata.context': context,
+        ...projectUser(user, select, this.directory.relationsOf(id, { expandManager: expandsManager(request) })),
+      },
+    };
   }
 
   /** `/servicePrincipals/{id}`: the fake knows a service principal by the app roles defined for it or its assignments. */
   private servicePrincipal(request: GraphRequest, servicePrincipalId: string): FakeResponse {
     const roles = this.directory.appRoles.get(servicePrincipalId);
     if (!roles && !this.directory.assignments.some((a) => a.resourceId === servicePrincipalId)) return notFound(servicePrincipalId);
-    const body: Json = { '@odata.context': `${request.base}/$metadata#servicePrincipals(id,appRoles)/$entity`, id: servicePrincipalId, appRoles: (roles ?? []).map((r) => ({ ...r })) as Json };
+    const body: Json = {
+      '@odata.context': `${request.base}/$metadata#servicePrincipals(id,appRoles)/$entity`,
+      id: servicePrincipalId,
+      appRoles: (roles ?? []).map((r) => ({ ...r })) as Json,
+    };
     const select = request.query.get('$select');
     if (select) {
       const wanted = new Set(select.split(',').map((p) => p.trim()));
-      for (const key of Object.keys(body)) if (!key.startsWith('@') && key !== 'id' && !wanted.has(key)) delete (body as Record<string, Json>)[key];
+      for (const key of Object.keys(body))
+        if (!key.startsWith('@') && key !== 'id' && !wanted.has(key)) delete (body as Record<string, Json>)[key];
     }
     return { status: 200, body };
   }
@@ -265,7 +327,11 @@ export class GraphApi {
 }
 
 function notFound(id: string): FakeResponse {
-  return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return graphError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 /**
@@ -276,9 +342,18 @@ function idFilter(request: GraphRequest, resource: 'User' | 'Group'): string[] |
   const filter = request.query.get('$filter');
   if (filter === null) return undefined;
   const ids = parseIdFilter(filter);
-  if (ids === undefined) return graphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property 'id' of resource '${resource}'.`);
+  if (ids === undefined)
+    return graphError(
+      400,
+      'Request_UnsupportedQuery',
+      `Unsupported or invalid query filter clause specified for property 'id' of resource '${resource}'.`,
+    );
   if (ids.length > MAX_IN_VALUES) {
-    return graphError(400, 'Request_UnsupportedQuery', `Too many child clauses specified in search filter expression containing 'OR' operators: ${ids.length}. Max allowed: ${MAX_IN_VALUES}.`);
+    return graphError(
+      400,
+      'Request_UnsupportedQuery',
+      `Too many child clauses specified in search filter expression containing 'OR' operators: ${ids.length}. Max allowed: ${MAX_IN_VALUES}.`,
+    );
   }
   return ids;
 }

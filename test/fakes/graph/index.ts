@@ -13,7 +13,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { testEnv } from '../../support/env';
 import { TokenIssuer } from './auth';
-import { Directory, type AppRole, type AppRoleAssignment, type GroupProperties, type GroupRecord, type Json, type UserRecord } from './directory';
+import {
+  Directory,
+  type AppRole,
+  type AppRoleAssignment,
+  type GroupProperties,
+  type GroupRecord,
+  type Json,
+  type UserRecord,
+} from './directory';
 import { GraphApi } from './graph-api';
 import { Pager } from './paging';
 import { listen, type FakeRequestLog } from './server';
@@ -153,7 +161,8 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     addMember: (groupId, memberId) => directory.addMember(groupId, memberId),
     addMembers: (groupId, memberIds) => directory.addMembers(groupId, memberIds),
     removeMember: (groupId, memberId) => directory.removeMember(groupId, memberId),
-    assign: (principalId, principalType, resourceId = servicePrincipalId, appRoleId) => directory.assign(resourceId, principalId, principalType, appRoleId),
+    assign: (principalId, principalType, resourceId = servicePrincipalId, appRoleId) =>
+      directory.assign(resourceId, principalId, principalType, appRoleId),
     defineAppRoles(roles, resourceId = servicePrincipalId) {
       const defined = roles.map((role): AppRole => ({
         id: randomUUID(),
@@ -172,7 +181,10 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
       const [code, message] =
         status === 429
           ? ['TooManyRequests', 'Too many requests. Please retry after the interval given in the Retry-After header.']
-          : ['ServiceUnavailable', 'The service is temporarily unavailable. Please retry after the interval given in the Retry-After header.'];
+          : [
+              'ServiceUnavailable',
+              'The service is temporarily unavailable. Please retry after the interval given in the Retry-After header.',
+            ];
       for (let i = 0; i < count; i++) injected.push(graphError(status, code, message, { 'retry-after': retryAfter }));
     },
     failNext(count, status, code, message, headers) {

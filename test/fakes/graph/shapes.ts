@@ -30,7 +30,10 @@ export function graphError(status: number, code: string, message: string, header
 export function tokenError(status: number, error: string, aadsts: number, description: string): FakeResponse {
   const traceId = randomUUID();
   const correlationId = randomUUID();
-  const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.(\d{3})Z$/, '.$1Z');
+  const timestamp = new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.(\d{3})Z$/, '.$1Z');
   return {
     status,
     body: {
