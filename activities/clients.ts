@@ -1,7 +1,7 @@
 /** The real source and target clients: Microsoft Graph and a SCIM 2.0 endpoint. */
 import { createGraphSource } from '../src/graph/index';
 import { scimClientFor, type ScimRequestInfo } from '../src/scim/index';
-import type { ClientFactories } from './ports';
+import type { ClientFactories } from '../src/sync/index';
 
 export interface ClientOptions {
   /** Called for every SCIM request (method, path, status, duration; never headers). */

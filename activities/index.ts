@@ -1,4 +1,38 @@
-export { createActivities, toFailure, type ActivityDeps } from './activities';
-export type { ClientFactories, TargetClient, UserSource } from './ports';
-export type * from './types';
+/**
+ * scimflow's activities: thin functions over the sync engine in src/sync. Each loads its app by
+ * id (secrets never travel through workflow history), works idempotently, and reports errors as
+ * Temporal ApplicationFailures carrying the error's kind, code and the peer's own message.
+ */
+import type { Alerter } from '../src/alerts/index';
+import type { PeopleDirectory } from '../src/graph/index';
+import type { LifecycleActivities } from '../src/lifecycle/contract';
+import type { Logger } from '../src/log/index';
+import type { Store } from '../src/store/index';
+import { createSyncEnv, type ClientFactories, type ScimflowActivities } from '../src/sync/index';
+import { cycleActivities } from './cycle';
+import { lifecycleActivities } from './lifecycle';
+
+export interface ActivityDeps {
+  store: Store;
+  clients: ClientFactories;
+  logger: Logger;
+  /** Requests an app has in flight against its target at most. */
+  concurrency?: number;
+  /** Where alerts go (logged only when absent). */
+  alerter?: Alerter;
+  /** Objects whose outcomes are recorded together. */
+  groupSize?: number;
+  /** Where employee ids are looked up; default: the tenant of the oldest app. */
+  directory?: () => Promise<PeopleDirectory | undefined>;
+  now?: () => Date;
+}
+
+/** Every activity of the worker, cycle, on-demand and lifecycle, over one engine environment. */
+export function createActivities(deps: ActivityDeps): ScimflowActivities & LifecycleActivities {
+  const env = createSyncEnv(deps);
+  return { ...cycleActivities(env), ...lifecycleActivities(env, deps.directory ? { directory: deps.directory } : {}) };
+}
+
+export { toFailure } from './temporal';
 export { realClients, type ClientOptions } from './clients';
+export type { ClientFactories } from '../src/sync/index';

@@ -3,7 +3,7 @@
  * on-demand updates. The API and the service's start-up use it; inputs carry ids only.
  */
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { OnDemandResult, PreviewResult } from '../activities/types';
+import type { OnDemandResult, PreviewResult } from '../src/sync/contract';
 import type { JobStatus } from '../workflows/app-job-state';
 import {
   allowDeletesSignal,
@@ -18,6 +18,7 @@ import {
   stopSignal,
   type CycleProgress,
 } from '../workflows/definitions';
+import { appJob } from '../workflows/app-job';
 import { appJobId, TASK_QUEUE } from '../workflows/ids';
 import { APP_ID } from '../workflows/search-attributes';
 
@@ -45,7 +46,7 @@ export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE)
 
   return {
     async ensure(appId, intervalMinutes) {
-      await client.workflow.start('appJob', {
+      await client.workflow.start(appJob, {
         workflowId: appJobId(appId),
         taskQueue,
         args: [{ appId, intervalMinutes }],

@@ -20,12 +20,12 @@ import {
   reevaluateSignal,
   rehireSignal,
   setEffectiveAtSignal,
-  WORKFLOW_TYPES,
   type JoinerInput,
   type LifecycleInput,
   type LifecycleProgress,
 } from '../workflows/lifecycle/definitions';
 import { TASK_QUEUE } from '../workflows/ids';
+import { joiner, leaver, mover, rehire } from '../workflows/lifecycle/index';
 
 /** The answer for one event of a delivery. */
 export type EventAnswer =
@@ -140,19 +140,19 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
     const start = {
       workflowId,
       taskQueue,
-      args: [input],
+      args: [input] as [LifecycleInput],
       typedSearchAttributes: searchAttributes,
       memo: { displayName: person.displayName },
     };
     const moved = { eventId: event.eventId, effectiveAt: event.effectiveAt };
     switch (event.type) {
       case 'joiner':
-        await client.workflow.signalWithStart(WORKFLOW_TYPES.joiner, { ...start, signal: setEffectiveAtSignal, signalArgs: [moved] });
+        await client.workflow.signalWithStart(joiner, { ...start, signal: setEffectiveAtSignal, signalArgs: [moved] });
         break;
       case 'rehire':
         // Pending deletions of the leave stop now; the rehire run re-enables the accounts.
         await signalIfRunning(personWorkflowId(objectId, 'leaver'), rehireSignal, { eventId: event.eventId });
-        await client.workflow.signalWithStart(WORKFLOW_TYPES.rehire, { ...start, signal: setEffectiveAtSignal, signalArgs: [moved] });
+        await client.workflow.signalWithStart(rehire, { ...start, signal: setEffectiveAtSignal, signalArgs: [moved] });
         break;
       case 'leaver':
         // A leave before the start is a cancelled hire: the waiting joiner stops, and the leaver
@@ -164,10 +164,10 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
             eventId: event.eventId,
             remove: false,
           });
-        await client.workflow.signalWithStart(WORKFLOW_TYPES.leaver, { ...start, signal: setEffectiveAtSignal, signalArgs: [moved] });
+        await client.workflow.signalWithStart(leaver, { ...start, signal: setEffectiveAtSignal, signalArgs: [moved] });
         break;
       case 'mover':
-        await client.workflow.signalWithStart(WORKFLOW_TYPES.mover, {
+        await client.workflow.signalWithStart(mover, {
           ...start,
           signal: reevaluateSignal,
           signalArgs: [{ eventId: event.eventId }],
@@ -215,10 +215,10 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
     const joinerId = personWorkflowId(key, 'joiner');
     if (event.type === 'joiner') {
       const input: JoinerInput = { objectId: null, employeeId, eventId: event.eventId, effectiveAt: event.effectiveAt };
-      await client.workflow.signalWithStart(WORKFLOW_TYPES.joiner, {
+      await client.workflow.signalWithStart(joiner, {
         workflowId: joinerId,
         taskQueue,
-        args: [input],
+        args: [input] as [JoinerInput],
         typedSearchAttributes: [
           { key: EMPLOYEE_ID, value: employeeId },
           { key: EVENT_TYPE, value: 'joiner' },

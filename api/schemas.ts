@@ -105,12 +105,10 @@ export const statusSchema = z
       .nullable(),
     nextRunAt: z.string().nullable(),
     intervalMinutes: z.number(),
-    pendingReferences: z
-      .object({ members: z.number(), managers: z.number() })
-      .openapi({
-        description:
-          'References waiting for an account in the target: group members and managers not provisioned (yet); each is written once its account exists',
-      }),
+    pendingReferences: z.object({ members: z.number(), managers: z.number() }).openapi({
+      description:
+        'References waiting for an account in the target: group members and managers not provisioned (yet); each is written once its account exists',
+    }),
   })
   .openapi('AppStatus');
 

@@ -19,7 +19,7 @@ import { startFakeGraph, type FakeGraph } from '../test/fakes/graph/index';
 import { createTestDatabase } from '../test/support/database';
 import { startScimServer } from '../test/support/scim-server';
 import { writeTestCa } from '../test/support/test-ca';
-import type { CycleSummary } from '../workflows/app-job-state';
+import type { CycleSummary } from '../src/sync/contract';
 import { byMethod, type ScimTally } from './scim-tally';
 import type { Teardown } from './teardown';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';

@@ -6,7 +6,7 @@
  * fewest requests that reach the same two end states are sent by a plain loop into a fresh
  * tenant at the same concurrency (raw-groups.ts), and checked the same way.
  */
-import type { CycleSummary } from '../workflows/app-job-state';
+import type { CycleSummary } from '../src/sync/contract';
 import { cpuBetween, cpuSnapshot } from './cpu';
 import {
   progress,

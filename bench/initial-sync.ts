@@ -5,7 +5,7 @@
  */
 import type { ScimClient } from '../src/scim/index';
 import { addPeople } from '../test/support/people';
-import type { CycleSummary } from '../workflows/app-job-state';
+import type { CycleSummary } from '../src/sync/contract';
 import { cpuBetween, cpuSnapshot } from './cpu';
 import {
   progress,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppJob, initialSnapshot, type CycleSummary } from './app-job-state';
+import type { CycleSummary } from '../src/sync/contract';
+import { AppJob, initialSnapshot } from './app-job-state';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-27T08:00:00.000Z');
@@ -22,7 +23,7 @@ describe('AppJob', () => {
     expect(job.isDue(T0)).toBe(true);
     expect(job.startCycle((n) => `app/a/cycle/${n}`)).toEqual({ n: 1, forceDeletes: false });
     expect(job.status().currentCycleWorkflowId).toBe('app/a/cycle/1');
-    job.finishCycle(summary(T0), T0);
+    job.cycleFinished(summary(T0), T0);
     expect(job.status().currentCycleWorkflowId).toBeNull();
     expect(job.isDue(T0 + 39 * MINUTE)).toBe(false);
     expect(job.msUntilDue(T0 + 39 * MINUTE)).toBe(MINUTE);
@@ -47,7 +48,7 @@ describe('AppJob', () => {
   it('reschedules from the last cycle when the interval changes', () => {
     const job = new AppJob(initialSnapshot('a', 40));
     job.startCycle((n) => `c${n}`);
-    job.finishCycle(summary(T0), T0);
+    job.cycleFinished(summary(T0), T0);
     job.setInterval(5, T0 + MINUTE);
     expect(job.status().nextRunAt).toBe(new Date(T0 + 5 * MINUTE).toISOString());
     job.setInterval(1, T0 + 10 * MINUTE);
@@ -74,7 +75,7 @@ describe('AppJob', () => {
   it('quarantines after a cycle that held deprovisionings back, until deletes are allowed or it is resumed', () => {
     const job = new AppJob(initialSnapshot('a', 40));
     job.startCycle((n) => `c${n}`);
-    job.finishCycle({ ...summary(T0), staged: 3 }, T0);
+    job.cycleFinished({ ...summary(T0), staged: 3 }, T0);
     expect(job.status()).toMatchObject({ state: 'quarantined', quarantine: { reason: 'TooManyDeletes' } });
     expect(job.isDue(T0 + 100 * MINUTE)).toBe(false);
     job.requestRun();
@@ -84,10 +85,10 @@ describe('AppJob', () => {
     expect(job.status()).toMatchObject({ state: 'active', quarantine: null });
     expect(job.isDue(T0)).toBe(true);
     expect(job.startCycle((n) => `c${n}`)).toEqual({ n: 2, forceDeletes: true });
-    job.finishCycle(summary(T0), T0);
+    job.cycleFinished(summary(T0), T0);
     expect(job.startCycle((n) => `c${n}`).forceDeletes).toBe(false);
 
-    job.finishCycle({ ...summary(T0), staged: 1 }, T0);
+    job.cycleFinished({ ...summary(T0), staged: 1 }, T0);
     job.resume();
     expect(job.status()).toMatchObject({ state: 'active', quarantine: null });
   });

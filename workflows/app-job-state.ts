@@ -2,22 +2,9 @@
  * The state machine of an app's provisioning job, kept apart from the workflow so it can be
  * tested as plain code: active or paused, when the next cycle is due, what the last one did.
  */
-import type { CycleCounts, CycleKind } from '../src/store/index';
+import type { CycleSummary } from '../src/sync/contract';
 
 export type JobState = 'active' | 'paused' | 'quarantined';
-export type { CycleCounts, CycleKind };
-
-export interface CycleSummary {
-  id: string;
-  kind: CycleKind;
-  state: 'succeeded' | 'failed';
-  startedAt: string;
-  finishedAt: string;
-  counts: CycleCounts;
-  /** Deprovisionings held back past the app's threshold (also counted as skipped). */
-  staged?: number;
-  error?: string;
-}
 
 export interface Quarantine {
   reason: 'TooManyDeletes';
@@ -127,7 +114,7 @@ export class AppJob {
   }
 
   /** Records a finished cycle; one that held deprovisionings back quarantines the job. */
-  finishCycle(summary: CycleSummary, now: number): void {
+  cycleFinished(summary: CycleSummary, now: number): void {
     this.runningCycle = null;
     this.snapshot.lastCycle = summary;
     this.snapshot.nextRunAt = now + this.snapshot.intervalMinutes * 60_000;

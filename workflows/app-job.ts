@@ -13,8 +13,9 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ScimflowActivities } from '../activities/types';
-import { AppJob, initialSnapshot, type CycleSummary, type JobSnapshot } from './app-job-state';
+import type { ScimflowActivities } from '../src/sync/contract';
+import type { CycleSummary } from '../src/sync/contract';
+import { AppJob, initialSnapshot, type JobSnapshot } from './app-job-state';
 import {
   allowDeletesSignal,
   pauseSignal,
@@ -77,7 +78,7 @@ export async function appJob(input: AppJobInput): Promise<void> {
         parentClosePolicy: ParentClosePolicy.TERMINATE,
         typedSearchAttributes: [{ key: APP_ID, value: input.appId }],
       });
-      job.finishCycle(summary, Date.now());
+      job.cycleFinished(summary, Date.now());
     }
     if (job.stopRequested) break;
     await condition(allHandlersFinished);

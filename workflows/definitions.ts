@@ -3,7 +3,7 @@
  * workflows and the API.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { OnDemandRequest, OnDemandResult, PreviewResult } from '../activities/types';
+import type { OnDemandRequest, OnDemandResult, PreviewResult } from '../src/sync/contract';
 import type { JobStatus } from './app-job-state';
 
 export const pauseSignal = defineSignal('pause');

@@ -1,14 +1,13 @@
 /**
- * One sync cycle of an app: a full (initial) or delta (incremental) pass over the source in
- * pages, each page reconciled by one batched, heartbeating activity; then the escrowed objects
- * whose retry is due; then the watermark. Never one workflow per object.
+ * One sync cycle of an app: an initial or incremental round over the users in segments, each
+ * reconciled by one batched, heartbeating activity; the assignment changes and the escrowed
+ * objects whose retry is due; the groups round; the references; then the watermark. Never one
+ * workflow per object.
  */
-import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ErrorInfo } from '../src/errors/index';
-import type { GroupRoundKind } from '../activities/group-sync';
+import type { CycleSummary, ObjectType, PageResult, RoundKind, ScimflowActivities } from '../src/sync/contract';
 import { errorInfoOf } from './failures';
-import type { ScimflowActivities, SourcePageResult } from '../activities/types';
-import type { CycleSummary } from './app-job-state';
 import { progressQuery, type CycleProgress } from './definitions';
 import { CYCLE_KIND } from './search-attributes';
 
@@ -17,11 +16,18 @@ const { beginCycle, finishCycle, countSourceObjects } = proxyActivities<Scimflow
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-const { processSourcePage, retryEscrow, reconcileAssignments, processGroupPage, resolveReferences } = proxyActivities<ScimflowActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '2 minutes' },
-});
+const { processPage, processSourcePage, processGroupPage, retryEscrow, reconcileAssignments, resolveReferences } =
+  proxyActivities<ScimflowActivities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '2 minutes' },
+  });
+
+/**
+ * Versioned changes of this workflow (see README, "Changing a workflow"). Cycles that ran before
+ * `processPage` took the object kind keep calling the activity of each kind.
+ */
+export const PATCHES = { onePageActivity: 'process-page-by-object-type' } as const;
 
 export interface SyncCycleInput {
   appId: string;
@@ -33,6 +39,7 @@ export interface SyncCycleInput {
 export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
   const progress: CycleProgress = { cycleId: null, kind: null, processed: 0, total: null };
   setHandler(progressQuery, () => progress);
+  const onePageActivity = patched(PATCHES.onePageActivity);
 
   const begun = await beginCycle(input);
   progress.cycleId = begun.cycleId;
@@ -42,11 +49,16 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
 
   let error: ErrorInfo | null = null;
   let deltaLink: string | null = null;
-  let groups: { deltaLink: string | null; kind: GroupRoundKind } | null = null;
+  let groups: { deltaLink: string | null; kind: RoundKind } | null = null;
+  const page = (objectType: ObjectType) => (kind: RoundKind, link: string | null) => {
+    const at = { appId: input.appId, cycleId: begun.cycleId, kind, link };
+    if (onePageActivity) return processPage({ ...at, objectType });
+    return objectType === 'user' ? processSourcePage(at) : processGroupPage(at);
+  };
   try {
     const users = await deltaRound(
-      (kind, link) => processSourcePage({ appId: input.appId, cycleId: begun.cycleId, kind, link }),
-      { kind: begun.kind, link: begun.startLink, kindAfterResync: begun.kind },
+      page('user'),
+      { kind: begun.kind, link: begun.startLink },
       progress,
       'the source refused a fresh delta round',
     );
@@ -60,8 +72,8 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
     // Groups after users, so members provisioned in this cycle are written to their groups now.
     if (begun.groups) {
       groups = await deltaRound(
-        (kind, link) => processGroupPage({ appId: input.appId, cycleId: begun.cycleId, kind, link }),
-        { kind: begun.groups.kind, link: begun.groups.startLink, kindAfterResync: 'full' },
+        page('group'),
+        { kind: begun.groups.kind, link: begun.groups.startLink },
         progress,
         'the source refused a fresh groups delta round',
       );
@@ -86,22 +98,22 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
 }
 
 /**
- * One source round, page by page (each page a segment activity) from the start link to the delta
- * link. An expired link starts a full round once (`kindAfterResync`); a second refusal fails.
+ * One round, segment by segment (each a `processPage` activity) from the start link to the delta
+ * link. An expired link starts an initial round once; a second refusal fails.
  */
-async function deltaRound<K extends string>(
-  read: (kind: K, link: string | null) => Promise<SourcePageResult>,
-  start: { kind: K; link: string | null; kindAfterResync: K },
+async function deltaRound(
+  read: (kind: RoundKind, link: string | null) => Promise<PageResult>,
+  start: { kind: RoundKind; link: string | null },
   progress: CycleProgress,
   refused: string,
-): Promise<{ deltaLink: string | null; kind: K }> {
+): Promise<{ deltaLink: string | null; kind: RoundKind }> {
   let { kind, link } = start;
   let resyncs = 0;
   for (;;) {
     const page = await read(kind, link);
     if (page.resync) {
       if (++resyncs > 1) throw ApplicationFailure.nonRetryable(refused, 'DeltaTokenExpired');
-      kind = start.kindAfterResync;
+      kind = 'initial';
       link = null;
       continue;
     }

@@ -42,11 +42,9 @@ function merge(base: Plain, change: Plain): Plain {
   return out;
 }
 
-const appPatchSchema = z
-  .record(z.string(), z.unknown())
-  .openapi('AppPatch', {
-    description: 'Any part of the app body; objects are merged, other values replaced. Secrets may be given to replace them.',
-  });
+const appPatchSchema = z.record(z.string(), z.unknown()).openapi('AppPatch', {
+  description: 'Any part of the app body; objects are merged, other values replaced. Secrets may be given to replace them.',
+});
 
 export function appsRoutes(deps: ApiDeps) {
   const app = routeGroup();

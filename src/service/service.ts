@@ -9,7 +9,6 @@ import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, realClients, type ClientFactories } from '../../activities/index';
 import { createApi } from '../../api/app';
 import { createJobControl, type JobControl } from '../../api/jobs';
-import { createLifecycleActivities } from '../../activities/lifecycle';
 import { createLifecycleControl } from '../../api/lifecycle';
 import { directoryOfApps } from '../lifecycle/directory';
 import { createAlerter } from '../alerts/index';
@@ -60,25 +59,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let closeWorkerConnection: (() => Promise<void>) | undefined;
   if (options.worker !== false) {
     const alerter = createAlerter({ webhookUrl: options.alertWebhookUrl, logger });
-    const clients = options.clients ?? realClients();
-    const main = createActivities({
+    const activities = createActivities({
       store,
-      clients,
+      clients: options.clients ?? realClients(),
       logger,
       alerter,
       ...(options.concurrency && { concurrency: options.concurrency }),
     });
-    const activities = {
-      ...main,
-      ...createLifecycleActivities({
-        store,
-        clients,
-        logger,
-        alerter,
-        provisionOnDemand: main.provisionOnDemand,
-        previewObject: main.previewObject,
-      }),
-    };
     const created = await createWorker({
       address: options.temporalAddress,
       namespace: options.namespace,

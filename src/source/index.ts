@@ -19,8 +19,12 @@ export interface SourceObject {
    * `deleted` (permanently deleted). Such objects carry no attributes.
    */
   removed?: 'changed' | 'deleted';
-  /** Member object ids, for groups. */
-  memberIds?: string[];
+  /**
+   * For a group read in an incremental delta round: its member changes since the last round.
+   * Absent when the group was read whole (an initial round, a retry, on demand): then its whole
+   * membership is compared with the target.
+   */
+  memberDelta?: MemberDelta;
   /**
    * Set when the source sent only some attributes (a Graph delta round after the first carries
    * the changed properties only): the caller reads the full object before mapping it.
@@ -35,4 +39,14 @@ export interface SourcePage {
   nextLink?: string;
   /** Absolute URL to start the next incremental round from (Graph `@odata.deltaLink`), on the last page of a delta round. */
   deltaLink?: string;
+}
+
+/** A group's member changes as a delta round reports them. */
+export interface MemberDelta {
+  /** Ids of members added: users, nested groups or other directory objects (see `types`). */
+  added: string[];
+  /** Ids of members removed (the membership ended or the member was deleted). */
+  removed: string[];
+  /** The type of every listed member that is not a user: `group` (nested) or `other` (devices, contacts, ...). */
+  types: Record<string, 'group' | 'other'>;
 }

@@ -224,6 +224,23 @@ export function createAnchorsRepository(db: Kysely<Database>) {
       return toPage(rows, limit, toAnchor, (row) => [row.object_type, row.source_id]);
     },
 
+    /**
+     * Which of these apps hold a live (enabled or disabled) account for the user. Naming every
+     * app lets the anchors' primary key (app, type, source) answer.
+     */
+    async appsHoldingUser(appIds: readonly string[], sourceId: string): Promise<Set<string>> {
+      if (appIds.length === 0) return new Set();
+      const rows = await db
+        .selectFrom('anchors')
+        .select('app_id')
+        .where('app_id', 'in', [...appIds])
+        .where('object_type', '=', 'user')
+        .where('source_id', '=', sourceId)
+        .where('state', '!=', 'deleted')
+        .execute();
+      return new Set(rows.map((row) => row.app_id));
+    },
+
     /** How many anchors an app has, optionally of one type or state. */
     async countByApp(appId: string, filter: { objectType?: ObjectType; state?: AnchorState } = {}): Promise<number> {
       let query = db

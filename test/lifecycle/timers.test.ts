@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LifecycleActivities, LifecycleAlert, LifecycleApp, PersonAppResult } from '../../activities/lifecycle-types';
+import type { LifecycleActivities, LifecycleAlert, LifecycleApp, PersonAppResult } from '../../src/lifecycle/contract';
 import { toolPath } from '../../src/tools/index';
 import { cancelHireSignal, lifecycleProgressQuery, rehireSignal, setEffectiveAtSignal } from '../../workflows/lifecycle/definitions';
 import { testEnv } from '../support/env';

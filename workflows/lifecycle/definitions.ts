@@ -10,12 +10,6 @@ import type { AppProgress } from './progress';
 /** Workflow id of a person's run of one kind: `person/{objectId}/leaver`. */
 export const personWorkflowId = (objectId: string, kind: LifecycleEventType): string => `person/${objectId}/${kind}`;
 
-/** The workflow type that carries out each kind of event. */
-export const WORKFLOW_TYPES = { joiner: 'joiner', rehire: 'rehire', leaver: 'leaver', mover: 'mover' } as const satisfies Record<
-  LifecycleEventType,
-  string
->;
-
 export const PERSON_ID = defineSearchAttributeKey('ScimflowPersonId', SearchAttributeType.KEYWORD);
 export const EMPLOYEE_ID = defineSearchAttributeKey('ScimflowEmployeeId', SearchAttributeType.KEYWORD);
 export const EVENT_TYPE = defineSearchAttributeKey('ScimflowEventType', SearchAttributeType.KEYWORD);

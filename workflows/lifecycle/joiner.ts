@@ -17,7 +17,7 @@
  * are deleted again.
  */
 import { setHandler } from '@temporalio/workflow';
-import type { PersonAppResult } from '../../activities/lifecycle-types';
+import type { PersonAppResult } from '../../src/lifecycle/contract';
 import { dueAt } from '../../src/lifecycle/state';
 import { retryDelayMs } from '../../src/lifecycle/state';
 import {

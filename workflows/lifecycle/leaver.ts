@@ -7,7 +7,7 @@
  * cancels the pending deletions (the rehire run re-enables the accounts).
  */
 import { condition, setHandler } from '@temporalio/workflow';
-import type { LifecycleApp } from '../../activities/lifecycle-types';
+import type { LifecycleApp } from '../../src/lifecycle/contract';
 import { deleteAt } from '../../src/lifecycle/state';
 import { lifecycleProgressQuery, rehireSignal, setEffectiveAtSignal, type LifecycleInput, type LifecycleProgress } from './definitions';
 import { startStep, waiting } from './progress';

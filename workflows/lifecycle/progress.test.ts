@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PersonAppResult } from '../../activities/lifecycle-types';
+import type { PersonAppResult } from '../../src/lifecycle/contract';
 import { isDone, startStep, tried, waiting } from './progress';
 
 const T = Date.parse('2026-12-01T17:00:00.000Z');

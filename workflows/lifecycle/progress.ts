@@ -3,7 +3,7 @@
  * query answers (waiting, pending, done, failed with the target's error and the next retry).
  */
 import type { ErrorInfo } from '../../src/errors/index';
-import type { PersonAppResult } from '../../activities/lifecycle-types';
+import type { PersonAppResult } from '../../src/lifecycle/contract';
 
 export type AppStep = 'provision' | 'enable' | 'disable' | 'delete' | 'remove';
 

@@ -6,7 +6,7 @@
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import { errorInfoOf } from '../failures';
 import { retryDelayMs } from '../../src/lifecycle/state';
-import type { LifecycleActivities, PersonAppResult } from '../../activities/lifecycle-types';
+import type { LifecycleActivities, PersonAppResult } from '../../src/lifecycle/contract';
 import { failedToRun, isDone, tried, type AppProgress } from './progress';
 
 /** The activities of lifecycle runs: one person in one app, quick; a failed try is retried by the run, visibly. */

@@ -3,13 +3,13 @@
  * clients and its mappings bound to the reconcile path. Secrets are loaded here, by app id,
  * and never leave the worker process. Contexts are cached per app version so tokens are reused.
  */
-import type { AppConfig } from '../src/config/app';
-import { BulkBatcher, CONSERVATIVE_PROFILE, mergeProfile, profiledWriter, type CapabilityProfile } from '../src/scim/index';
-import { ProvisioningError } from '../src/errors/index';
-import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS, sourceAttributesOf } from '../src/mapping/index';
-import { SCHEMA_GROUP } from '../src/scim/types';
-import type { AttributeMapping } from '../src/mapping/schema';
-import type { ScopingFilter } from '../src/mapping/scoping/index';
+import type { AppConfig } from '../config/app';
+import { BulkBatcher, CONSERVATIVE_PROFILE, mergeProfile, profiledWriter, type CapabilityProfile } from '../scim/index';
+import { ProvisioningError } from '../errors/index';
+import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS, sourceAttributesOf } from '../mapping/index';
+import { SCHEMA_GROUP } from '../scim/types';
+import type { AttributeMapping } from '../mapping/schema';
+import type { ScopingFilter } from '../mapping/scoping/index';
 import {
   createMappingPort,
   type ReferencePort,
@@ -18,15 +18,15 @@ import {
   type AnchorView,
   type MappingPort,
   type ReconcileContext,
-} from '../src/reconcile/index';
-import type { Anchor, Store } from '../src/store/index';
-import type { ObjectType, SourceObject } from '../src/source/index';
-import type { UserAppRole } from '../src/graph/index';
-import type { ClientFactories, TargetClient, UserSource } from './ports';
+} from '../reconcile/index';
+import type { Anchor, Store } from '../store/index';
+import type { ObjectType, SourceObject } from '../source/index';
+import type { UserAppRole } from '../graph/index';
+import type { ClientFactories, TargetClient, DirectorySource } from './ports';
 
 export interface AppContext {
   app: AppConfig;
-  source: UserSource;
+  source: DirectorySource;
   target: TargetClient;
   mappings: readonly AttributeMapping[];
   mapping: MappingPort;
@@ -163,9 +163,9 @@ const APP_ROLES_TTL_MS = 60_000;
  * (directly or through groups), as AppRoleAssignmentsComplex and SingleAppRoleAssignment expect.
  */
 function withAppRoles(
-  source: UserSource,
+  source: DirectorySource,
   servicePrincipalId: string,
-): UserSource & { appRoles(options?: { fresh?: boolean }): Promise<Map<string, UserAppRole[]>> } {
+): DirectorySource & { appRoles(options?: { fresh?: boolean }): Promise<Map<string, UserAppRole[]>> } {
   let cached: { at: number; roles: Promise<Map<string, { id: string; value: string | null; displayName: string }[]>> } | undefined;
   const roles = (options: { fresh?: boolean } = {}) => {
     if (!cached || options.fresh || Date.now() - cached.at > APP_ROLES_TTL_MS) {

@@ -1,23 +1,25 @@
 /**
- * What the activities need from the outside world, as factories keyed by app: a source of users
- * and a SCIM target. The service passes the real Graph and SCIM clients; tests may pass others.
+ * What the sync engine needs from the outside world, as factories keyed by app: the directory
+ * it reads users and groups from, and the app's SCIM target. The service passes the real Graph
+ * and SCIM clients; tests pass in-memory ones.
  */
-import type { AppConfig, AppSecrets } from '../src/config/app';
-import type { AssignedPrincipals, GroupDeltaPage, GroupMember } from '../src/graph/index';
-import type { ScimClient } from '../src/scim/index';
-import type { SourceObject, SourcePage } from '../src/source/index';
+import type { AppConfig, AppSecrets } from '../config/app';
+import type { AssignedPrincipals, GroupDeltaPage, GroupMember, UserAppRole } from '../graph/index';
+import type { ScimClient } from '../scim/index';
+import type { SourceObject, SourcePage } from '../source/index';
 
-export interface UserSource {
-  /** One page of a delta round: the first page of a full round when `link` is absent. */
+/** The directory an app provisions from (Microsoft Graph for Entra): its users, groups and the app's assignments. */
+export interface DirectorySource {
+  /** One page of a users delta round: the first page of an initial round when `link` is absent. */
   readUsersDelta(link?: string): Promise<SourcePage>;
   /** Current full attributes of the given users; unknown ids are left out. */
-  getUsers(ids: string[]): Promise<SourceObject[]>;
+  getUsers(ids: readonly string[]): Promise<SourceObject[]>;
   getUser(id: string): Promise<SourceObject | undefined>;
   /** Users assigned to the service principal, directly or through groups. */
   assignedUserIds(servicePrincipalId: string): Promise<Set<string>>;
-  /** The app roles each user holds in the app (`{ id, value, displayName }`), directly or through groups. */
-  userAppRoles(servicePrincipalId: string): Promise<Map<string, { id: string; value: string | null; displayName: string }[]>>;
-  /** How many users a full round will read, when the source can tell cheaply. */
+  /** The app roles each user holds in the app, directly or through groups. */
+  userAppRoles(servicePrincipalId: string): Promise<Map<string, UserAppRole[]>>;
+  /** How many users an initial round will read, when the source can tell cheaply. */
   countUsers?(): Promise<number | undefined>;
   /** Users and groups assigned directly to the service principal. */
   assignedPrincipals(servicePrincipalId: string): Promise<AssignedPrincipals>;
@@ -34,6 +36,6 @@ export type TargetClient = ScimClient;
 
 export interface ClientFactories {
   /** `select` and `groupSelect` list the user and group attributes the app's mappings and filters read. */
-  source(app: AppConfig, secrets: AppSecrets, select: string[], groupSelect?: string[]): UserSource;
+  source(app: AppConfig, secrets: AppSecrets, select: string[], groupSelect?: string[]): DirectorySource;
   target(app: AppConfig, secrets: AppSecrets): TargetClient;
 }

@@ -3,10 +3,15 @@
  * first caller starts the work, later callers share it, a failure is forgotten so the next
  * caller tries again, and the oldest entries go once there are more than `size`.
  */
-export function cycleCache<T>(size: number) {
+export interface CycleCache<T> {
+  get(key: string, compute: () => Promise<T>): Promise<T>;
+  delete(key: string): void;
+}
+
+export function cycleCache<T>(size: number): CycleCache<T> {
   const entries = new Map<string, Promise<T>>();
   return {
-    get(key: string, compute: () => Promise<T>): Promise<T> {
+    get(key, compute) {
       let value = entries.get(key);
       if (!value) {
         value = compute();
@@ -16,7 +21,7 @@ export function cycleCache<T>(size: number) {
       }
       return value;
     },
-    delete(key: string): void {
+    delete(key) {
       entries.delete(key);
     },
   };

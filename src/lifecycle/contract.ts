@@ -1,11 +1,12 @@
 /**
- * Inputs and results of the lifecycle activities (joiner, mover, leaver, rehire). They cross
- * the workflow history, so they hold ids, names for operators, outcomes and errors: never a
- * secret and never a person's attributes.
+ * The contract between the lifecycle workflows (joiner, mover, leaver, rehire) and their
+ * activities: types only, imported by `workflows/` and `activities/` alike. Everything here
+ * crosses the workflow history, so it holds ids, names for operators, outcomes and errors:
+ * never a secret and never a person's attributes.
  */
-import type { ErrorInfo } from '../src/errors/index';
-import type { LifecycleSettings, PersonState } from '../src/lifecycle/index';
-import type { LogAction } from '../src/reconcile/index';
+import type { ErrorInfo } from '../errors/index';
+import type { LifecycleSettings, PersonState } from './index';
+import type { LogAction } from '../reconcile/index';
 
 /** An app as a lifecycle run sees it: its id and name, and its lifecycle settings. */
 export interface LifecycleApp extends LifecycleSettings {

@@ -1,0 +1,159 @@
+/**
+ * The parts of a cycle around its rounds: the beginning (initial or incremental, capabilities
+ * read again when stale, held-back deletions released), the phases after the rounds
+ * (assignments and roles, references), and the end (watermarks, role snapshot, counts from the
+ * provisioning log, the quarantine alert).
+ */
+import { deprovisionThreshold } from '../config/app';
+import { ProvisioningError, toErrorInfo } from '../errors/index';
+import { discoverCapabilities } from '../scim/index';
+import type { AppContext } from './app-context';
+import { reconcileAssignmentChanges, reconcileRoleChanges, snapshotRoles } from './assignments';
+import type { BeginCycleInput, BeginCycleResult, CycleSummary, FinishCycleInput, PhaseResult, Round } from './contract';
+import type { SyncEnv } from './env';
+import { GROUPS, USERS } from './kinds';
+import type { Progress } from './progress';
+import { resolveReferences } from './references';
+import { roundKindOf } from './rounds';
+import { assignedIds } from './scope';
+
+/** Capabilities are read again at the start of a cycle once they are this old. */
+const REDISCOVER_AFTER_MS = 24 * 3600_000;
+
+/**
+ * Reads the target's capabilities again when they were never read or are a day old, and keeps
+ * them with the app (the next activities pick them up). A target that cannot tell keeps its
+ * profile: discovery notes what it could not read and never fails a cycle.
+ */
+async function rediscoverWhenStale(env: SyncEnv, ctx: AppContext): Promise<void> {
+  const discoveredAt = ctx.app.capabilities?.discovered?.discoveredAt;
+  if (discoveredAt && env.now().getTime() - Date.parse(discoveredAt) < REDISCOVER_AFTER_MS) return;
+  try {
+    const { profile, notes } = await discoverCapabilities(ctx.target, { now: env.now });
+    await env.store.apps.update(ctx.app.id, { capabilities: { overrides: ctx.app.capabilities?.overrides ?? {}, discovered: profile } });
+    if (notes.length) env.logger.info({ appId: ctx.app.id, notes }, 'target capabilities read, with notes');
+  } catch (error) {
+    env.logger.warn({ appId: ctx.app.id, err: toErrorInfo(error) }, 'reading the target capabilities failed; the current profile stays');
+  }
+}
+
+/** The groups round a cycle runs: none when the app does not provision groups; initial when the memberships are due a comparison. */
+async function groupsRoundOf(env: SyncEnv, ctx: AppContext): Promise<Round | null> {
+  if (!GROUPS.enabled(ctx)) return null;
+  const sync = await env.store.syncState.get(ctx.app.id, 'group');
+  const compareEveryMs = (ctx.app.groups?.compareMembersHours ?? 24) * 3600_000;
+  const due = !sync?.comparedAt || env.now().getTime() - Date.parse(sync.comparedAt) >= compareEveryMs;
+  if (!sync?.deltaLink || sync.configVersion !== ctx.app.configVersion || due) return { kind: 'initial', startLink: null };
+  return { kind: 'incremental', startLink: sync.deltaLink };
+}
+
+/** Starts cycle `n` (again, idempotently): initial after a mapping or scope change or without a delta link, else incremental. */
+export async function beginCycle(env: SyncEnv, { appId, n, forceDeletes }: BeginCycleInput): Promise<BeginCycleResult> {
+  const ctx = await env.appContext(appId);
+  const sync = await env.store.syncState.get(appId, 'user');
+  const incremental = Boolean(sync?.deltaLink) && sync?.configVersion === ctx.app.configVersion;
+  const cycle = await env.store.cycles.start({
+    appId,
+    n,
+    kind: incremental ? 'incremental' : 'initial',
+    ...(forceDeletes !== undefined && { forceDeletes }),
+  });
+  await rediscoverWhenStale(env, ctx);
+  // The deprovisionings held back by the guard are retried by this cycle's escrow phase.
+  if (forceDeletes) await env.store.escrow.releaseStaged(appId, env.now());
+  env.logger.info({ appId, cycleId: cycle.id, kind: cycle.kind }, 'cycle started');
+  return {
+    cycleId: cycle.id,
+    kind: cycle.kind,
+    startedAt: cycle.startedAt,
+    startLink: cycle.kind === 'incremental' ? (sync?.deltaLink ?? null) : null,
+    groups: await groupsRoundOf(env, ctx),
+    references: ctx.users.references !== undefined,
+  };
+}
+
+/** How many users an initial round reads, for the progress display; null when the source cannot tell. */
+export async function countSourceObjects(env: SyncEnv, appId: string, cycleId: string): Promise<number | null> {
+  const ctx = await env.appContext(appId);
+  const { scope, servicePrincipalId } = ctx.app.source;
+  if (scope === 'assigned' && servicePrincipalId) return (await assignedIds(env, ctx, USERS, servicePrincipalId, cycleId)).size;
+  // The total only feeds the progress display: a source that cannot count does not stop a cycle.
+  try {
+    return (await ctx.source.countUsers?.()) ?? null;
+  } catch (error) {
+    env.logger.warn({ appId, err: toErrorInfo(error) }, 'counting the source users failed; progress shows no total');
+    return null;
+  }
+}
+
+/** The users' incremental phase: app-role changes, then users assigned or unassigned since the last round. */
+export async function reconcileAssignments(env: SyncEnv, appId: string, cycleId: string, progress: Progress): Promise<PhaseResult> {
+  const ctx = await env.appContext(appId);
+  const roles = await reconcileRoleChanges(env, ctx, cycleId, progress);
+  return { processed: roles + (await reconcileAssignmentChanges(env, ctx, USERS, cycleId, progress)) };
+}
+
+/** The end of a cycle's work: groups assigned or unassigned since the last round, then the references that can be written now. */
+export async function resolveCycleReferences(
+  env: SyncEnv,
+  appId: string,
+  cycleId: string,
+  progress: Progress,
+): Promise<PhaseResult & { resolved: number }> {
+  const ctx = await env.appContext(appId);
+  const groups = await reconcileAssignmentChanges(env, ctx, GROUPS, cycleId, progress);
+  const resolved = await resolveReferences(env, ctx, { cycleId, phase: 'references' }, progress);
+  return { processed: groups + resolved.managers, resolved: resolved.managers + resolved.members };
+}
+
+/**
+ * Ends a cycle: a completed round's delta link becomes the next cycle's watermark, an initial
+ * cycle's roles the snapshot later cycles compare with, and the counts come from the cycle's
+ * provisioning-log entries (exact, retries included). Held-back deprovisionings raise the
+ * quarantine alert.
+ */
+export async function finishCycle(env: SyncEnv, input: FinishCycleInput): Promise<CycleSummary> {
+  const { appId, cycleId, error } = input;
+  const { store } = env;
+  const app = await store.apps.get(appId);
+  if (!error && app) {
+    if (input.deltaLink)
+      await store.syncState.set({ appId, objectType: 'user', deltaLink: input.deltaLink, configVersion: app.configVersion });
+    const groups = input.groups;
+    if (groups?.deltaLink) {
+      const compared = roundKindOf(groups.kind) === 'initial';
+      await store.syncState.set({
+        appId,
+        objectType: 'group',
+        deltaLink: groups.deltaLink,
+        configVersion: app.configVersion,
+        ...(compared && { comparedAt: env.now() }),
+      });
+    }
+    if (input.kind === 'initial') await snapshotRoles(env, await env.appContext(appId));
+  }
+  env.perCycle.forget(cycleId);
+  const { staged, ...counts } = await store.provisioningLog.countsByCycle(cycleId);
+  const cycle = await store.cycles.finish(cycleId, { state: error ? 'failed' : 'succeeded', error, counts });
+  if (!cycle) throw new ProvisioningError({ kind: 'permanent', code: 'NotFound', message: `cycle ${cycleId} does not exist` });
+  if (staged > 0 && app) {
+    await env.alerter.send({
+      type: 'quarantine',
+      appId,
+      reason: 'TooManyDeletes',
+      cycleId,
+      at: env.now().toISOString(),
+      message: `${app.displayName}: cycle ${cycleId} held back ${staged} deprovisionings past the threshold of ${deprovisionThreshold(app)}; the job is quarantined until an admin allows the deletes`,
+    });
+  }
+  return {
+    id: cycle.id,
+    kind: cycle.kind,
+    state: cycle.state === 'failed' ? 'failed' : 'succeeded',
+    startedAt: cycle.startedAt,
+    finishedAt: cycle.finishedAt ?? env.now().toISOString(),
+    counts: cycle.counts,
+    staged,
+    ...(cycle.error && { error: cycle.error.detail ? `${cycle.error.message}: ${cycle.error.detail}` : cycle.error.message }),
+  };
+}
