@@ -6,7 +6,7 @@ import type { ClientFactories } from '../src/sync/index';
 export interface ClientOptions {
   /** Called for every SCIM request (method, path, status, duration; never headers). */
   onScimRequest?: (info: ScimRequestInfo) => void;
-  /** Graph `$top` for full rounds (tests use small pages). */
+  /** Graph `$top` for initial rounds (tests use small pages). */
   graphPageSize?: number;
 }
 

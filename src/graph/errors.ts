@@ -6,7 +6,7 @@
 import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client';
 import { parseRetryAfter, ProvisioningError, type ErrorCode, type ErrorKind } from '../errors/index';
 
-/** Graph error codes that mean "this delta token is no longer usable: start a full round". */
+/** Graph error codes that mean "this delta token is no longer usable: start an initial round". */
 const EXPIRED_DELTA_CODES = new Set([
   'syncstatenotfound',
   'resyncrequired',
@@ -82,7 +82,7 @@ export function toGraphError(error: unknown, options: { secret?: string; delta?:
       kind: 'permanent',
       code: 'DeltaTokenExpired',
       status,
-      message: `Microsoft Graph no longer accepts the delta token (${status}): a full round is needed`,
+      message: `Microsoft Graph no longer accepts the delta token (${status}): an initial round is needed`,
       detail: peerText,
     });
   }

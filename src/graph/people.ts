@@ -22,7 +22,7 @@ export interface PeopleDirectory {
 
 const SELECT = 'id,employeeId,displayName';
 
-function toPerson(item: GraphItem): DirectoryPerson {
+function toDirectoryPerson(item: GraphItem): DirectoryPerson {
   return {
     objectId: String(item.id),
     employeeId: typeof item.employeeId === 'string' ? item.employeeId : null,
@@ -31,7 +31,7 @@ function toPerson(item: GraphItem): DirectoryPerson {
 }
 
 /** OData string literal: single quotes doubled. */
-function literal(value: string): string {
+function odataString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
@@ -40,13 +40,13 @@ export function peopleDirectory(reader: GraphReader): PeopleDirectory {
   return {
     async findByEmployeeId(employeeId) {
       const page = await reader.get<GraphCollection>(
-        graphPath('/users', { $filter: `employeeId eq ${literal(employeeId)}`, $select: SELECT }),
+        graphPath('/users', { $filter: `employeeId eq ${odataString(employeeId)}`, $select: SELECT }),
       );
-      return page.value.map(toPerson);
+      return page.value.map(toDirectoryPerson);
     },
     async get(objectId) {
       try {
-        return toPerson(await reader.get<GraphItem>(graphPath(`/users/${encodeURIComponent(objectId)}`, { $select: SELECT })));
+        return toDirectoryPerson(await reader.get<GraphItem>(graphPath(`/users/${encodeURIComponent(objectId)}`, { $select: SELECT })));
       } catch (error) {
         if (error instanceof ProvisioningError && error.code === 'NotFound') return undefined;
         throw error;

@@ -28,14 +28,14 @@ export interface GraphSource {
   /**
    * One page of a delta round: without a link the first round (every user), else a stored
    * `nextLink` or `deltaLink`. The last page carries the `deltaLink` for the next round.
-   * Throws `DeltaTokenExpired` (permanent) when Graph wants a full round again.
+   * Throws `DeltaTokenExpired` (permanent) when Graph wants an initial round again.
    */
   readUsersDelta(link?: string): Promise<SourcePage>;
   /** Full current attributes of these users; ids Graph does not know are absent. */
   getUsers(ids: readonly string[]): Promise<SourceObject[]>;
   /** One user, or undefined when Graph answers 404. */
   getUser(id: string): Promise<SourceObject | undefined>;
-  /** How many users the tenant has (`/users/$count`, an advanced query): the size of a full round. */
+  /** How many users the tenant has (`/users/$count`, an advanced query): the size of an initial round. */
   countUsers(): Promise<number | undefined>;
   /** Users and groups assigned to the app's service principal. */
   assignedPrincipals(servicePrincipalId: string): Promise<AssignedPrincipals>;
@@ -49,7 +49,7 @@ export interface GraphSource {
    * One page of a groups delta round with membership changes: without a link the first round
    * (every group, all members as additions), else a stored `nextLink` or `deltaLink`. A large
    * group appears on several pages: merge them with `mergeGroupDelta`. Throws
-   * `DeltaTokenExpired` (permanent) when Graph wants a full round again.
+   * `DeltaTokenExpired` (permanent) when Graph wants an initial round again.
    */
   readGroupsDelta(link?: string): Promise<GroupDeltaPage>;
   /** A group's members (or, `transitive`, everything reachable through nested groups), one page at a time. */

@@ -13,7 +13,7 @@ export {
   dueAt,
   initialState,
   mayChangeState,
-  retryDelayMs,
+  stepRetryDelayMs,
   stateAfter,
   supersededBy,
   type AcceptedEvent,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueAt, deleteAt, initialState, mayChangeState, retryDelayMs, stateAfter, supersededBy, type AcceptedEvent } from './state';
+import { dueAt, deleteAt, initialState, mayChangeState, stepRetryDelayMs, stateAfter, supersededBy, type AcceptedEvent } from './state';
 import { lifecycleSettings } from './settings';
 
 const DAY = 24 * 3_600_000;
@@ -58,7 +58,7 @@ describe('timing', () => {
 
   it('deletes after the retention, and retries with growing gaps', () => {
     expect(deleteAt(now, 30)).toBe(now + 30 * DAY);
-    expect([1, 2, 3, 4, 10].map((n) => retryDelayMs(n, 5_000))).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect([1, 2, 3, 4, 10].map((n) => stepRetryDelayMs(n, 5_000))).toEqual([1000, 2000, 4000, 5000, 5000]);
   });
 
   it('fills the defaults of an app without lifecycle settings', () => {

@@ -81,6 +81,6 @@ export function deleteAt(disabledAt: number, retentionDays: number): number {
 }
 
 /** The wait before the next try of a failed app: 1 s doubling, capped. */
-export function retryDelayMs(attempts: number, capMs: number): number {
+export function stepRetryDelayMs(attempts: number, capMs: number): number {
   return Math.min(1000 * 2 ** Math.max(0, attempts - 1), capMs);
 }

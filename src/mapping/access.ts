@@ -14,7 +14,7 @@ function asPath(path: AttributePath | string): AttributePath {
   return typeof path === 'string' ? parsePath(path) : path;
 }
 
-function merge(object: JsonObject, value: unknown): void {
+function mergeInto(object: JsonObject, value: unknown): void {
   if (isObject(value)) Object.entries(value).forEach(([name, item]) => write(object, name, item));
 }
 
@@ -54,7 +54,7 @@ function matchesFilter(element: JsonObject, filter: ValueFilter): boolean {
 function newElement(path: AttributePath & { filter: ValueFilter }, value: unknown): JsonObject {
   const element: JsonObject = { [path.filter.attribute]: path.filter.value };
   if (path.subAttribute !== undefined) element[path.subAttribute] = value;
-  else merge(element, value);
+  else mergeInto(element, value);
   return element;
 }
 
@@ -125,7 +125,7 @@ export function setValue(resource: ScimResource, target: AttributePath | string,
     const element = elements.find((item): item is JsonObject => isObject(item) && matchesFilter(item, filter));
     if (element === undefined) elements.push(newElement({ ...path, filter }, value));
     else if (subAttribute !== undefined) write(element, subAttribute, value);
-    else merge(element, value);
+    else mergeInto(element, value);
     return;
   }
   if (subAttribute === undefined) return write(holder, path.attribute, value);

@@ -73,13 +73,13 @@ function subAttribute(object: Record<string, unknown>, name: string): unknown {
  * the object in `b` (what a target holds against what a mapping wants: the target may add
  * sub-attributes of its own); without, both must hold the same non-empty sub-attributes.
  */
-function compare(a: unknown, b: unknown, subset: boolean): boolean {
+function sameValues(a: unknown, b: unknown, subset: boolean): boolean {
   if (isEmptyValue(a) || isEmptyValue(b)) return isEmptyValue(a) && isEmptyValue(b);
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     const unmatched = [...a];
     return b.every((item) => {
-      const index = unmatched.findIndex((candidate) => compare(candidate, item, subset));
+      const index = unmatched.findIndex((candidate) => sameValues(candidate, item, subset));
       if (index < 0) return false;
       unmatched.splice(index, 1);
       return true;
@@ -88,7 +88,7 @@ function compare(a: unknown, b: unknown, subset: boolean): boolean {
   if (isObject(a) || isObject(b)) {
     if (!isObject(a) || !isObject(b)) return false;
     const names = subset ? Object.keys(b) : [...Object.keys(a), ...Object.keys(b)];
-    return names.every((name) => compare(subAttribute(a, name), subAttribute(b, name), subset));
+    return names.every((name) => sameValues(subAttribute(a, name), subAttribute(b, name), subset));
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') return toBoolean(a) !== undefined && toBoolean(a) === toBoolean(b);
   if (typeof a === 'number' || typeof b === 'number') return toNumber(a) !== undefined && toNumber(a) === toNumber(b);
@@ -102,7 +102,7 @@ function compare(a: unknown, b: unknown, subset: boolean): boolean {
  * sub-attribute, names in any case; empty values are all equal.
  */
 export function sameValue(a: unknown, b: unknown): boolean {
-  return compare(a, b, false);
+  return sameValues(a, b, false);
 }
 
 /**
@@ -114,5 +114,5 @@ export function sameValue(a: unknown, b: unknown): boolean {
  * @example holdsValue([{ value: 'admin', display: 'Admin', $ref: '...' }], [{ value: 'admin', display: 'Admin' }]) // true
  */
 export function holdsValue(held: unknown, desired: unknown): boolean {
-  return compare(held, desired, true);
+  return sameValues(held, desired, true);
 }

@@ -248,7 +248,7 @@ async function attempt(
   steps.push({ name: 'processing', status: action.kind === 'fail' ? 'Failure' : 'Success', detail: describeAction(action) });
 
   try {
-    return redact(await apply(ctx, source, action, steps, base, dryRun), desired?.redacted);
+    return hideRedactedValues(await apply(ctx, source, action, steps, base, dryRun), desired?.redacted);
   } catch (error) {
     // The target lost an account we had anchored: forget the anchor and decide again, once.
     if (mayRetry && live && error instanceof ProvisioningError && error.code === 'NotFound' && action.kind === 'update') {
@@ -317,7 +317,7 @@ async function chooseUniqueValues(ctx: ReconcileContext, desired: DesiredTarget,
 const REDACTED = '[Redact]';
 
 /** Values of mappings that call Redact() are written to the target but never shown in the log. */
-function redact(outcome: ReconcileOutcome, paths: string[] | undefined): ReconcileOutcome {
+function hideRedactedValues(outcome: ReconcileOutcome, paths: string[] | undefined): ReconcileOutcome {
   if (!paths?.length) return outcome;
   const hidden = new Set(paths);
   const changes = outcome.changes.map((c) =>

@@ -142,7 +142,7 @@ function singleObject(body: unknown): Record<string, unknown> | string {
       ? (member(body, 'Resources') as unknown[])
       : undefined;
   const config = items ? items[0] : body;
-  if (!isObject(config)) return `${describe(items ? config : body)} where a JSON object was expected`;
+  if (!isObject(config)) return `${shapeOf(items ? config : body)} where a JSON object was expected`;
   return config;
 }
 
@@ -225,7 +225,7 @@ async function readResourceTypes(client: ScimClient, profile: CapabilityProfile)
   const fields = new FieldReader(`GET ${path}`, notes);
   const types = items.flatMap((item, index) => {
     if (!isObject(item)) {
-      fields.note(`entry ${index + 1} is ${describe(item)}, not a resource type; skipped`);
+      fields.note(`entry ${index + 1} is ${shapeOf(item)}, not a resource type; skipped`);
       return [];
     }
     return [readResourceType(item)];
@@ -298,7 +298,7 @@ async function readSchemas(
   items.forEach((item, index) => {
     const id = isObject(item) ? member(item, 'id') : undefined;
     if (isObject(item) && typeof id === 'string' && id !== '') schemas.set(id.toLowerCase(), item);
-    else fields.note(`entry ${index + 1} is ${isObject(item) ? 'a schema without an id' : describe(item)}; skipped`);
+    else fields.note(`entry ${index + 1} is ${isObject(item) ? 'a schema without an id' : shapeOf(item)}; skipped`);
   });
 
   const enterprise = schemas.has(SCHEMA_ENTERPRISE_USER.toLowerCase());
@@ -358,11 +358,11 @@ function shortName(id: string): string {
 function listItems(body: unknown): unknown[] | string {
   if (Array.isArray(body)) return body;
   if (body === undefined) return 'an empty body';
-  if (!isObject(body)) return `${describe(body)} where a ListResponse was expected`;
+  if (!isObject(body)) return `${shapeOf(body)} where a ListResponse was expected`;
   const resources = member(body, 'Resources');
   if (Array.isArray(resources)) return resources;
   if (resources === undefined && member(body, 'totalResults') === 0) return [];
-  return resources === undefined ? 'a JSON object without Resources' : `Resources as ${describe(resources)}, not an array`;
+  return resources === undefined ? 'a JSON object without Resources' : `Resources as ${shapeOf(resources)}, not an array`;
 }
 
 /** Reads fields of one body leniently, noting each problem with the request it came from. */
@@ -385,7 +385,7 @@ class FieldReader {
   object(parent: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
     const value = member(parent, name);
     if (isObject(value)) return value;
-    if (value !== undefined) this.note(`${name} is ${describe(value)}, not an object`);
+    if (value !== undefined) this.note(`${name} is ${shapeOf(value)}, not an object`);
     return undefined;
   }
 
@@ -397,7 +397,7 @@ class FieldReader {
       this.note(`${prefix}.${name} is the string ${JSON.stringify(value)}; read as a boolean`);
       return value.trim().toLowerCase() === 'true';
     }
-    if (value !== undefined) this.note(`${prefix}.${name} is ${describe(value)}, not a boolean`);
+    if (value !== undefined) this.note(`${prefix}.${name} is ${shapeOf(value)}, not a boolean`);
     return undefined;
   }
 
@@ -409,7 +409,7 @@ class FieldReader {
       this.note(`${prefix}.${name} is the string ${JSON.stringify(value)}; read as a number`);
       return Number(value.trim());
     }
-    this.note(value === undefined ? `${prefix}.${name} is missing` : `${prefix}.${name} is ${describe(value)}, not a count`);
+    this.note(value === undefined ? `${prefix}.${name} is missing` : `${prefix}.${name} is ${shapeOf(value)}, not a count`);
     return undefined;
   }
 }
@@ -430,7 +430,7 @@ function sameName(a: string, b: string): boolean {
 }
 
 /** A value's type for a note; short strings and numbers are shown, nothing long a peer sent. */
-function describe(value: unknown): string {
+function shapeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value.length <= 12 ? `the string ${JSON.stringify(value)}` : 'a string';

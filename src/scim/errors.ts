@@ -94,7 +94,7 @@ export function readErrorBody(text: string): { scimType?: string; detail?: strin
   return detail === undefined ? {} : { detail };
 }
 
-function describe(request: RequestLine, what: string, detail: string | undefined): string {
+function requestError(request: RequestLine, what: string, detail: string | undefined): string {
   return `${request.method} ${request.path} ${what}${detail === undefined ? '' : `: ${detail}`}`;
 }
 
@@ -118,7 +118,7 @@ export function errorFromResponse(
   return new ProvisioningError({
     kind,
     code,
-    message: describe(request, what, detail),
+    message: requestError(request, what, detail),
     status,
     ...(scimType !== undefined && { scimType }),
     ...(detail !== undefined && { detail }),
@@ -131,7 +131,7 @@ export function timeoutError(request: RequestLine, timeoutMs: number): Provision
   return new ProvisioningError({
     kind: 'transient',
     code: 'Timeout',
-    message: describe(request, `got no answer within ${timeoutMs} ms`, undefined),
+    message: requestError(request, `got no answer within ${timeoutMs} ms`, undefined),
   });
 }
 
@@ -149,7 +149,7 @@ export function networkError(request: RequestLine, failure: unknown): Provisioni
   return new ProvisioningError({
     kind: 'transient',
     code: 'NetworkError',
-    message: describe(request, 'failed on the network', detail),
+    message: requestError(request, 'failed on the network', detail),
     ...(detail !== undefined && { detail }),
   });
 }

@@ -16,7 +16,8 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
-export interface GroupMember {
+/** A member a group should hold in the target, and whether it was written there. */
+export interface WantedMember {
   memberId: string;
   exported: boolean;
 }
@@ -32,7 +33,7 @@ export interface PendingMembership {
 export function createGroupMembersRepository(db: Kysely<Database>) {
   return {
     /** The members a group should hold, with whether each is written to the target. */
-    async list(appId: string, groupId: string): Promise<GroupMember[]> {
+    async list(appId: string, groupId: string): Promise<WantedMember[]> {
       const rows = await db
         .selectFrom('group_members')
         .select(['member_id', 'exported'])

@@ -26,7 +26,7 @@ export type {
 export type { Cycle, CycleCounts, CycleKind, CycleStart, CycleState, CyclesRepository } from './cycles';
 export type { SyncState, SyncStateRepository } from './sync-state';
 export { escrowRetryDelayMs, type EscrowEntry, type EscrowRepository } from './escrow';
-export type { GroupMember, GroupMembersRepository, PendingMembership } from './group-members';
+export type { WantedMember, GroupMembersRepository, PendingMembership } from './group-members';
 export type { LifecycleEventInput, Person, PersonsRepository, StoredLifecycleEvent } from './persons';
 export type { PendingReference, ReferencesRepository } from './references';
 export type { RoleSnapshotsRepository } from './role-snapshots';

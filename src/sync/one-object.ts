@@ -32,7 +32,10 @@ async function findObject(env: SyncEnv, appId: string, objectId: string): Promis
   return { ctx, object, kind, scope: (await scopeFor(env, ctx, kind, null))(object) };
 }
 
-const notFound = (error: ErrorInfo) => ({ steps: [{ name: 'import' as const, status: 'Failure' as const, detail: error.message }], error });
+const importFailed = (error: ErrorInfo) => ({
+  steps: [{ name: 'import' as const, status: 'Failure' as const, detail: error.message }],
+  error,
+});
 
 function withoutType(outcome: ReconcileOutcome): Omit<ReconcileOutcome, 'objectType'> {
   const { objectType: _type, ...rest } = outcome;
@@ -47,7 +50,7 @@ function withoutType(outcome: ReconcileOutcome): Omit<ReconcileOutcome, 'objectT
  */
 export async function provisionOne(env: SyncEnv, appId: string, objectId: string, run: Run): Promise<OnDemandResult> {
   const found = await findObject(env, appId, objectId);
-  if ('error' in found) return { objectId, outcome: null, status: 'Failure', ...notFound(found.error) };
+  if ('error' in found) return { objectId, outcome: null, status: 'Failure', ...importFailed(found.error) };
   const { ctx, object, kind, scope } = found;
   let outcome: ReconcileOutcome | undefined;
   await reconcileObjects(env, ctx, kind, {
@@ -71,7 +74,7 @@ export async function provisionOne(env: SyncEnv, appId: string, objectId: string
 /** What provisioning one user or group would do now: the scope decision, the match, the action and the exact request; nothing is written. */
 export async function previewOne(env: SyncEnv, appId: string, objectId: string): Promise<PreviewResult> {
   const found = await findObject(env, appId, objectId);
-  if ('error' in found) return { objectId, found: false, source: null, scope: null, outcome: null, ...notFound(found.error) };
+  if ('error' in found) return { objectId, found: false, source: null, scope: null, outcome: null, ...importFailed(found.error) };
   const { ctx, object, kind, scope } = found;
   const outcome = await reconcileObject(ctx.batch(kind.type).context, object, scope, { dryRun: true });
   return {

@@ -19,7 +19,7 @@
 import { setHandler } from '@temporalio/workflow';
 import type { PersonAppResult } from '../../src/lifecycle/contract';
 import { dueAt } from '../../src/lifecycle/state';
-import { retryDelayMs } from '../../src/lifecycle/state';
+import { stepRetryDelayMs } from '../../src/lifecycle/state';
 import {
   cancelHireSignal,
   lifecycleProgressQuery,
@@ -203,7 +203,7 @@ async function findInDirectory(employeeId: string, progress: LifecycleProgress, 
       for (const app of progress.apps) startStep(app, 'provision', null);
       return found.objectId;
     }
-    const next = Date.now() + retryDelayMs(n, RETRY_CAP_MS);
+    const next = Date.now() + stepRetryDelayMs(n, RETRY_CAP_MS);
     for (const app of progress.apps) missed(app, found.reason, next > giveUpAt ? null : next);
     if (next > giveUpAt) return null;
     if (await waitUntil(() => next, stop)) return null;

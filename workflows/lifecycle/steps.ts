@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import { errorInfoOf } from '../failures';
-import { retryDelayMs } from '../../src/lifecycle/state';
+import { stepRetryDelayMs } from '../../src/lifecycle/state';
 import type { LifecycleActivities, PersonAppResult } from '../../src/lifecycle/contract';
 import { failedToRun, isDone, tried, type AppProgress } from './progress';
 
@@ -81,7 +81,7 @@ export async function untilDone(
       tried(progress, last, true, null);
       return last;
     }
-    const next = Date.now() + retryDelayMs(n, Date.now() - started < LONG_AFTER_MS ? RETRY_CAP_MS : LONG_RETRY_CAP_MS);
+    const next = Date.now() + stepRetryDelayMs(n, Date.now() - started < LONG_AFTER_MS ? RETRY_CAP_MS : LONG_RETRY_CAP_MS);
     if (options.giveUpAt !== undefined && next > options.giveUpAt) {
       tried(progress, last, false, null);
       return last;

@@ -53,7 +53,7 @@ function booleanText(value: boolean): string {
   return value ? 'True' : 'False';
 }
 
-function describe(value: Value): string {
+function typeOf(value: Value): string {
   if (Array.isArray(value)) return `${value.length} value${value.length === 1 ? '' : 's'}`;
   if (value instanceof DateTimeValue) return `the date ${formatDefault(value.instant)}`;
   if (typeof value === 'object' && value !== null) return 'an object';
@@ -124,7 +124,7 @@ class Evaluation {
       if (typeof value === 'boolean') return booleanText(value);
       if (value instanceof DateTimeValue) return formatDefault(value.instant);
       if (Array.isArray(value))
-        return fail(`${param(index)} holds ${describe(value)}, where one value is needed (pick one with Item, or use Join)`);
+        return fail(`${param(index)} holds ${typeOf(value)}, where one value is needed (pick one with Item, or use Join)`);
       return fail(`${param(index)} holds an object, where a single value is needed`);
     };
     const call: Call = {
@@ -142,7 +142,7 @@ class Evaluation {
         const value = call.value(index);
         if (isNull(value) || value === '') return null;
         const number = numeric(value);
-        return number ?? fail(`${param(index)} must be a number, not ${describe(value)}`);
+        return number ?? fail(`${param(index)} must be a number, not ${typeOf(value)}`);
       },
       integer(index) {
         const number = call.number(index);
@@ -155,7 +155,7 @@ class Evaluation {
         if (value instanceof DateTimeValue) return value.instant;
         if (typeof value === 'string')
           return parseDate(value) ?? fail(`${param(index)} holds ${JSON.stringify(value)}, which is not a date`);
-        return fail(`${param(index)} must be a date, not ${describe(value)}`);
+        return fail(`${param(index)} must be a date, not ${typeOf(value)}`);
       },
       condition(index) {
         const value = call.value(index);
@@ -169,7 +169,7 @@ class Evaluation {
           const number = numeric(value);
           if (number !== undefined) return number !== 0;
         }
-        return fail(`${param(index)} must be true or false, not ${describe(value)}`);
+        return fail(`${param(index)} must be true or false, not ${typeOf(value)}`);
       },
       fail,
     };
@@ -181,7 +181,7 @@ class Evaluation {
     const read = (side: Expression): Value => {
       const value = this.evaluate(side);
       if (Array.isArray(value) || (typeof value === 'object' && value !== null && !(value instanceof DateTimeValue))) {
-        throw this.error(side, `cannot compare ${describe(value)}: compare one value (pick one with Item)`, 'permanent');
+        throw this.error(side, `cannot compare ${typeOf(value)}: compare one value (pick one with Item)`, 'permanent');
       }
       return isNull(value) ? '' : value;
     };
@@ -195,7 +195,7 @@ class Evaluation {
       const a = leftDate ?? (typeof left === 'string' ? parseDate(left) : undefined);
       const b = rightDate ?? (typeof right === 'string' ? parseDate(right) : undefined);
       if (a === undefined || b === undefined)
-        throw this.error(node, `cannot compare a date with ${describe(a === undefined ? left : right)}`, 'permanent');
+        throw this.error(node, `cannot compare a date with ${typeOf(a === undefined ? left : right)}`, 'permanent');
       order = a - b;
     } else if (leftNumber !== undefined && rightNumber !== undefined) {
       order = leftNumber - rightNumber;

@@ -50,7 +50,7 @@ export interface GroupResult {
   clauses: ClauseResult[];
 }
 
-export interface ScopeDecision {
+export interface FilterDecision {
   inScope: boolean;
   /** One line for logs and the preview, e.g. `in scope: group 1 matched (department EQUALS "Sales")`. */
   detail: string;
@@ -66,7 +66,7 @@ export interface ScopeDecision {
  * evaluateScope({ groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }] }] }, { department: 'Sales' })
  * // { inScope: true, detail: 'in scope: group 1 matched (department EQUALS "Sales")', groups: [...] }
  */
-export function evaluateScope(filter: ScopingFilter | null | undefined, source: Record<string, SourceValue>): ScopeDecision {
+export function evaluateScope(filter: ScopingFilter | null | undefined, source: Record<string, SourceValue>): FilterDecision {
   if (filter === null || filter === undefined || filter.groups.length === 0) {
     return { inScope: true, detail: 'in scope: no scoping filter', groups: [] };
   }

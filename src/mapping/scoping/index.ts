@@ -13,6 +13,6 @@ export {
   type ScopingFilterInput,
   type ScopingGroup,
 } from './schema';
-export { evaluateClause, evaluateScope, type ClauseResult, type GroupResult, type ScopeDecision } from './evaluate';
+export { evaluateClause, evaluateScope, type ClauseResult, type GroupResult, type FilterDecision } from './evaluate';
 export { normaliseOperator, OPERATOR_LABELS, SCOPING_OPERATORS, type ScopingOperator } from './operators';
 export { compileDotNetRegex, translateDotNetRegex, type CompiledRegex } from './regex';
