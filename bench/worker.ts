@@ -53,7 +53,7 @@ process.on('message', (message: ToWorker) => {
   } else if (message.type === 'report') {
     send({ type: 'report', scim });
   } else if (message.type === 'stop') {
-    stop().finally(() => {
+    void stop().finally(() => {
       send({ type: 'stopped' });
       process.disconnect();
       process.exit(0);

@@ -37,7 +37,7 @@ const isPlain = (value: unknown): value is Plain => typeof value === 'object' &&
 function merge(base: Plain, change: Plain): Plain {
   const out: Plain = { ...base };
   for (const [key, value] of Object.entries(change)) {
-    out[key] = isPlain(value) && isPlain(base[key]) ? merge(base[key] as Plain, value) : value;
+    out[key] = isPlain(value) && isPlain(base[key]) ? merge(base[key], value) : value;
   }
   return out;
 }
@@ -124,7 +124,7 @@ export function appsRoutes(deps: ApiDeps) {
         capabilities: { overrides: current.capabilities?.overrides ?? {} },
       };
       const change = c.req.valid('json');
-      const parsed = appInputSchema.safeParse(merge(currentInput as unknown as Plain, change));
+      const parsed = appInputSchema.safeParse(merge(currentInput, change));
       if (!parsed.success) throw invalid(fieldErrors(parsed.error));
       const next = splitSecrets(parsed.data);
       // What the last connection test discovered stays with the app.

@@ -34,12 +34,11 @@ function managerOf(item: GraphItem): string | null | undefined {
   const delta = item['manager@delta'];
   if (Array.isArray(delta)) {
     const current = (delta as GraphItem[]).filter((entry) => entry && typeof entry.id === 'string' && !removalReason(entry['@removed']));
-    return current.length > 0 ? (current[current.length - 1]!.id as string) : null;
+    return current.length > 0 ? current[current.length - 1]!.id : null;
   }
   const expanded = item.manager;
   if (expanded === null) return null;
-  if (expanded && typeof expanded === 'object' && typeof (expanded as GraphItem).id === 'string')
-    return (expanded as GraphItem).id as string;
+  if (expanded && typeof expanded === 'object' && typeof (expanded as GraphItem).id === 'string') return (expanded as GraphItem).id;
   return undefined;
 }
 

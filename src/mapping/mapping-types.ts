@@ -95,7 +95,7 @@ const mappingTypes: MappingTypes = {
 
 function typeOf(mapping: AttributeMapping): MappingType<AttributeMapping> {
   // The table is keyed by the mapping's own discriminant, so the entry fits the mapping.
-  return mappingTypes[mapping.type] as MappingType<AttributeMapping>;
+  return mappingTypes[mapping.type];
 }
 
 /** The value a mapping computes for a source object, before it is shaped for its target path. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProvisioningError } from '../errors/index';
+import { type ProvisioningError } from '../errors/index';
 import { ScimClient, type ScimClientOptions, type ScimRequestInfo } from './client';
 import { SCHEMA_LIST_RESPONSE, SCHEMA_PATCH_OP, SCHEMA_USER } from './types';
 import { rejection } from '../../test/support/rejection';

@@ -49,7 +49,7 @@ function parse<T>(schema: z.ZodType<T>, request: RequestLine, response: ScimResp
 
 /** The resource in a successful answer; InvalidResponse when there is none. */
 export function readResource(request: RequestLine, response: ScimResponse): ScimResource {
-  return parse(resourceSchema, request, response, 'a SCIM resource') as ScimResource;
+  return parse(resourceSchema, request, response, 'a SCIM resource');
 }
 
 /** The resource in an answer that may also be empty (PATCH and PUT may answer 204). */

@@ -102,7 +102,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     jobs,
     worker,
     async stop() {
-      if (server) await new Promise<void>((done) => server!.close(() => done()));
+      if (server) await new Promise<void>((done) => server.close(() => done()));
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun?.catch(() => {});
       await closeWorkerConnection?.();

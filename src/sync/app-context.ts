@@ -165,7 +165,7 @@ const APP_ROLES_TTL_MS = 60_000;
 function withAppRoles(
   source: DirectorySource,
   servicePrincipalId: string,
-): DirectorySource & { appRoles(options?: { fresh?: boolean }): Promise<Map<string, UserAppRole[]>> } {
+): DirectorySource & { appRoles: (options?: { fresh?: boolean }) => Promise<Map<string, UserAppRole[]>> } {
   let cached: { at: number; roles: Promise<Map<string, { id: string; value: string | null; displayName: string }[]>> } | undefined;
   const roles = (options: { fresh?: boolean } = {}) => {
     if (!cached || options.fresh || Date.now() - cached.at > APP_ROLES_TTL_MS) {

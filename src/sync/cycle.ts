@@ -143,7 +143,9 @@ export async function finishCycle(env: SyncEnv, input: FinishCycleInput): Promis
       reason: 'TooManyDeletes',
       cycleId,
       at: env.now().toISOString(),
-      message: `${app.displayName}: cycle ${cycleId} held back ${staged} deprovisionings past the threshold of ${deprovisionThreshold(app)}; the job is quarantined until an admin allows the deletes`,
+      message:
+        `${app.displayName}: cycle ${cycleId} held back ${staged} deprovisionings past the threshold of ${deprovisionThreshold(app)}; ` +
+        'the job is quarantined until an admin allows the deletes',
     });
   }
   return {

@@ -119,7 +119,8 @@ export const GROUPS: ObjectKind = {
   unsupported: (ctx) =>
     ctx.profile.resourceTypes.group
       ? undefined
-      : `${GROUPS_UNSUPPORTED}: the target announces no Group resource type (GET /ResourceTypes), so groups are not provisioned; set groups.enabled to false, or override the capability resourceTypes.group if the target does take groups`,
+      : `${GROUPS_UNSUPPORTED}: the target announces no Group resource type (GET /ResourceTypes), so groups are not provisioned; ` +
+        'set groups.enabled to false, or override the capability resourceTypes.group if the target does take groups',
   reconcile: (ctx) => ctx.groups,
   scoping: (ctx) => ctx.app.scoping?.group,
   async readPage(ctx, link, round) {

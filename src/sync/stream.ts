@@ -52,9 +52,9 @@ export async function streamObjects(options: StreamOptions): Promise<{ processed
   let read = 0;
   let nextSeq = 0;
   /** What stops the stream: a failed record, a configuration error, an object to do again. */
-  let stop: unknown;
+  let stop: { error: unknown } | undefined;
   const stopWith = (error: unknown) => {
-    stop ??= error;
+    stop ??= { error };
   };
 
   async function* items(): AsyncGenerator<{ seq: number; object: SourceObject }> {
@@ -118,6 +118,6 @@ export async function streamObjects(options: StreamOptions): Promise<{ processed
     { concurrency: options.concurrency },
   );
   await flush();
-  if (stop !== undefined) throw stop;
+  if (stop !== undefined) throw stop.error;
   return { processed: read };
 }

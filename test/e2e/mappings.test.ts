@@ -57,7 +57,7 @@ describe('mappings with expressions', () => {
       accountEnabled: true,
       userPrincipalName: 'zoe.a@contoso.test',
     });
-    const bob = h.graph.addUser({
+    h.graph.addUser({
       givenName: 'Bob',
       surname: 'Lee',
       mailNickname: 'blee',
@@ -129,9 +129,9 @@ describe('app roles', () => {
       { value: 'Reader', displayName: 'Read only' },
     ]);
     const readers = h.graph.addGroup({ displayName: 'Readers' });
-    h.graph.addMember(readers.id, bob!.id);
-    h.graph.assign(ada!.id, 'User', undefined, admin!.id);
-    h.graph.assign(ada!.id, 'User', undefined, reader!.id);
+    h.graph.addMember(readers.id, bob.id);
+    h.graph.assign(ada.id, 'User', undefined, admin!.id);
+    h.graph.assign(ada.id, 'User', undefined, reader!.id);
     h.graph.assign(readers.id, 'Group', undefined, reader!.id);
     const app = await h.createApp({
       source: { ...h.graph.sourceConfig({ scope: 'assigned' }), clientSecret: h.graph.clientSecret },
@@ -152,11 +152,11 @@ describe('app roles', () => {
     expect(await roles('ada.roles@contoso.test')).toEqual(['Admin/Administrator', 'Reader/Read only']);
     expect(await roles('bob.roles@contoso.test')).toEqual(['Reader/Read only']);
 
-    const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: bob!.id });
+    const preview = await h.api('POST', `/api/v1/apps/${app.id}/preview`, { objectId: bob.id });
     expect(preview.body).toMatchObject({ action: 'Other', reason: expect.stringContaining('RedundantExport') });
 
     // Only an assignment changes (the user does not): the next incremental cycle writes the new roles.
-    h.graph.assign(bob!.id, 'User', undefined, admin!.id);
+    h.graph.assign(bob.id, 'User', undefined, admin!.id);
     await h.api('POST', `/api/v1/apps/${app.id}/run`);
     const second = await h.waitForCycle(app.id, first.id);
     expect(second).toMatchObject({ kind: 'incremental', state: 'succeeded', counts: { updated: 1, failed: 0 } });

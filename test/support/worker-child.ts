@@ -25,7 +25,7 @@ export function startWorkerChild(h: Harness, children: ChildProcess[], env: Reco
   });
   children.push(child);
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker ready')) resolve(child);
     });
     child.on('exit', (code) => reject(new Error(`worker exited early with code ${code}`)));

@@ -24,7 +24,7 @@ describe('app progress', () => {
       error: { code: 'ServiceUnavailable', message: 'HTTP 503 from the target', detail: 'maintenance' },
       nextRetryAt: '2026-12-01T17:00:01.000Z',
     });
-    tried(progress, { ...failure, status: 'Success', action: 'Disable', error: undefined as never, reason: 'ok' }, true, null);
+    tried(progress, { ...failure, status: 'Success', action: 'Disable', error: undefined, reason: 'ok' }, true, null);
     expect(progress).toMatchObject({ state: 'done', attempts: 2, action: 'Disable', error: null, nextRetryAt: null });
     startStep(progress, 'delete', T + 30 * 86_400_000);
     expect(progress).toMatchObject({ state: 'waiting', step: 'delete', attempts: 0, action: null, dueAt: '2026-12-31T17:00:00.000Z' });

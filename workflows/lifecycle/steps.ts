@@ -3,7 +3,7 @@
  * and on failure try again with growing gaps, with the progress kept current for the query.
  * Every wait is a durable timer that a signal can cut short (`stop`).
  */
-import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import { condition, proxyActivities } from '@temporalio/workflow';
 import { errorInfoOf } from '../failures';
 import { stepRetryDelayMs } from '../../src/lifecycle/state';
 import type { LifecycleActivities, PersonAppResult } from '../../src/lifecycle/contract';

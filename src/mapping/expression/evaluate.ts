@@ -105,6 +105,8 @@ class Evaluation {
   }
 
   bind(node: CallNode): Call {
+    // The call's closures evaluate arguments lazily, against this evaluation.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const evaluation = this;
     const name = node.name;
     const fn = expressionFunction(name)!;
@@ -131,7 +133,7 @@ class Evaluation {
       node,
       context: evaluation.context,
       count: node.args.length,
-      given: (index) => node.args[index] !== undefined && node.args[index]!.type !== 'empty',
+      given: (index) => node.args[index] !== undefined && node.args[index].type !== 'empty',
       argument: (index) => node.args[index],
       value(index) {
         const arg = node.args[index];

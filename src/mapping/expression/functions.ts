@@ -155,6 +155,8 @@ export const FUNCTIONS: Record<string, Implementation> = {
 
   IgnoreFlowIfNullOrEmpty(call) {
     const value = call.value(0);
+    // Not an error: the signal unwinds the evaluation to the mapping, which then skips the attribute.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (isNullOrEmpty(value)) throw new IgnoreFlowSignal();
     return value;
   },

@@ -248,7 +248,7 @@ class Validator {
     if (typeof length === 'number' && length > RANDOM_STRING_MAX_LENGTH)
       this.fail(node.args[0]!, `RandomString: length is at most ${RANDOM_STRING_MAX_LENGTH}, not ${length}`);
     if (typeof length === 'number' && minimums.every((m) => typeof m === 'number')) {
-      const sum = (minimums as number[]).reduce((a, b) => a + b, 0);
+      const sum = minimums.reduce((a, b) => a + b, 0);
       if (sum > length) this.fail(node, `RandomString: length ${length} is less than the ${sum} characters the minimums ask for`);
     }
   }

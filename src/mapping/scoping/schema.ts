@@ -251,7 +251,7 @@ function isEntraShape(input: unknown): boolean {
 export const scopingFilterInputSchema = z.unknown().transform((input, ctx): ScopingFilter => {
   const result = (isEntraShape(input) ? entraScopeSchema : scopingFilterSchema).safeParse(input);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
+  for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   return z.NEVER;
 });
 

@@ -316,7 +316,7 @@ export class GraphApi {
   private appRoleAssignedTo(request: GraphRequest, servicePrincipalId: string): FakeResponse {
     const pageSize = this.pageSize(request);
     if (typeof pageSize !== 'number') return pageSize;
-    const items = this.directory.assignments.filter((a) => a.resourceId === servicePrincipalId).map((a) => ({ ...a }) as Json);
+    const items = this.directory.assignments.filter((a) => a.resourceId === servicePrincipalId).map((a) => ({ ...a }));
     return this.pager.page(request.base, {
       items,
       context: `${request.base}/$metadata#servicePrincipals('${servicePrincipalId}')/appRoleAssignedTo`,
