@@ -104,6 +104,7 @@ export const statusSchema = z
       })
       .nullable(),
     nextRunAt: z.string().nullable(),
+    runRequested: z.boolean().openapi({ description: 'A run-now request waits for the job to be active (a paused job keeps it)' }),
     intervalMinutes: z.number(),
     pendingReferences: z.object({ members: z.number(), managers: z.number() }).openapi({
       description:

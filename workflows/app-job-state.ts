@@ -34,6 +34,8 @@ export interface JobStatus {
   nextRunAt: string | null;
   /** Workflow id of the running cycle, if one runs. */
   currentCycleWorkflowId: string | null;
+  /** A run-now request waits: it starts a cycle once the job is active (at once unless paused or quarantined). */
+  runRequested: boolean;
   lastCycle: CycleSummary | null;
   quarantine: Quarantine | null;
 }
@@ -135,6 +137,7 @@ export class AppJob {
       intervalMinutes: this.snapshot.intervalMinutes,
       nextRunAt: this.snapshot.nextRunAt === null ? null : new Date(this.snapshot.nextRunAt).toISOString(),
       currentCycleWorkflowId: this.runningCycle,
+      runRequested: this.snapshot.runRequested,
       lastCycle: this.snapshot.lastCycle,
       quarantine: this.snapshot.quarantine ?? null,
     };

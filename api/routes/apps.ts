@@ -218,6 +218,7 @@ export function appsRoutes(deps: ApiDeps) {
             : null,
           lastCycle,
           nextRunAt: job?.nextRunAt ?? null,
+          runRequested: job?.runRequested ?? false,
           intervalMinutes: found.schedule.intervalMinutes,
           pendingReferences: { members: await deps.store.groupMembers.countPending(id), managers: await deps.store.references.count(id) },
         },

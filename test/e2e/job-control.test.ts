@@ -5,6 +5,17 @@ import { addPeople } from '../support/people';
 
 let h: Harness;
 
+/** Polls `read` until it gives a value, for at most 20 s. */
+async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('the condition did not hold within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 beforeAll(async () => {
   h = await startHarness();
 });
@@ -23,13 +34,21 @@ describe('job control', () => {
     const paused = await h.api('GET', `/api/v1/apps/${app.id}/status`);
     expect(paused.body).toMatchObject({ state: 'paused', lastCycle: { id: first.id } });
     await h.api('POST', `/api/v1/apps/${app.id}/run`);
-    // A paused job keeps the request and runs it once resumed.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect((await h.api('GET', `/api/v1/apps/${app.id}/status`)).body.lastCycle.id).toBe(first.id);
+    // A paused job keeps the request without starting a cycle (an active job would start one in
+    // the same workflow task and never show the request waiting), and runs it once resumed.
+    const waiting = await until(async () => {
+      const status = (await h.api('GET', `/api/v1/apps/${app.id}/status`)).body;
+      return status.runRequested ? status : undefined;
+    });
+    expect(waiting).toMatchObject({ state: 'paused', runRequested: true, currentCycle: null, lastCycle: { id: first.id } });
+    expect(await h.store.cycles.latestNumber(app.id)).toBe(1);
 
+    const resumedAt = Date.now();
     expect((await h.api('POST', `/api/v1/apps/${app.id}/resume`)).status).toBe(200);
     const second = await h.waitForCycle(app.id, first.id);
     expect(second.kind).toBe('incremental');
+    // The next scheduled cycle is an hour away: only the kept request starts one, after the resume.
+    expect(Date.parse(second.startedAt)).toBeGreaterThanOrEqual(resumedAt - 1000);
     const status = await h.api('GET', `/api/v1/apps/${app.id}/status`);
     expect(status.body).toMatchObject({ state: 'active', currentCycle: null, intervalMinutes: 60 });
     expect(Date.parse(status.body.nextRunAt)).toBeGreaterThan(Date.parse(second.finishedAt));
