@@ -1,17 +1,32 @@
 /**
  * One object at a time, through the app's job and the same reconcile path as a cycle:
- * `POST /apps/{id}/provision-on-demand` reconciles one user now and answers with the steps Entra
- * shows; `POST /apps/{id}/preview` is the same as a dry run that writes nothing.
+ * `POST /apps/{id}/provision-on-demand` reconciles one user or group now and answers with the
+ * steps Entra shows; `POST /apps/{id}/preview` is the same as a dry run that writes nothing.
+ * Every known failure has its own answer: 400 for an object id that is not a GUID, 404 for an
+ * object not in the directory, 409 while the job is paused, 502 or 503 naming the peer that
+ * failed, all within 30 s.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorInfo } from '../../src/errors/index';
-import { routeGroup } from '../errors';
+import { ApiError, invalid, routeGroup } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, errorSchema, onDemandResultSchema, previewResultSchema } from '../schemas';
 
-const bodySchema = z.object({ objectId: z.string().trim().min(1, 'objectId is required').max(256) }).openapi('ProvisionOnDemandRequest');
+const bodySchema = z
+  .object({
+    objectId: z.string().trim().min(1, 'objectId is required').max(256).openapi({ example: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11' }),
+  })
+  .openapi('ProvisionOnDemandRequest');
+
+/** An Entra object id. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How long a caller waits for one object; a request still running then goes on, and its outcome shows in the log. */
+export const ANSWER_WITHIN_MS = 30_000;
 
 function oneObjectRoute<T extends z.ZodType>(path: string, summary: string, schema: T, description: string) {
+  const error = (text: string) => ({ content: { 'application/json': { schema: errorSchema } }, description: text });
   return createRoute({
     method: 'post',
     path: `/apps/{id}/${path}`,
@@ -19,16 +34,72 @@ function oneObjectRoute<T extends z.ZodType>(path: string, summary: string, sche
     request: { params: appIdParams, body: { content: { 'application/json': { schema: bodySchema } }, required: true } },
     responses: {
       200: { content: { 'application/json': { schema } }, description },
-      400: { content: { 'application/json': { schema: errorSchema } }, description: 'A bad body' },
-      404: { content: { 'application/json': { schema: errorSchema } }, description: 'No such app' },
+      400: error('A bad body, or an object id that is not a GUID'),
+      404: {
+        content: { 'application/json': { schema: z.union([errorSchema, schema]) } },
+        description: 'No such app, or no such object in the directory',
+      },
+      409: error("The app's job is paused"),
+      502: error('A peer (the directory, its identity platform or the SCIM target) answered with an error'),
+      503: error('A peer did not answer, or no answer within 30 s'),
     },
   });
 }
 
-/** The app's job, started if it is not running; 404 for an unknown app. */
-async function ensureJob(deps: ApiDeps, id: string): Promise<void> {
+/** The app's job, started if it is not running, and not paused; 404 for an unknown app. */
+async function activeJob(deps: ApiDeps, id: string, objectId: string): Promise<void> {
   const found = await requireApp(deps, id);
+  if (!GUID.test(objectId))
+    throw invalid([{ path: 'objectId', message: `must be an Entra object id (a GUID), not ${JSON.stringify(objectId.slice(0, 64))}` }]);
   await deps.jobs.ensure(id, found.schedule.intervalMinutes);
+  const job = await deps.jobs.status(id);
+  if (job?.state === 'paused') throw new ApiError(409, 'JobPaused', "the app's job is paused: resume it to provision or preview on demand");
+}
+
+/** The error an activity failed with, as the failure of an update carries it. */
+function activityError(error: unknown): ErrorInfo | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof ApplicationFailure && e.details?.[0] && typeof e.details[0] === 'object') return e.details[0] as ErrorInfo;
+  }
+  return undefined;
+}
+
+const NO_ANSWER = new Set(['Timeout', 'NetworkError', 'SourceUnavailable', 'ServiceUnavailable']);
+
+/**
+ * Waits for the job's answer for at most ANSWER_WITHIN_MS. A failure of the work itself (the
+ * directory, its identity platform, the target or the database) is answered 502 when the peer
+ * answered with an error, 503 when it did not answer.
+ */
+async function answered<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ApiError(
+            503,
+            'Timeout',
+            `no answer within ${ANSWER_WITHIN_MS / 1000} s; the request goes on, and its outcome shows in the provisioning log`,
+          ),
+        ),
+      ANSWER_WITHIN_MS,
+    );
+  });
+  try {
+    return await Promise.race([work, late]);
+  } catch (error) {
+    const info = activityError(error);
+    if (!info) throw error;
+    const status = NO_ANSWER.has(info.code) || (info.status ?? 0) === 503 ? 503 : 502;
+    throw new ApiError(status, info.code, info.peer ? `${info.peer}: ${info.message}` : info.message, undefined, {
+      ...(info.peer && { peer: info.peer }),
+      ...(info.detail !== undefined && { detail: info.detail }),
+    });
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => {});
+  }
 }
 
 function errorView(error: ErrorInfo | null | undefined) {
@@ -40,58 +111,54 @@ export function onDemandRoutes(deps: ApiDeps) {
   app.openapi(
     oneObjectRoute(
       'provision-on-demand',
-      'Provision one user now and return the steps taken',
+      'Provision one user or group now and return the steps taken',
       onDemandResultSchema,
       'What was done, step by step',
     ),
     async (c) => {
       const { id } = c.req.valid('param');
       const { objectId } = c.req.valid('json');
-      await ensureJob(deps, id);
-      const result = await deps.jobs.provisionOnDemand(id, objectId);
-      return c.json(
-        {
-          objectId,
-          status: result.status,
-          action: result.outcome?.action ?? null,
-          targetId: result.outcome?.targetId ?? null,
-          steps: result.steps,
-          modifiedProperties: result.outcome?.changes ?? [],
-          error: errorView(result.error),
-        },
-        200,
-      );
+      await activeJob(deps, id, objectId);
+      const result = await answered(deps.jobs.provisionOnDemand(id, objectId));
+      const body = {
+        objectId,
+        status: result.status,
+        action: result.outcome?.action ?? null,
+        targetId: result.outcome?.targetId ?? null,
+        steps: result.steps,
+        modifiedProperties: result.outcome?.changes ?? [],
+        error: errorView(result.error),
+      };
+      return !result.outcome && result.error?.code === 'NotFound' ? c.json(body, 404) : c.json(body, 200);
     },
   );
   app.openapi(
     oneObjectRoute(
       'preview',
-      'Show what provisioning one user would do (scope clause by clause, match, exact SCIM request), writing nothing',
+      'Show what provisioning one user or group would do (scope clause by clause, match, exact SCIM request), writing nothing',
       previewResultSchema,
       'The dry run',
     ),
     async (c) => {
       const { id } = c.req.valid('param');
       const { objectId } = c.req.valid('json');
-      await ensureJob(deps, id);
-      const result = await deps.jobs.preview(id, objectId);
+      await activeJob(deps, id, objectId);
+      const result = await answered(deps.jobs.preview(id, objectId));
       const outcome = result.outcome;
-      return c.json(
-        {
-          objectId,
-          found: result.found,
-          source: result.source,
-          scope: result.scope,
-          action: outcome?.action ?? null,
-          reason: outcome?.reason ?? null,
-          targetId: outcome?.targetId ?? null,
-          request: outcome?.request ?? null,
-          modifiedProperties: outcome?.changes ?? [],
-          steps: result.steps,
-          error: errorView(result.error),
-        },
-        200,
-      );
+      const body = {
+        objectId,
+        found: result.found,
+        source: result.source,
+        scope: result.scope,
+        action: outcome?.action ?? null,
+        reason: outcome?.reason ?? null,
+        targetId: outcome?.targetId ?? null,
+        request: outcome?.request ?? null,
+        modifiedProperties: outcome?.changes ?? [],
+        steps: result.steps,
+        error: errorView(result.error),
+      };
+      return result.found ? c.json(body, 200) : c.json(body, 404);
     },
   );
   return app;

@@ -33,8 +33,13 @@ export type ErrorCode =
   | 'TooManyDeletes'
   | 'Unknown';
 
+/** Which peer an error came from: the directory (Graph), the identity platform that issues its tokens, the app's SCIM target, or scimflow's own database. */
+export type Peer = 'source' | 'identity platform' | 'target' | 'store';
+
 export interface ProvisioningErrorInit {
   kind: ErrorKind;
+  /** The peer whose answer (or silence) this is; absent for scimflow's own errors. */
+  peer?: Peer;
   code: ErrorCode;
   message: string;
   /** HTTP status of the peer's answer, when there was one. */
@@ -51,6 +56,7 @@ export interface ProvisioningErrorInit {
 export class ProvisioningError extends Error {
   readonly kind: ErrorKind;
   readonly code: ErrorCode;
+  readonly peer?: Peer;
   readonly status?: number;
   readonly scimType?: string;
   readonly detail?: string;
@@ -61,6 +67,7 @@ export class ProvisioningError extends Error {
     this.name = 'ProvisioningError';
     this.kind = init.kind;
     this.code = init.code;
+    if (init.peer !== undefined) this.peer = init.peer;
     if (init.status !== undefined) this.status = init.status;
     if (init.scimType !== undefined) this.scimType = init.scimType;
     if (init.detail !== undefined) this.detail = init.detail;
@@ -73,6 +80,7 @@ export class ProvisioningError extends Error {
       kind: this.kind,
       code: this.code,
       message: this.message,
+      ...(this.peer !== undefined && { peer: this.peer }),
       ...(this.status !== undefined && { status: this.status }),
       ...(this.scimType !== undefined && { scimType: this.scimType }),
       ...(this.detail !== undefined && { detail: this.detail }),
@@ -85,6 +93,7 @@ export interface ErrorInfo {
   kind: ErrorKind;
   code: ErrorCode;
   message: string;
+  peer?: Peer;
   status?: number;
   scimType?: string;
   detail?: string;

@@ -62,6 +62,7 @@ export function toGraphError(error: unknown, options: { secret?: string; delta?:
   if (!(error instanceof GraphError)) {
     const message = error instanceof Error ? error.message : String(error);
     return new ProvisioningError({
+      peer: 'source',
       kind: 'transient',
       code: 'Unknown',
       message: `Microsoft Graph call failed: ${redact(message, options.secret)}`,
@@ -71,6 +72,7 @@ export function toGraphError(error: unknown, options: { secret?: string; delta?:
   const peerText = redact([error.code, error.message].filter(Boolean).join(': '), options.secret);
   if (status === undefined || status < 0) {
     return new ProvisioningError({
+      peer: 'source',
       kind: 'transient',
       code: 'NetworkError',
       message: `Microsoft Graph is unreachable: ${peerText || 'no response'}`,
@@ -79,6 +81,7 @@ export function toGraphError(error: unknown, options: { secret?: string; delta?:
   }
   if (options.delta && isDeltaTokenExpired(status, error.code)) {
     return new ProvisioningError({
+      peer: 'source',
       kind: 'permanent',
       code: 'DeltaTokenExpired',
       status,
@@ -89,6 +92,7 @@ export function toGraphError(error: unknown, options: { secret?: string; delta?:
   const { kind, code } = classify(status);
   const retryAfterMs = parseRetryAfter(error.headers?.get('retry-after'));
   return new ProvisioningError({
+    peer: 'source',
     kind,
     code,
     status,

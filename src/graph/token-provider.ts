@@ -38,8 +38,9 @@ export function tokenFailure(error: unknown, secret: string): ProvisioningError 
   const detail = redact(text, secret);
   const reason = [oauthError ?? status, /AADSTS\d+/.exec(text)?.[0]].filter((part) => part !== undefined).join(', ');
   const refused = (oauthError !== undefined && CREDENTIAL_ERRORS.has(oauthError)) || status === 400 || status === 401;
-  return new ProvisioningError(
-    refused
+  return new ProvisioningError({
+    peer: 'identity platform',
+    ...(refused
       ? {
           kind: 'configuration',
           code: 'Unauthorized',
@@ -53,8 +54,8 @@ export function tokenFailure(error: unknown, secret: string): ProvisioningError 
           message: `No token from the identity platform${oauthError ? ` (${oauthError})` : ''}`,
           detail,
           ...(status !== undefined && { status }),
-        },
-  );
+        }),
+  });
 }
 
 /** An auth provider for `Client.initWithMiddleware` over a token credential. */

@@ -116,6 +116,7 @@ export function errorFromResponse(
   const what =
     status >= 300 && status <= 399 ? `was redirected (HTTP ${status}); use the final URL as the base URL` : `failed with HTTP ${status}`;
   return new ProvisioningError({
+    peer: 'target',
     kind,
     code,
     message: requestError(request, what, detail),
@@ -129,6 +130,7 @@ export function errorFromResponse(
 /** The error for a request that got no complete answer within `timeoutMs`. */
 export function timeoutError(request: RequestLine, timeoutMs: number): ProvisioningError {
   return new ProvisioningError({
+    peer: 'target',
     kind: 'transient',
     code: 'Timeout',
     message: requestError(request, `got no answer within ${timeoutMs} ms`, undefined),
@@ -147,6 +149,7 @@ export function networkError(request: RequestLine, failure: unknown): Provisioni
   }
   const detail = excerpt(peerText(request, parts.join(': ') || String(failure)));
   return new ProvisioningError({
+    peer: 'target',
     kind: 'transient',
     code: 'NetworkError',
     message: requestError(request, 'failed on the network', detail),
@@ -158,6 +161,7 @@ export function networkError(request: RequestLine, failure: unknown): Provisioni
 export function invalidResponse(request: RequestLine, status: number, reason: string, bodyText = ''): ProvisioningError {
   const detail = excerpt(peerText(request, bodyText));
   return new ProvisioningError({
+    peer: 'target',
     kind: 'permanent',
     code: 'InvalidResponse',
     message: peerText(request, `${request.method} ${request.path} answered HTTP ${status} with ${reason}`),
