@@ -7,12 +7,9 @@ export const errorSchema = z
       code: z.string(),
       message: z.string(),
       fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-      peer: z
-        .enum(['source', 'identity platform', 'target', 'store'])
-        .optional()
-        .openapi({
-          description: 'The peer that failed: the directory, the identity platform issuing its tokens, the SCIM target, the database',
-        }),
+      peer: z.enum(['source', 'identity platform', 'target', 'store']).optional().openapi({
+        description: 'The peer that failed: the directory, the identity platform issuing its tokens, the SCIM target, the database',
+      }),
       detail: z.string().optional().openapi({ description: "The peer's own error text" }),
     }),
   })

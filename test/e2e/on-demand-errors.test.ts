@@ -30,7 +30,10 @@ describe('on-demand errors', () => {
 
       const unknown = await h.api('POST', `/api/v1/apps/${app.id}/${path}`, { objectId: '00000000-0000-4000-8000-000000000000' });
       expect(unknown.status).toBe(404);
-      expect(unknown.body.error).toMatchObject({ code: 'NotFound', message: expect.stringContaining('00000000-0000-4000-8000-000000000000') });
+      expect(unknown.body.error).toMatchObject({
+        code: 'NotFound',
+        message: expect.stringContaining('00000000-0000-4000-8000-000000000000'),
+      });
     }
 
     expect((await h.api('POST', `/api/v1/apps/${app.id}/pause`)).status).toBe(200);
@@ -55,7 +58,12 @@ describe('on-demand errors', () => {
 
     // A tenant whose identity platform nobody answers for: a closed loopback port.
     const unreachable = await h.createApp({
-      source: { ...h.graph.sourceConfig(), clientSecret: h.graph.clientSecret, authorityHost: 'https://127.0.0.1:9', graphBaseUrl: 'https://127.0.0.1:9/v1.0' },
+      source: {
+        ...h.graph.sourceConfig(),
+        clientSecret: h.graph.clientSecret,
+        authorityHost: 'https://127.0.0.1:9',
+        graphBaseUrl: 'https://127.0.0.1:9/v1.0',
+      },
     });
     const started = Date.now();
     const silent = await h.api('POST', `/api/v1/apps/${unreachable.id}/provision-on-demand`, { objectId: grace!.id });
