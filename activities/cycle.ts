@@ -1,10 +1,13 @@
 /** The cycle and on-demand activities: each loads nothing itself and calls the sync engine. */
 import * as sync from '../src/sync/index';
-import type { ScimflowActivities, SyncEnv } from '../src/sync/index';
-import { activityRequest, failing, withProgress } from './temporal';
+import type { Progress, ScimflowActivities, SyncEnv } from '../src/sync/index';
+import { activityRequest, failing, forApp, withProgress } from './temporal';
 
 export function cycleActivities(env: SyncEnv): ScimflowActivities {
-  const processPage: ScimflowActivities['processPage'] = (input) => withProgress((progress) => sync.processPage(env, input, progress));
+  /** The work of a cycle's phase: progress as the heartbeat, failures bounded and recorded as the app's last error. */
+  const phase = <T>(at: { appId: string; cycleId: string }, work: (progress: Progress) => Promise<T>) =>
+    forApp(env, at, () => withProgress(work));
+  const processPage: ScimflowActivities['processPage'] = (input) => phase(input, (progress) => sync.processPage(env, input, progress));
   return {
     beginCycle: (input) => failing(() => sync.beginCycle(env, input)),
     lastCycleNumber: ({ appId }) => failing(() => env.store.cycles.latestNumber(appId)),
@@ -13,9 +16,9 @@ export function cycleActivities(env: SyncEnv): ScimflowActivities {
     // Cycles started before processPage took the object kind still call these until they end.
     processSourcePage: (input) => processPage({ ...input, objectType: 'user' }),
     processGroupPage: (input) => processPage({ ...input, objectType: 'group' }),
-    retryEscrow: ({ appId, cycleId }) => withProgress((progress) => sync.retryEscrow(env, appId, cycleId, progress)),
-    reconcileAssignments: ({ appId, cycleId }) => withProgress((progress) => sync.reconcileAssignments(env, appId, cycleId, progress)),
-    resolveReferences: ({ appId, cycleId }) => withProgress((progress) => sync.resolveCycleReferences(env, appId, cycleId, progress)),
+    retryEscrow: (at) => phase(at, (progress) => sync.retryEscrow(env, at.appId, at.cycleId, progress)),
+    reconcileAssignments: (at) => phase(at, (progress) => sync.reconcileAssignments(env, at.appId, at.cycleId, progress)),
+    resolveReferences: (at) => phase(at, (progress) => sync.resolveCycleReferences(env, at.appId, at.cycleId, progress)),
     finishCycle: (input) => failing(() => sync.finishCycle(env, input)),
     provisionOnDemand: ({ appId, objectId, changeKey }) =>
       failing(() => {

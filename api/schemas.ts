@@ -69,6 +69,9 @@ export const appViewSchema = z
         leaverTimeoutMinutes: z.number().optional(),
       })
       .optional(),
+    quarantine: z
+      .object({ failureShare: z.number(), minimumFailures: z.number(), unreachableMinutes: z.number(), disableAfterDays: z.number() })
+      .openapi({ description: 'When cycles that cannot make progress quarantine the job (effective values, defaults filled in)' }),
     capabilities: z.record(z.string(), z.unknown()).optional(),
     configVersion: z.number(),
     createdAt: z.string(),
@@ -87,11 +90,21 @@ export const countsSchema = z.object({
 
 export const statusSchema = z
   .object({
-    state: z.enum(['active', 'paused', 'quarantined', 'stopped']),
+    state: z.enum(['active', 'paused', 'quarantined', 'disabled', 'stopped']),
     quarantine: z
-      .object({ reason: z.enum(['TooManyDeletes']), since: z.string(), detail: z.string() })
+      .object({
+        reason: z.enum(['EncounteredQuarantineException', 'EncounteredEscrowProportionThreshold', 'TooManyDeletes', 'QuarantinedByAdmin']),
+        detail: z.string(),
+        currentBegan: z.string(),
+        nextAttempt: z.string().nullable().openapi({ description: 'When the job tries again; null while it waits for an admin' }),
+        seriesBegan: z.string(),
+        seriesCount: z.number(),
+      })
       .nullable()
-      .openapi({ description: 'Why the job stopped running cycles; lifted by resume or allow-deletes' }),
+      .openapi({
+        description:
+          "Why the job stopped running cycles on its cadence (Entra's fields): attempts follow at +6 h, +12 h, +24 h, then daily; lifted by a successful attempt, resume, restart or allow-deletes",
+      }),
     currentCycle: z
       .object({ id: z.string().nullable(), kind: z.string().nullable(), processed: z.number(), total: z.number().nullable() })
       .nullable(),
@@ -99,7 +112,7 @@ export const statusSchema = z
       .object({
         id: z.string(),
         kind: z.enum(['initial', 'incremental']),
-        state: z.enum(['succeeded', 'failed']),
+        state: z.enum(['succeeded', 'partial', 'failed']),
         startedAt: z.string(),
         finishedAt: z.string(),
         counts: countsSchema,

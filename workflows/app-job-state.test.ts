@@ -93,3 +93,79 @@ describe('AppJob', () => {
     expect(job.status()).toMatchObject({ state: 'active', quarantine: null });
   });
 });
+
+describe('AppJob in quarantine', () => {
+  const HOUR = 60 * MINUTE;
+  const failed = (at: number, more: Partial<CycleSummary> = {}): CycleSummary => ({
+    ...summary(at),
+    state: 'failed',
+    error: 'Microsoft Graph is unreachable',
+    quarantine: { reason: 'EncounteredQuarantineException', detail: 'the cycle could not make progress' },
+    ...more,
+  });
+
+  it('tries again after 6, 12 and 24 hours, then daily, and lifts the quarantine on a good attempt', () => {
+    const job = new AppJob(initialSnapshot('a', 40));
+    job.startCycle((n) => `c${n}`);
+    job.cycleFinished(failed(T0), T0);
+    expect(job.status()).toMatchObject({
+      state: 'quarantined',
+      nextRunAt: new Date(T0 + 6 * HOUR).toISOString(),
+      quarantine: { reason: 'EncounteredQuarantineException', seriesCount: 1, seriesBegan: new Date(T0).toISOString() },
+    });
+    expect(job.isDue(T0 + 40 * MINUTE)).toBe(false);
+    job.requestRun();
+    expect(job.isDue(T0 + 5 * HOUR)).toBe(false);
+    expect(job.msUntilDue(T0 + 5 * HOUR)).toBe(HOUR);
+    expect(job.isDue(T0 + 6 * HOUR)).toBe(true);
+    expect(job.quarantineSeries()).toEqual({ reason: 'EncounteredQuarantineException', seriesBegan: new Date(T0).toISOString() });
+
+    let now = T0 + 6 * HOUR;
+    for (const gap of [12, 24, 24]) {
+      job.startCycle((n) => `c${n}`);
+      job.cycleFinished(failed(now), now);
+      expect(job.status().quarantine).toMatchObject({
+        nextAttempt: new Date(now + gap * HOUR).toISOString(),
+        seriesBegan: new Date(T0).toISOString(),
+      });
+      now += gap * HOUR;
+    }
+    expect(job.status().quarantine?.seriesCount).toBe(4);
+
+    job.startCycle((n) => `c${n}`);
+    job.cycleFinished(summary(now), now);
+    expect(job.status()).toMatchObject({ state: 'active', quarantine: null });
+    expect(job.quarantineSeries()).toBeNull();
+  });
+
+  it('is disabled when a cycle says the series lasted too long, until resumed', () => {
+    const job = new AppJob(initialSnapshot('a', 40));
+    job.startCycle((n) => `c${n}`);
+    job.cycleFinished(failed(T0), T0);
+    const later = T0 + 28 * 24 * HOUR;
+    job.startCycle((n) => `c${n}`);
+    job.cycleFinished(
+      failed(later, { quarantine: { reason: 'EncounteredQuarantineException', detail: 'still away', disable: true } }),
+      later,
+    );
+    expect(job.status()).toMatchObject({
+      state: 'disabled',
+      nextRunAt: null,
+      quarantine: { nextAttempt: null, seriesBegan: new Date(T0).toISOString() },
+    });
+    expect(job.isDue(later + 100 * HOUR)).toBe(false);
+    job.resume();
+    expect(job.status()).toMatchObject({ state: 'active', quarantine: null });
+  });
+
+  it('reads a quarantine kept by a snapshot from before the schedule', () => {
+    const since = new Date(T0).toISOString();
+    const job = new AppJob({
+      ...initialSnapshot('a', 40),
+      state: 'quarantined',
+      quarantine: { reason: 'TooManyDeletes', since, detail: 'held back' } as never,
+    });
+    expect(job.isDue(T0 + 100 * HOUR)).toBe(false);
+    expect(job.quarantineSeries()).toEqual({ reason: 'TooManyDeletes', seriesBegan: since });
+  });
+});

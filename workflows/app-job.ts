@@ -15,7 +15,8 @@ import {
 } from '@temporalio/workflow';
 import type { ScimflowActivities } from '../src/sync/contract';
 import type { CycleSummary } from '../src/sync/contract';
-import { AppJob, initialSnapshot, type JobSnapshot } from './app-job-state';
+import { AppJob, cycleThatFailed, initialSnapshot, type JobSnapshot } from './app-job-state';
+import { errorInfoOf } from './failures';
 import {
   allowDeletesSignal,
   pauseSignal,
@@ -71,13 +72,20 @@ export async function appJob(input: AppJobInput): Promise<void> {
     await condition(() => job.stopRequested || job.isDue(Date.now()) || workflowInfo().continueAsNewSuggested, job.msUntilDue(Date.now()));
     if (job.stopRequested) break;
     if (job.isDue(Date.now())) {
+      const quarantined = job.quarantineSeries();
       const { n, forceDeletes } = job.startCycle((k) => cycleWorkflowId(input.appId, k));
-      const summary: CycleSummary = await executeChild(syncCycle, {
-        workflowId: cycleWorkflowId(input.appId, n),
-        args: [{ appId: input.appId, n, forceDeletes }],
-        parentClosePolicy: ParentClosePolicy.TERMINATE,
-        typedSearchAttributes: [{ key: APP_ID, value: input.appId }],
-      });
+      let summary: CycleSummary;
+      try {
+        summary = await executeChild(syncCycle, {
+          workflowId: cycleWorkflowId(input.appId, n),
+          args: [{ appId: input.appId, n, forceDeletes, ...(quarantined && { quarantined }) }],
+          parentClosePolicy: ParentClosePolicy.TERMINATE,
+          typedSearchAttributes: [{ key: APP_ID, value: input.appId }],
+        });
+      } catch (cause) {
+        // A cycle that could not even begin or end (its app gone, the store refusing) quarantines the job; the job goes on.
+        summary = cycleThatFailed(`${input.appId}:${n}`, errorInfoOf(cause).message, Date.now());
+      }
       job.cycleFinished(summary, Date.now());
     }
     if (job.stopRequested) break;

@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ErrorInfo } from '../src/errors/index';
-import type { CycleSummary, ObjectType, PageResult, RoundKind, ScimflowActivities } from '../src/sync/contract';
+import type { CycleSummary, ObjectType, PageResult, QuarantineSeries, RoundKind, ScimflowActivities } from '../src/sync/contract';
 import { errorInfoOf } from './failures';
 import { progressQuery, type CycleProgress } from './definitions';
 import { CYCLE_KIND } from './search-attributes';
@@ -34,6 +34,8 @@ export interface SyncCycleInput {
   n: number;
   /** An admin allowed this cycle to deprovision past the threshold. */
   forceDeletes?: boolean;
+  /** The job is quarantined: this cycle is an attempt to lift it. */
+  quarantined?: QuarantineSeries;
 }
 
 export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
@@ -94,6 +96,7 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
     deltaLink,
     groups,
     error,
+    quarantined: input.quarantined ?? null,
   });
 }
 

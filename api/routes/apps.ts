@@ -5,15 +5,31 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createRoute, z } from '@hono/zod-openapi';
 import { appInputSchema, groupsSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
+import { quarantineSettings } from '../../src/quarantine/index';
 import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
+import type { Quarantine } from '../../workflows/app-job-state';
 import { appIdParams, appViewSchema, errorSchema, statusSchema } from '../schemas';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 /** The app as the API shows it (AppConfig already holds no secret). */
 export function appView(app: AppConfig) {
-  return { ...app, mappings: app.mappings as Record<string, unknown> };
+  return { ...app, mappings: app.mappings as Record<string, unknown>, quarantine: quarantineSettings(app) };
+}
+
+/** A job's quarantine in Entra's fields (snapshots from before them kept only the reason, since and detail). */
+function quarantineView(quarantine: Quarantine | null) {
+  if (!quarantine) return null;
+  const began = quarantine.seriesBegan ?? quarantine.since ?? quarantine.currentBegan;
+  return {
+    reason: quarantine.reason,
+    detail: quarantine.detail,
+    currentBegan: quarantine.currentBegan ?? began,
+    nextAttempt: quarantine.nextAttempt ?? null,
+    seriesBegan: began,
+    seriesCount: quarantine.seriesCount ?? 1,
+  };
 }
 
 /** Top-level keys whose change makes the next cycle re-evaluate every object. */
@@ -121,6 +137,7 @@ export function appsRoutes(deps: ApiDeps) {
         scoping: current.scoping ?? {},
         ...(current.groups && { groups: current.groups }),
         ...(current.lifecycle && { lifecycle: current.lifecycle }),
+        ...(current.quarantine && { quarantine: current.quarantine }),
         capabilities: { overrides: current.capabilities?.overrides ?? {} },
       };
       const change = c.req.valid('json');
@@ -207,7 +224,7 @@ export function appsRoutes(deps: ApiDeps) {
       return c.json(
         {
           state: job?.state ?? ('stopped' as const),
-          quarantine: job?.quarantine ?? null,
+          quarantine: quarantineView(job?.quarantine ?? null),
           currentCycle: job?.currentCycle
             ? {
                 id: job.currentCycle.cycleId,

@@ -9,6 +9,7 @@ import { objectMappingsSchema } from '../mapping/schema';
 import { scopingFilterInputSchema } from '../mapping/scoping/index';
 import { capabilityOverridesSchema, type CapabilityProfile } from '../scim/capabilities';
 import { lifecycleSettingsSchema } from '../lifecycle/settings';
+import { quarantineSettingsSchema } from '../quarantine/settings';
 
 const httpUrl = z.url({ message: 'must be an absolute URL' }).refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL');
 const httpsUrl = httpUrl.transform((value) => value.replace(/\/+$/, ''));
@@ -157,6 +158,8 @@ export const appInputSchema = z
     capabilities: z.object({ overrides: capabilityOverridesSchema.default({}) }).default({ overrides: {} }),
     /** Joiner lead time, leaver retention and leaver alert timeout (src/lifecycle/settings.ts). */
     lifecycle: lifecycleSettingsSchema.optional(),
+    /** When cycles that cannot make progress quarantine the job (src/quarantine/). */
+    quarantine: quarantineSettingsSchema.optional(),
   })
   .superRefine((app, ctx) => {
     if (app.source.scope === 'assigned' && !app.source.servicePrincipalId) {
@@ -198,6 +201,8 @@ export interface AppConfig {
   groups?: AppSpec['groups'];
   /** Absent: the lifecycle defaults (no lead time, 30 days of retention). */
   lifecycle?: AppSpec['lifecycle'];
+  /** Absent: Entra's quarantine rules (40% of at least 5,000 failures, peers away for 10 minutes, disabled after 28 days). */
+  quarantine?: AppSpec['quarantine'];
   /** The admin's overrides and the profile the last connection test discovered. */
   capabilities?: AppSpec['capabilities'] & { discovered?: CapabilityProfile };
   /** Bumped whenever mappings or scoping change; a new version makes the next cycle a full one. */
@@ -229,6 +234,7 @@ export function splitSecrets(spec: AppSpec): {
       groups: spec.groups,
       capabilities: spec.capabilities,
       ...(spec.lifecycle && { lifecycle: spec.lifecycle }),
+      ...(spec.quarantine && { quarantine: spec.quarantine }),
     },
     secrets: { clientSecret, ...targetSecret(spec.target.auth) },
   };

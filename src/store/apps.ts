@@ -32,8 +32,8 @@ const appColumns = ['id', 'display_name', 'config', 'config_version', 'created_a
  * secret still inside.
  */
 function storedConfig(changes: Partial<AppDefinition>): Partial<StoredAppConfig> {
-  const { source, target, schedule, deprovisioning, mappings, scoping, groups, capabilities, lifecycle } = changes;
-  const config: Partial<StoredAppConfig> = { schedule, deprovisioning, mappings, scoping, groups, capabilities, lifecycle };
+  const { source, target, schedule, deprovisioning, mappings, scoping, groups, capabilities, lifecycle, quarantine } = changes;
+  const config: Partial<StoredAppConfig> = { schedule, deprovisioning, mappings, scoping, groups, capabilities, lifecycle, quarantine };
   if (source) {
     const { clientSecret: _secret, ...clear } = source as StoredAppConfig['source'] & { clientSecret?: unknown };
     config.source = clear;

@@ -8,7 +8,7 @@ import { iso, isoOrNull, json, toDate, type Instant } from './columns';
 import type { CyclesTable, Database } from './tables';
 
 export type CycleKind = 'initial' | 'incremental';
-export type CycleState = 'running' | 'succeeded' | 'failed';
+export type CycleState = 'running' | 'succeeded' | 'partial' | 'failed';
 
 /** Objects handled in a cycle, by outcome. */
 export interface CycleCounts {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Kysely } from 'kysely';
 import { ProvisioningError } from '../errors/index';
 import { createAnchorsRepository, type AnchorsRepository } from './anchors';
+import { createAppErrorsRepository, type AppErrorsRepository } from './app-errors';
 import { createAppsRepository, type AppsRepository } from './apps';
 import { createSecretCipher, loadOrCreateSecretKey, parseSecretKey, SECRET_KEY_ENV, type SecretCipher } from './crypto';
 import { createCyclesRepository, type CyclesRepository } from './cycles';
@@ -43,6 +44,7 @@ export interface Repositories {
   references: ReferencesRepository;
   roleSnapshots: RoleSnapshotsRepository;
   persons: PersonsRepository;
+  appErrors: AppErrorsRepository;
 }
 
 export interface Store extends Repositories {
@@ -69,6 +71,7 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     references: createReferencesRepository(db),
     roleSnapshots: createRoleSnapshotsRepository(db),
     persons: createPersonsRepository(db),
+    appErrors: createAppErrorsRepository(db),
   };
 }
 

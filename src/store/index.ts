@@ -30,3 +30,4 @@ export type { WantedMember, GroupMembersRepository, PendingMembership } from './
 export type { LifecycleEventInput, Person, PersonsRepository, StoredLifecycleEvent } from './persons';
 export type { PendingReference, ReferencesRepository } from './references';
 export type { RoleSnapshotsRepository } from './role-snapshots';
+export type { AppError, AppErrorsRepository, ErrorStep } from './app-errors';

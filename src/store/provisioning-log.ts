@@ -219,6 +219,19 @@ export function createProvisioningLogRepository(db: Kysely<Database>) {
       return counts;
     },
 
+    /** How many of a cycle's failures have a change id matching one of `patterns` (SQL LIKE). */
+    async failuresMatching(cycleId: string, patterns: readonly string[]): Promise<number> {
+      if (patterns.length === 0) return 0;
+      const row = await db
+        .selectFrom('provisioning_log')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('cycle_id', '=', cycleId)
+        .where('status', '=', 'Failure')
+        .where((eb) => eb.or(patterns.map((pattern) => eb('change_id', 'like', pattern))))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     /** Deletes entries recorded before `before` (retention). Returns how many went. */
     async purgeOlderThan(before: Instant): Promise<number> {
       const result = await db.deleteFrom('provisioning_log').where('created_at', '<', toDate(before)).executeTakeFirst();

@@ -25,6 +25,7 @@ export interface Database {
   group_members: GroupMembersTable;
   pending_references: PendingReferencesTable;
   app_role_snapshots: AppRoleSnapshotsTable;
+  app_errors: AppErrorsTable;
 }
 
 export interface AppsTable {
@@ -157,4 +158,14 @@ export interface AppRoleSnapshotsTable {
   user_id: string;
   /** The user's app role ids, sorted and comma-joined. */
   roles: string;
+}
+
+/** The last error of an app's job: one row per app, replaced by the next. */
+export interface AppErrorsTable {
+  app_id: string;
+  error: Json<ErrorInfo>;
+  /** Where it happened: token, read source, write target, store. */
+  step: string;
+  cycle_id: string | null;
+  at: Timestamp;
 }

@@ -5,11 +5,12 @@
  * a secret and never a whole source page.
  */
 import type { ErrorInfo } from '../errors/index';
+import type { QuarantineReason } from '../quarantine/rules';
 import type { ReconcileOutcome } from '../reconcile/index';
 import type { ObjectType } from '../source/index';
 import type { CycleCounts, CycleKind } from '../store/index';
 
-export type { CycleCounts, CycleKind, ObjectType };
+export type { CycleCounts, CycleKind, ObjectType, QuarantineReason };
 
 /**
  * How a round reads its objects, in Entra's words as for cycles: `initial` reads every object
@@ -22,7 +23,8 @@ export type RoundKind = 'initial' | 'incremental';
 export interface CycleSummary {
   id: string;
   kind: CycleKind;
-  state: 'succeeded' | 'failed';
+  /** `failed`: the cycle ended early, or every object it touched failed; `partial`: some failed. */
+  state: 'succeeded' | 'partial' | 'failed';
   startedAt: string;
   finishedAt: string;
   /** Counted from the cycle's provisioning-log entries. */
@@ -30,6 +32,19 @@ export interface CycleSummary {
   /** Deprovisionings held back past the app's threshold (also counted as skipped). */
   staged?: number;
   error?: string;
+  /**
+   * The cycle quarantines the job, and why; with `disable`, the job's quarantine has lasted past
+   * the app's limit and the job is disabled (its escrows are dropped). Absent in summaries of
+   * cycles that ran before verdicts: there `staged` alone quarantines.
+   */
+  quarantine?: { reason: QuarantineReason; detail: string; disable?: boolean } | null;
+}
+
+/** The job's quarantine as a cycle needs to know it: whether it is an attempt, and since when the series runs. */
+export interface QuarantineSeries {
+  reason: QuarantineReason;
+  /** ISO time the series of quarantines began. */
+  seriesBegan: string;
 }
 
 export interface BeginCycleInput {
@@ -100,6 +115,8 @@ export interface FinishCycleInput {
   /** The groups round, when it completed: its delta link and kind. */
   groups?: { deltaLink: string | null; kind: RoundKind } | null;
   error: ErrorInfo | null;
+  /** The job's quarantine when this cycle is an attempt to lift it. */
+  quarantined?: QuarantineSeries | null;
 }
 
 export interface OnDemandRequest {

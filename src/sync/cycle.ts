@@ -9,12 +9,15 @@ import { ProvisioningError, toErrorInfo } from '../errors/index';
 import { discoverCapabilities } from '../scim/index';
 import type { AppContext } from './app-context';
 import { reconcileAssignmentChanges, reconcileRoleChanges, snapshotRoles } from './assignments';
-import type { BeginCycleInput, BeginCycleResult, CycleSummary, FinishCycleInput, PhaseResult, Round } from './contract';
+import type { AppConfig } from '../config/app';
+import { cycleState, cycleVerdict, givesUp, quarantineSettings, type CycleOutcome } from '../quarantine/index';
+import type { BeginCycleInput, BeginCycleResult, CycleSummary, FinishCycleInput, PhaseResult, QuarantineSeries, Round } from './contract';
 import type { SyncEnv } from './env';
 import { GROUPS, USERS } from './kinds';
 import type { Progress } from './progress';
 import { resolveReferences } from './references';
 import { roundKindOf } from './rounds';
+import { isPeerAway } from './app-errors';
 import { assignedIds } from './scope';
 
 /** Capabilities are read again at the start of a cycle once they are this old. */
@@ -76,9 +79,10 @@ export async function beginCycle(env: SyncEnv, { appId, n, forceDeletes }: Begin
 export async function countSourceObjects(env: SyncEnv, appId: string, cycleId: string): Promise<number | null> {
   const ctx = await env.appContext(appId);
   const { scope, servicePrincipalId } = ctx.app.source;
-  if (scope === 'assigned' && servicePrincipalId) return (await assignedIds(env, ctx, USERS, servicePrincipalId, cycleId)).size;
-  // The total only feeds the progress display: a source that cannot count does not stop a cycle.
+  // The total only feeds the progress display: a source that cannot count does not hold a cycle
+  // up (the round's own reads fail, are bounded and recorded).
   try {
+    if (scope === 'assigned' && servicePrincipalId) return (await assignedIds(env, ctx, USERS, servicePrincipalId, cycleId)).size;
     return (await ctx.source.countUsers?.()) ?? null;
   } catch (error) {
     env.logger.warn({ appId, err: toErrorInfo(error) }, 'counting the source users failed; progress shows no total');
@@ -106,11 +110,15 @@ export async function resolveCycleReferences(
   return { processed: groups + resolved.managers, resolved: resolved.managers + resolved.members };
 }
 
+/** Change ids of reference writes (a group's members, a manager): their failures do not quarantine a job. */
+export const REFERENCE_CHANGES = ['%:members:%', '%:references-%'];
+
 /**
  * Ends a cycle: a completed round's delta link becomes the next cycle's watermark, an initial
  * cycle's roles the snapshot later cycles compare with, and the counts come from the cycle's
- * provisioning-log entries (exact, retries included). Held-back deprovisionings raise the
- * quarantine alert.
+ * provisioning-log entries (exact, retries included). The cycle's state and quarantine verdict
+ * follow from them (src/quarantine): a quarantine that starts or changes its reason raises an
+ * alert, and one that has lasted past the app's limit disables the job and drops its escrows.
  */
 export async function finishCycle(env: SyncEnv, input: FinishCycleInput): Promise<CycleSummary> {
   const { appId, cycleId, error } = input;
@@ -134,28 +142,69 @@ export async function finishCycle(env: SyncEnv, input: FinishCycleInput): Promis
   }
   env.perCycle.forget(cycleId);
   const { staged, ...counts } = await store.provisioningLog.countsByCycle(cycleId);
-  const cycle = await store.cycles.finish(cycleId, { state: error ? 'failed' : 'succeeded', error, counts });
+  const lastError = await store.appErrors.get(appId);
+  const outcome = {
+    error,
+    counts,
+    staged,
+    referenceFailures: await store.provisioningLog.failuresMatching(cycleId, REFERENCE_CHANGES),
+    peerAway: lastError?.cycleId === cycleId && isPeerAway(lastError.error) ? lastError.error.message : undefined,
+  };
+  const state = cycleState(outcome);
+  const cycle = await store.cycles.finish(cycleId, { state, error, counts });
   if (!cycle) throw new ProvisioningError({ kind: 'permanent', code: 'NotFound', message: `cycle ${cycleId} does not exist` });
-  if (staged > 0 && app) {
-    await env.alerter.send({
-      type: 'quarantine',
-      appId,
-      reason: 'TooManyDeletes',
-      cycleId,
-      at: env.now().toISOString(),
-      message:
-        `${app.displayName}: cycle ${cycleId} held back ${staged} deprovisionings past the threshold of ${deprovisionThreshold(app)}; ` +
-        'the job is quarantined until an admin allows the deletes',
-    });
-  }
+  if (state === 'succeeded') await store.appErrors.clear(appId);
+  const verdict = app ? await quarantineVerdict(env, app, cycleId, outcome, input.quarantined ?? null) : null;
   return {
     id: cycle.id,
     kind: cycle.kind,
-    state: cycle.state === 'failed' ? 'failed' : 'succeeded',
+    state,
     startedAt: cycle.startedAt,
     finishedAt: cycle.finishedAt ?? env.now().toISOString(),
     counts: cycle.counts,
     staged,
     ...(cycle.error && { error: cycle.error.detail ? `${cycle.error.message}: ${cycle.error.detail}` : cycle.error.message }),
+    quarantine: verdict,
   };
+}
+
+/**
+ * The cycle's quarantine verdict, with its alert when a quarantine starts or its reason changes,
+ * and the job disabled (escrows dropped) when a series has lasted past the app's limit.
+ */
+async function quarantineVerdict(
+  env: SyncEnv,
+  app: AppConfig,
+  cycleId: string,
+  outcome: CycleOutcome,
+  quarantined: QuarantineSeries | null,
+) {
+  const settings = quarantineSettings(app);
+  const verdict = cycleVerdict(outcome, settings);
+  if (!verdict) return null;
+  const at = env.now();
+  // Held-back deletions wait for an admin; every other reason is tried again, until the limit.
+  const disable =
+    verdict.reason !== 'TooManyDeletes' && quarantined !== null && givesUp(Date.parse(quarantined.seriesBegan), at.getTime(), settings);
+  const alert = (reason: string, message: string) =>
+    env.alerter.send({ type: 'quarantine', appId: app.id, reason, cycleId, at: at.toISOString(), message });
+  if (disable) {
+    const dropped = await env.store.escrow.clear(app.id);
+    await alert(
+      'Disabled',
+      `${app.displayName}: quarantined since ${quarantined.seriesBegan} (${settings.disableAfterDays} days); the job is disabled and ${dropped} escrowed objects were dropped; restart it once the cause is fixed`,
+    );
+  } else if (verdict.reason === 'TooManyDeletes' && quarantined?.reason !== 'TooManyDeletes') {
+    await alert(
+      verdict.reason,
+      `${app.displayName}: cycle ${cycleId} held back ${outcome.staged} deprovisionings past the threshold of ${deprovisionThreshold(app)}; ` +
+        'the job is quarantined until an admin allows the deletes',
+    );
+  } else if (quarantined?.reason !== verdict.reason) {
+    await alert(
+      verdict.reason,
+      `${app.displayName}: the job is quarantined (${verdict.reason}): ${verdict.detail}; the next attempt follows Entra's schedule`,
+    );
+  }
+  return { ...verdict, ...(disable && { disable: true }) };
 }

@@ -14,3 +14,4 @@ export { GROUPS, OBJECT_KINDS, USERS, type ObjectKind } from './kinds';
 export { processPage, retryEscrow, roundKindOf } from './rounds';
 export { beginCycle, countSourceObjects, finishCycle, reconcileAssignments, resolveCycleReferences } from './cycle';
 export { deprovisionPerson, previewOne, provisionDisabled, provisionOne, type PersonStep } from './one-object';
+export { errorWithPeer, isPeerAway, recordAppError } from './app-errors';

@@ -20,6 +20,7 @@ import type { ReconcileOutcome } from '../reconcile/index';
 import type { ObjectType } from '../source/index';
 import type { ProvisioningLogInput } from '../store/index';
 import type { AnchorBatch } from './app-context';
+import { recordAppError } from './app-errors';
 import type { SyncEnv } from './env';
 
 /** Who recorded outcomes: a part of a cycle, or a request outside one. */
@@ -161,5 +162,8 @@ export async function recordOutcomes(
   for (const objectType of ['user', 'group'] as const) {
     if (released[objectType].length > 0) await store.escrow.clear(appId, objectType, released[objectType]);
   }
+  // The job's status shows the last failure that came from a peer (the target refusing or away).
+  const peerFailure = outcomes.findLast((o) => o.status === 'Failure' && o.error?.peer !== undefined);
+  if (peerFailure) await recordAppError(env, appId, run.cycleId, peerFailure.error!);
   return outcomes;
 }

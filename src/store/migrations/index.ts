@@ -9,6 +9,7 @@ import * as lifecycle from './0003-lifecycle';
 import * as groups from './0004-groups';
 import * as references from './0005-references';
 import * as roleSnapshots from './0006-role-snapshots';
+import * as quarantine from './0007-quarantine';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0004-groups': groups,
   '0005-references': references,
   '0006-role-snapshots': roleSnapshots,
+  '0007-quarantine': quarantine,
 };
 
 /** A MigrationProvider over migrations listed in code. */
