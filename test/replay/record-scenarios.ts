@@ -5,7 +5,7 @@
  * what it is named for.
  */
 import { Teardown } from '../../bench/teardown';
-import { eventSummary, writeHistories } from './histories';
+import { eventSummary, writeHistories } from './history-files';
 import { recordAppJob } from './scenarios/app-job';
 import { recordLifecycle } from './scenarios/lifecycle';
 import { recordLifecycleTimers } from './scenarios/lifecycle-timers';

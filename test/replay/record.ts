@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../../src/tools/index';
 import { startTestServers } from '../support/test-servers';
-import { RECORDING_SECRETS } from './histories';
+import { RECORDING_SECRETS } from './history-files';
 
 let child: ChildProcess | undefined;
 let interrupted: NodeJS.Signals | undefined;

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log/index';
 import { installTemporalRuntime } from '../../src/temporal/index';
 import * as workflows from '../../workflows/index';
 import { testEnv } from '../support/env';
-import { HISTORIES_DIR, readHistories, secretsIn } from './histories';
+import { HISTORIES_DIR, readHistories, secretsIn } from './history-files';
 
 const histories = await readHistories();
 const results = new Map<string, ReplayResult>();

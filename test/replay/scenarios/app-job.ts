@@ -7,7 +7,7 @@ import type { Teardown } from '../../../bench/teardown';
 import { appJobId } from '../../../workflows/ids';
 import { startHarness } from '../../support/harness';
 import { addPeople } from '../../support/people';
-import { RECORDING_SECRETS } from '../histories';
+import { RECORDING_SECRETS } from '../history-files';
 import { covering, firstRunId, historyOf, runContinuedFrom, type Log, type Recorded } from './runs';
 
 export async function recordAppJob(teardown: Teardown, log: Log): Promise<Recorded> {

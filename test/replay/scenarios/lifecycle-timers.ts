@@ -13,7 +13,7 @@ import { toolPath } from '../../../src/tools/index';
 import { personWorkflowId, WORKFLOW_TYPES } from '../../../workflows/lifecycle/definitions';
 import { fakeWorld, lifecycleApp, type FakeWorldOptions } from '../../fakes/lifecycle-world';
 import { testEnv } from '../../support/env';
-import { type History } from '../histories';
+import { type History } from '../history-files';
 import { covering, type Log, type Recorded } from './runs';
 
 const DAY = 24 * 3_600_000;

@@ -10,7 +10,7 @@ import { lifecycleProgressQuery, personWorkflowId } from '../../../workflows/lif
 import { startHarness } from '../../support/harness';
 import { eventually, runResult, sendEvents } from '../../support/lifecycle';
 import { addPeople, person } from '../../support/people';
-import { RECORDING_SECRETS } from '../histories';
+import { RECORDING_SECRETS } from '../history-files';
 import { covering, historyOf, historyWith, type Log, type Recorded } from './runs';
 
 export async function recordLifecycle(teardown: Teardown, log: Log): Promise<Recorded> {

@@ -1,7 +1,7 @@
 /** What the recording scenarios share: reading a run's history and checking it covers what its file is named for. */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { eventually } from '../../support/lifecycle';
-import { eventSummary, type History } from '../histories';
+import { eventSummary, type History } from '../history-files';
 
 /** Scenario file name → history. */
 export type Recorded = Record<string, History>;

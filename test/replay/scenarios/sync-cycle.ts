@@ -9,7 +9,7 @@ import type { Teardown } from '../../../bench/teardown';
 import { cycleWorkflowId } from '../../../workflows/ids';
 import { startHarness } from '../../support/harness';
 import { addPeople } from '../../support/people';
-import { RECORDING_SECRETS, type History } from '../histories';
+import { RECORDING_SECRETS, type History } from '../history-files';
 import { covering, historyOf, type Log, type Recorded } from './runs';
 
 export async function recordSyncCycles(teardown: Teardown, log: Log): Promise<Recorded> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventSummary, RECORDING_SECRETS, secretsIn, type History } from './histories';
+import { eventSummary, RECORDING_SECRETS, secretsIn, type History } from './history-files';
 import { historyFromJSON, historyToJSON } from './history-json';
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
