@@ -9,9 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LifecycleActivities, LifecycleAlert, LifecycleApp, PersonAppResult } from '../../src/lifecycle/contract';
+import type { LifecycleActivities, LifecycleApp } from '../../src/lifecycle/contract';
 import { toolPath } from '../../src/tools/index';
 import { cancelHireSignal, lifecycleProgressQuery, rehireSignal, setEffectiveAtSignal } from '../../workflows/lifecycle/definitions';
+import { fakeWorld as createFakeWorld, lifecycleApp as app, type FakeWorldOptions } from '../fakes/lifecycle-world';
 import { testEnv } from '../support/env';
 
 const DAY = 24 * 3_600_000;
@@ -29,93 +30,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-function app(appId: string, settings: Partial<LifecycleApp> = {}): LifecycleApp {
-  return {
-    appId,
-    displayName: `App ${appId}`,
-    leadTimeDays: 0,
-    createDisabled: false,
-    retentionDays: 30,
-    leaverTimeoutMinutes: 15,
-    deletesLeavers: false,
-    ...settings,
-  };
-}
-
-interface Call {
-  name: string;
-  appId?: string;
-  action?: string;
-  state?: string;
-  /** The test server's clock when the call ran. */
-  at: number;
-}
-
-/** One person's accounts in a few apps, with the calls made and their (skipped) times. */
-function fakeWorld(apps: LifecycleApp[], options: { holding?: string[]; failing?: Record<string, number>; inDirectoryFrom?: number } = {}) {
-  const accounts = new Map<string, 'active' | 'disabled' | 'deleted'>((options.holding ?? []).map((id) => [id, 'active']));
-  const failures = new Map(Object.entries(options.failing ?? {}));
-  const calls: Call[] = [];
-  const alerts: LifecycleAlert[] = [];
-  let person: string | null = null;
-  const result = (appId: string, action: PersonAppResult['action']): PersonAppResult => ({
-    appId,
-    status: 'Success',
-    action,
-    targetId: `t-${appId}`,
-    reason: 'ok',
-  });
-  const activities: LifecycleActivities = {
-    async resolveEmployee({ employeeId }) {
-      const at = await env.currentTimeMs();
-      calls.push({ name: 'resolveEmployee', at });
-      if (options.inDirectoryFrom === undefined || at < options.inDirectoryFrom)
-        return { objectId: null, reason: `no user with employeeId "${employeeId}" in the directory yet` };
-      return { objectId: `object-of-${employeeId}`, displayName: 'Ada' };
-    },
-    lifecycleApps: async () => apps,
-    appsHoldingAccount: async () => apps.filter((a) => accounts.has(a.appId) && accounts.get(a.appId) !== 'deleted'),
-    async setPersonState({ state }) {
-      calls.push({ name: 'setPersonState', state, at: await env.currentTimeMs() });
-      person = state;
-      return { changed: true, state };
-    },
-    async provisionPerson({ appId }) {
-      calls.push({ name: 'provision', appId, at: await env.currentTimeMs() });
-      const before = accounts.get(appId);
-      accounts.set(appId, 'active');
-      return result(appId, before && before !== 'deleted' ? 'Update' : 'Create');
-    },
-    async provisionPersonDisabled({ appId }) {
-      calls.push({ name: 'provisionDisabled', appId, at: await env.currentTimeMs() });
-      if (accounts.has(appId) && accounts.get(appId) !== 'deleted') return { ...result(appId, 'Other'), status: 'Skipped' };
-      accounts.set(appId, 'disabled');
-      return result(appId, 'Create');
-    },
-    async deprovisionPerson({ appId, action }) {
-      calls.push({ name: 'deprovision', appId, action, at: await env.currentTimeMs() });
-      const left = failures.get(appId) ?? 0;
-      if (left > 0) {
-        failures.set(appId, left - 1);
-        return {
-          appId,
-          status: 'Failure',
-          action: 'Other',
-          targetId: null,
-          reason: 'HTTP 503 from the target',
-          error: { kind: 'transient', code: 'ServiceUnavailable', message: 'HTTP 503 from the target', detail: 'down for maintenance' },
-        };
-      }
-      if (!accounts.has(appId) || accounts.get(appId) === 'deleted') return { ...result(appId, 'Other'), status: 'Skipped' };
-      accounts.set(appId, action === 'delete' ? 'deleted' : 'disabled');
-      return result(appId, action === 'delete' ? 'Delete' : 'Disable');
-    },
-    async sendLifecycleAlert(alert) {
-      alerts.push(alert);
-    },
-  };
-  return { accounts, calls, alerts, activities, person: () => person };
-}
+/** One person's accounts in memory, on the test server's clock. */
+const fakeWorld = (apps: LifecycleApp[], options?: FakeWorldOptions) => createFakeWorld(() => env.currentTimeMs(), apps, options);
 
 /**
  * Runs `work` with a worker on a queue of its own. Runs the test left behind are terminated

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log/index';
 import type { ScimRequestInfo } from '../../src/scim/index';
 import { startService, type RunningService } from '../../src/service/service';
 import { openDatabase, type Store } from '../../src/store/index';
-import { startFakeGraph, type FakeGraph } from '../fakes/graph/index';
+import { startFakeGraph, type FakeGraph, type FakeGraphOptions } from '../fakes/graph/index';
 import { createTestDatabase, type TestDatabase } from './database';
 import { freshScimTenant, testEnv, uniqueName } from './env';
 
@@ -35,12 +35,19 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { worker?: boolean; graphPageSize?: number; concurrency?: number; alertWebhookUrl?: string } = {},
+  options: {
+    worker?: boolean;
+    graphPageSize?: number;
+    concurrency?: number;
+    alertWebhookUrl?: string;
+    /** The Graph fake's tenant, e.g. a client secret known to the test. */
+    graph?: Omit<FakeGraphOptions, 'maxPageSize'>;
+  } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const secretKey = randomBytes(32);
   const store = await openDatabase({ url: database.url, secretKey, onConnectionError: () => {} });
-  const graph = await startFakeGraph({ maxPageSize: options.graphPageSize ?? 999 });
+  const graph = await startFakeGraph({ ...options.graph, maxPageSize: options.graphPageSize ?? 999 });
   const scimRequests: (ScimRequestInfo & { at: number })[] = [];
   const taskQueue = uniqueName('e2e');
   const adminToken = randomBytes(24).toString('base64url');
