@@ -19,6 +19,7 @@ function recordingJobs(): JobControl & { calls: string[] } {
     resume: record('resume'),
     runNow: record('runNow'),
     allowDeletes: record('allowDeletes'),
+    restart: record('restart'),
     stop: record('stop'),
     setInterval: async (appId, minutes) => {
       calls.push(`setInterval:${appId}:${minutes}`);
@@ -318,5 +319,29 @@ describe('docs', () => {
     const asset = await call('GET', '/api/v1/docs/assets/swagger-ui-bundle.js', undefined, null);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toContain('javascript');
+  });
+});
+
+describe('restart', () => {
+  it("takes Entra's scopes, clears what they name and signals the job; no body is the portal's restart", async () => {
+    const created = (await (await call('POST', '/api/v1/apps', validApp)).json()) as { id: string };
+    await store.escrow.record(created.id, 'user', 'u1', { kind: 'transient', code: 'Timeout', message: 'slow' }, new Date());
+    await store.syncState.set({ appId: created.id, objectType: 'user', deltaLink: 'https://graph/delta', configVersion: 1 });
+
+    const some = await call('POST', `/api/v1/apps/${created.id}/restart`, { scopes: ['Escrows'] });
+    expect(some.status).toBe(202);
+    expect(await some.json()).toEqual({ id: created.id, accepted: true, scopes: ['Escrows'] });
+    expect(await store.escrow.count(created.id)).toBe(0);
+    expect(await store.syncState.get(created.id, 'user')).toBeDefined();
+
+    const portal = await call('POST', `/api/v1/apps/${created.id}/restart`);
+    expect(portal.status).toBe(202);
+    expect(((await portal.json()) as { scopes: string[] }).scopes).toEqual(['QuarantineState', 'Watermark', 'Escrows']);
+    expect(await store.syncState.get(created.id, 'user')).toBeUndefined();
+    expect(jobs.calls.filter((c) => c === `restart:${created.id}`)).toHaveLength(2);
+
+    const bad = await call('POST', `/api/v1/apps/${created.id}/restart`, { scopes: ['Everything'] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { fields: { path: string }[] } }).error.fields[0]!.path).toBe('scopes.0');
   });
 });

@@ -11,12 +11,14 @@ import {
   previewUpdate,
   progressQuery,
   provisionOnDemandUpdate,
+  restartSignal,
   resumeSignal,
   runNowSignal,
   setIntervalSignal,
   statusQuery,
   stopSignal,
   type CycleProgress,
+  type RestartScope,
 } from '../workflows/definitions';
 import { appJob } from '../workflows/app-job';
 import { appJobId, TASK_QUEUE } from '../workflows/ids';
@@ -33,6 +35,8 @@ export interface JobControl {
   resume(appId: string): Promise<void>;
   runNow(appId: string): Promise<void>;
   allowDeletes(appId: string): Promise<void>;
+  /** Lifts the quarantine and/or releases held-back deletions (per scope) and runs a cycle now. */
+  restart(appId: string, scopes: RestartScope[]): Promise<void>;
   setInterval(appId: string, minutes: number): Promise<void>;
   stop(appId: string): Promise<void>;
   /** The job's status with the running cycle's progress; undefined when no job runs. */
@@ -58,6 +62,7 @@ export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE)
     resume: (appId) => handle(appId).signal(resumeSignal),
     runNow: (appId) => handle(appId).signal(runNowSignal),
     allowDeletes: (appId) => handle(appId).signal(allowDeletesSignal),
+    restart: (appId, scopes) => handle(appId).signal(restartSignal, { scopes }),
     setInterval: (appId, minutes) => handle(appId).signal(setIntervalSignal, minutes),
     async stop(appId) {
       try {

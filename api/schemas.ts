@@ -106,8 +106,29 @@ export const statusSchema = z
           "Why the job stopped running cycles on its cadence (Entra's fields): attempts follow at +6 h, +12 h, +24 h, then daily; lifted by a successful attempt, resume, restart or allow-deletes",
       }),
     currentCycle: z
-      .object({ id: z.string().nullable(), kind: z.string().nullable(), processed: z.number(), total: z.number().nullable() })
+      .object({
+        id: z.string().nullable(),
+        kind: z.string().nullable(),
+        phase: z.enum(['begin', 'users', 'assignments', 'escrow', 'groups', 'references', 'finish']).nullable(),
+        processed: z.number(),
+        total: z.number().nullable(),
+      })
       .nullable(),
+    lastError: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        detail: z.string().optional().openapi({ description: "The peer's own error text" }),
+        peer: z.enum(['source', 'identity platform', 'target', 'store']).nullable(),
+        step: z.enum(['token', 'read source', 'write target', 'store', 'unknown']),
+        cycleId: z.string().nullable(),
+        at: z.string(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The job's last error: shown as soon as a cycle's work fails, also while it is being retried; cleared by a cycle without failures",
+      }),
     lastCycle: z
       .object({
         id: z.string(),
@@ -121,6 +142,10 @@ export const statusSchema = z
       })
       .nullable(),
     nextRunAt: z.string().nullable(),
+    lastRestart: z
+      .object({ at: z.string(), scopes: z.array(z.string()) })
+      .nullable()
+      .openapi({ description: 'The last restart of the job: when, and with which scopes' }),
     runRequested: z.boolean().openapi({ description: 'A run-now request waits for the job to be active (a paused job keeps it)' }),
     intervalMinutes: z.number(),
     pendingReferences: z.object({ members: z.number(), managers: z.number() }).openapi({

@@ -169,3 +169,24 @@ describe('AppJob in quarantine', () => {
     expect(job.quarantineSeries()).toEqual({ reason: 'TooManyDeletes', seriesBegan: since });
   });
 });
+
+describe('AppJob restart', () => {
+  it('lifts a quarantine with QuarantineState, releases held-back deletions with ForceDeletes, and runs a cycle now', () => {
+    const job = new AppJob(initialSnapshot('a', 40));
+    job.startCycle((n) => `c${n}`);
+    job.cycleFinished({ ...summary(T0), staged: 2 }, T0);
+    job.restart(['Escrows'], T0 + MINUTE);
+    expect(job.status()).toMatchObject({ state: 'quarantined', runRequested: true, lastRestart: { scopes: ['Escrows'] } });
+    expect(job.isDue(T0 + MINUTE)).toBe(false);
+
+    job.restart(['QuarantineState'], T0 + 2 * MINUTE);
+    expect(job.status()).toMatchObject({ state: 'active', quarantine: null, lastRestart: { at: new Date(T0 + 2 * MINUTE).toISOString() } });
+    expect(job.isDue(T0 + 2 * MINUTE)).toBe(true);
+    expect(job.startCycle((n) => `c${n}`).forceDeletes).toBe(false);
+
+    job.cycleFinished({ ...summary(T0), staged: 2 }, T0);
+    job.restart(['Full'], T0 + 3 * MINUTE);
+    expect(job.status().state).toBe('active');
+    expect(job.startCycle((n) => `c${n}`).forceDeletes).toBe(true);
+  });
+});

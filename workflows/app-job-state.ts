@@ -4,6 +4,7 @@
  */
 import { attemptGapMs, type QuarantineReason } from '../src/quarantine/rules';
 import type { CycleSummary, QuarantineSeries } from '../src/sync/contract';
+import type { RestartScope } from './definitions';
 
 /** `disabled`: quarantined past the app's limit; only a resume or restart runs it again. */
 export type JobState = 'active' | 'paused' | 'quarantined' | 'disabled';
@@ -37,6 +38,8 @@ export interface JobSnapshot {
   quarantine?: Quarantine | null;
   /** The next cycle may deprovision past the threshold (an admin allowed the deletes). */
   forceDeletes?: boolean;
+  /** The last restart: when, and what it cleared. */
+  lastRestart?: { at: string; scopes: RestartScope[] } | null;
 }
 
 export interface JobStatus {
@@ -48,6 +51,7 @@ export interface JobStatus {
   currentCycleWorkflowId: string | null;
   /** A run-now request waits: it starts a cycle once the job is active (at once unless paused or quarantined). */
   runRequested: boolean;
+  lastRestart: { at: string; scopes: RestartScope[] } | null;
   lastCycle: CycleSummary | null;
   quarantine: Quarantine | null;
 }
@@ -98,6 +102,22 @@ export class AppJob {
     this.resume();
     this.snapshot.forceDeletes = true;
     this.snapshot.runRequested = true;
+  }
+
+  /**
+   * A restart with Entra's scopes (the escrows and the watermark are cleared by the caller):
+   * `QuarantineState` lifts a quarantine or a disabled job, `ForceDeletes` lets the next cycle
+   * deprovision past the threshold; either way a cycle runs now.
+   */
+  restart(scopes: RestartScope[], now: number): void {
+    const all = scopes.includes('Full');
+    if (all || scopes.includes('QuarantineState')) this.resume();
+    if (all || scopes.includes('ForceDeletes')) {
+      this.resume();
+      this.snapshot.forceDeletes = true;
+    }
+    this.snapshot.runRequested = true;
+    this.snapshot.lastRestart = { at: new Date(now).toISOString(), scopes };
   }
 
   requestRun(): void {
@@ -214,6 +234,7 @@ export class AppJob {
       nextRunAt: this.nextRunAt(),
       currentCycleWorkflowId: this.runningCycle,
       runRequested: this.snapshot.runRequested,
+      lastRestart: this.snapshot.lastRestart ?? null,
       lastCycle: this.snapshot.lastCycle,
       quarantine: this.snapshot.quarantine ?? null,
     };

@@ -22,6 +22,7 @@ import {
   pauseSignal,
   previewUpdate,
   provisionOnDemandUpdate,
+  restartSignal,
   resumeSignal,
   runNowSignal,
   setIntervalSignal,
@@ -29,7 +30,7 @@ import {
   stopSignal,
 } from './definitions';
 import { cycleWorkflowId } from './ids';
-import { APP_ID } from './search-attributes';
+import { APP_ID, searchable } from './search-attributes';
 import { syncCycle } from './sync-cycle';
 
 const { provisionOnDemand, previewObject } = proxyActivities<ScimflowActivities>({
@@ -57,6 +58,7 @@ export async function appJob(input: AppJobInput): Promise<void> {
   setHandler(runNowSignal, () => job.requestRun());
   setHandler(allowDeletesSignal, () => job.allowDeletes());
   setHandler(stopSignal, () => job.stop());
+  setHandler(restartSignal, ({ scopes }) => job.restart(scopes, Date.now()));
   setHandler(setIntervalSignal, (minutes) => job.setInterval(minutes, Date.now()));
   setHandler(statusQuery, () => job.status());
   const validator = (request: { objectId?: unknown }) => {
@@ -80,7 +82,7 @@ export async function appJob(input: AppJobInput): Promise<void> {
           workflowId: cycleWorkflowId(input.appId, n),
           args: [{ appId: input.appId, n, forceDeletes, ...(quarantined && { quarantined }) }],
           parentClosePolicy: ParentClosePolicy.TERMINATE,
-          typedSearchAttributes: [{ key: APP_ID, value: input.appId }],
+          ...(searchable() && { typedSearchAttributes: [{ key: APP_ID, value: input.appId }] }),
         });
       } catch (cause) {
         // A cycle that could not even begin or end (its app gone, the store refusing) quarantines the job; the job goes on.

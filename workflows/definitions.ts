@@ -12,13 +12,27 @@ export const runNowSignal = defineSignal('runNow');
 /** Entra's "allow deletes": the next cycle may deprovision past the threshold; lifts the quarantine. */
 export const allowDeletesSignal = defineSignal('allowDeletes');
 export const stopSignal = defineSignal('stop');
+
+/** Entra's restart scopes: what a restart clears. `Full` is all of them. */
+export type RestartScope = 'Escrows' | 'Watermark' | 'QuarantineState' | 'ForceDeletes' | 'Full';
+/**
+ * A restart (the API has cleared the escrows and the watermark where asked): lifts the
+ * quarantine (`QuarantineState`), lets the next cycle deprovision past the threshold
+ * (`ForceDeletes`), and runs a cycle now.
+ */
+export const restartSignal = defineSignal<[{ scopes: RestartScope[] }]>('restart');
 export const setIntervalSignal = defineSignal<[minutes: number]>('setInterval');
 
 export const statusQuery = defineQuery<JobStatus>('status');
 
+/** The part of a cycle running now, in the order a cycle runs them. */
+export type CyclePhase = 'begin' | 'users' | 'assignments' | 'escrow' | 'groups' | 'references' | 'finish';
+
 export interface CycleProgress {
   cycleId: string | null;
   kind: 'initial' | 'incremental' | null;
+  /** Absent in the progress of cycles that ran before phases were reported. */
+  phase?: CyclePhase;
   processed: number;
   total: number | null;
 }

@@ -9,7 +9,7 @@ import type { ErrorInfo } from '../src/errors/index';
 import type { CycleSummary, ObjectType, PageResult, QuarantineSeries, RoundKind, ScimflowActivities } from '../src/sync/contract';
 import { errorInfoOf } from './failures';
 import { progressQuery, type CycleProgress } from './definitions';
-import { CYCLE_KIND } from './search-attributes';
+import { CYCLE_KIND, searchable } from './search-attributes';
 
 const { beginCycle, finishCycle, countSourceObjects } = proxyActivities<ScimflowActivities>({
   startToCloseTimeout: '2 minutes',
@@ -39,14 +39,14 @@ export interface SyncCycleInput {
 }
 
 export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
-  const progress: CycleProgress = { cycleId: null, kind: null, processed: 0, total: null };
+  const progress: CycleProgress = { cycleId: null, kind: null, phase: 'begin', processed: 0, total: null };
   setHandler(progressQuery, () => progress);
   const onePageActivity = patched(PATCHES.onePageActivity);
 
   const begun = await beginCycle(input);
   progress.cycleId = begun.cycleId;
   progress.kind = begun.kind;
-  upsertSearchAttributes([{ key: CYCLE_KIND, value: begun.kind }]);
+  if (searchable()) upsertSearchAttributes([{ key: CYCLE_KIND, value: begun.kind }]);
   if (begun.kind === 'initial') progress.total = await countSourceObjects({ appId: input.appId, cycleId: begun.cycleId });
 
   let error: ErrorInfo | null = null;
@@ -58,6 +58,7 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
     return objectType === 'user' ? processSourcePage(at) : processGroupPage(at);
   };
   try {
+    progress.phase = 'users';
     const users = await deltaRound(
       page('user'),
       { kind: begun.kind, link: begun.startLink },
@@ -66,13 +67,16 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
     );
     deltaLink = users.deltaLink;
     if (begun.kind === 'incremental') {
+      progress.phase = 'assignments';
       const rescoped = await reconcileAssignments({ appId: input.appId, cycleId: begun.cycleId });
       progress.processed += rescoped.processed;
     }
+    progress.phase = 'escrow';
     const retried = await retryEscrow({ appId: input.appId, cycleId: begun.cycleId });
     progress.processed += retried.processed;
     // Groups after users, so members provisioned in this cycle are written to their groups now.
     if (begun.groups) {
+      progress.phase = 'groups';
       groups = await deltaRound(
         page('group'),
         { kind: begun.groups.kind, link: begun.groups.startLink },
@@ -82,12 +86,14 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
     }
     // Then the references whose object exists now: members and managers provisioned after their holders.
     if (begun.groups || begun.references) {
+      progress.phase = 'references';
       const resolved = await resolveReferences({ appId: input.appId, cycleId: begun.cycleId });
       progress.processed += resolved.processed;
     }
   } catch (cause) {
     error = errorInfoOf(cause);
   }
+  progress.phase = 'finish';
   return finishCycle({
     appId: input.appId,
     cycleId: begun.cycleId,

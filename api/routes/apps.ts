@@ -4,11 +4,13 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { createRoute, z } from '@hono/zod-openapi';
+import type { AppError } from '../../src/store/index';
 import { appInputSchema, groupsSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
 import { quarantineSettings } from '../../src/quarantine/index';
 import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import type { Quarantine } from '../../workflows/app-job-state';
+import type { RestartScope } from '../../workflows/definitions';
 import { appIdParams, appViewSchema, errorSchema, statusSchema } from '../schemas';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -29,6 +31,35 @@ function quarantineView(quarantine: Quarantine | null) {
     nextAttempt: quarantine.nextAttempt ?? null,
     seriesBegan: began,
     seriesCount: quarantine.seriesCount ?? 1,
+  };
+}
+
+/** Entra's restart scopes. */
+const RESTART_SCOPES = ['Escrows', 'Watermark', 'QuarantineState', 'ForceDeletes', 'Full'] as const;
+/** What Entra's portal restart clears: the quarantine, the watermark and the escrows. */
+const PORTAL_RESTART: RestartScope[] = ['QuarantineState', 'Watermark', 'Escrows'];
+
+const restartSchema = z
+  .strictObject({
+    scopes: z
+      .array(z.enum(RESTART_SCOPES, { message: `each scope must be one of ${RESTART_SCOPES.join(', ')}` }))
+      .min(1, 'scopes needs at least one scope (or send no body for the portal restart)'),
+  })
+  .optional()
+  .openapi('RestartRequest', { example: { scopes: ['Escrows', 'Watermark'] } });
+
+/** The job's last error as the status shows it. */
+function lastErrorView(last: AppError | undefined) {
+  if (!last) return null;
+  const { code, message, detail, peer } = last.error;
+  return {
+    code,
+    message,
+    ...(detail !== undefined && { detail }),
+    peer: peer ?? null,
+    step: last.step,
+    cycleId: last.cycleId,
+    at: last.at,
   };
 }
 
@@ -210,6 +241,36 @@ export function appsRoutes(deps: ApiDeps) {
 
   app.openapi(
     createRoute({
+      method: 'post',
+      path: '/apps/{id}/restart',
+      summary:
+        "Restart the job with Entra's scopes: escrows, watermark (the next cycle is initial), quarantine, held-back deletions; then run a cycle now",
+      request: {
+        params: appIdParams,
+        body: { content: { 'application/json': { schema: restartSchema } }, required: false },
+      },
+      responses: {
+        202: json(z.object({ id: z.string(), accepted: z.boolean(), scopes: z.array(z.string()) }), 'Restarted; a cycle runs now'),
+        400: json(errorSchema, 'An unknown scope'),
+        404: json(errorSchema, 'No such app'),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const found = await requireApp(deps, id);
+      const scopes: RestartScope[] = c.req.valid('json')?.scopes ?? PORTAL_RESTART;
+      const all = scopes.includes('Full');
+      if (all || scopes.includes('Escrows')) await deps.store.escrow.clear(id);
+      if (all || scopes.includes('Watermark')) await deps.store.syncState.clear(id);
+      await deps.jobs.ensure(id, found.schedule.intervalMinutes);
+      await deps.jobs.restart(id, scopes);
+      deps.logger.info({ appId: id, scopes }, 'job restarted');
+      return c.json({ id, accepted: true, scopes }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
       method: 'get',
       path: '/apps/{id}/status',
       summary: "The job's state, the running cycle's progress and the last cycle",
@@ -229,13 +290,16 @@ export function appsRoutes(deps: ApiDeps) {
             ? {
                 id: job.currentCycle.cycleId,
                 kind: job.currentCycle.kind,
+                phase: job.currentCycle.phase ?? null,
                 processed: job.currentCycle.processed,
                 total: job.currentCycle.total,
               }
             : null,
           lastCycle,
+          lastError: lastErrorView(await deps.store.appErrors.get(id)),
           nextRunAt: job?.nextRunAt ?? null,
           runRequested: job?.runRequested ?? false,
+          lastRestart: job?.lastRestart ?? null,
           intervalMinutes: found.schedule.intervalMinutes,
           pendingReferences: { members: await deps.store.groupMembers.countPending(id), managers: await deps.store.references.count(id) },
         },

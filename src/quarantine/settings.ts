@@ -13,9 +13,10 @@ export const quarantineSettingsSchema = z.strictObject({
     .int('minimumFailures must be a whole number')
     .min(1, 'minimumFailures must be at least 1')
     .optional(),
+  /** Minutes, fractions allowed. */
   unreachableMinutes: z
     .number({ message: 'unreachableMinutes must be a number' })
-    .min(1, 'unreachableMinutes must be at least 1')
+    .min(0.1, 'unreachableMinutes must be at least 0.1')
     .max(24 * 60, 'unreachableMinutes must be at most 1440')
     .optional(),
   disableAfterDays: z

@@ -67,6 +67,8 @@ export interface FaultProxy {
   url: string;
   /** Adds a rule; the first rule with uses left that matches a request applies to it. */
   plan(rule: FaultRule): void;
+  /** Drops every rule: requests pass unchanged again. */
+  clear(): void;
   /** Every request so far, in arrival order. */
   readonly requests: ProxiedRequest[];
   /** When a request of `requests` arrived and was done with. */
@@ -252,6 +254,9 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
     plan: (rule) => {
       if (!Number.isInteger(rule.times) || rule.times < 1) throw new RangeError(`times must be an integer >= 1, not ${rule.times}`);
       rules.push({ ...rule });
+    },
+    clear() {
+      rules.length = 0;
     },
     requests,
     timingOf: (request) => {

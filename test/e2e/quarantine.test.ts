@@ -1,0 +1,109 @@
+/**
+ * Failures an operator sees and the service handles: a target that fails every write and a
+ * directory that cannot be reached quarantine the job with Entra's reason and schedule, the
+ * status says why (the last error with its peer and step), and an alert goes out once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAlertWebhook, type AlertWebhook } from '../support/alert-webhook';
+import { testEnv } from '../support/env';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { startHarness, type Harness } from '../support/harness';
+import { addPeople } from '../support/people';
+
+let h: Harness;
+let webhook: AlertWebhook;
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  webhook = await startAlertWebhook();
+  proxy = await startFaultProxy({ target: testEnv.scimUrl });
+  h = await startHarness({ alertWebhookUrl: webhook.url });
+});
+
+afterAll(async () => {
+  await h?.close();
+  await proxy?.stop();
+  webhook?.close();
+});
+
+const HOUR = 3_600_000;
+
+describe('quarantine', () => {
+  it('quarantines a job whose target fails every write, says why, and lifts it with the next good cycle', async () => {
+    addPeople(h.graph, 3, 9300);
+    const tenant = `${proxy.url}/q${Date.now().toString(36)}/v2`;
+    const app = await h.createApp({
+      target: { type: 'scim', baseUrl: tenant, auth: { type: 'bearer', token: testEnv.scimToken } },
+      capabilities: { overrides: { bulk: { supported: false } } },
+    });
+    const first = await h.waitForCycle(app.id);
+    expect(first).toMatchObject({ state: 'succeeded' });
+
+    addPeople(h.graph, 4, 9310);
+    proxy.plan({ times: 1_000, match: { method: 'POST' }, fault: { kind: 'status', status: 500 } });
+    await h.api('POST', `/api/v1/apps/${app.id}/run`);
+    const second = await h.waitForCycle(app.id, first.id);
+    expect(second).toMatchObject({ state: 'failed', counts: { failed: 4, created: 0 } });
+    // Each failed object is logged once for its try.
+    const failures = await h.api('GET', `/api/v1/apps/${app.id}/provisioning-logs?status=Failure&cycleId=${encodeURIComponent(second.id)}`);
+    expect(new Set(failures.body.items.map((e: { sourceId: string }) => e.sourceId)).size).toBe(failures.body.items.length);
+
+    const status = (await h.api('GET', `/api/v1/apps/${app.id}/status`)).body;
+    expect(status).toMatchObject({
+      state: 'quarantined',
+      quarantine: { reason: 'EncounteredQuarantineException', seriesCount: 1 },
+      lastError: {
+        peer: 'target',
+        step: 'write target',
+        cycleId: second.id,
+        code: expect.any(String),
+        message: expect.stringContaining('500'),
+      },
+    });
+    expect(Date.parse(status.quarantine.nextAttempt) - Date.parse(status.quarantine.currentBegan)).toBe(6 * HOUR);
+    expect(status.nextRunAt).toBe(status.quarantine.nextAttempt);
+    expect(webhook.alerts.filter((a) => a.appId === app.id)).toEqual([
+      expect.objectContaining({ type: 'quarantine', reason: 'EncounteredQuarantineException' }),
+    ]);
+
+    // Quarantined: a run request waits for the next attempt; a resume lifts the quarantine.
+    proxy.clear();
+    expect((await h.api('POST', `/api/v1/apps/${app.id}/resume`)).status).toBe(200);
+    await h.api('POST', `/api/v1/apps/${app.id}/run`);
+    const third = await h.waitForCycle(app.id, second.id);
+    expect(third.state).not.toBe('failed');
+    expect((await h.api('GET', `/api/v1/apps/${app.id}/status`)).body).toMatchObject({ state: 'active', quarantine: null });
+  });
+
+  it('bounds the retries of a directory that cannot be reached, shows the error while retrying, then quarantines', async () => {
+    const [ada] = addPeople(h.graph, 1, 9400);
+    const app = await h.createApp({
+      source: {
+        ...h.graph.sourceConfig(),
+        clientSecret: h.graph.clientSecret,
+        authorityHost: 'https://127.0.0.1:9',
+        graphBaseUrl: 'https://127.0.0.1:9/v1.0',
+      },
+      quarantine: { unreachableMinutes: 0.25 },
+    });
+    expect(ada).toBeDefined();
+    // Within seconds of the first failure, while the activity still retries, the status says why.
+    const deadline = Date.now() + 30_000;
+    let retrying: any;
+    while (Date.now() < deadline) {
+      retrying = (await h.api('GET', `/api/v1/apps/${app.id}/status`)).body;
+      if (retrying.lastError) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(retrying).toMatchObject({ state: 'active', lastError: { peer: 'identity platform', step: 'token' } });
+    expect(retrying.currentCycle).toMatchObject({ phase: 'users' });
+
+    const cycle = await h.waitForCycle(app.id, null, 60_000);
+    expect(cycle).toMatchObject({ state: 'failed', error: expect.stringContaining('more than 0.25 minutes') });
+    expect((await h.api('GET', `/api/v1/apps/${app.id}/status`)).body).toMatchObject({
+      state: 'quarantined',
+      quarantine: { reason: 'EncounteredQuarantineException', seriesCount: 1 },
+      lastError: { peer: 'identity platform', step: 'token' },
+    });
+  }, 90_000);
+});
