@@ -4,10 +4,10 @@
  * and its progress becomes the activity's heartbeat.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ProvisioningError, type ErrorInfo } from '../src/errors/index';
 import { quarantineSettings } from '../src/quarantine/index';
-import { errorWithPeer, recordAppError, type Progress, type SyncEnv } from '../src/sync/index';
+import { errorWithPeer, recordAppError, Stopped, type Progress, type SyncEnv } from '../src/sync/index';
 
 /** A ProvisioningError as a Temporal failure. */
 export function toFailure(error: unknown): ApplicationFailure {
@@ -32,8 +32,12 @@ export async function failing<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** How often the latest progress is reported even when it did not change: a slow target does not look like a dead worker. */
-const HEARTBEAT_EVERY_MS = 5_000;
+/**
+ * How often the latest progress is reported even when it did not change: a slow target does not
+ * look like a dead worker, and a cancellation (the worker passes it on with the heartbeat's
+ * answer, see src/temporal/worker.ts) reaches the activity within seconds.
+ */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
  * Runs long work with the activity's heartbeat as its progress: reported on every change and
@@ -50,10 +54,16 @@ export async function withProgress<T>(work: (progress: Progress) => Promise<T>):
       latest = { ...latest, ...detail };
       activity.heartbeat(latest);
     },
+    stopped: () => activity.cancellationSignal.aborted,
   };
   const timer = setInterval(() => activity.heartbeat(latest), HEARTBEAT_EVERY_MS);
   try {
     return await work(progress);
+  } catch (error) {
+    // Asked to stop (the cycle was cancelled): what was in flight is recorded, the rest waits for the next cycle.
+    if (error instanceof Stopped || activity.cancellationSignal.aborted)
+      throw new CancelledFailure(error instanceof Error ? error.message : 'cancelled');
+    throw error;
   } finally {
     clearInterval(timer);
   }
@@ -86,7 +96,7 @@ export async function forApp<T>(env: SyncEnv, at: { appId: string; cycleId: stri
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ApplicationFailure) throw error;
+    if (error instanceof ApplicationFailure || error instanceof CancelledFailure) throw error;
     const info = errorWithPeer(error);
     await recordAppError(env, at.appId, at.cycleId, info);
     if (info.kind === 'transient') {

@@ -20,6 +20,7 @@ function recordingJobs(): JobControl & { calls: string[] } {
     runNow: record('runNow'),
     allowDeletes: record('allowDeletes'),
     restart: record('restart'),
+    quarantine: record('quarantine'),
     stop: record('stop'),
     setInterval: async (appId, minutes) => {
       calls.push(`setInterval:${appId}:${minutes}`);

@@ -8,6 +8,7 @@ import type { JobStatus } from '../workflows/app-job-state';
 import {
   allowDeletesSignal,
   pauseSignal,
+  quarantineSignal,
   previewUpdate,
   progressQuery,
   provisionOnDemandUpdate,
@@ -35,6 +36,8 @@ export interface JobControl {
   resume(appId: string): Promise<void>;
   runNow(appId: string): Promise<void>;
   allowDeletes(appId: string): Promise<void>;
+  /** Quarantines the job at an admin's request: its running cycle stops, and none runs until a resume or restart. */
+  quarantine(appId: string): Promise<void>;
   /** Lifts the quarantine and/or releases held-back deletions (per scope) and runs a cycle now. */
   restart(appId: string, scopes: RestartScope[]): Promise<void>;
   setInterval(appId: string, minutes: number): Promise<void>;
@@ -63,6 +66,8 @@ export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE)
     runNow: (appId) => handle(appId).signal(runNowSignal),
     allowDeletes: (appId) => handle(appId).signal(allowDeletesSignal),
     restart: (appId, scopes) => handle(appId).signal(restartSignal, { scopes }),
+    quarantine: (appId) =>
+      handle(appId).signal(quarantineSignal, { detail: 'quarantined by an admin; resume or restart the job to lift it' }),
     setInterval: (appId, minutes) => handle(appId).signal(setIntervalSignal, minutes),
     async stop(appId) {
       try {

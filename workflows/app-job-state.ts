@@ -57,7 +57,7 @@ export interface JobStatus {
 }
 
 /** The summary of a cycle that failed as a whole (its workflow failed): it quarantines the job. */
-export function cycleThatFailed(id: string, message: string, now: number): CycleSummary {
+export function cycleThatFailed(id: string, message: string, now: number, stopped = false): CycleSummary {
   const at = new Date(now).toISOString();
   return {
     id,
@@ -67,7 +67,7 @@ export function cycleThatFailed(id: string, message: string, now: number): Cycle
     finishedAt: at,
     counts: { created: 0, updated: 0, disabled: 0, deleted: 0, skipped: 0, failed: 0 },
     error: message,
-    quarantine: { reason: 'EncounteredQuarantineException', detail: `the cycle failed: ${message}` },
+    quarantine: stopped ? null : { reason: 'EncounteredQuarantineException', detail: `the cycle failed: ${message}` },
   };
 }
 
@@ -78,6 +78,8 @@ export function initialSnapshot(appId: string, intervalMinutes: number): JobSnap
 export class AppJob {
   private snapshot: JobSnapshot;
   private runningCycle: string | null = null;
+  /** The running cycle started while quarantined: an attempt, whose success lifts the quarantine. */
+  private attempt = false;
   stopRequested = false;
 
   constructor(snapshot: JobSnapshot) {
@@ -118,6 +120,20 @@ export class AppJob {
     }
     this.snapshot.runRequested = true;
     this.snapshot.lastRestart = { at: new Date(now).toISOString(), scopes };
+  }
+
+  /** An admin's quarantine: no cycle runs until a resume or a restart that lifts it. */
+  quarantineByAdmin(detail: string, now: number): void {
+    const at = new Date(now).toISOString();
+    this.snapshot.state = 'quarantined';
+    this.snapshot.quarantine = {
+      reason: 'QuarantinedByAdmin',
+      detail,
+      currentBegan: at,
+      nextAttempt: null,
+      seriesBegan: at,
+      seriesCount: 1,
+    };
   }
 
   requestRun(): void {
@@ -175,6 +191,7 @@ export class AppJob {
   /** Starts the next cycle: its number, and whether it may deprovision past the threshold. */
   startCycle(workflowId: (n: number) => string): { n: number; forceDeletes: boolean } {
     this.snapshot.cycleNumber += 1;
+    this.attempt = this.snapshot.state === 'quarantined';
     this.snapshot.runRequested = false;
     const forceDeletes = this.snapshot.forceDeletes ?? false;
     this.snapshot.forceDeletes = false;
@@ -202,7 +219,7 @@ export class AppJob {
             }
           : null;
     if (!verdict) {
-      if (this.snapshot.state === 'quarantined') {
+      if (this.snapshot.state === 'quarantined' && this.attempt) {
         this.snapshot.state = 'active';
         this.snapshot.quarantine = null;
       }

@@ -8,7 +8,10 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  CancellationScope,
+  isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -20,6 +23,7 @@ import { errorInfoOf } from './failures';
 import {
   allowDeletesSignal,
   pauseSignal,
+  quarantineSignal,
   previewUpdate,
   provisionOnDemandUpdate,
   restartSignal,
@@ -50,14 +54,36 @@ export interface AppJobInput {
   snapshot?: JobSnapshot;
 }
 
+/**
+ * Versioned changes of this workflow (see README, "Changing a workflow"). Jobs that ran before
+ * let a paused or deleted app's cycle run to its end.
+ */
+export const PATCHES = { stopsCycle: 'pause-and-stop-cancel-the-running-cycle' } as const;
+
 export async function appJob(input: AppJobInput): Promise<void> {
   const job = new AppJob(input.snapshot ?? initialSnapshot(input.appId, input.intervalMinutes));
+  const stopsCycle = patched(PATCHES.stopsCycle);
+  /** The running cycle's scope: pausing, quarantining or stopping the job cancels it, which stops its traffic. */
+  let running: CancellationScope | undefined;
+  const stopCycle = () => {
+    if (stopsCycle) running?.cancel();
+  };
 
-  setHandler(pauseSignal, () => job.pause());
+  setHandler(pauseSignal, () => {
+    job.pause();
+    stopCycle();
+  });
+  setHandler(quarantineSignal, ({ detail }) => {
+    job.quarantineByAdmin(detail, Date.now());
+    stopCycle();
+  });
   setHandler(resumeSignal, () => job.resume());
   setHandler(runNowSignal, () => job.requestRun());
   setHandler(allowDeletesSignal, () => job.allowDeletes());
-  setHandler(stopSignal, () => job.stop());
+  setHandler(stopSignal, () => {
+    job.stop();
+    stopCycle();
+  });
   setHandler(restartSignal, ({ scopes }) => job.restart(scopes, Date.now()));
   setHandler(setIntervalSignal, (minutes) => job.setInterval(minutes, Date.now()));
   setHandler(statusQuery, () => job.status());
@@ -78,15 +104,21 @@ export async function appJob(input: AppJobInput): Promise<void> {
       const { n, forceDeletes } = job.startCycle((k) => cycleWorkflowId(input.appId, k));
       let summary: CycleSummary;
       try {
-        summary = await executeChild(syncCycle, {
-          workflowId: cycleWorkflowId(input.appId, n),
-          args: [{ appId: input.appId, n, forceDeletes, ...(quarantined && { quarantined }) }],
-          parentClosePolicy: ParentClosePolicy.TERMINATE,
-          ...(searchable() && { typedSearchAttributes: [{ key: APP_ID, value: input.appId }] }),
-        });
+        running = new CancellationScope();
+        summary = await running.run(() =>
+          executeChild(syncCycle, {
+            workflowId: cycleWorkflowId(input.appId, n),
+            args: [{ appId: input.appId, n, forceDeletes, ...(quarantined && { quarantined }) }],
+            parentClosePolicy: ParentClosePolicy.TERMINATE,
+            ...(searchable() && { typedSearchAttributes: [{ key: APP_ID, value: input.appId }] }),
+          }),
+        );
       } catch (cause) {
-        // A cycle that could not even begin or end (its app gone, the store refusing) quarantines the job; the job goes on.
-        summary = cycleThatFailed(`${input.appId}:${n}`, errorInfoOf(cause).message, Date.now());
+        // A cycle that was stopped quarantines nothing; one that could not even begin or end (the
+        // store refusing) quarantines the job. Either way the job goes on.
+        summary = cycleThatFailed(`${input.appId}:${n}`, errorInfoOf(cause).message, Date.now(), isCancellation(cause));
+      } finally {
+        running = undefined;
       }
       job.cycleFinished(summary, Date.now());
     }

@@ -13,6 +13,9 @@ export const runNowSignal = defineSignal('runNow');
 export const allowDeletesSignal = defineSignal('allowDeletes');
 export const stopSignal = defineSignal('stop');
 
+/** An admin quarantines the job (`QuarantinedByAdmin`): its cycles stop until a resume or restart. */
+export const quarantineSignal = defineSignal<[{ detail: string }]>('quarantine');
+
 /** Entra's restart scopes: what a restart clears. `Full` is all of them. */
 export type RestartScope = 'Escrows' | 'Watermark' | 'QuarantineState' | 'ForceDeletes' | 'Full';
 /**

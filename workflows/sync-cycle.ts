@@ -4,7 +4,16 @@
  * objects whose retry is due; the groups round; the references; then the watermark. Never one
  * workflow per object.
  */
-import { ApplicationFailure, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { ErrorInfo } from '../src/errors/index';
 import type { CycleSummary, ObjectType, PageResult, QuarantineSeries, RoundKind, ScimflowActivities } from '../src/sync/contract';
 import { errorInfoOf } from './failures';
@@ -21,6 +30,8 @@ const { processPage, processSourcePage, processGroupPage, retryEscrow, reconcile
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '2 minutes' },
+    // A stopped cycle ends once its activity has stopped sending: its end means the traffic ended.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
 
 /**
@@ -52,6 +63,7 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
   let error: ErrorInfo | null = null;
   let deltaLink: string | null = null;
   let groups: { deltaLink: string | null; kind: RoundKind } | null = null;
+  let stopped = false;
   const page = (objectType: ObjectType) => (kind: RoundKind, link: string | null) => {
     const at = { appId: input.appId, cycleId: begun.cycleId, kind, link };
     if (onePageActivity) return processPage({ ...at, objectType });
@@ -91,19 +103,26 @@ export async function syncCycle(input: SyncCycleInput): Promise<CycleSummary> {
       progress.processed += resolved.processed;
     }
   } catch (cause) {
-    error = errorInfoOf(cause);
+    stopped = isCancellation(cause);
+    error = stopped
+      ? { kind: 'transient', code: 'Stopped', message: 'the cycle was stopped: the job was paused or quarantined, or its app deleted' }
+      : errorInfoOf(cause);
   }
   progress.phase = 'finish';
-  return finishCycle({
-    appId: input.appId,
-    cycleId: begun.cycleId,
-    kind: begun.kind,
-    startedAt: begun.startedAt,
-    deltaLink,
-    groups,
-    error,
-    quarantined: input.quarantined ?? null,
-  });
+  // A stopped cycle still records how it ended.
+  return CancellationScope.nonCancellable(() =>
+    finishCycle({
+      appId: input.appId,
+      cycleId: begun.cycleId,
+      kind: begun.kind,
+      startedAt: begun.startedAt,
+      deltaLink,
+      groups,
+      error,
+      quarantined: input.quarantined ?? null,
+      ...(stopped && { stopped }),
+    }),
+  );
 }
 
 /**

@@ -231,7 +231,13 @@ export function appsRoutes(deps: ApiDeps) {
     );
   control('run', 'Start a cycle now', (id) => deps.jobs.runNow(id), 202);
   control('pause', 'Pause the job (the running cycle finishes)', (id) => deps.jobs.pause(id), 200);
-  control('resume', 'Resume a paused or quarantined job', (id) => deps.jobs.resume(id), 200);
+  control('resume', 'Resume a paused, quarantined or disabled job', (id) => deps.jobs.resume(id), 200);
+  control(
+    'quarantine',
+    'Quarantine the job (QuarantinedByAdmin): its running cycle stops, none runs until a resume or restart',
+    (id) => deps.jobs.quarantine(id),
+    200,
+  );
   control(
     'allow-deletes',
     "Let the next cycle disable or delete past the app's threshold (Entra's allow deletes); lifts the quarantine and runs it now",

@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'SourceUnavailable'
   | 'DeltaTokenExpired'
   | 'TooManyDeletes'
+  | 'Stopped'
   | 'Unknown';
 
 /** Which peer an error came from: the directory (Graph), the identity platform that issues its tokens, the app's SCIM target, or scimflow's own database. */

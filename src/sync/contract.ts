@@ -117,6 +117,8 @@ export interface FinishCycleInput {
   error: ErrorInfo | null;
   /** The job's quarantine when this cycle is an attempt to lift it. */
   quarantined?: QuarantineSeries | null;
+  /** The cycle was stopped (the job paused or quarantined, the app deleted): it failed, and quarantines nothing. */
+  stopped?: boolean;
 }
 
 export interface OnDemandRequest {

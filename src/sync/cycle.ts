@@ -154,7 +154,7 @@ export async function finishCycle(env: SyncEnv, input: FinishCycleInput): Promis
   const cycle = await store.cycles.finish(cycleId, { state, error, counts });
   if (!cycle) throw new ProvisioningError({ kind: 'permanent', code: 'NotFound', message: `cycle ${cycleId} does not exist` });
   if (state === 'succeeded') await store.appErrors.clear(appId);
-  const verdict = app ? await quarantineVerdict(env, app, cycleId, outcome, input.quarantined ?? null) : null;
+  const verdict = app && !input.stopped ? await quarantineVerdict(env, app, cycleId, outcome, input.quarantined ?? null) : null;
   return {
     id: cycle.id,
     kind: cycle.kind,

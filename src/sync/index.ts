@@ -8,7 +8,7 @@ export type * from './contract';
 export { createAppContexts, profileOf, PERSON_LEFT, type AnchorBatch, type AppContext } from './app-context';
 export { createSyncEnv, type SyncEnv, type SyncEnvOptions } from './env';
 export type { ClientFactories, DirectorySource, TargetClient } from './ports';
-export { partOf, untracked, type Progress, type ResumePoint } from './progress';
+export { partOf, Stopped, untracked, type Progress, type ResumePoint } from './progress';
 export { changeId, escrowed, logEntryOf, recordOutcomes, type Recorded, type Run } from './record';
 export { GROUPS, OBJECT_KINDS, USERS, type ObjectKind } from './kinds';
 export { processPage, retryEscrow, roundKindOf } from './rounds';

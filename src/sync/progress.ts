@@ -16,6 +16,16 @@ export interface Progress {
   resumed: Partial<ResumePoint> & Record<string, unknown>;
   /** Reports progress (merged into what was reported before). */
   beat(detail: object): void;
+  /** Whether the work was asked to stop (the job paused or its app deleted); a stream stops at its next object. */
+  stopped?: () => boolean;
+}
+
+/** The error a stream stops with when its work was asked to stop. */
+export class Stopped extends Error {
+  constructor() {
+    super('the work was asked to stop: the job was paused, quarantined or its app deleted');
+    this.name = 'Stopped';
+  }
 }
 
 /** Progress of work nobody resumes: a first try that reports nothing. */
@@ -28,5 +38,10 @@ export const untracked: Progress = { attempt: 1, resumed: {}, beat: () => {} };
  * anchor written).
  */
 export function partOf(progress: Progress, key: string): Progress {
-  return { attempt: progress.attempt, resumed: {}, beat: (detail) => progress.beat({ [key]: detail }) };
+  return {
+    attempt: progress.attempt,
+    resumed: {},
+    beat: (detail) => progress.beat({ [key]: detail }),
+    ...(progress.stopped && { stopped: progress.stopped }),
+  };
 }

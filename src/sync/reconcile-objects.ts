@@ -99,5 +99,6 @@ export async function reconcileObjects(
       input.recorded?.(outcomes.filter((_, i) => records[i]!.step === undefined));
     },
     onProgress: (point) => progress.beat(point),
+    ...(progress.stopped && { shouldStop: progress.stopped }),
   });
 }

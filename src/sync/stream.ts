@@ -9,7 +9,7 @@
 import pMap from 'p-map';
 import { ProvisioningError } from '../errors/index';
 import type { SourceObject } from '../source/index';
-import type { ResumePoint } from './progress';
+import { Stopped, type ResumePoint } from './progress';
 import type { Recorded } from './record';
 
 /** A page of source objects and the link it was read from (null for an in-memory batch). */
@@ -40,6 +40,8 @@ export interface StreamOptions {
   process(object: SourceObject): Promise<Processed>;
   record(records: Recorded[]): Promise<void>;
   onProgress(point: ResumePoint): void;
+  /** Asked before each object: true stops the stream (with `Stopped`) once what is in flight is recorded. */
+  shouldStop?: () => boolean;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function streamObjects(options: StreamOptions): Promise<{ processed
   await pMap(
     items(),
     async ({ seq, object }) => {
+      if (stop === undefined && options.shouldStop?.()) stopWith(new Stopped());
       if (stop !== undefined) return;
       let processed: Processed;
       try {
