@@ -59,6 +59,18 @@ function toRecord(anchor: Anchor): AnchorRecord {
   return { sourceId: anchor.sourceId, targetId: anchor.targetId, lastExported: anchor.lastExported, state: anchor.state };
 }
 
+/** What the store keeps of an anchor a reconcile wrote. */
+function anchorInput(appId: string, objectType: ObjectType, sourceId: string, anchor: AnchorView) {
+  return {
+    appId,
+    objectType,
+    sourceId,
+    targetId: anchor.targetId,
+    lastExported: anchor.lastExported as Record<string, never>,
+    state: anchor.state,
+  };
+}
+
 function anchorPort(store: Store, appId: string, objectType: ObjectType): AnchorPort {
   return {
     get: async (sourceId) => {
@@ -66,14 +78,7 @@ function anchorPort(store: Store, appId: string, objectType: ObjectType): Anchor
       return anchor && toRecord(anchor);
     },
     save: async (sourceId, anchor) => {
-      await store.anchors.upsert({
-        appId,
-        objectType,
-        sourceId,
-        targetId: anchor.targetId,
-        lastExported: anchor.lastExported as Record<string, never>,
-        state: anchor.state,
-      });
+      await store.anchors.upsert(anchorInput(appId, objectType, sourceId, anchor));
     },
   };
 }
@@ -302,18 +307,7 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
               const anchor = pending.get(sourceId);
               pending.delete(sourceId);
               known.delete(sourceId);
-              return anchor
-                ? [
-                    {
-                      appId,
-                      objectType,
-                      sourceId,
-                      targetId: anchor.targetId,
-                      lastExported: anchor.lastExported as Record<string, never>,
-                      state: anchor.state,
-                    },
-                  ]
-                : [];
+              return anchor ? [anchorInput(appId, objectType, sourceId, anchor)] : [];
             });
             return store.anchors.upsertMany(inputs);
           },

@@ -58,12 +58,7 @@ describe('on-demand errors', () => {
 
     // A tenant whose identity platform nobody answers for: a closed loopback port.
     const unreachable = await h.createApp({
-      source: {
-        ...h.graph.sourceConfig(),
-        clientSecret: h.graph.clientSecret,
-        authorityHost: 'https://127.0.0.1:9',
-        graphBaseUrl: 'https://127.0.0.1:9/v1.0',
-      },
+      source: h.unreachableSource(),
     });
     const started = Date.now();
     const silent = await h.api('POST', `/api/v1/apps/${unreachable.id}/provision-on-demand`, { objectId: grace!.id });

@@ -78,12 +78,7 @@ describe('quarantine', () => {
   it('bounds the retries of a directory that cannot be reached, shows the error while retrying, then quarantines', async () => {
     const [ada] = addPeople(h.graph, 1, 9400);
     const app = await h.createApp({
-      source: {
-        ...h.graph.sourceConfig(),
-        clientSecret: h.graph.clientSecret,
-        authorityHost: 'https://127.0.0.1:9',
-        graphBaseUrl: 'https://127.0.0.1:9/v1.0',
-      },
+      source: h.unreachableSource(),
       quarantine: { unreachableMinutes: 0.25 },
     });
     expect(ada).toBeDefined();

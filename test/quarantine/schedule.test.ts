@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,27 +80,39 @@ function unreachableSource(down: () => boolean) {
   return { activities, cycles, alerts };
 }
 
+/** Runs an app job on a worker of its own with these activities, `work` driving it; the job is terminated after. */
+async function withJob<T>(
+  appId: string,
+  activities: Partial<ScimflowActivities>,
+  work: (handle: WorkflowHandle<typeof appJob>) => Promise<T>,
+): Promise<T> {
+  const taskQueue = `quarantine-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: testEnv.workflowBundlePath },
+    activities,
+  });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(appJob, {
+      taskQueue,
+      workflowId: `app/${randomUUID()}`,
+      args: [{ appId, intervalMinutes: 40 }],
+    });
+    try {
+      return await work(handle);
+    } finally {
+      await handle.terminate('test over');
+    }
+  });
+}
+
 describe('the quarantine schedule', () => {
   it('tries again at +6 h, +12 h, +24 h, then daily, and disables the job after 28 days', async () => {
     const source = unreachableSource(() => true);
-    const taskQueue = `quarantine-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: testEnv.workflowBundlePath },
-      activities: source.activities,
-    });
-    const status = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(appJob, {
-        taskQueue,
-        workflowId: `app/${randomUUID()}`,
-        args: [{ appId: 'a1', intervalMinutes: 40 }],
-      });
-      const t0 = await env.currentTimeMs();
+    const status = await withJob('a1', source.activities, async (handle) => {
       await env.sleep(31 * DAY);
-      const result = await handle.query(statusQuery);
-      await handle.terminate('test over');
-      return { ...result, t0 };
+      return handle.query(statusQuery);
     });
 
     const gaps = source.cycles.slice(1).map((c, i) => Math.round((c.at - source.cycles[i]!.at) / HOUR));
@@ -122,26 +135,12 @@ describe('the quarantine schedule', () => {
   it('lifts the quarantine with the first attempt that succeeds, and goes back to the cadence', async () => {
     let down = true;
     const source = unreachableSource(() => down);
-    const taskQueue = `quarantine-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: testEnv.workflowBundlePath },
-      activities: source.activities,
-    });
-    const status = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(appJob, {
-        taskQueue,
-        workflowId: `app/${randomUUID()}`,
-        args: [{ appId: 'a2', intervalMinutes: 40 }],
-      });
+    const status = await withJob('a2', source.activities, async (handle) => {
       await env.sleep(7 * HOUR);
       expect(await handle.query(statusQuery)).toMatchObject({ state: 'quarantined', quarantine: { seriesCount: 2 } });
       down = false;
       await env.sleep(13 * HOUR);
-      const result = await handle.query(statusQuery);
-      await handle.terminate('test over');
-      return result;
+      return handle.query(statusQuery);
     });
     expect(status).toMatchObject({ state: 'active', quarantine: null });
     // Back on its 40-minute cadence after the attempt at +18 h.

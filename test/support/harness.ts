@@ -25,6 +25,8 @@ export interface Harness {
   api(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
   /** Creates an app on a fresh SCIM tenant; returns its id and the tenant's base URL. */
   createApp(overrides?: Record<string, unknown>): Promise<{ id: string; scimBaseUrl: string }>;
+  /** The Graph fake's source settings, but with a tenant nobody answers for (a closed loopback port). */
+  unreachableSource(): Record<string, unknown>;
   /** Waits until the app's last cycle is another than `previousId` and returns it. */
   waitForCycle(appId: string, previousId?: string | null, timeoutMs?: number): Promise<any>;
   /** Every user in a SCIM tenant. */
@@ -113,6 +115,12 @@ export async function startHarness(
       appIds.push(created.body.id);
       return { id: created.body.id as string, scimBaseUrl };
     },
+    unreachableSource: () => ({
+      ...graph.sourceConfig(),
+      clientSecret: graph.clientSecret,
+      authorityHost: 'https://127.0.0.1:9',
+      graphBaseUrl: 'https://127.0.0.1:9/v1.0',
+    }),
     async waitForCycle(appId, previousId = null, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
