@@ -215,6 +215,51 @@ describe('a worker that dies while recording a groups round', () => {
   });
 });
 
+describe('a worker that dies after writing member changes', () => {
+  const incremental = {
+    ...FULL_GROUPS,
+    'Group g1': ['u2@contoso.test', 'u3@contoso.test'],
+    'Group g3': ['u1@contoso.test', 'u2@contoso.test', 'u4@contoso.test'],
+  };
+
+  it.each<StoreCall>(['provisioningLog.append', 'anchors.upsertMany', 'groupMembers.setExported'])(
+    'of an incremental round, at %s: the retry adds no member twice',
+    async (at) => {
+      const e = await groupsApp();
+      await e.cycle();
+      e.directory.addMembers('g1', ['u3']);
+      e.directory.removeMembers('g1', ['u1']);
+      e.directory.addMembers('g3', ['u1', 'u2']);
+      const cycle = await e.cycle({ before: (activity) => activity === 'groups' && e.watched.crashAt(at) });
+
+      expect(e.retried).toHaveLength(1);
+      expect(cycle).toMatchObject({ kind: 'incremental', state: 'succeeded' });
+      expect(await leftovers(e)).toEqual(NOTHING_LEFT_OVER);
+      expect(targetGroups(e.target)).toEqual(incremental);
+      for (const group of ['g1', 'g3']) {
+        expect((await store.groupMembers.list(e.appId, group)).every((member) => member.exported)).toBe(true);
+      }
+      const memberChanges = (await e.log()).filter((entry) => entry.cycleId === cycle.cycleId && entry.changeId.includes(':members:'));
+      expect(memberChanges.map((entry) => entry.sourceId).sort()).toEqual(['g1', 'g3']);
+    },
+  );
+
+  it('of the references phase: the retry adds no pending member twice', async () => {
+    const e = await groupsApp();
+    // u3 has no account through the first cycle, so g2 waits for it; the escrow retry of the next cycle creates it.
+    e.target.fail({ method: 'POST', path: '/Users', body: (user) => user.userName === 'u3@contoso.test' }, 503);
+    await e.cycle();
+    expect(targetGroups(e.target)['Group g2']).toEqual(['u2@contoso.test']);
+    e.clock.advance(6 * 60_000);
+    await e.cycle({ before: (activity) => activity === 'references' && e.watched.crashAt('groupMembers.setExported') });
+
+    expect(e.retried).toHaveLength(1);
+    expect(await leftovers(e)).toEqual(NOTHING_LEFT_OVER);
+    expect(targetGroups(e.target)).toEqual(FULL_GROUPS);
+    expect((await store.groupMembers.list(e.appId, 'g2')).every((member) => member.exported)).toBe(true);
+  });
+});
+
 describe('a worker that dies while recording an on-demand request', () => {
   const run = { cycleId: null, phase: 'on-demand', request: 'run-1/activity-1' };
 
