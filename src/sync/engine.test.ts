@@ -115,6 +115,26 @@ describe('a target failure', () => {
     expect(await leftovers(e)).toEqual(NOTHING_LEFT_OVER);
   });
 
+  it.each([
+    { failure: 'is refused for now (503)', arm: (e: TestEngine) => e.target.fail({ method: 'PATCH', path: /^\/Groups\// }, 503) },
+    { failure: 'loses its answer', arm: (e: TestEngine) => e.target.loseAnswer({ method: 'PATCH', path: /^\/Groups\// }) },
+  ])('stops the round when a member PATCH $failure, and the retry gets every member written once', async ({ arm }) => {
+    const e = await startEngine(store, { app: { groups: { enabled: true } } });
+    for (const id of ['u1', 'u2']) e.directory.addUser(id, person(id));
+    e.directory.addGroup('g1', { displayName: 'Group g1' }, ['u1', 'u2']);
+    arm(e);
+
+    const cycle = await e.cycle();
+    // The group is not reported done: the retry starts before it.
+    expect(e.retried).toHaveLength(1);
+    expect(e.retried[0]![1]!.resumed).toMatchObject({ link: null, done: 0 });
+    expect(cycle).toMatchObject({ state: 'succeeded', counts: { failed: 0 } });
+    expect(await escrowed(e)).toEqual([]);
+    expect(targetGroups(e.target)).toEqual({ 'Group g1': ['u1@contoso.test', 'u2@contoso.test'] });
+    expect((await store.groupMembers.list(e.appId, 'g1')).map((member) => member.exported)).toEqual([true, true]);
+    expect(await leftovers(e)).toEqual(NOTHING_LEFT_OVER);
+  });
+
   it('retries a group whose create lost its answer at once, linking the group it made and writing its members', async () => {
     const e = await startEngine(store, { app: { groups: { enabled: true } } });
     for (const id of ['u1', 'u2']) e.directory.addUser(id, person(id));
@@ -125,6 +145,35 @@ describe('a target failure', () => {
     expect(await escrowed(e)).toEqual([]);
     expect(targetGroups(e.target)).toEqual({ 'Group g1': ['u1@contoso.test', 'u2@contoso.test'] });
     expect(await leftovers(e)).toEqual(NOTHING_LEFT_OVER);
+  });
+});
+
+describe('an incremental round', () => {
+  it('reads whole the objects that carry only their changed properties, and writes only what changed', async () => {
+    const e = await startEngine(store, { app: { groups: { enabled: true } } });
+    for (const id of ['u1', 'u2']) e.directory.addUser(id, person(id));
+    e.directory.addGroup('g1', { displayName: 'Group g1' }, ['u1']);
+    await e.cycle();
+    const before = e.target.list('Users')[0]!;
+    e.directory.updateUser('u1', { displayName: 'Ada Lovelace' });
+    e.directory.updateGroup('g1', { displayName: 'Analysts' });
+    e.directory.addMembers('g1', ['u2']);
+    const [reads, requests] = [e.directory.calls.length, e.target.requests.length];
+
+    const second = await e.cycle();
+    expect(second.kind).toBe('incremental');
+    // Read whole, the group keeps its member changes: they are applied, not the whole membership compared.
+    expect(e.directory.calls.slice(reads)).toEqual(expect.arrayContaining(['getUsers u1', 'getGroups g1']));
+    expect(e.directory.calls.slice(reads)).not.toContain('readGroupMembers g1');
+    const writes = e.target.requests.slice(requests).filter((request) => request.method !== 'GET');
+    expect(writes.map((request) => [request.method, request.body.Operations])).toEqual([
+      ['PATCH', [{ op: 'replace', path: 'displayName', value: 'Ada Lovelace' }]],
+      ['PATCH', [{ op: 'replace', path: 'displayName', value: 'Analysts' }]],
+      ['PATCH', [{ op: 'add', path: 'members', value: [{ value: e.target.list('Users')[1]!.id }] }]],
+    ]);
+    const { meta: _meta, ...after } = e.target.list('Users')[0]!;
+    expect(after).toEqual({ ...before, meta: undefined, displayName: 'Ada Lovelace' });
+    expect(targetGroups(e.target)).toEqual({ Analysts: ['u1@contoso.test', 'u2@contoso.test'] });
   });
 });
 
@@ -241,6 +290,21 @@ describe('the scope decision', () => {
     await e.cycle();
     expect(e.target.requests.slice(requests).filter((request) => request.method !== 'GET')).toEqual([]);
     expect(account('leaver-1')).toMatchObject({ active: false });
+  });
+
+  it('refuses to create a person who leaves after the round decided the scope', async () => {
+    const e = await startEngine(store);
+    e.directory.addUser('leaver-3', person('leaver-3'));
+    // The person leaves while the round lists the target, after it read the scope.
+    e.target.before({ method: 'GET', path: '/Users' }, async () => {
+      await store.persons.ensure({ objectId: 'leaver-3', state: 'left' });
+    });
+
+    const cycle = await e.cycle();
+    expect(e.target.list('Users')).toEqual([]);
+    const [entry] = (await e.log()).filter((x) => x.cycleId === cycle.cycleId);
+    expect(entry).toMatchObject({ sourceId: 'leaver-3', action: 'Other', status: 'Skipped' });
+    expect(entry!.reason).toContain(PERSON_LEFT);
   });
 
   it('deprovisions a user no longer assigned to the app, and provisions none that is not assigned', async () => {

@@ -55,6 +55,8 @@ export interface MemoryTarget {
   fail(match: RequestMatch, status: number, options?: { times?: number; detail?: string }): void;
   /** The next `times` (default 1) matching requests are carried out, and then the answer is lost (a network error). */
   loseAnswer(match: RequestMatch, options?: { times?: number }): void;
+  /** Before the target handles the next matching request, `action` runs (and is waited for): something happens meanwhile. */
+  before(match: RequestMatch, action: () => Promise<void> | void): void;
   /** Disarms every fault not used up yet: the target has recovered. */
   recover(): void;
 }
@@ -132,6 +134,7 @@ export function memoryTarget(options: MemoryTargetOptions = {}): MemoryTarget {
   const next: Record<Endpoint, number> = { Users: 0, Groups: 0 };
   const requests: TargetRequest[] = [];
   let faults: Fault[] = [];
+  const hooks: { match: RequestMatch; action: () => Promise<void> | void }[] = [];
   let version = 0;
 
   function stamp(endpoint: Endpoint, resource: ScimResource, created?: string): ScimResource {
@@ -253,6 +256,8 @@ export function memoryTarget(options: MemoryTargetOptions = {}): MemoryTarget {
       query: Object.fromEntries(url.searchParams),
       ...(text && { body: JSON.parse(text) as unknown }),
     };
+    const hook = hooks.findIndex((h) => matches(h.match, request));
+    if (hook >= 0) await hooks.splice(hook, 1)[0]!.action();
     const fault = faults.find((f) => f.remaining > 0 && matches(f.match, request));
     if (fault) fault.remaining -= 1;
     if (fault && 'status' in fault) {
@@ -280,6 +285,9 @@ export function memoryTarget(options: MemoryTargetOptions = {}): MemoryTarget {
     },
     loseAnswer(match, { times = 1 } = {}) {
       faults.push({ match, remaining: times, lose: true });
+    },
+    before(match, action) {
+      hooks.push({ match, action });
     },
     recover() {
       faults = [];
