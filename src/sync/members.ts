@@ -93,9 +93,9 @@ async function targetIdsOf(env: SyncEnv, appId: string, memberIds: readonly stri
   return ids;
 }
 
-/** The outcome of one membership change, logged as an update of the group. */
-function membershipOutcome(group: TargetGroup, changes: MemberChanges, error?: ErrorInfo): ReconcileOutcome {
-  const summary = `members: ${changes.add.length} added, ${changes.remove.length} removed`;
+/** The outcome of one membership change, logged as an update of the group; `found`: changes the target showed already. */
+function membershipOutcome(group: TargetGroup, changes: MemberChanges, error?: ErrorInfo, found = 0): ReconcileOutcome {
+  const summary = `members: ${changes.add.length} added, ${changes.remove.length} removed${found > 0 ? ` (${found} found done in the target)` : ''}`;
   return {
     sourceId: group.id,
     sourceDisplay: group.display,
@@ -138,9 +138,24 @@ async function rememberTargetMembers(env: SyncEnv, ctx: AppContext, group: Targe
 }
 
 /**
+ * The part of `changes` the target does not show yet, read from the target when its GET returns
+ * members; without such a GET, all of it.
+ */
+async function notYetDone(ctx: AppContext, group: TargetGroup, changes: MemberChanges): Promise<MemberChanges> {
+  if (!ctx.profile.groupMembersOnGet || !ctx.groups.target.get) return changes;
+  const held = new Set(memberIdsOf(await ctx.groups.target.get(group.targetId)));
+  return { add: changes.add.filter((id) => !held.has(id)), remove: changes.remove.filter((id) => held.has(id)) };
+}
+
+/**
  * Writes member changes to a target group. A refusal for good is an outcome that fails (the
  * group goes to escrow and is compared whole on its retry); a transient failure is thrown once
  * what the target holds is recorded.
+ *
+ * With `unsure` the changes may have reached the target already: a try that died after its
+ * PATCH and before recording it left them wanted but not written. Only what the target does not
+ * show yet is sent then (a target where `add` is not idempotent would list a member twice), and
+ * the change is logged as decided, under the same change id, so it is logged once either way.
  *
  * @param commit what the change leaves recorded, written after its log entry
  * @returns the change's outcome to record; none when there is nothing to change
@@ -151,6 +166,7 @@ export async function applyChanges(
   group: TargetGroup,
   changes: MemberChanges,
   commit: () => Promise<void>,
+  options: { unsure?: boolean } = {},
 ): Promise<Recorded[]> {
   if (changes.add.length === 0 && changes.remove.length === 0) {
     await commit();
@@ -159,9 +175,11 @@ export async function applyChanges(
   const startedAt = env.now();
   const digest = createHash('sha256').update(JSON.stringify(changes)).digest('hex').slice(0, 16);
   const step = `members:${digest}`;
+  let found = 0;
   try {
-    for (const operations of memberPatches(changes, ctx.profile.maxMembersPerPatch))
-      await ctx.groups.target.patch(group.targetId, operations);
+    const sent = options.unsure ? await notYetDone(ctx, group, changes) : changes;
+    found = changes.add.length + changes.remove.length - sent.add.length - sent.remove.length;
+    for (const operations of memberPatches(sent, ctx.profile.maxMembersPerPatch)) await ctx.groups.target.patch(group.targetId, operations);
   } catch (error) {
     if (!(error instanceof ProvisioningError) || error.kind === 'transient') {
       if (changes.add.length > 0) await rememberTargetMembers(env, ctx, group);
@@ -169,7 +187,7 @@ export async function applyChanges(
     }
     return [{ outcome: membershipOutcome(group, changes, toErrorInfo(error)), startedAt, finishedAt: env.now(), step }];
   }
-  return [{ outcome: membershipOutcome(group, changes), startedAt, finishedAt: env.now(), step, commit }];
+  return [{ outcome: membershipOutcome(group, changes, undefined, found), startedAt, finishedAt: env.now(), step, commit }];
 }
 
 /**
@@ -226,8 +244,17 @@ async function applyMemberDelta(env: SyncEnv, ctx: AppContext, group: TargetGrou
   const toAdd = added.filter((id) => targets.has(id) && states.get(id) !== true);
   const toRemove = removed.filter((id) => targets.has(id) && states.get(id) === true);
   const changes = { add: toAdd.map((id) => targets.get(id)!), remove: toRemove.map((id) => targets.get(id)!) };
-  return applyChanges(env, ctx, group, changes, async () => {
-    await members.setExported(appId, group.id, toAdd, true);
-    await members.remove(appId, group.id, removed);
-  });
+  // A member recorded before but not written may have been written by a try that died before recording it.
+  const unsure = toAdd.some((id) => states.get(id) === false);
+  return applyChanges(
+    env,
+    ctx,
+    group,
+    changes,
+    async () => {
+      await members.setExported(appId, group.id, toAdd, true);
+      await members.remove(appId, group.id, removed);
+    },
+    { unsure },
+  );
 }

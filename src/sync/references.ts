@@ -84,12 +84,14 @@ async function resolveMembers(env: SyncEnv, ctx: AppContext, run: Run, progress:
       [...byGroup],
       async ([groupId, group]) => {
         const ids = group.members.map((m) => m.memberId);
+        // Pending memberships are wanted but not written, which is also what a try that died after writing them leaves.
         const records = await applyChanges(
           env,
           ctx,
           { id: groupId, targetId: group.targetId },
           { add: group.members.map((m) => m.targetId), remove: [] },
           () => members.setExported(appId, groupId, ids, true),
+          { unsure: true },
         );
         const [outcome] = await recordOutcomes(env, appId, run, records);
         if (outcome?.status === 'Failure') {
