@@ -23,16 +23,17 @@ export async function recordAppJob(teardown: Teardown, log: Log): Promise<Record
   const firstRun = await firstRunId(job);
   const secondRun = await runContinuedFrom(job, firstRun);
 
-  log('app job: pause, run now, provisioning on demand and preview, resume');
+  log('app job: provisioning on demand and preview, pause, run now, resume');
   const [joined, previewed] = addPeople(h.graph, 2, 110);
   const control = async (method: string, path: string, body?: unknown) => {
     const answer = await h.api(method, `/api/v1/apps/${app.id}/${path}`, body);
     if (answer.status >= 300) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
   };
-  await control('POST', 'pause');
-  await control('POST', 'run');
+  // A paused job answers on-demand requests 409, so they come first.
   await control('POST', 'provision-on-demand', { objectId: joined!.id });
   await control('POST', 'preview', { objectId: previewed!.id });
+  await control('POST', 'pause');
+  await control('POST', 'run');
   await control('POST', 'resume');
   await h.waitForCycle(app.id, first.id);
   await runContinuedFrom(job, secondRun);

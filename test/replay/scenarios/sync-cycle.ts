@@ -47,25 +47,23 @@ export async function recordSyncCycles(teardown: Teardown, log: Log): Promise<Re
   const incrementalFile = 'syncCycle-incremental-groups-assigned-scope.json';
   const initial = await historyOf(client, cycleWorkflowId(app.id, 1));
   const incremental = await historyOf(client, cycleWorkflowId(app.id, 2));
-  groupRoundsOf(initialFile, initial, 'full');
+  groupRoundsOf(initialFile, initial, 'initial');
   groupRoundsOf(incrementalFile, incremental, 'incremental');
   return {
     [initialFile]: covering(initialFile, initial, [
       'activity:beginCycle',
       'activity:countSourceObjects',
-      'activity:processSourcePage',
+      'activity:processPage',
       'activity:retryEscrow',
-      'activity:processGroupPage',
       'activity:resolveReferences',
       'activity:finishCycle',
       'completed',
     ]),
     [incrementalFile]: covering(incrementalFile, incremental, [
       'activity:beginCycle',
-      'activity:processSourcePage',
+      'activity:processPage',
       'activity:reconcileAssignments',
       'activity:retryEscrow',
-      'activity:processGroupPage',
       'activity:resolveReferences',
       'activity:finishCycle',
       'completed',
@@ -74,11 +72,13 @@ export async function recordSyncCycles(teardown: Teardown, log: Log): Promise<Re
 }
 
 /** Fails unless every groups page of the cycle was read in a round of `kind`. */
-function groupRoundsOf(file: string, history: History, kind: 'full' | 'incremental'): void {
+function groupRoundsOf(file: string, history: History, kind: 'initial' | 'incremental'): void {
   const kinds = (history.events ?? [])
     .map((event) => event.activityTaskScheduledEventAttributes)
-    .filter((scheduled) => scheduled?.activityType?.name === 'processGroupPage')
-    .map((scheduled) => defaultPayloadConverter.fromPayload<{ kind: string }>(scheduled!.input!.payloads![0]!).kind);
+    .filter((scheduled) => scheduled?.activityType?.name === 'processPage')
+    .map((scheduled) => defaultPayloadConverter.fromPayload<{ kind: string; objectType: string }>(scheduled!.input!.payloads![0]!))
+    .filter((input) => input.objectType === 'group')
+    .map((input) => input.kind);
   if (kinds.length === 0 || kinds.some((k) => k !== kind))
     throw new Error(`${file}: groups pages of kinds ${kinds.join(', ')}, not ${kind}`);
 }
