@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log/index';
 import { openDatabase, type Store } from '../src/store/index';
+import { createTestDatabase } from '../test/support/database';
 import { createApi } from './app';
 import type { JobControl } from './jobs';
 
@@ -318,5 +320,119 @@ describe('docs', () => {
     const asset = await call('GET', '/api/v1/docs/assets/swagger-ui-bundle.js', undefined, null);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toContain('javascript');
+  });
+});
+
+describe.each([
+  ['PGlite', () => openDatabase()],
+  [
+    'PostgreSQL',
+    async () => {
+      const database = await createTestDatabase('scimflow_api');
+      const opened = await openDatabase({ url: database.url, secretKey: randomBytes(32) });
+      const close = opened.close.bind(opened);
+      return Object.assign(opened, { close: () => close().then(() => database.drop()) });
+    },
+  ],
+])('input the store cannot hold, on %s', (_backend, open) => {
+  let backendStore: Store;
+  let api: ReturnType<typeof createApi>;
+  let appId: string;
+
+  beforeAll(async () => {
+    backendStore = await open();
+    api = createApi({ store: backendStore, jobs: recordingJobs(), adminToken: TOKEN, logger: createLogger({ level: 'silent' }) });
+    appId = ((await (await send('POST', '/api/v1/apps', validApp)).json()) as { id: string }).id;
+  });
+
+  afterAll(async () => {
+    await backendStore?.close();
+  });
+
+  function send(method: string, path: string, body?: unknown) {
+    return api.request(path, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  }
+
+  async function refused(response: Response, path: string, message: string | RegExp) {
+    const text = await response.text();
+    expect(response.status, text).toBe(400);
+    expect(text).not.toMatch(/UTF8|byte sequence|Unicode escape|bigint|not a valid time|out of range/);
+    const body = JSON.parse(text) as { error: { code: string; fields: { path: string; message: string }[] } };
+    expect(body.error.code).toBe('ValidationFailed');
+    expect(body.error.fields).toEqual([{ path, message: expect.stringMatching(message) }]);
+  }
+
+  const NUL = /NUL character/;
+  const cursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+  it.each([
+    ['/api/v1/apps/%00', 'id'],
+    ['/api/v1/apps/%00/status', 'id'],
+    ['/api/v1/apps/a%00b/provisioning-logs', 'id'],
+    ['/api/v1/lifecycle/persons/%00', 'objectId'],
+  ])('answers GET %s with 400 naming %s', async (path, field) => {
+    await refused(await send('GET', path), field, NUL);
+  });
+
+  it.each<[string, (app: typeof validApp) => unknown, string]>([
+    ['displayName', (app) => ({ ...app, displayName: 'Contoso\u0000Slack' }), 'displayName'],
+    ['source.tenantId', (app) => ({ ...app, source: { ...app.source, tenantId: 'contoso\u0000' } }), 'source.tenantId'],
+    [
+      'a mapping source',
+      (app) => ({ ...app, mappings: { user: [{ type: 'direct', source: 'mail\u0000', target: 'userName' }] } }),
+      'mappings.user.0.source',
+    ],
+    [
+      'a scoping value',
+      (app) => ({
+        ...app,
+        scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'x\u0000' }] }] } },
+      }),
+      'scoping.user.groups.0.clauses.0.value',
+    ],
+  ])('answers POST /apps with NUL in %s with 400 naming it', async (_name, body, field) => {
+    await refused(await send('POST', '/api/v1/apps', body(validApp)), field, NUL);
+  });
+
+  it('answers PATCH /apps/{id} with NUL in displayName with 400 naming it', async () => {
+    await refused(await send('PATCH', `/api/v1/apps/${appId}`, { displayName: '\u0000' }), 'displayName', NUL);
+  });
+
+  it.each([
+    ['a time that is not one', `cursor=${cursor(['x', 1])}`, 'cursor', /not a cursor this API gave out/],
+    ['a fractional id', `cursor=${cursor(['2026-01-02T03:04:05.678Z', 1.5])}`, 'cursor', /not a cursor this API gave out/],
+    ['year 0 in a cursor', `cursor=${cursor(['0000-01-01T00:00:00.000Z', 1])}`, 'cursor', /not a cursor this API gave out/],
+    ['the cursor of the report', 'cursor=WyJ4IiwxXQ', 'cursor', /not a cursor this API gave out/],
+    ['from in year 0', 'from=0000-01-01T00:00:00Z', 'from', /from 0001-01-01 to 9999-12-31/],
+    ['to in year 0', 'to=0000-12-31T23:00:00%2B02:00', 'to', /from 0001-01-01 to 9999-12-31/],
+    ['a NUL object id', 'objectId=%00', 'objectId', NUL],
+    ['a NUL cycle id', 'cycleId=a%00', 'cycleId', NUL],
+  ])('answers a log query with %s with 400 naming the parameter', async (_name, query, field, message) => {
+    await refused(await send('GET', `/api/v1/apps/${appId}/provisioning-logs?${query}`), field, message);
+  });
+
+  it('still takes a cursor it gave out and a time from year 1', async () => {
+    await backendStore.provisioningLog.append(
+      [1, 2].map((n) => ({
+        appId,
+        cycleId: `${appId}:1`,
+        changeId: `${appId}:change-${n}`,
+        objectType: 'user' as const,
+        sourceId: `src-${n}`,
+        action: 'Create' as const,
+        status: 'Success' as const,
+        startedAt: new Date().toISOString(),
+        durationMs: 1,
+      })),
+    );
+    const first = (await (await send('GET', `/api/v1/apps/${appId}/provisioning-logs?limit=1&from=0001-01-01T00:00:00Z`)).json()) as any;
+    expect(first.items).toHaveLength(1);
+    const next = await send('GET', `/api/v1/apps/${appId}/provisioning-logs?limit=1&cursor=${first.nextCursor}`);
+    expect(next.status).toBe(200);
+    expect(((await next.json()) as any).items).toHaveLength(1);
   });
 });

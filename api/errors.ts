@@ -55,15 +55,20 @@ export function invalid(fields: FieldError[]): ApiError {
   return new ApiError(400, 'ValidationFailed', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
 }
 
-/** Maps an unexpected error to a response without leaking internals beyond its message. */
+/**
+ * Maps an error to a response. An unexpected one is answered 500 without its message (a
+ * database's or a library's words are for the service log, where createApi's onError puts them).
+ */
 export function errorResponse(c: Context, error: unknown): Response {
   if (error instanceof ApiError) return c.json<ApiErrorBody>(error.body(), error.status);
   if (error instanceof ProvisioningError) {
     const status = error.code === 'NotFound' ? 404 : error.kind === 'configuration' ? 409 : error.kind === 'transient' ? 503 : 500;
     return c.json<ApiErrorBody>({ error: { code: error.code, message: error.message } }, status);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return c.json<ApiErrorBody>({ error: { code: 'InternalError', message } }, 500);
+  return c.json<ApiErrorBody>(
+    { error: { code: 'InternalError', message: 'the request failed inside scimflow: the service log has the details' } },
+    500,
+  );
 }
 
 /** A route group whose request validation failures answer 400 naming each bad field. */

@@ -1,5 +1,6 @@
 /** Response and parameter schemas of the API (request bodies reuse the config schemas in src/). */
 import { z } from '@hono/zod-openapi';
+import { storableString } from '../src/config/storable';
 
 export const errorSchema = z
   .object({
@@ -15,8 +16,13 @@ export const errorSchema = z
   })
   .openapi('Error');
 
+/** Text of a path or query parameter: at most 256 characters the store can hold. */
+export function paramText() {
+  return storableString().max(256, 'must be at most 256 characters');
+}
+
 export const appIdParams = z.object({
-  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '3f0c6f5e-8a0c-4a55-9d8a-3f4b9f0b8a11' }),
+  id: paramText().openapi({ param: { name: 'id', in: 'path' }, example: '3f0c6f5e-8a0c-4a55-9d8a-3f4b9f0b8a11' }),
 });
 
 /** An app as shown: its configuration with every secret left out. */

@@ -8,7 +8,7 @@ import { EVENT_TYPES } from '../../src/lifecycle/index';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound, routeGroup } from '../errors';
 import type { LifecycleControl } from '../lifecycle';
-import { errorSchema } from '../schemas';
+import { errorSchema, paramText } from '../schemas';
 
 export interface LifecycleDeps {
   lifecycle?: LifecycleControl;
@@ -128,10 +128,9 @@ export function lifecycleRoutes(deps: ApiDeps & LifecycleDeps) {
       summary: "A person's lifecycle state, events, and runs with their progress per app",
       request: {
         params: z.object({
-          objectId: z
-            .string()
+          objectId: paramText()
             .min(1)
-            .openapi({ param: { name: 'objectId', in: 'path' } }),
+            .openapi({ param: { name: 'objectId', in: 'path' }, example: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11' }),
         }),
       },
       responses: {

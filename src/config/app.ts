@@ -9,6 +9,7 @@ import { objectMappingsSchema } from '../mapping/schema';
 import { scopingFilterInputSchema } from '../mapping/scoping/index';
 import { capabilityOverridesSchema, type CapabilityProfile } from '../scim/capabilities';
 import { lifecycleSettingsSchema } from '../lifecycle/settings';
+import { refuseNul } from './storable';
 
 const httpUrl = z.url({ message: 'must be an absolute URL' }).refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL');
 const httpsUrl = httpUrl.transform((value) => value.replace(/\/+$/, ''));
@@ -159,6 +160,8 @@ export const appInputSchema = z
     lifecycle: lifecycleSettingsSchema.optional(),
   })
   .superRefine((app, ctx) => {
+    // The configuration is stored as it is (jsonb and text), and the store holds no NUL.
+    refuseNul(app, ctx);
     if (app.source.scope === 'assigned' && !app.source.servicePrincipalId) {
       ctx.addIssue({
         code: 'custom',
