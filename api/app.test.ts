@@ -323,6 +323,96 @@ describe('docs', () => {
   });
 });
 
+describe('authentication messages', () => {
+  it('tells a missing token from a wrong one, both 401', async () => {
+    const missing = (await (await call('GET', '/api/v1/apps', undefined, null)).json()) as { error: { message: string } };
+    const empty = (await (await call('GET', '/api/v1/apps', undefined, '')).json()) as { error: { message: string } };
+    const wrong = await call('GET', '/api/v1/apps', undefined, 'wrong-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    const wrongBody = (await wrong.json()) as { error: { code: string; message: string } };
+    expect(missing.error.message).toMatch(/no admin token: send an Authorization: Bearer/);
+    expect(empty.error.message).toBe(missing.error.message);
+    expect(wrongBody.error).toEqual({ code: 'InvalidToken', message: 'the bearer token is not the admin token' });
+  });
+});
+
+describe('bodies', () => {
+  const fields = async (response: Response) =>
+    ((await response.json()) as { error: { fields: { path: string; message: string }[] } }).error.fields;
+
+  it.each<[string, unknown, string[]]>([
+    ['an unknown top-level field', { ...validApp, tenant: 'x' }, ['tenant']],
+    ['an unknown source field', { ...validApp, source: { ...validApp.source, tenantID: 'x' } }, ['source.tenantID']],
+    [
+      'an unknown auth field',
+      { ...validApp, target: { ...validApp.target, auth: { ...validApp.target.auth, bearer: 'x' } } },
+      ['target.auth.bearer'],
+    ],
+    ['an unknown schedule field', { ...validApp, schedule: { every: 5 } }, ['schedule.every']],
+    [
+      'an unknown mapping field',
+      { ...validApp, mappings: { user: [{ type: 'direct', source: 'mail', target: 'userName', matching: 1 }] } },
+      ['mappings.user.0.matching'],
+    ],
+    ['an unknown kind of mappings', { ...validApp, mappings: { users: [] } }, ['mappings.users']],
+    ['an unknown deprovisioning field', { ...validApp, deprovisioning: { onDelete: 'disable' } }, ['deprovisioning.onDelete']],
+    [
+      'an unknown field in an Entra scoping filter',
+      { ...validApp, scoping: { user: { inputFilterGroups: [], filter: 'x' } } },
+      ['scoping.user.filter'],
+    ],
+  ])('refuses %s on POST /apps with 400 naming it', async (_name, body, paths) => {
+    const response = await call('POST', '/api/v1/apps', body);
+    expect(response.status).toBe(400);
+    expect(await fields(response)).toEqual(paths.map((path) => ({ path, message: 'unknown field' })));
+  });
+
+  it('refuses unknown and read-only fields on PATCH, naming them', async () => {
+    const created = (await (await call('POST', '/api/v1/apps', validApp)).json()) as { id: string };
+    const unknown = await call('PATCH', `/api/v1/apps/${created.id}`, { displayname: 'x', target: { auth: { tokn: 'x' } } });
+    expect(unknown.status).toBe(400);
+    expect((await fields(unknown)).map((f) => f.path).sort()).toEqual(['displayname', 'target.auth.tokn']);
+    const readOnly = await call('PATCH', `/api/v1/apps/${created.id}`, { id: 'x', displayName: 'Renamed' });
+    expect(readOnly.status).toBe(400);
+    expect(await fields(readOnly)).toEqual([{ path: 'id', message: 'is read-only: leave it out' }]);
+    expect(((await (await call('GET', `/api/v1/apps/${created.id}`)).json()) as { displayName: string }).displayName).toBe('Contoso Slack');
+  });
+
+  it.each<[string, string, unknown, string]>([
+    ['expressions', '/api/v1/expressions/evaluate', { expression: '[a]', sample: {} }, 'sample'],
+    ['on demand', '/api/v1/apps/nope/provision-on-demand', { objectId: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11', dryRun: true }, 'dryRun'],
+    ['preview', '/api/v1/apps/nope/preview', { objectId: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11', verbose: true }, 'verbose'],
+  ])('refuses an unknown field in a %s body with 400 naming it', async (_name, path, body, field) => {
+    const response = await call('POST', path, body);
+    expect(response.status).toBe(400);
+    expect(await fields(response)).toEqual([{ path: field, message: 'unknown field' }]);
+  });
+
+  it.each([
+    ['text/plain', 'not text/plain'],
+    ['application/x-www-form-urlencoded', 'not application/x-www-form-urlencoded'],
+    [null, 'the request has none'],
+  ])('answers 415 for a body sent as %s, saying to send application/json', async (contentType, sent) => {
+    for (const [method, path] of [
+      ['POST', '/api/v1/apps'],
+      ['POST', '/api/v1/expressions/evaluate'],
+      ['POST', '/api/v1/apps/nope/run'],
+    ] as const) {
+      const response = await app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, ...(contentType !== null && { 'content-type': contentType }) },
+        // Bytes, so that no content type is added for the body.
+        body: new TextEncoder().encode(JSON.stringify(validApp)),
+      });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toEqual({
+        error: { code: 'UnsupportedMediaType', message: `send the body as JSON, with Content-Type: application/json (${sent})` },
+      });
+    }
+  });
+});
+
 describe.each([
   ['PGlite', () => openDatabase()],
   [

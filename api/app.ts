@@ -9,6 +9,7 @@ import { requireAdminToken } from './auth';
 import type { ApiDeps } from './deps';
 import { docsRoutes } from './docs';
 import { errorResponse } from './errors';
+import { requireJsonBody } from './json-body';
 import { appsRoutes } from './routes/apps';
 import { connectionRoutes } from './routes/connection';
 import { expressionRoutes } from './routes/expressions';
@@ -21,6 +22,7 @@ export const API_BASE = '/api/v1';
 export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   const v1 = new OpenAPIHono();
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'The admin token' });
+  v1.use('*', requireJsonBody);
   v1.route('/', appsRoutes(deps));
   v1.route('/', onDemandRoutes(deps));
   v1.route('/', provisioningLogRoutes(deps));

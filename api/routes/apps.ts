@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createRoute, z } from '@hono/zod-openapi';
 import { appInputSchema, groupsSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
-import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
+import { fieldErrors, invalid, notFound, routeGroup, type FieldError } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, appViewSchema, errorSchema, statusSchema } from '../schemas';
 
@@ -14,6 +14,17 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({ content
 /** The app as the API shows it (AppConfig already holds no secret). */
 export function appView(app: AppConfig) {
   return { ...app, mappings: app.mappings as Record<string, unknown> };
+}
+
+/** Fields of the app's view that a change cannot set. */
+const READ_ONLY = ['id', 'configVersion', 'createdAt', 'updatedAt', 'mappingDefaults'] as const;
+
+function readOnlyFields(change: Record<string, unknown>): FieldError[] {
+  const named: FieldError[] = READ_ONLY.filter((key) => key in change).map((key) => ({ path: key, message: 'is read-only: leave it out' }));
+  const capabilities = change.capabilities;
+  if (isPlain(capabilities) && 'discovered' in capabilities)
+    named.push({ path: 'capabilities.discovered', message: 'is read-only (the connection test sets it): leave it out' });
+  return named;
 }
 
 /** Top-level keys whose change makes the next cycle re-evaluate every object. */
@@ -32,6 +43,18 @@ function changesScope(before: AppConfig, after: AppConfig): boolean {
 
 type Plain = Record<string, unknown>;
 const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Whether a change names another target auth type: then its auth replaces the current one, whose fields belong to the old type. */
+function authTypeChanged(current: AppConfig, change: Plain): boolean {
+  const target = change.target;
+  const auth = isPlain(target) ? target.auth : undefined;
+  return isPlain(auth) && auth.type !== undefined && auth.type !== current.target.auth.type;
+}
+
+function withoutAuth(input: AppInput): Plain {
+  const { auth: _dropped, ...target } = input.target;
+  return { ...input, target };
+}
 
 /** Merges a JSON merge-patch-like change into a document: objects merge, everything else replaces. */
 function merge(base: Plain, change: Plain): Plain {
@@ -124,7 +147,9 @@ export function appsRoutes(deps: ApiDeps) {
         capabilities: { overrides: current.capabilities?.overrides ?? {} },
       };
       const change = c.req.valid('json');
-      const parsed = appInputSchema.safeParse(merge(currentInput, change));
+      const readOnly = readOnlyFields(change);
+      if (readOnly.length > 0) throw invalid(readOnly);
+      const parsed = appInputSchema.safeParse(merge(authTypeChanged(current, change) ? withoutAuth(currentInput) : currentInput, change));
       if (!parsed.success) throw invalid(fieldErrors(parsed.error));
       const next = splitSecrets(parsed.data);
       // What the last connection test discovered stays with the app.

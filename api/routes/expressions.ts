@@ -19,7 +19,7 @@ import type { ApiDeps } from '../deps';
 import { errorSchema } from '../schemas';
 
 const evaluateBody = z
-  .object({
+  .strictObject({
     expression: z
       .string()
       .min(1, 'expression is required')

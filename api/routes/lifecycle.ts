@@ -15,7 +15,7 @@ export interface LifecycleDeps {
 }
 
 const bodySchema = z
-  .object({
+  .strictObject({
     // Each event is checked on its own, so one bad event does not hold back the others.
     events: z
       .array(z.unknown().openapi({ type: 'object' }), { message: 'events must be an array' })
