@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appInputSchema } from '../src/config/app';
 import { createLogger } from '../src/log/index';
 import { openDatabase, type Store } from '../src/store/index';
 import { createTestDatabase } from '../test/support/database';
@@ -323,6 +324,21 @@ describe('docs', () => {
   });
 });
 
+describe('the index', () => {
+  it('answers GET /api/v1 without a token, with links to the resources and the docs', async () => {
+    const response = await call('GET', '/api/v1', undefined, null);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { links: Record<string, string> };
+    expect(body.links).toMatchObject({
+      apps: '/api/v1/apps',
+      lifecycleEvents: '/api/v1/lifecycle/events',
+      expressionFunctions: '/api/v1/expressions/functions',
+      openapi: '/api/v1/openapi.json',
+      docs: '/api/v1/docs',
+    });
+  });
+});
+
 describe('authentication messages', () => {
   it('tells a missing token from a wrong one, both 401', async () => {
     const missing = (await (await call('GET', '/api/v1/apps', undefined, null)).json()) as { error: { message: string } };
@@ -410,6 +426,51 @@ describe('bodies', () => {
         error: { code: 'UnsupportedMediaType', message: `send the body as JSON, with Content-Type: application/json (${sent})` },
       });
     }
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('groups every operation under a declared tag and declares the 401 and 4xx answers it can give', async () => {
+    const spec = (await (await call('GET', '/api/v1/openapi.json')).json()) as {
+      tags: { name: string }[];
+      paths: Record<string, Record<string, any>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const tags = spec.tags.map((tag) => tag.name);
+    expect(tags).toEqual(expect.arrayContaining(['apps', 'provisioning logs', 'lifecycle', 'expressions', 'on demand', 'connection']));
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+    );
+    expect(operations.length).toBeGreaterThan(15);
+    for (const { path, method, op } of operations) {
+      const where = `${method} ${path}`;
+      expect(op.tags, where).toHaveLength(1);
+      expect(tags, where).toContain(op.tags[0]);
+      const answers = Object.keys(op.responses);
+      if (path !== '/') expect(answers, where).toContain('401');
+      if (op.requestBody) expect(answers, where).toEqual(expect.arrayContaining(['400', '415']));
+      if (op.parameters?.length) expect(answers, where).toContain('400');
+      if (path.includes('{id}')) expect(answers, where).toContain('404');
+    }
+    expect(spec.paths['/']!.get.security).toEqual([]);
+  });
+
+  it('carries real examples on request bodies', async () => {
+    const spec = (await (await call('GET', '/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, any>>;
+      components: { schemas: Record<string, any> };
+    };
+    const example = (path: string, method: string) => {
+      const media = spec.paths[path]![method].requestBody.content['application/json'];
+      const schema = media.schema.$ref ? spec.components.schemas[media.schema.$ref.split('/').at(-1)] : media.schema;
+      return media.example ?? schema.example;
+    };
+    const created = appInputSchema.safeParse(example('/apps', 'post'));
+    expect(created.success).toBe(true);
+    expect(example('/apps/{id}', 'patch')).toMatchObject({ displayName: expect.any(String) });
+    expect(example('/expressions/evaluate', 'post')).toMatchObject({ expression: expect.any(String) });
+    expect(example('/lifecycle/events', 'post').events[0]).toMatchObject({ eventId: expect.any(String), type: 'leaver' });
   });
 });
 

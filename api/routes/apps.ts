@@ -27,6 +27,29 @@ function readOnlyFields(change: Record<string, unknown>): FieldError[] {
   return named;
 }
 
+const APP_EXAMPLE = {
+  displayName: 'Contoso Slack',
+  source: {
+    type: 'graph',
+    tenantId: 'contoso.onmicrosoft.com',
+    clientId: '6731de76-14a6-49ae-97bc-6eba6914391e',
+    clientSecret: 'the client secret of the app registration',
+    scope: 'assigned',
+    servicePrincipalId: '3f4b9f0b-8a11-4a55-9d8a-3f0c6f5e8a0c',
+  },
+  target: { type: 'scim', baseUrl: 'https://api.slack.com/scim/v2', auth: { type: 'bearer', token: 'the SCIM bearer token' } },
+  schedule: { intervalMinutes: 10 },
+  mappings: {
+    user: [
+      { type: 'direct', source: 'userPrincipalName', target: 'userName', matchingPrecedence: 1 },
+      { type: 'direct', source: 'mail', target: 'emails[type eq "work"].value' },
+      { type: 'expression', expression: 'Join(" ", [givenName], [surname])', target: 'displayName' },
+      { type: 'direct', source: 'accountEnabled', target: 'active' },
+    ],
+  },
+  scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }] }] } },
+};
+
 /** Top-level keys whose change makes the next cycle re-evaluate every object. */
 function changesScope(before: AppConfig, after: AppConfig): boolean {
   // Compared as values: the store's jsonb keeps object keys in an order of its own.
@@ -77,7 +100,7 @@ export function appsRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/apps',
       summary: 'Create a provisioned app and start its job',
-      request: { body: { content: { 'application/json': { schema: appInputSchema } }, required: true } },
+      request: { body: { content: { 'application/json': { schema: appInputSchema, example: APP_EXAMPLE } }, required: true } },
       responses: { 201: json(appViewSchema, 'The app'), 400: json(errorSchema, 'A bad body; each bad field is named') },
     }),
     async (c) => {
@@ -118,7 +141,22 @@ export function appsRoutes(deps: ApiDeps) {
       method: 'patch',
       path: '/apps/{id}',
       summary: 'Change an app',
-      request: { params: appIdParams, body: { content: { 'application/json': { schema: appPatchSchema } }, required: true } },
+      request: {
+        params: appIdParams,
+        body: {
+          content: {
+            'application/json': {
+              schema: appPatchSchema,
+              example: {
+                displayName: 'Contoso Slack (EU)',
+                schedule: { intervalMinutes: 5 },
+                target: { auth: { token: 'a rotated token' } },
+              },
+            },
+          },
+          required: true,
+        },
+      },
       responses: {
         200: json(appViewSchema, 'The changed app'),
         400: json(errorSchema, 'A bad change'),

@@ -24,7 +24,15 @@ const bodySchema = z
   })
   .openapi('LifecycleEvents', {
     example: {
-      events: [{ eventId: 'hr-2026-000417', type: 'leaver', person: { employeeId: '100417' }, effectiveAt: '2026-12-01T17:00:00Z' }],
+      events: [
+        { eventId: 'hr-2026-000417', type: 'leaver', person: { employeeId: '100417' }, effectiveAt: '2026-12-01T17:00:00Z' },
+        {
+          eventId: 'hr-2026-000418',
+          type: 'joiner',
+          person: { objectId: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11' },
+          effectiveAt: '2027-01-04T08:00:00+01:00',
+        },
+      ],
     },
   });
 
