@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appInputSchema } from '../src/config/app';
 import { createLogger } from '../src/log/index';
+import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS } from '../src/mapping/index';
 import { openDatabase, type Store } from '../src/store/index';
 import { createTestDatabase } from '../test/support/database';
 import { createApi } from './app';
@@ -471,6 +472,26 @@ describe('the OpenAPI document', () => {
     expect(example('/apps/{id}', 'patch')).toMatchObject({ displayName: expect.any(String) });
     expect(example('/expressions/evaluate', 'post')).toMatchObject({ expression: expect.any(String) });
     expect(example('/lifecycle/events', 'post').events[0]).toMatchObject({ eventId: expect.any(String), type: 'leaver' });
+  });
+});
+
+describe("an app's mappings", () => {
+  it('shows the effective user and group mappings, the defaults marked as defaults', async () => {
+    const created = (await (await call('POST', '/api/v1/apps', validApp)).json()) as any;
+    expect(created.mappings).toEqual({ user: [...DEFAULT_USER_MAPPINGS], group: [...DEFAULT_GROUP_MAPPINGS] });
+    expect(created.mappingDefaults).toEqual({ user: true, group: true });
+    expect((await (await call('GET', `/api/v1/apps/${created.id}`)).json()) as any).toMatchObject({
+      mappings: created.mappings,
+      mappingDefaults: { user: true, group: true },
+    });
+
+    const own = [{ type: 'direct', source: 'userPrincipalName', target: 'userName', matchingPrecedence: 1 }];
+    const changed = (await (await call('PATCH', `/api/v1/apps/${created.id}`, { mappings: { user: own } })).json()) as any;
+    expect(changed.mappings.user).toEqual([{ ...own[0], applyOn: 'always', clearWhenEmpty: false }]);
+    expect(changed.mappings.group).toEqual([...DEFAULT_GROUP_MAPPINGS]);
+    expect(changed.mappingDefaults).toEqual({ user: false, group: true });
+    const listed = (await (await call('GET', '/api/v1/apps')).json()) as { items: any[] };
+    expect(listed.items.find((item) => item.id === created.id)).toMatchObject({ mappingDefaults: { user: false, group: true } });
   });
 });
 

@@ -1,6 +1,7 @@
 /** Response and parameter schemas of the API (request bodies reuse the config schemas in src/). */
 import { z } from '@hono/zod-openapi';
 import { storableString } from '../src/config/storable';
+import { attributeMappingSchema } from '../src/mapping/index';
 
 export const errorSchema = z
   .object({
@@ -62,7 +63,12 @@ export const appViewSchema = z
       outOfScope: z.string(),
       threshold: z.number().nullable(),
     }),
-    mappings: z.record(z.string(), z.unknown()),
+    mappings: z
+      .object({ user: z.array(attributeMappingSchema), group: z.array(attributeMappingSchema) })
+      .openapi({ description: 'The effective mappings of users and groups: the built-in defaults for a kind the app sets none for' }),
+    mappingDefaults: z
+      .object({ user: z.boolean(), group: z.boolean() })
+      .openapi({ description: 'Which kinds follow the built-in default mappings (the app sets none of its own)' }),
     scoping: z.record(z.string(), z.unknown()).optional(),
     groups: z
       .object({ enabled: z.boolean(), flattenNested: z.boolean(), deprovision: z.string(), compareMembersHours: z.number() })

@@ -5,15 +5,25 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createRoute, z } from '@hono/zod-openapi';
 import { appInputSchema, groupsSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
+import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS } from '../../src/mapping/index';
 import { fieldErrors, invalid, notFound, routeGroup, type FieldError } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, appViewSchema, errorSchema, statusSchema } from '../schemas';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
-/** The app as the API shows it (AppConfig already holds no secret). */
+/**
+ * The app as the API shows it (AppConfig already holds no secret), with its effective
+ * mappings: the built-in defaults for a kind without mappings of its own, marked in
+ * `mappingDefaults`.
+ */
 export function appView(app: AppConfig) {
-  return { ...app, mappings: app.mappings as Record<string, unknown> };
+  const { user, group } = app.mappings ?? {};
+  return {
+    ...app,
+    mappings: { user: [...(user ?? DEFAULT_USER_MAPPINGS)], group: [...(group ?? DEFAULT_GROUP_MAPPINGS)] },
+    mappingDefaults: { user: user === undefined, group: group === undefined },
+  };
 }
 
 /** Fields of the app's view that a change cannot set. */
