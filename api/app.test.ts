@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appInputSchema } from '../src/config/app';
 import { createLogger } from '../src/log/index';
+import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS } from '../src/mapping/index';
 import { openDatabase, type Store } from '../src/store/index';
+import { createTestDatabase } from '../test/support/database';
 import { createApi } from './app';
 import type { JobControl } from './jobs';
 
@@ -344,5 +348,289 @@ describe('restart', () => {
     const bad = await call('POST', `/api/v1/apps/${created.id}/restart`, { scopes: ['Everything'] });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { fields: { path: string }[] } }).error.fields[0]!.path).toBe('scopes.0');
+  });
+});
+
+describe('the index', () => {
+  it('answers GET /api/v1 without a token, with links to the resources and the docs', async () => {
+    const response = await call('GET', '/api/v1', undefined, null);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { links: Record<string, string> };
+    expect(body.links).toMatchObject({
+      apps: '/api/v1/apps',
+      lifecycleEvents: '/api/v1/lifecycle/events',
+      expressionFunctions: '/api/v1/expressions/functions',
+      openapi: '/api/v1/openapi.json',
+      docs: '/api/v1/docs',
+    });
+  });
+});
+
+describe('authentication messages', () => {
+  it('tells a missing token from a wrong one, both 401', async () => {
+    const missing = (await (await call('GET', '/api/v1/apps', undefined, null)).json()) as { error: { message: string } };
+    const empty = (await (await call('GET', '/api/v1/apps', undefined, '')).json()) as { error: { message: string } };
+    const wrong = await call('GET', '/api/v1/apps', undefined, 'wrong-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    const wrongBody = (await wrong.json()) as { error: { code: string; message: string } };
+    expect(missing.error.message).toMatch(/no admin token: send an Authorization: Bearer/);
+    expect(empty.error.message).toBe(missing.error.message);
+    expect(wrongBody.error).toEqual({ code: 'InvalidToken', message: 'the bearer token is not the admin token' });
+  });
+});
+
+describe('bodies', () => {
+  const fields = async (response: Response) =>
+    ((await response.json()) as { error: { fields: { path: string; message: string }[] } }).error.fields;
+
+  it.each<[string, unknown, string[]]>([
+    ['an unknown top-level field', { ...validApp, tenant: 'x' }, ['tenant']],
+    ['an unknown source field', { ...validApp, source: { ...validApp.source, tenantID: 'x' } }, ['source.tenantID']],
+    [
+      'an unknown auth field',
+      { ...validApp, target: { ...validApp.target, auth: { ...validApp.target.auth, bearer: 'x' } } },
+      ['target.auth.bearer'],
+    ],
+    ['an unknown schedule field', { ...validApp, schedule: { every: 5 } }, ['schedule.every']],
+    [
+      'an unknown mapping field',
+      { ...validApp, mappings: { user: [{ type: 'direct', source: 'mail', target: 'userName', matching: 1 }] } },
+      ['mappings.user.0.matching'],
+    ],
+    ['an unknown kind of mappings', { ...validApp, mappings: { users: [] } }, ['mappings.users']],
+    ['an unknown deprovisioning field', { ...validApp, deprovisioning: { onDelete: 'disable' } }, ['deprovisioning.onDelete']],
+    [
+      'an unknown field in an Entra scoping filter',
+      { ...validApp, scoping: { user: { inputFilterGroups: [], filter: 'x' } } },
+      ['scoping.user.filter'],
+    ],
+  ])('refuses %s on POST /apps with 400 naming it', async (_name, body, paths) => {
+    const response = await call('POST', '/api/v1/apps', body);
+    expect(response.status).toBe(400);
+    expect(await fields(response)).toEqual(paths.map((path) => ({ path, message: 'unknown field' })));
+  });
+
+  it('refuses unknown and read-only fields on PATCH, naming them', async () => {
+    const created = (await (await call('POST', '/api/v1/apps', validApp)).json()) as { id: string };
+    const unknown = await call('PATCH', `/api/v1/apps/${created.id}`, { displayname: 'x', target: { auth: { tokn: 'x' } } });
+    expect(unknown.status).toBe(400);
+    expect((await fields(unknown)).map((f) => f.path).sort()).toEqual(['displayname', 'target.auth.tokn']);
+    const readOnly = await call('PATCH', `/api/v1/apps/${created.id}`, { id: 'x', displayName: 'Renamed' });
+    expect(readOnly.status).toBe(400);
+    expect(await fields(readOnly)).toEqual([{ path: 'id', message: 'is read-only: leave it out' }]);
+    expect(((await (await call('GET', `/api/v1/apps/${created.id}`)).json()) as { displayName: string }).displayName).toBe('Contoso Slack');
+  });
+
+  it.each<[string, string, unknown, string]>([
+    ['expressions', '/api/v1/expressions/evaluate', { expression: '[a]', sample: {} }, 'sample'],
+    ['on demand', '/api/v1/apps/nope/provision-on-demand', { objectId: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11', dryRun: true }, 'dryRun'],
+    ['preview', '/api/v1/apps/nope/preview', { objectId: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11', verbose: true }, 'verbose'],
+  ])('refuses an unknown field in a %s body with 400 naming it', async (_name, path, body, field) => {
+    const response = await call('POST', path, body);
+    expect(response.status).toBe(400);
+    expect(await fields(response)).toEqual([{ path: field, message: 'unknown field' }]);
+  });
+
+  it.each([
+    ['text/plain', 'not text/plain'],
+    ['application/x-www-form-urlencoded', 'not application/x-www-form-urlencoded'],
+    [null, 'the request has none'],
+  ])('answers 415 for a body sent as %s, saying to send application/json', async (contentType, sent) => {
+    for (const [method, path] of [
+      ['POST', '/api/v1/apps'],
+      ['POST', '/api/v1/expressions/evaluate'],
+      ['POST', '/api/v1/apps/nope/run'],
+    ] as const) {
+      const response = await app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, ...(contentType !== null && { 'content-type': contentType }) },
+        // Bytes, so that no content type is added for the body.
+        body: new TextEncoder().encode(JSON.stringify(validApp)),
+      });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toEqual({
+        error: { code: 'UnsupportedMediaType', message: `send the body as JSON, with Content-Type: application/json (${sent})` },
+      });
+    }
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('groups every operation under a declared tag and declares the 401 and 4xx answers it can give', async () => {
+    const spec = (await (await call('GET', '/api/v1/openapi.json')).json()) as {
+      tags: { name: string }[];
+      paths: Record<string, Record<string, any>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const tags = spec.tags.map((tag) => tag.name);
+    expect(tags).toEqual(expect.arrayContaining(['apps', 'provisioning logs', 'lifecycle', 'expressions', 'on demand', 'connection']));
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+    );
+    expect(operations.length).toBeGreaterThan(15);
+    for (const { path, method, op } of operations) {
+      const where = `${method} ${path}`;
+      expect(op.tags, where).toHaveLength(1);
+      expect(tags, where).toContain(op.tags[0]);
+      const answers = Object.keys(op.responses);
+      if (path !== '/') expect(answers, where).toContain('401');
+      if (op.requestBody) expect(answers, where).toEqual(expect.arrayContaining(['400', '415']));
+      if (op.parameters?.length) expect(answers, where).toContain('400');
+      if (path.includes('{id}')) expect(answers, where).toContain('404');
+    }
+    expect(spec.paths['/']!.get.security).toEqual([]);
+  });
+
+  it('carries real examples on request bodies', async () => {
+    const spec = (await (await call('GET', '/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, any>>;
+      components: { schemas: Record<string, any> };
+    };
+    const example = (path: string, method: string) => {
+      const media = spec.paths[path]![method].requestBody.content['application/json'];
+      const schema = media.schema.$ref ? spec.components.schemas[media.schema.$ref.split('/').at(-1)] : media.schema;
+      return media.example ?? schema.example;
+    };
+    const created = appInputSchema.safeParse(example('/apps', 'post'));
+    expect(created.success).toBe(true);
+    expect(example('/apps/{id}', 'patch')).toMatchObject({ displayName: expect.any(String) });
+    expect(example('/expressions/evaluate', 'post')).toMatchObject({ expression: expect.any(String) });
+    expect(example('/lifecycle/events', 'post').events[0]).toMatchObject({ eventId: expect.any(String), type: 'leaver' });
+  });
+});
+
+describe("an app's mappings", () => {
+  it('shows the effective user and group mappings, the defaults marked as defaults', async () => {
+    const created = (await (await call('POST', '/api/v1/apps', validApp)).json()) as any;
+    expect(created.mappings).toEqual({ user: [...DEFAULT_USER_MAPPINGS], group: [...DEFAULT_GROUP_MAPPINGS] });
+    expect(created.mappingDefaults).toEqual({ user: true, group: true });
+    expect((await (await call('GET', `/api/v1/apps/${created.id}`)).json()) as any).toMatchObject({
+      mappings: created.mappings,
+      mappingDefaults: { user: true, group: true },
+    });
+
+    const own = [{ type: 'direct', source: 'userPrincipalName', target: 'userName', matchingPrecedence: 1 }];
+    const changed = (await (await call('PATCH', `/api/v1/apps/${created.id}`, { mappings: { user: own } })).json()) as any;
+    expect(changed.mappings.user).toEqual([{ ...own[0], applyOn: 'always', clearWhenEmpty: false }]);
+    expect(changed.mappings.group).toEqual([...DEFAULT_GROUP_MAPPINGS]);
+    expect(changed.mappingDefaults).toEqual({ user: false, group: true });
+    const listed = (await (await call('GET', '/api/v1/apps')).json()) as { items: any[] };
+    expect(listed.items.find((item) => item.id === created.id)).toMatchObject({ mappingDefaults: { user: false, group: true } });
+  });
+});
+
+describe.each([
+  ['PGlite', () => openDatabase()],
+  [
+    'PostgreSQL',
+    async () => {
+      const database = await createTestDatabase('scimflow_api');
+      const opened = await openDatabase({ url: database.url, secretKey: randomBytes(32) });
+      const close = opened.close.bind(opened);
+      return Object.assign(opened, { close: () => close().then(() => database.drop()) });
+    },
+  ],
+])('input the store cannot hold, on %s', (_backend, open) => {
+  let backendStore: Store;
+  let api: ReturnType<typeof createApi>;
+  let appId: string;
+
+  beforeAll(async () => {
+    backendStore = await open();
+    api = createApi({ store: backendStore, jobs: recordingJobs(), adminToken: TOKEN, logger: createLogger({ level: 'silent' }) });
+    appId = ((await (await send('POST', '/api/v1/apps', validApp)).json()) as { id: string }).id;
+  });
+
+  afterAll(async () => {
+    await backendStore?.close();
+  });
+
+  function send(method: string, path: string, body?: unknown) {
+    return api.request(path, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  }
+
+  async function refused(response: Response, path: string, message: string | RegExp) {
+    const text = await response.text();
+    expect(response.status, text).toBe(400);
+    expect(text).not.toMatch(/UTF8|byte sequence|Unicode escape|bigint|not a valid time|out of range/);
+    const body = JSON.parse(text) as { error: { code: string; fields: { path: string; message: string }[] } };
+    expect(body.error.code).toBe('ValidationFailed');
+    expect(body.error.fields).toEqual([{ path, message: expect.stringMatching(message) }]);
+  }
+
+  const NUL = /NUL character/;
+  const cursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+  it.each([
+    ['/api/v1/apps/%00', 'id'],
+    ['/api/v1/apps/%00/status', 'id'],
+    ['/api/v1/apps/a%00b/provisioning-logs', 'id'],
+    ['/api/v1/lifecycle/persons/%00', 'objectId'],
+  ])('answers GET %s with 400 naming %s', async (path, field) => {
+    await refused(await send('GET', path), field, NUL);
+  });
+
+  it.each<[string, (app: typeof validApp) => unknown, string]>([
+    ['displayName', (app) => ({ ...app, displayName: 'Contoso\u0000Slack' }), 'displayName'],
+    ['source.tenantId', (app) => ({ ...app, source: { ...app.source, tenantId: 'contoso\u0000' } }), 'source.tenantId'],
+    [
+      'a mapping source',
+      (app) => ({ ...app, mappings: { user: [{ type: 'direct', source: 'mail\u0000', target: 'userName' }] } }),
+      'mappings.user.0.source',
+    ],
+    [
+      'a scoping value',
+      (app) => ({
+        ...app,
+        scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'x\u0000' }] }] } },
+      }),
+      'scoping.user.groups.0.clauses.0.value',
+    ],
+  ])('answers POST /apps with NUL in %s with 400 naming it', async (_name, body, field) => {
+    await refused(await send('POST', '/api/v1/apps', body(validApp)), field, NUL);
+  });
+
+  it('answers PATCH /apps/{id} with NUL in displayName with 400 naming it', async () => {
+    await refused(await send('PATCH', `/api/v1/apps/${appId}`, { displayName: '\u0000' }), 'displayName', NUL);
+  });
+
+  it.each([
+    ['a time that is not one', `cursor=${cursor(['x', 1])}`, 'cursor', /not a cursor this API gave out/],
+    ['a fractional id', `cursor=${cursor(['2026-01-02T03:04:05.678Z', 1.5])}`, 'cursor', /not a cursor this API gave out/],
+    ['year 0 in a cursor', `cursor=${cursor(['0000-01-01T00:00:00.000Z', 1])}`, 'cursor', /not a cursor this API gave out/],
+    ['the cursor of the report', 'cursor=WyJ4IiwxXQ', 'cursor', /not a cursor this API gave out/],
+    ['from in year 0', 'from=0000-01-01T00:00:00Z', 'from', /from 0001-01-01 to 9999-12-31/],
+    ['to in year 0', 'to=0000-12-31T23:00:00%2B02:00', 'to', /from 0001-01-01 to 9999-12-31/],
+    ['a NUL object id', 'objectId=%00', 'objectId', NUL],
+    ['a NUL cycle id', 'cycleId=a%00', 'cycleId', NUL],
+  ])('answers a log query with %s with 400 naming the parameter', async (_name, query, field, message) => {
+    await refused(await send('GET', `/api/v1/apps/${appId}/provisioning-logs?${query}`), field, message);
+  });
+
+  it('still takes a cursor it gave out and a time from year 1', async () => {
+    await backendStore.provisioningLog.append(
+      [1, 2].map((n) => ({
+        appId,
+        cycleId: `${appId}:1`,
+        changeId: `${appId}:change-${n}`,
+        objectType: 'user' as const,
+        sourceId: `src-${n}`,
+        action: 'Create' as const,
+        status: 'Success' as const,
+        startedAt: new Date().toISOString(),
+        durationMs: 1,
+      })),
+    );
+    const first = (await (await send('GET', `/api/v1/apps/${appId}/provisioning-logs?limit=1&from=0001-01-01T00:00:00Z`)).json()) as any;
+    expect(first.items).toHaveLength(1);
+    const next = await send('GET', `/api/v1/apps/${appId}/provisioning-logs?limit=1&cursor=${first.nextCursor}`);
+    expect(next.status).toBe(200);
+    expect(((await next.json()) as any).items).toHaveLength(1);
   });
 });

@@ -1,14 +1,17 @@
 /**
- * The HTTP API: `/api/v1/...` behind the admin bearer token, `GET /healthz` open, the OpenAPI
- * document at `/api/v1/openapi.json` and its docs UI at `/api/v1/docs` (also `/docs`).
+ * The HTTP API: `/api/v1/...` behind the admin bearer token, `GET /healthz` and `GET /api/v1`
+ * (links to everything) open, the OpenAPI document at `/api/v1/openapi.json` and its docs UI at
+ * `/api/v1/docs` (also `/docs`).
  */
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { requireAdminToken } from './auth';
 import type { ApiDeps } from './deps';
 import { docsRoutes } from './docs';
 import { errorResponse } from './errors';
+import { requireJsonBody } from './json-body';
+import { declareCommonAnswers, tagged, TAGS } from './openapi';
 import { appsRoutes } from './routes/apps';
 import { connectionRoutes } from './routes/connection';
 import { expressionRoutes } from './routes/expressions';
@@ -18,25 +21,80 @@ import { provisioningLogRoutes } from './routes/provisioning-logs';
 
 export const API_BASE = '/api/v1';
 
+const LINKS = {
+  apps: `${API_BASE}/apps`,
+  app: `${API_BASE}/apps/{id}`,
+  status: `${API_BASE}/apps/{id}/status`,
+  provisioningLogs: `${API_BASE}/apps/{id}/provisioning-logs`,
+  testConnection: `${API_BASE}/apps/{id}/test-connection`,
+  provisionOnDemand: `${API_BASE}/apps/{id}/provision-on-demand`,
+  preview: `${API_BASE}/apps/{id}/preview`,
+  lifecycleEvents: `${API_BASE}/lifecycle/events`,
+  lifecyclePerson: `${API_BASE}/lifecycle/persons/{objectId}`,
+  expressionFunctions: `${API_BASE}/expressions/functions`,
+  evaluateExpression: `${API_BASE}/expressions/evaluate`,
+  openapi: `${API_BASE}/openapi.json`,
+  docs: `${API_BASE}/docs`,
+  health: '/healthz',
+};
+
+const indexSchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    authentication: z.string(),
+    links: z.object(Object.fromEntries(Object.keys(LINKS).map((name) => [name, z.string()]))),
+  })
+  .openapi('ApiIndex');
+
+/** `GET /api/v1`: where everything is. It holds no data, so it needs no token. */
+function indexRoute() {
+  const app = new OpenAPIHono();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      summary: 'Links to every resource and to the docs',
+      security: [],
+      responses: { 200: { content: { 'application/json': { schema: indexSchema } }, description: 'The links' } },
+    }),
+    (c) =>
+      c.json(
+        {
+          name: 'scimflow API',
+          version: '1',
+          authentication: 'Every route but this one, /healthz and the docs UI needs Authorization: Bearer <admin token>',
+          links: LINKS,
+        },
+        200,
+      ),
+  );
+  return app;
+}
+
 export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   const v1 = new OpenAPIHono();
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'The admin token' });
-  v1.route('/', appsRoutes(deps));
-  v1.route('/', onDemandRoutes(deps));
-  v1.route('/', provisioningLogRoutes(deps));
-  v1.route('/', expressionRoutes(deps));
-  v1.route('/', connectionRoutes(deps));
-  v1.route('/', lifecycleRoutes(deps));
+  v1.use('*', requireJsonBody);
+  v1.route('/', tagged('service', indexRoute()));
+  v1.route('/', tagged('apps', appsRoutes(deps)));
+  v1.route('/', tagged('on demand', onDemandRoutes(deps)));
+  v1.route('/', tagged('provisioning logs', provisioningLogRoutes(deps)));
+  v1.route('/', tagged('expressions', expressionRoutes(deps)));
+  v1.route('/', tagged('connection', connectionRoutes(deps)));
+  v1.route('/', tagged('lifecycle', lifecycleRoutes(deps)));
+  declareCommonAnswers(v1);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'scimflow API',
       version: '1',
       description:
-        'Provision identities from Microsoft Entra ID into SaaS apps over SCIM 2.0. Every route needs `Authorization: Bearer <admin token>`.',
+        'Provision identities from Microsoft Entra ID into SaaS apps over SCIM 2.0. Every route needs `Authorization: Bearer <admin token>` (the Authorize button), but `GET /api/v1` and `/healthz`. Bodies are JSON (`Content-Type: application/json`); an unknown field is refused.',
     },
     servers: [{ url: API_BASE }],
     security: [{ bearerAuth: [] }],
+    tags: TAGS.map((tag) => ({ ...tag })),
   });
 
   const root = new Hono();
@@ -51,7 +109,8 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   root.get('/docs', (c) => c.redirect(`${API_BASE}/docs`));
   root.route(API_BASE, docsRoutes({ specUrl: `${API_BASE}/openapi.json`, base: API_BASE }));
   const auth = requireAdminToken(deps.adminToken);
-  root.use(`${API_BASE}/*`, async (c, next) => (c.req.path.startsWith(`${API_BASE}/docs`) ? next() : auth(c, next)));
+  const open = (path: string) => path === API_BASE || path.startsWith(`${API_BASE}/docs`);
+  root.use(`${API_BASE}/*`, async (c, next) => (open(c.req.path) ? next() : auth(c, next)));
   root.route(API_BASE, v1);
   root.notFound((c) => c.json({ error: { code: 'NotFound', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
   return root;

@@ -2,9 +2,8 @@
  * The API's error bodies: `{ error: { code, message, fields? } }`. Validation failures name each
  * bad field by its dotted path; nothing echoes a submitted secret.
  */
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { z } from 'zod';
 import { ProvisioningError } from '../src/errors/index';
 
 export interface FieldError {
@@ -16,11 +15,20 @@ export interface ApiErrorBody {
   error: { code: string; message: string; fields?: FieldError[]; [detail: string]: unknown };
 }
 
-/** The issues of a failed zod parse as field errors (`source.tenantId: tenantId is required`). */
+/** A path of a body, query or event as the API names it: `target.auth.token`, `mappings.user.0.target`. */
+function dotted(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.');
+}
+
+/**
+ * The issues of a failed zod parse as field errors (`source.tenantId: tenantId is required`).
+ * An unknown field is named itself (`source.tenantID: unknown field`), one error per field.
+ */
 export function fieldErrors(error: z.ZodError, prefix: (string | number)[] = []): FieldError[] {
-  return error.issues.map((issue) => {
-    const path = [...prefix, ...issue.path].map(String).join('.');
-    return { path: path || '(body)', message: issue.message };
+  return error.issues.flatMap((issue) => {
+    const at = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: dotted([...at, key]), message: 'unknown field' }));
+    return [{ path: dotted(at) || '(body)', message: issue.message }];
   });
 }
 
@@ -32,7 +40,7 @@ export function validationError(c: Context, fields: FieldError[]): Response {
 /** An error a handler throws to answer with a status and an error body (see createApi's onError). */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 502 | 503,
+    readonly status: 400 | 401 | 404 | 409 | 415 | 502 | 503,
     readonly code: string,
     message: string,
     readonly fields?: FieldError[],
@@ -55,18 +63,43 @@ export function invalid(fields: FieldError[]): ApiError {
   return new ApiError(400, 'ValidationFailed', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
 }
 
-/** Maps an unexpected error to a response without leaking internals beyond its message. */
+/**
+ * Maps an error to a response. An unexpected one is answered 500 without its message (a
+ * database's or a library's words are for the service log, where createApi's onError puts them).
+ */
 export function errorResponse(c: Context, error: unknown): Response {
   if (error instanceof ApiError) return c.json<ApiErrorBody>(error.body(), error.status);
   if (error instanceof ProvisioningError) {
     const status = error.code === 'NotFound' ? 404 : error.kind === 'configuration' ? 409 : error.kind === 'transient' ? 503 : 500;
     return c.json<ApiErrorBody>({ error: { code: error.code, message: error.message } }, status);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return c.json<ApiErrorBody>({ error: { code: 'InternalError', message } }, 500);
+  return c.json<ApiErrorBody>(
+    { error: { code: 'InternalError', message: 'the request failed inside scimflow: the service log has the details' } },
+    500,
+  );
 }
 
-/** A route group whose request validation failures answer 400 naming each bad field. */
+/**
+ * A route's JSON body refusing unknown fields at its top level (nested objects are strict in
+ * their own schemas). `catchall(never)` keeps the schema's OpenAPI name, as `strict()` would not.
+ */
+function strictBody<R extends RouteConfig>(route: R): R {
+  const media = route.request?.body?.content['application/json'];
+  const schema = media && 'schema' in media ? media.schema : undefined;
+  if (!route.request?.body || !(schema instanceof z.ZodObject) || schema._zod.def.catchall !== undefined) return route;
+  const content = { ...route.request.body.content, 'application/json': { ...media, schema: schema.catchall(z.never()) } };
+  return { ...route, request: { ...route.request, body: { ...route.request.body, content } } };
+}
+
+/**
+ * A route group whose request validation failures answer 400 naming each bad field, and whose
+ * JSON bodies refuse unknown fields, whatever their schema says.
+ */
 export function routeGroup(): OpenAPIHono {
-  return new OpenAPIHono({ defaultHook: (result, c) => (result.success ? undefined : validationError(c, fieldErrors(result.error))) });
+  const group = new OpenAPIHono({
+    defaultHook: (result, c) => (result.success ? undefined : validationError(c, fieldErrors(result.error))),
+  });
+  const register = group.openapi.bind(group);
+  group.openapi = (route, handler, hook) => register(strictBody(route), handler, hook);
+  return group;
 }

@@ -1,5 +1,7 @@
 /** Response and parameter schemas of the API (request bodies reuse the config schemas in src/). */
 import { z } from '@hono/zod-openapi';
+import { storableString } from '../src/config/storable';
+import { attributeMappingSchema } from '../src/mapping/index';
 
 export const errorSchema = z
   .object({
@@ -15,8 +17,13 @@ export const errorSchema = z
   })
   .openapi('Error');
 
+/** Text of a path or query parameter: at most 256 characters the store can hold. */
+export function paramText() {
+  return storableString().max(256, 'must be at most 256 characters');
+}
+
 export const appIdParams = z.object({
-  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '3f0c6f5e-8a0c-4a55-9d8a-3f4b9f0b8a11' }),
+  id: paramText().openapi({ param: { name: 'id', in: 'path' }, example: '3f0c6f5e-8a0c-4a55-9d8a-3f4b9f0b8a11' }),
 });
 
 /** An app as shown: its configuration with every secret left out. */
@@ -56,7 +63,12 @@ export const appViewSchema = z
       outOfScope: z.string(),
       threshold: z.number().nullable(),
     }),
-    mappings: z.record(z.string(), z.unknown()),
+    mappings: z
+      .object({ user: z.array(attributeMappingSchema), group: z.array(attributeMappingSchema) })
+      .openapi({ description: 'The effective mappings of users and groups: the built-in defaults for a kind the app sets none for' }),
+    mappingDefaults: z
+      .object({ user: z.boolean(), group: z.boolean() })
+      .openapi({ description: 'Which kinds follow the built-in default mappings (the app sets none of its own)' }),
     scoping: z.record(z.string(), z.unknown()).optional(),
     groups: z
       .object({ enabled: z.boolean(), flattenNested: z.boolean(), deprovision: z.string(), compareMembersHours: z.number() })

@@ -6,8 +6,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppError } from '../../src/store/index';
 import { appInputSchema, groupsSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
+import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS } from '../../src/mapping/index';
 import { quarantineSettings } from '../../src/quarantine/index';
-import { fieldErrors, invalid, notFound, routeGroup } from '../errors';
+import { fieldErrors, invalid, notFound, routeGroup, type FieldError } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import type { Quarantine } from '../../workflows/app-job-state';
 import type { RestartScope } from '../../workflows/definitions';
@@ -15,9 +16,19 @@ import { appIdParams, appViewSchema, errorSchema, statusSchema } from '../schema
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
-/** The app as the API shows it (AppConfig already holds no secret). */
+/**
+ * The app as the API shows it (AppConfig already holds no secret), with its effective
+ * mappings: the built-in defaults for a kind without mappings of its own, marked in
+ * `mappingDefaults`.
+ */
 export function appView(app: AppConfig) {
-  return { ...app, mappings: app.mappings as Record<string, unknown>, quarantine: quarantineSettings(app) };
+  const { user, group } = app.mappings ?? {};
+  return {
+    ...app,
+    mappings: { user: [...(user ?? DEFAULT_USER_MAPPINGS)], group: [...(group ?? DEFAULT_GROUP_MAPPINGS)] },
+    mappingDefaults: { user: user === undefined, group: group === undefined },
+    quarantine: quarantineSettings(app),
+  };
 }
 
 /** A job's quarantine in Entra's fields (snapshots from before them kept only the reason, since and detail). */
@@ -63,6 +74,40 @@ function lastErrorView(last: AppError | undefined) {
   };
 }
 
+/** Fields of the app's view that a change cannot set. */
+const READ_ONLY = ['id', 'configVersion', 'createdAt', 'updatedAt', 'mappingDefaults'] as const;
+
+function readOnlyFields(change: Record<string, unknown>): FieldError[] {
+  const named: FieldError[] = READ_ONLY.filter((key) => key in change).map((key) => ({ path: key, message: 'is read-only: leave it out' }));
+  const capabilities = change.capabilities;
+  if (isPlain(capabilities) && 'discovered' in capabilities)
+    named.push({ path: 'capabilities.discovered', message: 'is read-only (the connection test sets it): leave it out' });
+  return named;
+}
+
+const APP_EXAMPLE = {
+  displayName: 'Contoso Slack',
+  source: {
+    type: 'graph',
+    tenantId: 'contoso.onmicrosoft.com',
+    clientId: '6731de76-14a6-49ae-97bc-6eba6914391e',
+    clientSecret: 'the client secret of the app registration',
+    scope: 'assigned',
+    servicePrincipalId: '3f4b9f0b-8a11-4a55-9d8a-3f0c6f5e8a0c',
+  },
+  target: { type: 'scim', baseUrl: 'https://api.slack.com/scim/v2', auth: { type: 'bearer', token: 'the SCIM bearer token' } },
+  schedule: { intervalMinutes: 10 },
+  mappings: {
+    user: [
+      { type: 'direct', source: 'userPrincipalName', target: 'userName', matchingPrecedence: 1 },
+      { type: 'direct', source: 'mail', target: 'emails[type eq "work"].value' },
+      { type: 'expression', expression: 'Join(" ", [givenName], [surname])', target: 'displayName' },
+      { type: 'direct', source: 'accountEnabled', target: 'active' },
+    ],
+  },
+  scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }] }] } },
+};
+
 /** Top-level keys whose change makes the next cycle re-evaluate every object. */
 function changesScope(before: AppConfig, after: AppConfig): boolean {
   // Compared as values: the store's jsonb keeps object keys in an order of its own.
@@ -79,6 +124,18 @@ function changesScope(before: AppConfig, after: AppConfig): boolean {
 
 type Plain = Record<string, unknown>;
 const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Whether a change names another target auth type: then its auth replaces the current one, whose fields belong to the old type. */
+function authTypeChanged(current: AppConfig, change: Plain): boolean {
+  const target = change.target;
+  const auth = isPlain(target) ? target.auth : undefined;
+  return isPlain(auth) && auth.type !== undefined && auth.type !== current.target.auth.type;
+}
+
+function withoutAuth(input: AppInput): Plain {
+  const { auth: _dropped, ...target } = input.target;
+  return { ...input, target };
+}
 
 /** Merges a JSON merge-patch-like change into a document: objects merge, everything else replaces. */
 function merge(base: Plain, change: Plain): Plain {
@@ -101,7 +158,7 @@ export function appsRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/apps',
       summary: 'Create a provisioned app and start its job',
-      request: { body: { content: { 'application/json': { schema: appInputSchema } }, required: true } },
+      request: { body: { content: { 'application/json': { schema: appInputSchema, example: APP_EXAMPLE } }, required: true } },
       responses: { 201: json(appViewSchema, 'The app'), 400: json(errorSchema, 'A bad body; each bad field is named') },
     }),
     async (c) => {
@@ -142,7 +199,22 @@ export function appsRoutes(deps: ApiDeps) {
       method: 'patch',
       path: '/apps/{id}',
       summary: 'Change an app',
-      request: { params: appIdParams, body: { content: { 'application/json': { schema: appPatchSchema } }, required: true } },
+      request: {
+        params: appIdParams,
+        body: {
+          content: {
+            'application/json': {
+              schema: appPatchSchema,
+              example: {
+                displayName: 'Contoso Slack (EU)',
+                schedule: { intervalMinutes: 5 },
+                target: { auth: { token: 'a rotated token' } },
+              },
+            },
+          },
+          required: true,
+        },
+      },
       responses: {
         200: json(appViewSchema, 'The changed app'),
         400: json(errorSchema, 'A bad change'),
@@ -172,7 +244,9 @@ export function appsRoutes(deps: ApiDeps) {
         capabilities: { overrides: current.capabilities?.overrides ?? {} },
       };
       const change = c.req.valid('json');
-      const parsed = appInputSchema.safeParse(merge(currentInput, change));
+      const readOnly = readOnlyFields(change);
+      if (readOnly.length > 0) throw invalid(readOnly);
+      const parsed = appInputSchema.safeParse(merge(authTypeChanged(current, change) ? withoutAuth(currentInput) : currentInput, change));
       if (!parsed.success) throw invalid(fieldErrors(parsed.error));
       const next = splitSecrets(parsed.data);
       // What the last connection test discovered stays with the app.

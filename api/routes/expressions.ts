@@ -19,7 +19,7 @@ import type { ApiDeps } from '../deps';
 import { errorSchema } from '../schemas';
 
 const evaluateBody = z
-  .object({
+  .strictObject({
     expression: z
       .string()
       .min(1, 'expression is required')
@@ -30,7 +30,12 @@ const evaluateBody = z
       .openapi({ description: 'Source attributes by name (case-sensitive), e.g. {"givenName": "Zoë"}' }),
     operation: z.enum(['create', 'update']).default('create').openapi({ description: 'SelectUniqueValue only gives candidates on create' }),
   })
-  .openapi('EvaluateExpressionRequest');
+  .openapi('EvaluateExpressionRequest', {
+    example: {
+      expression: 'ToLower(NormalizeDiacritics(Join(".", [givenName], [surname])))',
+      source: { givenName: 'Zoë', surname: 'Ångström' },
+    },
+  });
 
 const evaluateResult = z
   .object({

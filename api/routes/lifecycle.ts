@@ -4,18 +4,18 @@
  * `GET /lifecycle/persons/{objectId}` shows a person's state, events and runs with their progress.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { EVENT_TYPES } from '../../src/lifecycle/index';
+import { checkEvent, EVENT_TYPES, type EventError } from '../../src/lifecycle/index';
 import type { ApiDeps } from '../deps';
-import { ApiError, notFound, routeGroup } from '../errors';
+import { ApiError, invalid, notFound, routeGroup, type FieldError } from '../errors';
 import type { LifecycleControl } from '../lifecycle';
-import { errorSchema } from '../schemas';
+import { errorSchema, paramText } from '../schemas';
 
 export interface LifecycleDeps {
   lifecycle?: LifecycleControl;
 }
 
 const bodySchema = z
-  .object({
+  .strictObject({
     // Each event is checked on its own, so one bad event does not hold back the others.
     events: z
       .array(z.unknown().openapi({ type: 'object' }), { message: 'events must be an array' })
@@ -24,7 +24,15 @@ const bodySchema = z
   })
   .openapi('LifecycleEvents', {
     example: {
-      events: [{ eventId: 'hr-2026-000417', type: 'leaver', person: { employeeId: '100417' }, effectiveAt: '2026-12-01T17:00:00Z' }],
+      events: [
+        { eventId: 'hr-2026-000417', type: 'leaver', person: { employeeId: '100417' }, effectiveAt: '2026-12-01T17:00:00Z' },
+        {
+          eventId: 'hr-2026-000418',
+          type: 'joiner',
+          person: { objectId: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11' },
+          effectiveAt: '2027-01-04T08:00:00+01:00',
+        },
+      ],
     },
   });
 
@@ -42,6 +50,10 @@ const answerSchema = z
     z.object({ eventId: z.string().optional(), index: z.number(), error: z.object({ field: z.string(), message: z.string() }) }),
   ])
   .openapi('LifecycleEventAnswer');
+
+const rejectedSchema = errorSchema
+  .extend({ events: z.array(answerSchema) })
+  .openapi('LifecycleEventsRejected', { description: 'No event of the delivery was accepted' });
 
 const appProgressSchema = z.object({
   appId: z.string(),
@@ -95,6 +107,19 @@ const personSchema = z
   })
   .openapi('LifecyclePerson');
 
+/**
+ * Every problem of a rejected event as field errors of the body (`events.2.person.objectId`):
+ * what is wrong with the event itself, else why the intake turned it down (an unknown employee).
+ */
+function problems(raw: unknown, answer: { index: number; error: EventError }): FieldError[] {
+  const checked = checkEvent(raw);
+  const errors = checked.ok ? [answer.error] : checked.errors;
+  return errors.map(({ field, message }) => ({
+    path: field === '(event)' ? `events.${answer.index}` : `events.${answer.index}.${field}`,
+    message,
+  }));
+}
+
 function control(deps: LifecycleDeps): LifecycleControl {
   if (!deps.lifecycle) throw new ApiError(503, 'Unavailable', 'lifecycle events are not available in this process');
   return deps.lifecycle;
@@ -113,12 +138,20 @@ export function lifecycleRoutes(deps: ApiDeps & LifecycleDeps) {
           content: { 'application/json': { schema: z.object({ events: z.array(answerSchema) }) } },
           description: 'Per event: its workflow and whether it was new or a repeat, or why it was rejected',
         },
-        400: { content: { 'application/json': { schema: errorSchema } }, description: 'A body that is not a list of events' },
+        400: {
+          content: { 'application/json': { schema: z.union([rejectedSchema, errorSchema]) } },
+          description:
+            'No event was accepted: every problem of every event named by its path (`events.1.type`), and each event answered as in a 202; or a body that is not a list of events',
+        },
       },
     }),
     async (c) => {
       const { events } = c.req.valid('json');
-      return c.json({ events: await control(deps).submit(events) }, 202);
+      const answers = await control(deps).submit(events);
+      if (answers.some((answer) => !('error' in answer))) return c.json({ events: answers }, 202);
+      const rejected = invalid(answers.flatMap((answer) => ('error' in answer ? problems(events[answer.index], answer) : [])));
+      const body = rejected.body();
+      return c.json({ ...body, error: { ...body.error, message: `no event was accepted: ${rejected.message}` }, events: answers }, 400);
     },
   );
   app.openapi(
@@ -128,10 +161,9 @@ export function lifecycleRoutes(deps: ApiDeps & LifecycleDeps) {
       summary: "A person's lifecycle state, events, and runs with their progress per app",
       request: {
         params: z.object({
-          objectId: z
-            .string()
+          objectId: paramText()
             .min(1)
-            .openapi({ param: { name: 'objectId', in: 'path' } }),
+            .openapi({ param: { name: 'objectId', in: 'path' }, example: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11' }),
         }),
       },
       responses: {

@@ -10,11 +10,12 @@ import { scopingFilterInputSchema } from '../mapping/scoping/index';
 import { capabilityOverridesSchema, type CapabilityProfile } from '../scim/capabilities';
 import { lifecycleSettingsSchema } from '../lifecycle/settings';
 import { quarantineSettingsSchema } from '../quarantine/settings';
+import { refuseNul } from './storable';
 
 const httpUrl = z.url({ message: 'must be an absolute URL' }).refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL');
 const httpsUrl = httpUrl.transform((value) => value.replace(/\/+$/, ''));
 
-export const graphSourceSchema = z.object({
+export const graphSourceSchema = z.strictObject({
   type: z.literal('graph'),
   tenantId: z.string().trim().min(1, 'tenantId is required'),
   clientId: z.string().trim().min(1, 'clientId is required'),
@@ -30,12 +31,12 @@ export const graphSourceSchema = z.object({
 
 /** How scimflow authenticates to the target. The secret of each (`token`, `clientSecret`, `password`) is write-only. */
 export const targetAuthSchema = z.discriminatedUnion('type', [
-  z.object({
+  z.strictObject({
     type: z.literal('bearer'),
     token: z.string().min(1, 'token is required'),
   }),
   /** OAuth 2.0 client credentials grant (RFC 6749 §4.4); the token is cached and refreshed. */
-  z.object({
+  z.strictObject({
     type: z.literal('oauth2'),
     /** The token endpoint, used as given (a trailing slash is kept). */
     tokenUrl: httpUrl,
@@ -47,7 +48,7 @@ export const targetAuthSchema = z.discriminatedUnion('type', [
     clientAuth: z.enum(['basic', 'body']).default('basic'),
   }),
   /** HTTP Basic (RFC 7617). */
-  z.object({
+  z.strictObject({
     type: z.literal('basic'),
     username: z
       .string()
@@ -62,7 +63,7 @@ type WithoutSecret<T> = T extends unknown ? Omit<T, 'token' | 'clientSecret' | '
 /** The target's auth as stored in clear and shown: everything but the secret. */
 export type TargetAuthConfig = WithoutSecret<TargetAuth>;
 
-export const scimTargetSchema = z.object({
+export const scimTargetSchema = z.strictObject({
   type: z.literal('scim'),
   baseUrl: httpsUrl,
   auth: targetAuthSchema,
@@ -95,7 +96,7 @@ export const scimTargetSchema = z.object({
 export const deprovisionActionSchema = z.enum(['disable', 'delete', 'ignore']);
 export type DeprovisionAction = z.infer<typeof deprovisionActionSchema>;
 
-export const deprovisioningSchema = z.object({
+export const deprovisioningSchema = z.strictObject({
   /** A user soft-deleted in Entra (delta `@removed` reason `changed`). */
   softDeleted: deprovisionActionSchema.default('disable'),
   /** A user permanently deleted in Entra (delta `@removed` reason `deleted`). */
@@ -134,7 +135,7 @@ export const groupsSchema = z.strictObject({
 });
 export type GroupsSettings = z.output<typeof groupsSchema>;
 
-export const scheduleSchema = z.object({
+export const scheduleSchema = z.strictObject({
   intervalMinutes: z
     .number()
     .int()
@@ -144,7 +145,7 @@ export const scheduleSchema = z.object({
 });
 
 export const appInputSchema = z
-  .object({
+  .strictObject({
     displayName: z.string().trim().min(1, 'displayName is required').max(256),
     source: graphSourceSchema,
     target: scimTargetSchema,
@@ -152,16 +153,18 @@ export const appInputSchema = z
     deprovisioning: deprovisioningSchema.default({ softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'disable', threshold: 500 }),
     mappings: objectMappingsSchema.default({}),
     /** Scoping filters per object type: only source objects they match are provisioned (Entra's "source object scope"). */
-    scoping: z.object({ user: scopingFilterInputSchema.optional(), group: scopingFilterInputSchema.optional() }).default({}),
+    scoping: z.strictObject({ user: scopingFilterInputSchema.optional(), group: scopingFilterInputSchema.optional() }).default({}),
     groups: groupsSchema.default({ enabled: false, flattenNested: false, deprovision: 'delete', compareMembersHours: 24 }),
     /** What the target can do: discovered by test-connection; any field can be overridden here. */
-    capabilities: z.object({ overrides: capabilityOverridesSchema.default({}) }).default({ overrides: {} }),
+    capabilities: z.strictObject({ overrides: capabilityOverridesSchema.default({}) }).default({ overrides: {} }),
     /** Joiner lead time, leaver retention and leaver alert timeout (src/lifecycle/settings.ts). */
     lifecycle: lifecycleSettingsSchema.optional(),
     /** When cycles that cannot make progress quarantine the job (src/quarantine/). */
     quarantine: quarantineSettingsSchema.optional(),
   })
   .superRefine((app, ctx) => {
+    // The configuration is stored as it is (jsonb and text), and the store holds no NUL.
+    refuseNul(app, ctx);
     if (app.source.scope === 'assigned' && !app.source.servicePrincipalId) {
       ctx.addIssue({
         code: 'custom',

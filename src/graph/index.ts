@@ -5,3 +5,4 @@ export type { AssignedPrincipals, UserAppRole } from './assignments';
 export type { GraphConnection } from './reader';
 export { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL } from './endpoint';
 export { createPeopleDirectory, peopleDirectory, type DirectoryPerson, type PeopleDirectory } from './people';
+export { testSource, type SourceCheck, type SourceCheckName, type SourceTestResult } from './test-connection';

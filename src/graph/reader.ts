@@ -4,7 +4,7 @@
  * host) registered as a custom host so requests and absolute nextLinks on it carry the token,
  * and the client's RetryHandler honouring `Retry-After` on 429/503/504 a bounded number of times.
  */
-import { ClientSecretCredential } from '@azure/identity';
+import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import type { AppConfig } from '../config/app';
 import { DEFAULT_AUTHORITY_HOST, graphEndpoint, needsDisabledInstanceDiscovery } from './endpoint';
@@ -19,6 +19,8 @@ export interface GraphReaderOptions {
   maxRetries?: number;
   /** Seconds to wait before a retry when the answer has no `Retry-After`; default 3. */
   retryDelaySeconds?: number;
+  /** The credential to get tokens with; default: {@link createGraphCredential} for the connection. */
+  credential?: TokenCredential;
 }
 
 /** A Graph JSON object (a user, an assignment, ...). */
@@ -43,14 +45,27 @@ export interface GraphReader {
   pages(pathOrLink: string): AsyncIterable<GraphItem[]>;
 }
 
+/**
+ * The client-secret credential of an app registration at its authority (it caches and renews
+ * its tokens). `maxRetries` bounds the retries of a token request that got no answer.
+ */
+export function createGraphCredential(
+  connection: GraphConnection,
+  clientSecret: string,
+  options: { maxRetries?: number } = {},
+): TokenCredential {
+  const authorityHost = connection.authorityHost ?? DEFAULT_AUTHORITY_HOST;
+  return new ClientSecretCredential(connection.tenantId, connection.clientId, clientSecret, {
+    authorityHost,
+    disableInstanceDiscovery: needsDisabledInstanceDiscovery(authorityHost),
+    ...(options.maxRetries !== undefined && { retryOptions: { maxRetries: options.maxRetries } }),
+  });
+}
+
 /** Creates a reader for one tenant and app registration. */
 export function createGraphReader(connection: GraphConnection, clientSecret: string, options: GraphReaderOptions = {}): GraphReader {
   const endpoint = graphEndpoint(connection.graphBaseUrl);
-  const authorityHost = connection.authorityHost ?? DEFAULT_AUTHORITY_HOST;
-  const credential = new ClientSecretCredential(connection.tenantId, connection.clientId, clientSecret, {
-    authorityHost,
-    disableInstanceDiscovery: needsDisabledInstanceDiscovery(authorityHost),
-  });
+  const credential = options.credential ?? createGraphCredential(connection, clientSecret);
   const client = Client.initWithMiddleware({
     authProvider: tokenProvider(credential, endpoint.scope, clientSecret),
     baseUrl: endpoint.baseUrl,

@@ -27,3 +27,42 @@ describe('checkEvent', () => {
     expect(checkEvent('not an object')).toMatchObject({ ok: false, error: { field: '(event)' } });
   });
 });
+
+describe('checkEvent: every problem', () => {
+  it('reports every problem of an event, the first one as its error', () => {
+    const checked = checkEvent({
+      eventId: 'e1',
+      type: 'x',
+      person: { objectId: 'jdoe', name: 'Ada' },
+      effectiveAt: '2026-12-01',
+      extra: 1,
+    });
+    expect(checked).toEqual({
+      ok: false,
+      eventId: 'e1',
+      error: { field: 'type', message: 'type must be one of joiner, mover, leaver, rehire' },
+      errors: [
+        { field: 'type', message: 'type must be one of joiner, mover, leaver, rehire' },
+        { field: 'person.objectId', message: 'objectId must be an Entra object id (a GUID)' },
+        { field: 'person.name', message: 'unknown field' },
+        { field: 'effectiveAt', message: 'effectiveAt must be an ISO 8601 date-time with a zone' },
+        { field: 'extra', message: 'unknown field' },
+      ],
+    });
+  });
+
+  it.each([
+    [{ ...good, person: { objectId: '9D1B6F0E-7C1A-4A52-9A43-7D8F1F0C2B11' } }, true],
+    [{ ...good, person: { objectId: 'jdoe' } }, false],
+    [{ ...good, eventId: 'e\u0000' }, false],
+    [{ ...good, person: { employeeId: '4711\u0000' } }, false],
+    [{ ...good, effectiveAt: '0000-06-01T00:00:00Z' }, false],
+    [{ ...good, effectiveAt: '0001-01-01T00:00:00Z' }, true],
+  ])('takes only GUID object ids, ids without NUL and times from year 1: %j', (raw, ok) => {
+    expect(checkEvent(raw).ok).toBe(ok);
+  });
+
+  it('keeps no eventId the store could not hold', () => {
+    expect(checkEvent({ ...good, eventId: 'e\u0000', type: 'x' })).not.toHaveProperty('eventId');
+  });
+});

@@ -37,7 +37,7 @@ const common = {
   clearWhenEmpty: z.boolean().default(false),
 };
 
-export const directMappingSchema = z.object({
+export const directMappingSchema = z.strictObject({
   type: z.literal('direct'),
   /** Source attribute name, case-sensitive (Graph property name). */
   source: z.string().trim().min(1, 'source must name a source attribute'),
@@ -48,7 +48,7 @@ export const directMappingSchema = z.object({
   ...common,
 });
 
-export const constantMappingSchema = z.object({
+export const constantMappingSchema = z.strictObject({
   type: z.literal('constant'),
   value: z.union([z.string(), z.number(), z.boolean()]),
   ...common,
@@ -74,7 +74,7 @@ function selectsUniqueValue(text: string): boolean {
 }
 
 export const expressionMappingSchema = z
-  .object({
+  .strictObject({
     type: z.literal('expression'),
     /** An Entra attribute-mapping expression, e.g. `Join(" ", [givenName], [surname])`; at most 10,000 characters. */
     expression: expressionText,
@@ -102,7 +102,7 @@ export const expressionMappingSchema = z
  * target attribute with it later; {@link mapToTarget} reports that value in `defaults`).
  */
 export const noneMappingSchema = z
-  .object({
+  .strictObject({
     type: z.literal('none'),
     /** Written on create, and whenever the target holds no value. */
     defaultValue: z.union([z.string(), z.number(), z.boolean()]).optional(),
@@ -152,7 +152,7 @@ const mappingList = z.array(attributeMappingSchema).superRefine((mappings, ctx) 
   });
 });
 
-export const objectMappingsSchema = z.object({
+export const objectMappingsSchema = z.strictObject({
   user: mappingList.min(1, 'at least one user mapping is needed').optional(),
   group: mappingList.min(1, 'at least one group mapping is needed').optional(),
 });

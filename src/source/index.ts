@@ -50,3 +50,10 @@ export interface MemberDelta {
   /** The type of every listed member that is not a user: `group` (nested) or `other` (devices, contacts, ...). */
   types: Record<string, 'group' | 'other'>;
 }
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a string is an Entra object id: a GUID such as `9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11`. */
+export function isObjectId(id: string): boolean {
+  return GUID.test(id);
+}

@@ -4,6 +4,7 @@
  * payloads and API responses unchanged. JSON columns are written as serialised text.
  */
 import type { ColumnType, JSONColumnType } from 'kysely';
+import { isStorableTime } from '../config/storable';
 
 /** A JSON value as stored in a jsonb column. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -20,10 +21,10 @@ export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date 
 /** A jsonb column holding T, written as serialised text. */
 export type Json<T extends object | null> = JSONColumnType<T>;
 
-/** The Date of an Instant; refuses strings that are not a time. */
+/** The Date of an Instant; refuses strings that are not a time, and times the store cannot hold. */
 export function toDate(instant: Instant): Date {
   const date = instant instanceof Date ? instant : new Date(instant);
-  if (Number.isNaN(date.getTime())) throw new RangeError(`not a valid time: ${String(instant)}`);
+  if (Number.isNaN(date.getTime()) || !isStorableTime(date)) throw new RangeError(`not a valid time: ${String(instant)}`);
   return date;
 }
 

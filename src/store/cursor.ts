@@ -17,24 +17,36 @@ export function encodeCursor(key: readonly KeyPart[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
+type Key<T extends readonly ('string' | 'number')[]> = { [K in keyof T]: T[K] extends 'number' ? number : string };
+
 /**
- * Decodes a cursor made by {@link encodeCursor} for a key of the given part types; anything
- * else is a bad request.
+ * The key of a cursor made by {@link encodeCursor} for a key of the given part types, when
+ * `valid` (if given) holds for it; undefined for anything else.
  */
-export function decodeCursor<const T extends readonly ('string' | 'number')[]>(
+export function readCursor<const T extends readonly ('string' | 'number')[]>(
   cursor: string,
   shape: T,
-): { [K in keyof T]: T[K] extends 'number' ? number : string } {
+  valid: (key: Key<T>) => boolean = () => true,
+): Key<T> | undefined {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    key = undefined;
+    return undefined;
   }
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((part, i) => typeof part !== shape[i])) {
-    throw new ProvisioningError({ kind: 'permanent', code: 'BadRequest', message: 'the paging cursor is not valid' });
-  }
-  return key as { [K in keyof T]: T[K] extends 'number' ? number : string };
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((part, i) => typeof part !== shape[i])) return undefined;
+  return valid(key as Key<T>) ? (key as Key<T>) : undefined;
+}
+
+/** Like {@link readCursor}, throwing a bad-request error for a cursor it does not take. */
+export function decodeCursor<const T extends readonly ('string' | 'number')[]>(
+  cursor: string,
+  shape: T,
+  valid?: (key: Key<T>) => boolean,
+): Key<T> {
+  const key = readCursor(cursor, shape, valid);
+  if (key === undefined) throw new ProvisioningError({ kind: 'permanent', code: 'BadRequest', message: 'the paging cursor is not valid' });
+  return key;
 }
 
 /** Splits `limit + 1` fetched rows into a page, with a cursor made from the last item kept. */

@@ -12,7 +12,7 @@ export type { Page } from './cursor';
 export { createSecretCipher, loadOrCreateSecretKey, parseSecretKey, SECRET_KEY_ENV, type SecretCipher } from './crypto';
 export type { AppDefinition, AppUpdateOptions, AppsRepository } from './apps';
 export type { Anchor, AnchorInput, AnchorListOptions, AnchorState, AnchorsRepository } from './anchors';
-export { countKey } from './provisioning-log';
+export { countKey, isLogCursor } from './provisioning-log';
 export type {
   ModifiedProperty,
   ProvisioningAction,

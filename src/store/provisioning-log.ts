@@ -5,8 +5,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ErrorInfo } from '../errors/index';
 import type { ObjectType } from '../source/index';
+import { isStorableTime } from '../config/storable';
 import { iso, json, toDate, type Instant, type JsonValue } from './columns';
-import { decodeCursor, pageLimit, toPage, type Page } from './cursor';
+import { decodeCursor, pageLimit, readCursor, toPage, type Page } from './cursor';
 import type { CycleCounts } from './cycles';
 import type { Database, ProvisioningLogTable } from './tables';
 
@@ -87,6 +88,18 @@ export interface ProvisioningLogQuery {
   /** Page size, 1..500 (default 100). */
   limit?: number;
   cursor?: string;
+}
+
+/** A log cursor holds the last entry's time (as `iso` wrote it) and id. */
+const LOG_CURSOR = ['string', 'number'] as const;
+const isLogKey = ([createdAt, id]: readonly [string, number]) => {
+  const time = new Date(createdAt);
+  return !Number.isNaN(time.getTime()) && isStorableTime(time) && iso(time) === createdAt && Number.isSafeInteger(id) && id > 0;
+};
+
+/** Whether a cursor is one a provisioning-log page gave out (its time and id as the store wrote them). */
+export function isLogCursor(cursor: string): boolean {
+  return readCursor(cursor, LOG_CURSOR, isLogKey) !== undefined;
 }
 
 /** Rows per INSERT statement: well under PostgreSQL's 65,535 bind parameters. */
@@ -188,7 +201,7 @@ export function createProvisioningLogRepository(db: Kysely<Database>) {
       if (filter.from !== undefined) query = query.where('created_at', '>=', toDate(filter.from));
       if (filter.to !== undefined) query = query.where('created_at', '<', toDate(filter.to));
       if (filter.cursor !== undefined) {
-        const [createdAt, id] = decodeCursor(filter.cursor, ['string', 'number']);
+        const [createdAt, id] = decodeCursor(filter.cursor, LOG_CURSOR, isLogKey);
         query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(toDate(createdAt), id)));
       }
       const rows = await query

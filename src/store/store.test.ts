@@ -18,6 +18,7 @@ import { createSecretCipher, SECRET_KEY_ENV } from './crypto';
 import type { DatabaseLocation } from './dialect';
 import {
   escrowRetryDelayMs,
+  isLogCursor,
   migrateToLatest,
   migrations,
   openDatabase,
@@ -488,6 +489,30 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       const page = await store.provisioningLog.query({ appId: app.id, limit: 10_000 });
       expect(page.items).toHaveLength(500);
       expect(page.nextCursor).toBeDefined();
+    });
+
+    it('refuses a forged cursor as a bad request before the database sees it, and takes the ones it gave out', async () => {
+      const { app } = await newApp();
+      await store.provisioningLog.append([entry(app.id), entry(app.id)]);
+      const forged = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+      for (const key of [
+        ['x', 1],
+        ['2026-01-02T03:04:05.678Z', 1.5],
+        ['2026-01-02T03:04:05.678Z', -1],
+        ['0000-01-01T00:00:00.000Z', 1],
+      ]) {
+        expect(isLogCursor(forged(key))).toBe(false);
+        await expect(store.provisioningLog.query({ appId: app.id, cursor: forged(key) })).rejects.toMatchObject({ code: 'BadRequest' });
+      }
+      const first = await store.provisioningLog.query({ appId: app.id, limit: 1 });
+      expect(isLogCursor(first.nextCursor!)).toBe(true);
+      expect((await store.provisioningLog.query({ appId: app.id, limit: 1, cursor: first.nextCursor! })).items).toHaveLength(1);
+    });
+
+    it('refuses times outside years 1 to 9999 before the database sees them', async () => {
+      const { app } = await newApp();
+      await expect(store.provisioningLog.query({ appId: app.id, from: '0000-01-01T00:00:00Z' })).rejects.toThrow(RangeError);
+      expect((await store.provisioningLog.query({ appId: app.id, from: '0001-01-01T00:00:00Z' })).items).toEqual([]);
     });
 
     it('purges entries older than a date', async () => {

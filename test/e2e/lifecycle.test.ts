@@ -72,6 +72,27 @@ describe('lifecycle intake', () => {
     expect((await h.api('POST', '/api/v1/lifecycle/events', { events: 'x' })).status).toBe(400);
     expect((await h.api('GET', '/api/v1/lifecycle/persons/nobody')).status).toBe(404);
   });
+
+  it('answers 400 with every problem of every event when none is accepted, and never a 500 for what the store cannot hold', async () => {
+    const nothing = await h.api('POST', '/api/v1/lifecycle/events', { events: [null] });
+    expect(nothing.status).toBe(400);
+    expect(nothing.body.events).toEqual([{ index: 0, error: { field: '(event)', message: 'an event must be an object' } }]);
+
+    const bad = await sendEvents(h, [
+      { eventId: 'bad-1', type: 'leaver', person: { objectId: 'jdoe' }, effectiveAt: '0000-01-01T00:00:00Z' },
+      { eventId: 'bad-2\u0000', type: 'leaver', person: { employeeId: 'no-such-employee' } },
+      { eventId: 'bad-3', type: 'leaver', person: { employeeId: 'no-such-employee' } },
+    ]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toEqual([
+      { path: 'events.0.person.objectId', message: 'objectId must be an Entra object id (a GUID)' },
+      { path: 'events.0.effectiveAt', message: 'effectiveAt must be from 0001-01-01 to 9999-12-31' },
+      { path: 'events.1.eventId', message: 'eventId must not contain the NUL character (U+0000)' },
+      { path: 'events.2.person.employeeId', message: 'no user with employeeId "no-such-employee" in the directory' },
+    ]);
+    expect(bad.body.events.map((e: any) => e.index)).toEqual([0, 1, 2]);
+    expect((await h.api('GET', '/api/v1/lifecycle/persons/%00')).status).toBe(400);
+  });
 });
 
 describe('a leaver', () => {

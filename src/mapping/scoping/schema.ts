@@ -126,11 +126,15 @@ export const scopingFilterSchema = z.strictObject({
   groups: z.array(groupSchema).max(SCOPING_LIMITS.groups, `a scoping filter holds at most ${SCOPING_LIMITS.groups} groups`),
 });
 
+/** Graph adds `@odata.type` to the objects of a synchronization schema; any other unknown key is refused. */
+const odataType = { '@odata.type': z.string().optional() };
+
 const entraClauseSchema = z
-  .object({
+  .strictObject({
+    ...odataType,
     sourceOperandName: attributeName,
     operatorName: z.string({ error: `operatorName must be a string: one of ${VALID_OPERATORS}` }),
-    targetOperand: z.object({ values: z.array(z.string()).nullish() }).nullish(),
+    targetOperand: z.strictObject({ ...odataType, values: z.array(z.string()).nullish() }).nullish(),
   })
   .transform((clause, ctx): ScopingClause => {
     const values = clause.targetOperand?.values ?? [];
@@ -157,7 +161,8 @@ const entraClauseSchema = z
 
 const entraGroupList = z
   .array(
-    z.object({
+    z.strictObject({
+      ...odataType,
       name: groupName.nullable(),
       clauses: z
         .array(entraClauseSchema)
@@ -179,7 +184,8 @@ const entraGroupList = z
  * here a scope is one decision and an object that leaves it goes out of scope either way.
  */
 export const entraScopeSchema = z
-  .object({
+  .strictObject({
+    ...odataType,
     groups: entraGroupList,
     inputFilterGroups: entraGroupList,
     categoryFilterGroups: z.array(z.unknown()).nullish(),
@@ -251,7 +257,8 @@ function isEntraShape(input: unknown): boolean {
 export const scopingFilterInputSchema = z.unknown().transform((input, ctx): ScopingFilter => {
   const result = (isEntraShape(input) ? entraScopeSchema : scopingFilterSchema).safeParse(input);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  // Passed on as they are, so an unknown key stays an unrecognized_keys issue naming the key.
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue });
   return z.NEVER;
 });
 

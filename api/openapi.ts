@@ -1,0 +1,54 @@
+/**
+ * The OpenAPI document's shared parts: the tags operations are grouped by, and the answers
+ * every operation can give whatever its route says (401 without the admin token, 400 for a bad
+ * parameter or body, 415 for a body that is not JSON), declared once for all of them.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { errorSchema } from './schemas';
+
+/** The tags, in the order the docs UI shows them. */
+export const TAGS = [
+  { name: 'service', description: 'Where everything is' },
+  { name: 'apps', description: 'Provisioned apps: create, read, change, delete, and control their jobs' },
+  { name: 'connection', description: "Test an app's source and target before provisioning" },
+  { name: 'on demand', description: 'One user or group now, or a dry run of it' },
+  { name: 'provisioning logs', description: 'Every action on every object, with its steps' },
+  { name: 'lifecycle', description: 'HR events (joiner, mover, leaver, rehire) and the runs they start' },
+  { name: 'expressions', description: "Entra's attribute-mapping expression language as a tool" },
+] as const;
+
+export type Tag = (typeof TAGS)[number]['name'];
+
+/** Puts every operation of a route group under a tag (unless it names its own). */
+export function tagged<T extends OpenAPIHono>(tag: Tag, group: T): T {
+  for (const definition of group.openAPIRegistry.definitions) {
+    if (definition.type === 'route') definition.route.tags ??= [tag];
+  }
+  return group;
+}
+
+const error = (description: string) => ({ content: { 'application/json': { schema: errorSchema } }, description });
+
+/**
+ * Declares on every operation the answers the API gives for any route: 401 (unless the
+ * operation needs no token), 400 for a bad parameter or body, 415 for a body not sent as JSON.
+ * An answer the route declares itself is kept as it is.
+ */
+export function declareCommonAnswers(app: OpenAPIHono): void {
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== 'route') continue;
+    const { route } = definition;
+    const answers = { ...route.responses };
+    const open = Array.isArray(route.security) && route.security.length === 0;
+    if (!open) answers[401] ??= error('No admin token (`Authorization: Bearer <admin token>`), or not the admin token');
+    const body = route.request?.body !== undefined;
+    if (body) {
+      answers[400] ??= error('A body that is not JSON, or that fails validation: each bad field is named by its path');
+      answers[415] ??= error('A body not sent as `application/json`');
+    }
+    if (route.request?.params !== undefined || route.request?.query !== undefined) {
+      answers[400] ??= error('A bad path or query parameter, named');
+    }
+    route.responses = answers;
+  }
+}
