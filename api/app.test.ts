@@ -81,9 +81,12 @@ describe('authentication', () => {
     expect(response.headers.get('www-authenticate')).toContain('Bearer');
   });
 
-  it('needs the token for the OpenAPI document too, but not for /healthz', async () => {
-    expect((await call('GET', '/api/v1/openapi.json', undefined, null)).status).toBe(401);
+  it('serves the OpenAPI document and /healthz without a token, and nothing else', async () => {
+    const spec = await call('GET', '/api/v1/openapi.json', undefined, null);
+    expect(spec.status).toBe(200);
+    expect(((await spec.json()) as { openapi: string }).openapi).toMatch(/^3\./);
     expect((await call('GET', '/healthz', undefined, null)).status).toBe(200);
+    expect((await call('GET', '/api/v1/apps', undefined, null)).status).toBe(401);
   });
 });
 

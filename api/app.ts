@@ -109,7 +109,8 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   root.get('/docs', (c) => c.redirect(`${API_BASE}/docs`));
   root.route(API_BASE, docsRoutes({ specUrl: `${API_BASE}/openapi.json`, base: API_BASE }));
   const auth = requireAdminToken(deps.adminToken);
-  const open = (path: string) => path === API_BASE || path.startsWith(`${API_BASE}/docs`);
+  // The index, the OpenAPI document (it describes the API and holds no data) and the docs UI are open.
+  const open = (path: string) => path === API_BASE || path === `${API_BASE}/openapi.json` || path.startsWith(`${API_BASE}/docs`);
   root.use(`${API_BASE}/*`, async (c, next) => (open(c.req.path) ? next() : auth(c, next)));
   root.route(API_BASE, v1);
   root.notFound((c) => c.json({ error: { code: 'NotFound', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));

@@ -1,7 +1,7 @@
 /**
- * The API docs UI (Swagger UI) served from the `swagger-ui-dist` package: no CDN. The page asks
- * for the admin token once (kept in the tab's sessionStorage) and sends it with every request,
- * including the read of the OpenAPI document, which needs it like every other API route.
+ * The API docs UI (Swagger UI) served from the `swagger-ui-dist` package: no CDN. It reads the
+ * OpenAPI document (open: it holds no data) without a token and takes the admin token through its
+ * own Authorize dialog (the document's bearer scheme), kept for the tab.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -31,22 +31,12 @@ function page(specUrl: string, assetsBase: string): string {
 <script src="${assetsBase}/swagger-ui-bundle.js"></script>
 <script src="${assetsBase}/swagger-ui-standalone-preset.js"></script>
 <script>
-  const key = 'scimflow-admin-token';
-  let token = sessionStorage.getItem(key);
-  if (!token) {
-    token = window.prompt('scimflow admin token (printed at start, or SCIMFLOW_ADMIN_TOKEN)') || '';
-    sessionStorage.setItem(key, token);
-  }
   window.ui = SwaggerUIBundle({
     url: ${JSON.stringify(specUrl)},
     dom_id: '#swagger-ui',
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: 'StandaloneLayout',
     persistAuthorization: true,
-    requestInterceptor: (request) => {
-      if (token && !request.headers.Authorization) request.headers.Authorization = 'Bearer ' + token;
-      return request;
-    },
   });
 </script>
 </body>

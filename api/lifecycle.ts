@@ -30,7 +30,12 @@ import { joiner, leaver, mover, rehire } from '../workflows/lifecycle/index';
 /** The answer for one event of a delivery. */
 export type EventAnswer =
   | { eventId: string; workflowId: string | null; status: 'new' | 'repeat'; supersededBy?: string }
-  | { eventId?: string; index: number; error: EventError };
+  | {
+      eventId?: string;
+      index: number;
+      error: EventError;
+      /** Every problem of the event, the first one being `error`. */ errors?: EventError[];
+    };
 
 export interface PersonView {
   objectId: string;
@@ -179,7 +184,8 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
 
   async function accept(raw: unknown, index: number): Promise<EventAnswer> {
     const checked = checkEvent(raw);
-    if (!checked.ok) return { ...(checked.eventId !== undefined && { eventId: checked.eventId }), index, error: checked.error };
+    if (!checked.ok)
+      return { ...(checked.eventId !== undefined && { eventId: checked.eventId }), index, error: checked.error, errors: checked.errors };
     const { event } = checked;
     const repeat = (stored: StoredLifecycleEvent): EventAnswer => ({
       eventId: stored.eventId,

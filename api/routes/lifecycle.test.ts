@@ -74,7 +74,13 @@ describe('lifecycle intake answers', () => {
   it('answers 400 for {"events":[null]}, answering the event', async () => {
     const result = await call(app, 'POST', '/lifecycle/events', { events: [null] });
     expect(result.status).toBe(400);
-    expect(result.body.events).toEqual([{ index: 0, error: { field: '(event)', message: 'an event must be an object' } }]);
+    expect(result.body.events).toEqual([
+      {
+        index: 0,
+        error: { field: '(event)', message: 'an event must be an object' },
+        errors: [{ field: '(event)', message: 'an event must be an object' }],
+      },
+    ]);
     expect(result.body.error).toMatchObject({
       code: 'ValidationFailed',
       fields: [{ path: 'events.0', message: 'an event must be an object' }],
@@ -98,10 +104,23 @@ describe('lifecycle intake answers', () => {
       { path: 'events.1.effectiveAt', message: 'effectiveAt must be from 0001-01-01 to 9999-12-31' },
     ]);
     expect(result.body.error.message).toMatch(/^no event was accepted: events\.0\.type: /);
+    // Each event's answer names its first problem and lists them all.
+    const asFields = (fields: { path: string; message: string }[], prefix: string) =>
+      fields.filter((f) => f.path.startsWith(prefix)).map((f) => ({ field: f.path.slice(prefix.length), message: f.message }));
     expect(result.body.events).toEqual([
-      { eventId: 'e1', index: 0, error: { field: 'type', message: 'type must be one of joiner, mover, leaver, rehire' } },
-      { index: 1, error: { field: 'eventId', message: 'eventId must not contain the NUL character (U+0000)' } },
+      {
+        eventId: 'e1',
+        index: 0,
+        error: { field: 'type', message: 'type must be one of joiner, mover, leaver, rehire' },
+        errors: asFields(result.body.error.fields, 'events.0.'),
+      },
+      {
+        index: 1,
+        error: { field: 'eventId', message: 'eventId must not contain the NUL character (U+0000)' },
+        errors: asFields(result.body.error.fields, 'events.1.'),
+      },
     ]);
+    expect(result.body.events[0].errors).toHaveLength(4);
   });
 
   it('refuses an unknown field next to the events', async () => {

@@ -47,7 +47,15 @@ const answerSchema = z
         .optional()
         .openapi({ description: 'An event accepted earlier that makes this late one stale: nothing was started' }),
     }),
-    z.object({ eventId: z.string().optional(), index: z.number(), error: z.object({ field: z.string(), message: z.string() }) }),
+    z.object({
+      eventId: z.string().optional(),
+      index: z.number(),
+      error: z.object({ field: z.string(), message: z.string() }),
+      errors: z
+        .array(z.object({ field: z.string(), message: z.string() }))
+        .optional()
+        .openapi({ description: 'Every problem of the event; the first one is `error`' }),
+    }),
   ])
   .openapi('LifecycleEventAnswer');
 

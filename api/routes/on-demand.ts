@@ -9,6 +9,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorInfo } from '../../src/errors/index';
+import { isObjectId } from '../../src/source/index';
 import { ApiError, invalid, routeGroup } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, errorSchema, onDemandResultSchema, previewResultSchema } from '../schemas';
@@ -18,9 +19,6 @@ const bodySchema = z
     objectId: z.string().trim().min(1, 'objectId is required').max(256).openapi({ example: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11' }),
   })
   .openapi('ProvisionOnDemandRequest');
-
-/** An Entra object id. */
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** How long a caller waits for one object; a request still running then goes on, and its outcome shows in the log. */
 export const ANSWER_WITHIN_MS = 30_000;
@@ -49,7 +47,7 @@ function oneObjectRoute<T extends z.ZodType>(path: string, summary: string, sche
 /** The app's job, started if it is not running, and not paused; 404 for an unknown app. */
 async function activeJob(deps: ApiDeps, id: string, objectId: string): Promise<void> {
   const found = await requireApp(deps, id);
-  if (!GUID.test(objectId))
+  if (!isObjectId(objectId))
     throw invalid([{ path: 'objectId', message: `must be an Entra object id (a GUID), not ${JSON.stringify(objectId.slice(0, 64))}` }]);
   await deps.jobs.ensure(id, found.schedule.intervalMinutes);
   const job = await deps.jobs.status(id);

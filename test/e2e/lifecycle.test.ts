@@ -46,8 +46,18 @@ describe('lifecycle intake', () => {
     const workflowId = `person/${objectIdOf(7000)}/mover`;
     expect(sent.body.events).toEqual([
       { eventId: 'intake-1', workflowId, status: 'new' },
-      { eventId: 'intake-2', index: 1, error: { field: 'type', message: 'type must be one of joiner, mover, leaver, rehire' } },
-      { eventId: 'intake-3', index: 2, error: { field: 'person', message: 'at least one of objectId and employeeId is required' } },
+      {
+        eventId: 'intake-2',
+        index: 1,
+        error: { field: 'type', message: 'type must be one of joiner, mover, leaver, rehire' },
+        errors: [{ field: 'type', message: 'type must be one of joiner, mover, leaver, rehire' }],
+      },
+      {
+        eventId: 'intake-3',
+        index: 2,
+        error: { field: 'person', message: 'at least one of objectId and employeeId is required' },
+        errors: [{ field: 'person', message: 'at least one of objectId and employeeId is required' }],
+      },
       {
         eventId: 'intake-4',
         index: 3,
@@ -76,7 +86,13 @@ describe('lifecycle intake', () => {
   it('answers 400 with every problem of every event when none is accepted, and never a 500 for what the store cannot hold', async () => {
     const nothing = await h.api('POST', '/api/v1/lifecycle/events', { events: [null] });
     expect(nothing.status).toBe(400);
-    expect(nothing.body.events).toEqual([{ index: 0, error: { field: '(event)', message: 'an event must be an object' } }]);
+    expect(nothing.body.events).toEqual([
+      {
+        index: 0,
+        error: { field: '(event)', message: 'an event must be an object' },
+        errors: [{ field: '(event)', message: 'an event must be an object' }],
+      },
+    ]);
 
     const bad = await sendEvents(h, [
       { eventId: 'bad-1', type: 'leaver', person: { objectId: 'jdoe' }, effectiveAt: '0000-01-01T00:00:00Z' },
