@@ -100,17 +100,32 @@ export async function streamObjects(options: StreamOptions): Promise<{ processed
     return recording;
   };
 
+  /**
+   * The object of each id being processed: Graph repeats a large group on several pages of a
+   * round, and one window spans pages, so a repeat waits for the first to finish (and then sees
+   * its anchor) instead of racing it to a second create.
+   */
+  const inFlight = new Map<string, Promise<unknown>>();
+
   await pMap(
     items(),
     async ({ seq, object }) => {
       if (stop === undefined && options.shouldStop?.()) stopWith(new Stopped());
       if (stop !== undefined) return;
       let processed: Processed;
+      const work = (inFlight.get(object.id) ?? Promise.resolve()).then(() => options.process(object));
+      const settled = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      inFlight.set(object.id, settled);
       try {
-        processed = await options.process(object);
+        processed = await work;
       } catch (error) {
         stopWith(error);
         return;
+      } finally {
+        if (inFlight.get(object.id) === settled) inFlight.delete(object.id);
       }
       const misconfigured = processed.records.find((r) => r.outcome.error?.kind === 'configuration');
       if (misconfigured) stopWith(new ProvisioningError({ ...misconfigured.outcome.error! }));
