@@ -61,13 +61,19 @@ export interface ObjectKind {
 
 /**
  * With SCIM Bulk the writes of concurrent reconciles travel together and each waits for its
- * batch, so more users are reconciled at once to fill the batches; the target still sees at
+ * batch, so more objects are reconciled at once to fill the batches; the target still sees at
  * most the app's request concurrency.
  */
 const BULK_OBJECT_FACTOR = 4;
 
 /** The reason code of groups skipped because the target has no Group resource type. */
 export const GROUPS_UNSUPPORTED = 'GroupsNotSupported';
+
+/** More objects at once with Bulk, whose batches carry their writes in few requests (users and groups alike). */
+function bulkAware(ctx: AppContext, concurrency: number): number {
+  const { bulk } = ctx.profile;
+  return bulk.supported && bulk.maxOperations > 1 ? Math.min(concurrency * BULK_OBJECT_FACTOR, bulk.maxOperations) : concurrency;
+}
 
 const one = async (job: ObjectJob, reconcile: () => Promise<ReconcileOutcome>): Promise<Recorded> => {
   const startedAt = job.env.now();
@@ -89,10 +95,7 @@ export const USERS: ObjectKind = {
   readPage: (ctx, link) => ctx.source.readUsersDelta(link),
   readWhole: (ctx, ids) => ctx.source.getUsers(ids),
   assigned: (ctx, servicePrincipalId) => ctx.source.assignedUserIds(servicePrincipalId),
-  objectsAtOnce: (ctx, concurrency) =>
-    ctx.profile.bulk.supported && ctx.profile.bulk.maxOperations > 1
-      ? Math.min(concurrency * BULK_OBJECT_FACTOR, ctx.profile.bulk.maxOperations)
-      : concurrency,
+  objectsAtOnce: bulkAware,
   async process(job) {
     return { records: [await one(job, () => reconcileObject(job.context, job.object, job.scope))] };
   },
@@ -136,7 +139,7 @@ export const GROUPS: ObjectKind = {
   },
   readWhole: (ctx, ids) => ctx.source.getGroups(ids),
   assigned: async (ctx, servicePrincipalId) => (await ctx.source.assignedPrincipals(servicePrincipalId)).groupIds,
-  objectsAtOnce: (_ctx, concurrency) => concurrency,
+  objectsAtOnce: bulkAware,
   async process(job) {
     const record = await one(job, async () => {
       const outcome = await reconcileObject(job.context, job.object, job.scope);
