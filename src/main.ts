@@ -8,11 +8,19 @@ import { join } from 'node:path';
 import { createLogger } from './log/index';
 import { loadOrCreateAdminToken } from './service/admin-token';
 import { startService } from './service/service';
-import { readSettings } from './service/settings';
+import { readSettings, SettingsError, type Settings } from './service/settings';
 import { openDatabase } from './store/index';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 
-const settings = readSettings();
+let settings: Settings;
+try {
+  settings = readSettings();
+} catch (error) {
+  // Nothing is started or written yet: one line for the operator, and exit status 2 (a usage error).
+  if (!(error instanceof SettingsError)) throw error;
+  process.stderr.write(`scimflow: ${error.message}\n`);
+  process.exit(2);
+}
 const logger = createLogger({ level: settings.LOG_LEVEL });
 await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
 
