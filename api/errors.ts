@@ -3,9 +3,11 @@
  * bad field by its dotted path; nothing echoes a submitted secret.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { isGrpcServiceError } from '@temporalio/client';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ProvisioningError } from '../src/errors/index';
+import { isDatabaseUnavailable } from '../src/store/index';
 
 export interface FieldError {
   path: string;
@@ -55,9 +57,38 @@ export function invalid(fields: FieldError[]): ApiError {
   return new ApiError(400, 'ValidationFailed', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
 }
 
+/** gRPC status codes of a call that got no answer in time, or none at all. */
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+/** The gRPC error under a failed Temporal call when the server did not answer (unreachable, or not in time). */
+function temporalSilence(error: unknown): { details: string } | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED].includes(Number(e.code))) return e;
+  }
+  return undefined;
+}
+
+/** What the service knows about its peers when it answers an error. */
+export interface PeerStates {
+  /** Why Temporal is away, when the service saw it go. */
+  temporalAway?: string | undefined;
+}
+
 /** Maps an unexpected error to a response without leaking internals beyond its message. */
-export function errorResponse(c: Context, error: unknown): Response {
+export function errorResponse(c: Context, error: unknown, peers: PeerStates = {}): Response {
   if (error instanceof ApiError) return c.json<ApiErrorBody>(error.body(), error.status);
+  const silence = temporalSilence(error);
+  if (silence) {
+    const why = peers.temporalAway ?? silence.details.replace(/\s*Resolution note:.*$/s, '').trim();
+    const message = `Temporal is not available (${why}); try again when GET /readyz answers 200`;
+    return c.json<ApiErrorBody>({ error: { code: 'TemporalUnavailable', message, peer: 'temporal' } }, 503);
+  }
+  if (isDatabaseUnavailable(error)) {
+    const why = error instanceof Error ? error.message : String(error);
+    const message = `the database is not available (${why}); try again when GET /readyz answers 200`;
+    return c.json<ApiErrorBody>({ error: { code: 'DatabaseUnavailable', message, peer: 'store' } }, 503);
+  }
   if (error instanceof ProvisioningError) {
     const status = error.code === 'NotFound' ? 404 : error.kind === 'configuration' ? 409 : error.kind === 'transient' ? 503 : 500;
     return c.json<ApiErrorBody>({ error: { code: error.code, message: error.message } }, status);

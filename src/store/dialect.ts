@@ -58,3 +58,42 @@ export async function createDialect(location: DatabaseLocation): Promise<Dialect
   await pglite.waitReady;
   return new PGliteDialect(pglite);
 }
+
+/** Socket errors of a server that is down, restarting or out of reach. */
+const NO_CONNECTION = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** SQLSTATEs of a server that is shutting down or starting (class 08 is any connection exception). */
+const SERVER_GOING = new Set(['57P01', '57P02', '57P03']);
+
+/** What `pg` says when a connection it held or tried to open went away. */
+const CONNECTION_LOST =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|is not queryable/i;
+
+/**
+ * Whether an error means the database server did not answer (down, restarting, unreachable),
+ * as opposed to an answer that refused the query. The pool opens a new connection for the next
+ * query, so such an error is worth retrying once the server is back.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length) {
+    const e = pending.pop();
+    if (!(e instanceof Error) || seen.has(e)) continue;
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (NO_CONNECTION.has(code) || SERVER_GOING.has(code) || code.startsWith('08'))) return true;
+    if (CONNECTION_LOST.test(e.message)) return true;
+    pending.push(e.cause, ...(e instanceof AggregateError ? e.errors : []));
+  }
+  return false;
+}

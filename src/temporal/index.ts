@@ -3,3 +3,4 @@ export type { DevServer, DevServerOptions } from './dev-server';
 export { registerSearchAttributes, SEARCH_ATTRIBUTES } from './search-attributes';
 export { bundleWorkflows, createWorker, WORKFLOWS_PATH } from './worker';
 export { installTemporalRuntime } from './runtime';
+export { probeTemporal, RECONNECT_QUICKLY, type TemporalProbe } from './health';
