@@ -14,8 +14,9 @@ export interface ApiDeps {
   /** The service's dependencies for `/healthz` and `/readyz`, and why Temporal is away; without it every dependency counts as up. */
   health?: Pick<HealthMonitor, 'report' | 'away'>;
   /**
-   * Runs a request's work; the service makes its Temporal calls fail within a second (instead of
-   * retrying for ~20 s) while Temporal is known to be away, so the request is answered 503 at once.
+   * Runs a request's work; the service ends its Temporal calls when Temporal goes away and makes
+   * them fail within a second while it is away (instead of retrying for ~20 s), so the request
+   * is answered 503 at once.
    */
   temporalCalls?: <T>(work: () => Promise<T>) => Promise<T>;
 }

@@ -121,6 +121,26 @@ describe('while a peer is away', () => {
     );
   });
 
+  it.each([
+    [9, 'no poller seen for task queue recently, worker may be down'],
+    [4, 'query timed out before a worker could process it'],
+  ])('a query no worker takes up (gRPC %i) answers 503 WorkerUnavailable', async (code, details) => {
+    const cause = Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
+    const api = createApi({
+      store,
+      jobs: jobsFailingWith(new ServiceError('Failed to query Workflow', { cause })),
+      adminToken: TOKEN,
+      logger,
+    });
+    const answer = await get(api, `/api/v1/apps/${app.id}/status`, TOKEN);
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toEqual({
+      code: 'WorkerUnavailable',
+      peer: 'worker',
+      message: `no worker took up the request (${details}); try again when GET /readyz answers 200`,
+    });
+  });
+
   it('a route that needs the database answers 503 DatabaseUnavailable', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     const down = { apps: { get: async () => Promise.reject(refused) } } as unknown as Store;

@@ -48,6 +48,8 @@ export interface HealthOptions {
   intervalMs?: number;
   /** How long one check may take before it counts as failed (default 2 s). */
   timeoutMs?: number;
+  /** Told when a dependency goes away (once per episode). */
+  onAway?: (name: string, message: string) => void;
 }
 
 function bounded(work: Promise<void>, timeoutMs: number, name: string): Promise<void> {
@@ -77,6 +79,7 @@ export function watchHealth(options: HealthOptions): HealthMonitor {
     if (down.has(name)) return;
     down.set(name, { message, since: new Date().toISOString() });
     if (!isStopping) logger.warn({ dependency: name, reason: message }, `${name} is away`);
+    options.onAway?.(name, message);
   }
 
   function setUp(name: string): void {

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, realClients, type ClientFactories } from '../../activities/index';
 import { createApi } from '../../api/app';
+import { temporalUnavailable } from '../../api/errors';
 import { createJobControl, type JobControl } from '../../api/jobs';
 import { createLifecycleControl } from '../../api/lifecycle';
 import { directoryOfApps } from '../lifecycle/directory';
@@ -107,16 +108,34 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       },
     });
   }
+  // A request is answered 503 as soon as Temporal is seen to go away (instead of after ~20 s of
+  // retries), and its Temporal calls fail within a second while Temporal is away.
+  const waiting = new Set<(reason: string) => void>();
   const health = watchHealth({
     checks,
     logger,
     timeoutMs: HEALTH_CHECK_TIMEOUT_MS,
     ...(options.healthIntervalMs && { intervalMs: options.healthIntervalMs }),
+    onAway: (name, reason) => {
+      if (name === 'temporal') for (const leave of waiting) leave(reason);
+    },
   });
-  // While Temporal is known to be away, a request's Temporal calls fail within a second instead
-  // of retrying for ~20 s, and the request is answered 503 naming the reason.
-  const temporalCalls = <T>(work: () => Promise<T>): Promise<T> =>
-    health.away('temporal') === undefined ? work() : connection.withDeadline(Date.now() + AWAY_CALL_DEADLINE_MS, work);
+  const temporalCalls = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (health.away('temporal') !== undefined) return connection.withDeadline(Date.now() + AWAY_CALL_DEADLINE_MS, work);
+    let leave: (reason: string) => void = () => {};
+    const gone = new Promise<never>((_, reject) => {
+      leave = (reason) => reject(temporalUnavailable(reason));
+    });
+    waiting.add(leave);
+    const running = work();
+    // When Temporal goes away first, the work goes on unheard; its eventual failure is expected.
+    running.catch(() => {});
+    try {
+      return await Promise.race([running, gone]);
+    } finally {
+      waiting.delete(leave);
+    }
+  };
 
   let server: ServerType | undefined;
   let apiUrl: string | undefined;
