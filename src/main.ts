@@ -73,9 +73,14 @@ try {
     temporalAddress = localTemporal.address;
   }
 
-  store = await openDatabase(
-    settings.DATABASE_URL ? { url: settings.DATABASE_URL, dataDir: settings.dataDir } : { dataDir: settings.dataDir },
-  );
+  store = await openDatabase({
+    dataDir: settings.dataDir,
+    ...(settings.DATABASE_URL && {
+      url: settings.DATABASE_URL,
+      // The pool re-opens it for the next query; the health monitor says when the server is away.
+      onConnectionError: (error: Error) => logger.debug({ err: { message: error.message } }, 'a database connection broke'),
+    }),
+  });
   const admin = await loadOrCreateAdminToken(settings.dataDir, settings.SCIMFLOW_ADMIN_TOKEN);
 
   service = await startService({

@@ -1,4 +1,5 @@
 import { Kysely, sql } from 'kysely';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { testEnv } from '../../test/support/env';
 import { freePort } from '../temporal/index';
@@ -35,5 +36,33 @@ describe('isDatabaseUnavailable', () => {
     const bad = await sql`selec 1`.execute(up).catch((error: unknown) => error);
     expect(isDatabaseUnavailable(bad)).toBe(false);
     await up.destroy();
+  });
+
+  it('survives a connection that breaks while it is checked out between two queries', async () => {
+    const broken: Error[] = [];
+    const db = new Kysely<unknown>({
+      dialect: await createDialect({ url: testEnv.postgresUrl, onConnectionError: (e) => broken.push(e) }),
+    });
+    const admin = new pg.Client({ connectionString: testEnv.postgresUrl });
+    await admin.connect();
+    try {
+      const failed = await db
+        .transaction()
+        .execute(async (trx) => {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+          await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+          // The server's goodbye arrives while no query runs on the connection: without a
+          // listener on it, that 'error' event would end the process.
+          await expect.poll(() => broken.length, { timeout: 5000, interval: 20 }).toBeGreaterThan(0);
+          await sql`select 1`.execute(trx);
+        })
+        .catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(Error);
+      // The pool opens a new connection for the next query.
+      expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await admin.end();
+      await db.destroy();
+    }
   });
 });

@@ -18,9 +18,8 @@ export interface DatabaseLocation {
   /** Directory for the embedded database (kept in `${dataDir}/pglite`) when no URL is given. */
   dataDir?: string;
   /**
-   * Told when an idle server connection breaks (e.g. the server restarted). The pool has
-   * already dropped that connection and the next query opens a new one; without this
-   * listener the error would end the process.
+   * Told when a server connection breaks (e.g. the server restarted). The pool drops that
+   * connection and the next query opens a new one; the error never ends the process.
    */
   onConnectionError?: (error: Error) => void;
 }
@@ -49,8 +48,14 @@ export async function createDialect(location: DatabaseLocation): Promise<Dialect
         message: 'the database URL must start with postgres:// or postgresql://',
       });
     }
-    const pool = new pg.Pool({ connectionString: location.url, types: pgTypes });
-    pool.on('error', (error) => location.onConnectionError?.(error));
+    // A server that does not accept a connection within 10 s fails the query, instead of holding it forever.
+    const pool = new pg.Pool({ connectionString: location.url, types: pgTypes, connectionTimeoutMillis: 10_000 });
+    const broke = (error: Error) => location.onConnectionError?.(error);
+    pool.on('error', broke);
+    // A connection that breaks while it is checked out between two queries (e.g. in a
+    // transaction) would end the process with an unhandled 'error' event: the next query on it
+    // fails instead, and the pool drops it.
+    pool.on('connect', (client) => client.on('error', broke));
     return new PostgresDialect({ pool });
   }
   const dataDir = location.dataDir ? join(location.dataDir, 'pglite') : undefined;
