@@ -7,25 +7,27 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { freePort } from '../../src/temporal/index';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGraph, type FakeGraph } from '../fakes/graph/index';
-import { freshScimTenant, uniqueName } from '../support/env';
+import { freshScimTenant } from '../support/env';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { appBody, listTarget } from '../support/harness';
+import { appBody, listTarget, ONE_REQUEST_PER_CREATE } from '../support/harness';
 import { addPeople } from '../support/people';
-import { isRunning, killServiceChildren, recordedDevServerPid, startServiceChild, type ServiceChild } from '../support/service-child';
+import {
+  isRunning,
+  killServiceChildren,
+  lastCycle,
+  localServiceSettings,
+  recordedDevServerPid,
+  showOutputOnFailure,
+  startServiceChild,
+  until,
+  type ServiceChild,
+} from '../support/service-child';
 
 const children: ServiceChild[] = [];
-
-/** Shows what the services of a failed test wrote. */
-function showOutputOnFailure(): void {
-  const from = children.length;
-  onTestFailed(() => {
-    for (const child of children.slice(from)) console.log(`--- service ${child.process.pid}\n${child.output.slice(-80).join('\n')}`);
-  });
-}
 const dataDirs: string[] = [];
+
 let tmp: string;
 const graphs: FakeGraph[] = [];
 let proxy: FaultProxy;
@@ -43,17 +45,10 @@ afterAll(async () => {
 });
 
 /** Settings of one service with its own data dir and ports. */
-async function serviceSettings(name: string): Promise<Record<string, string> & { SCIMFLOW_DATA_DIR: string }> {
+function serviceSettings(name: string) {
   const dataDir = join(tmp, name);
   dataDirs.push(dataDir);
-  return {
-    SCIMFLOW_DATA_DIR: dataDir,
-    TEMPORAL_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    SCIMFLOW_ADMIN_TOKEN: 'local-temporal-test-admin-token',
-    // Kept across a restart, as an operator's settings are.
-    TEMPORAL_TASK_QUEUE: uniqueName('svc'),
-  };
+  return localServiceSettings(dataDir);
 }
 
 /** A directory of its own for each test. */
@@ -63,24 +58,9 @@ async function directory(): Promise<FakeGraph> {
   return graph;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-async function lastCycle(service: ServiceChild, appId: string): Promise<any> {
-  const status = await service.api('GET', `/api/v1/apps/${appId}/status`);
-  return status.status === 200 ? (status.body.lastCycle ?? undefined) : undefined;
-}
-
 describe('the local Temporal dev server killed', () => {
   it('is started again on the same state, and meanwhile the API answers 503 saying so', async () => {
-    showOutputOnFailure();
+    showOutputOnFailure(children);
     const graph = await directory();
     addPeople(graph, 5, 1000);
     const env = await serviceSettings('dev-server-killed');
@@ -151,7 +131,7 @@ describe('the local Temporal dev server killed', () => {
 
 describe('the service killed with SIGKILL and started again on the same data dir', () => {
   it('replaces the dev server the killed run left behind at once, and the cycle goes on', async () => {
-    showOutputOnFailure();
+    showOutputOnFailure(children);
     const USERS = 300;
     const graph = await directory();
     const people = addPeople(graph, USERS, 5000);
@@ -161,7 +141,7 @@ describe('the service killed with SIGKILL and started again on the same data dir
     const first = startServiceChild(env, children);
     await first.ready;
     const tenant = `${proxy.url}${new URL(freshScimTenant()).pathname}`;
-    const created = await first.api('POST', '/api/v1/apps', appBody(graph, tenant));
+    const created = await first.api('POST', '/api/v1/apps', appBody(graph, tenant, ONE_REQUEST_PER_CREATE));
     expect(created.status).toBe(201);
     const appId = created.body.id as string;
     await until(

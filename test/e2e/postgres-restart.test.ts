@@ -8,14 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGraph, type FakeGraph } from '../fakes/graph/index';
 import { freshScimTenant, testEnv } from '../support/env';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { appBody, listTarget } from '../support/harness';
+import { appBody, listTarget, ONE_REQUEST_PER_CREATE } from '../support/harness';
 import { addPeople } from '../support/people';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster';
-import { killServiceChildren, startServiceChild, type ServiceChild } from '../support/service-child';
+import { killServiceChildren, lastCycle, showOutputOnFailure, startServiceChild, until, type ServiceChild } from '../support/service-child';
 
 const USERS = 300;
 const children: ServiceChild[] = [];
@@ -44,21 +44,12 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 describe('PostgreSQL restarted under the service', () => {
   it('leaves the service up; the running activity fails, is retried, and the cycle ends with every user once', async () => {
     const people = addPeople(graph, USERS);
     // A target that takes a while for each create, so the restart lands mid-cycle.
     proxy.plan({ times: 100_000, match: { method: 'POST', pathIncludes: '/Users' }, fault: { kind: 'delay', ms: 100 } });
+    showOutputOnFailure(children);
     const service = startServiceChild(
       {
         DATABASE_URL: cluster.url,
@@ -69,10 +60,9 @@ describe('PostgreSQL restarted under the service', () => {
       },
       children,
     );
-    onTestFailed(() => console.log(service.output.slice(-80).join('\n')));
     await service.ready;
     const tenant = `${proxy.url}${new URL(freshScimTenant()).pathname}`;
-    const created = await service.api('POST', '/api/v1/apps', appBody(graph, tenant));
+    const created = await service.api('POST', '/api/v1/apps', appBody(graph, tenant, ONE_REQUEST_PER_CREATE));
     expect(created.status).toBe(201);
     const appId = created.body.id as string;
     await until(
@@ -93,15 +83,7 @@ describe('PostgreSQL restarted under the service', () => {
     await new Promise((r) => setTimeout(r, 3000));
     await cluster.start();
 
-    const cycle = await until(
-      'the cycle to finish',
-      async () => {
-        const status = await service.api('GET', `/api/v1/apps/${appId}/status`);
-        return status.status === 200 ? (status.body.lastCycle ?? undefined) : undefined;
-      },
-      120_000,
-      500,
-    );
+    const cycle = await until('the cycle to finish', () => lastCycle(service, appId), 120_000, 500);
     expect(service.process.exitCode).toBeNull();
     expect(cycle).toMatchObject({ kind: 'initial', state: 'succeeded' });
     expect(cycle.counts.failed).toBe(0);

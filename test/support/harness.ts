@@ -121,6 +121,9 @@ export async function startHarness(
   };
 }
 
+/** App settings that make each create its own POST /Users (no SCIM Bulk), for tests that pace a target by its requests. */
+export const ONE_REQUEST_PER_CREATE = { capabilities: { overrides: { bulk: { supported: false } } } };
+
 /** The body that creates an app reading the Graph fake and writing into a SCIM tenant (60-minute cadence). */
 export function appBody(graph: FakeGraph, scimBaseUrl: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
