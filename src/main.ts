@@ -24,31 +24,55 @@ try {
 }
 const logger = createLogger({ level: settings.LOG_LEVEL });
 
+/** Exits once the log lines written so far are out, in order (pino writes asynchronously). */
+function exit(code: number): void {
+  logger.flush(() => process.exit(code));
+}
+
 let localTemporal: LocalTemporal | undefined;
 let store: Store | undefined;
 let service: RunningService | undefined;
 // Whatever ends the process (a crash included), the dev server it started ends with it.
 process.on('exit', () => localTemporal?.killNow());
 
+/** What a stop needs after the worker drained: the API, the database, the dev server. */
+const AFTER_DRAIN_MS = 8000;
+const shutdownMs = settings.SCIMFLOW_SHUTDOWN_SECONDS * 1000;
+
 let stopping = false;
+/**
+ * Stops in order, within SCIMFLOW_SHUTDOWN_SECONDS: the worker drains (running activities
+ * finish), then the API, the database and last the local dev server, which the worker needed
+ * to the end. Exits 0, or 1 when activities had to be abandoned (they resume from their last
+ * recorded group when the service is back).
+ */
 async function shutdown(signal: string): Promise<void> {
+  // npm and tsx pass a terminal's Ctrl-C on as well: one stop is under way already.
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'shutting down');
+  logger.info({ signal, withinSeconds: settings.SCIMFLOW_SHUTDOWN_SECONDS }, 'shutting down');
   const force = setTimeout(() => {
-    logger.error('shutdown took too long; exiting');
-    process.exit(1);
-  }, 30_000);
+    logger.error({ withinSeconds: settings.SCIMFLOW_SHUTDOWN_SECONDS }, 'shutdown took too long; exiting');
+    // The exit handler kills the local dev server.
+    exit(1);
+  }, shutdownMs);
   force.unref();
+  let drained = true;
   try {
-    await service?.stop();
+    drained = (await service?.stop())?.drained ?? true;
     await store?.close();
-    await localTemporal?.stop();
+    if (localTemporal) {
+      await localTemporal.stop();
+      logger.info('local Temporal dev server stopped');
+    }
+  } catch (error) {
+    logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'shutdown failed');
+    return exit(1);
   } finally {
     clearTimeout(force);
   }
   logger.info('stopped');
-  process.exit(0);
+  exit(drained ? 0 : 1);
 }
 // Also during start-up: what has started is stopped.
 process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -93,6 +117,7 @@ try {
     http: { host: settings.HOST, port: settings.PORT },
     concurrency: settings.SCIMFLOW_CONCURRENCY,
     workflowBundle: await workflowBundle,
+    drainTimeoutMs: Math.max(1000, shutdownMs - AFTER_DRAIN_MS),
     ...(settings.SCIMFLOW_ALERT_WEBHOOK_URL && { alertWebhookUrl: settings.SCIMFLOW_ALERT_WEBHOOK_URL }),
   });
 
@@ -109,5 +134,5 @@ try {
   process.stdout.write(lines.join('\n') + '\n');
 } catch (error) {
   logger.fatal({ err: { message: error instanceof Error ? error.message : String(error) } }, 'start-up failed');
-  process.exit(1);
+  exit(1);
 }

@@ -25,6 +25,8 @@ import { bundleWorkflows, createWorker } from '../temporal/worker';
 const HEALTH_CHECK_TIMEOUT_MS = 2000;
 /** How long an API request's Temporal call may take while Temporal is known to be away. */
 const AWAY_CALL_DEADLINE_MS = 1000;
+/** How long a stopping API lets open requests finish. */
+const API_CLOSE_GRACE_MS = 2000;
 
 export interface ServiceOptions {
   store: Store;
@@ -44,6 +46,8 @@ export interface ServiceOptions {
   alertWebhookUrl?: string;
   /** How often the dependencies are checked in the background (default 3 s). */
   healthIntervalMs?: number;
+  /** How long a stop lets running activities finish (default 20 s); see createWorker. */
+  drainTimeoutMs?: number;
 }
 
 export interface RunningService {
@@ -53,8 +57,11 @@ export interface RunningService {
   worker: Worker | undefined;
   /** Temporal, the database and the worker, as `/readyz` reports them. */
   health: HealthMonitor;
-  /** Stops the API and the worker (letting running activities finish) and closes connections. */
-  stop(): Promise<void>;
+  /**
+   * Stops the worker first (running activities finish, for at most the drain timeout), then the
+   * API, then closes the connections. `drained` is false when activities had to be abandoned.
+   */
+  stop(): Promise<{ drained: boolean }>;
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
@@ -66,6 +73,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const client = new Client({ connection, namespace: options.namespace });
   const jobs = createJobControl(client, options.taskQueue);
 
+  let stopping = false;
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
@@ -84,13 +92,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       taskQueue: options.taskQueue,
       activities,
       workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+      ...(options.drainTimeoutMs !== undefined && { drainTimeoutMs: options.drainTimeoutMs }),
     });
     worker = created.worker;
     closeWorkerConnection = () => created.connection.close();
     workerRun = worker.run();
-    workerRun.catch((error: unknown) =>
-      logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'worker stopped'),
-    );
+    workerRun.catch((error: unknown) => {
+      // A stop reports its own outcome; this is the worker failing while the service runs.
+      if (!stopping) logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'worker stopped');
+    });
   }
 
   const temporalProbe = probeTemporal(options.temporalAddress);
@@ -159,14 +169,41 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     worker,
     health,
     async stop() {
+      stopping = true;
       health.stopping();
-      if (server) await new Promise<void>((done) => server.close(() => done()));
-      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun?.catch(() => {});
+      let drained = true;
+      if (worker && worker.getState() !== 'FAILED') {
+        const running = worker.getStatus().numInFlightActivities;
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        const startedAt = Date.now();
+        try {
+          await workerRun;
+          logger.info({ activities: running, ms: Date.now() - startedAt }, 'worker drained');
+        } catch {
+          drained = false;
+          logger.warn(
+            { activities: worker.getStatus().numInFlightActivities },
+            'the worker did not drain in time; its running activities are retried from their last recorded group when a worker is back',
+          );
+        }
+      }
+      if (server) {
+        const closing = server;
+        await new Promise<void>((done) => {
+          // Requests still open after a moment are cut: nobody waits on them any more.
+          const cut = setTimeout(() => (closing as { closeAllConnections?: () => void }).closeAllConnections?.(), API_CLOSE_GRACE_MS);
+          closing.close(() => {
+            clearTimeout(cut);
+            done();
+          });
+        });
+        logger.info('API stopped');
+      }
       await closeWorkerConnection?.();
       health.close();
       await temporalProbe.close();
       await connection.close();
+      return { drained };
     },
   };
 }

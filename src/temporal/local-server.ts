@@ -223,6 +223,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
       stopping = true;
       if (current) await current.stop();
       else if (spawnedPid !== undefined) await stopForeign(spawnedPid, 5000);
+      spawnedPid = undefined;
       await rm(recordFile, { force: true });
     },
     killNow() {

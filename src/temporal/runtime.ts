@@ -4,7 +4,13 @@
  * native client's warning on every retried poll while the server is away is left out: the
  * health monitor says once that Temporal is away, and once that it is back.
  */
-import { Runtime, type Logger as TemporalLogger, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import {
+  GracefulShutdownPeriodExpiredError,
+  Runtime,
+  type Logger as TemporalLogger,
+  type LogLevel,
+  type LogMetadata,
+} from '@temporalio/worker';
 import type { Logger } from '../log/index';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -18,6 +24,12 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
 function adapter(logger: Logger): TemporalLogger {
   const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
     const { taskToken: _token, ...rest } = (meta ?? {}) as Record<string, unknown>;
+    // A drain that ran out of time is reported by the service's stop, with what it means.
+    if (rest.error instanceof GracefulShutdownPeriodExpiredError) return;
+    // Errors show their name and message (as plain objects they would log as {}).
+    for (const [key, value] of Object.entries(rest)) {
+      if (value instanceof Error) rest[key] = { name: value.name, message: value.message };
+    }
     logger[LEVELS[level]]({ temporal: rest }, message);
   };
   return {

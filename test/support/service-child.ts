@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { onTestFailed } from 'vitest';
+import { freePort } from '../../src/temporal/index';
 import { projectRoot } from '../../src/tools/index';
 import { uniqueName } from './env';
 
@@ -35,12 +37,18 @@ export interface ServiceChild {
 
 /**
  * Starts `src/main.ts` with the given settings on top of the test environment (TEMPORAL_ADDRESS
- * and DATABASE_URL only when given). The child joins `children`, so cleanup can kill it.
+ * and DATABASE_URL only when given), or `npm start` itself with `via: 'npm'`. The child joins
+ * `children`, so cleanup can kill it.
  */
-export function startServiceChild(env: Record<string, string>, children: ServiceChild[] = []): ServiceChild {
+export function startServiceChild(
+  env: Record<string, string>,
+  children: ServiceChild[] = [],
+  options: { via?: 'node' | 'npm' } = {},
+): ServiceChild {
   const inherited = { ...process.env };
   for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SCIMFLOW_SECRET_KEY', 'SCIMFLOW_ADMIN_TOKEN', 'PORT']) delete inherited[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const [command, args] = options.via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(command, args, {
     cwd: projectRoot,
     env: { ...inherited, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', TEMPORAL_TASK_QUEUE: uniqueName('svc'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -180,4 +188,43 @@ export function isRunning(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** Resolves with the first value `probe` gives that is not undefined; rejects after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** The app's last cycle as the service's status shows it; undefined while there is none or the status is not available. */
+export async function lastCycle(service: ServiceChild, appId: string): Promise<any> {
+  const status = await service.api('GET', `/api/v1/apps/${appId}/status`);
+  return status.status === 200 ? (status.body.lastCycle ?? undefined) : undefined;
+}
+
+/** Shows what the services the current test starts from now on wrote, should it fail. */
+export function showOutputOnFailure(children: ServiceChild[]): void {
+  const from = children.length;
+  onTestFailed(() => {
+    for (const child of children.slice(from)) console.log(`--- service ${child.process.pid}\n${child.output.slice(-80).join('\n')}`);
+  });
+}
+
+/**
+ * Settings of a service that runs its own local Temporal dev server: a data dir, free ports, a
+ * fixed admin token and a task queue, all kept across a restart as an operator's settings are.
+ */
+export async function localServiceSettings(dataDir: string): Promise<Record<string, string> & { SCIMFLOW_DATA_DIR: string }> {
+  return {
+    SCIMFLOW_DATA_DIR: dataDir,
+    TEMPORAL_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    SCIMFLOW_ADMIN_TOKEN: 'service-child-test-admin-token',
+    TEMPORAL_TASK_QUEUE: uniqueName('svc'),
+  };
 }
