@@ -66,6 +66,12 @@ describe('the local Temporal dev server killed', () => {
     const env = await serviceSettings('dev-server-killed');
     const service = startServiceChild(env, children);
     await service.ready;
+    // A second one on the same data dir is refused, and leaves the first one's dev server alone.
+    const second = startServiceChild(env, children);
+    expect((await second.exited).code).toBe(1);
+    expect(second.logs().find((l) => l.msg === 'start-up failed')?.err).toMatchObject({
+      message: expect.stringMatching(/^another scimflow \(pid \d+\) runs on the data dir /),
+    });
     const tenant = freshScimTenant();
     const created = await service.api('POST', '/api/v1/apps', appBody(graph, tenant));
     expect(created.status).toBe(201);
