@@ -1,10 +1,11 @@
 /**
- * The HTTP API: `/api/v1/...` behind the admin bearer token, `GET /healthz` and `GET /api/v1`
- * (links to everything) open, the OpenAPI document at `/api/v1/openapi.json` and its docs UI at
- * `/api/v1/docs` (also `/docs`).
+ * The HTTP API: `/api/v1/...` behind the admin bearer token; open are the probes `GET /livez`
+ * (the process serves), `GET /readyz` and `GET /healthz` (its dependencies, 503 naming what is
+ * away), `GET /api/v1` (links to everything), the OpenAPI document at `/api/v1/openapi.json` and
+ * its docs UI at `/api/v1/docs` (also `/docs`).
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { requireAdminToken } from './auth';
 import type { ApiDeps } from './deps';
@@ -102,16 +103,29 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
     if (error instanceof HTTPException && error.status < 500) {
       return c.json({ error: { code: error.status === 400 ? 'BadRequest' : 'HttpError', message: error.message } }, error.status);
     }
-    deps.logger.error({ err: { message: error instanceof Error ? error.message : String(error) }, path: c.req.path }, 'request failed');
-    return errorResponse(c, error);
+    const response = errorResponse(c, error, { temporalAway: deps.health?.away('temporal') });
+    // A peer that is away is logged once by the health monitor, not once per request.
+    if (response.status !== 503) {
+      deps.logger.error({ err: { message: error instanceof Error ? error.message : String(error) }, path: c.req.path }, 'request failed');
+    }
+    return response;
   });
-  root.get('/healthz', (c) => c.json({ status: 'ok' }));
+  root.get('/livez', (c) => c.json({ status: 'ok' }));
+  const ready = async (c: Context) => {
+    if (!deps.health) return c.json({ status: 'ok', unavailable: [], dependencies: {} });
+    const report = await deps.health.report();
+    return c.json(report, report.status === 'ok' ? 200 : 503);
+  };
+  root.get('/readyz', ready);
+  root.get('/healthz', ready);
   root.get('/docs', (c) => c.redirect(`${API_BASE}/docs`));
   root.route(API_BASE, docsRoutes({ specUrl: `${API_BASE}/openapi.json`, base: API_BASE }));
   const auth = requireAdminToken(deps.adminToken);
   // The index, the OpenAPI document (it describes the API and holds no data) and the docs UI are open.
   const open = (path: string) => path === API_BASE || path === `${API_BASE}/openapi.json` || path.startsWith(`${API_BASE}/docs`);
   root.use(`${API_BASE}/*`, async (c, next) => (open(c.req.path) ? next() : auth(c, next)));
+  const temporalCalls = deps.temporalCalls;
+  if (temporalCalls) root.use(`${API_BASE}/*`, (_c, next) => temporalCalls(next));
   root.route(API_BASE, v1);
   root.notFound((c) => c.json({ error: { code: 'NotFound', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
   return root;

@@ -1,5 +1,6 @@
 /** What the API needs from the rest of the service, passed in so tests can build it freely. */
 import type { AppConfig } from '../src/config/app';
+import type { HealthMonitor } from '../src/health/index';
 import type { Logger } from '../src/log/index';
 import type { Store } from '../src/store/index';
 import { notFound } from './errors';
@@ -10,6 +11,14 @@ export interface ApiDeps {
   jobs: JobControl;
   adminToken: string;
   logger: Logger;
+  /** The service's dependencies for `/healthz` and `/readyz`, and why Temporal is away; without it every dependency counts as up. */
+  health?: Pick<HealthMonitor, 'report' | 'away'>;
+  /**
+   * Runs a request's work; the service ends its Temporal calls when Temporal goes away and makes
+   * them fail within a second while it is away (instead of retrying for ~20 s), so the request
+   * is answered 503 at once.
+   */
+  temporalCalls?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** The app, or a 404 answer when there is no such app. */

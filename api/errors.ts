@@ -3,8 +3,10 @@
  * bad field by its dotted path; nothing echoes a submitted secret.
  */
 import { OpenAPIHono, z, type RouteConfig } from '@hono/zod-openapi';
+import { isGrpcServiceError } from '@temporalio/client';
 import type { Context } from 'hono';
 import { ProvisioningError } from '../src/errors/index';
+import { isDatabaseUnavailable } from '../src/store/index';
 
 export interface FieldError {
   path: string;
@@ -63,12 +65,70 @@ export function invalid(fields: FieldError[]): ApiError {
   return new ApiError(400, 'ValidationFailed', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
 }
 
+/** gRPC status codes of a call that got no answer in time, none at all, or that no worker took up. */
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_FAILED_PRECONDITION = 9;
+const GRPC_UNAVAILABLE = 14;
+
+/** The gRPC error under a query or update that Temporal could not hand to a worker: Temporal answers, no worker polls. */
+function noWorker(error: unknown): { details: string } | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (!isGrpcServiceError(e)) continue;
+    const code = Number(e.code);
+    if (code === GRPC_FAILED_PRECONDITION && /no poller/i.test(e.details)) return e;
+    if (code === GRPC_DEADLINE_EXCEEDED && /before a worker could process it/i.test(e.details)) return e;
+  }
+  return undefined;
+}
+
+/** The gRPC error under a failed Temporal call when the server did not answer (unreachable, or not in time). */
+function temporalSilence(error: unknown): { details: string } | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED].includes(Number(e.code))) return e;
+  }
+  return undefined;
+}
+
+/** The answer while Temporal is away: 503, with the reason. */
+export function temporalUnavailable(reason: string): ApiError {
+  return new ApiError(
+    503,
+    'TemporalUnavailable',
+    `Temporal is not available (${reason}); try again when GET /readyz answers 200`,
+    undefined,
+    {
+      peer: 'temporal',
+    },
+  );
+}
+
+/** What the service knows about its peers when it answers an error. */
+export interface PeerStates {
+  /** Why Temporal is away, when the service saw it go. */
+  temporalAway?: string | undefined;
+}
+
 /**
  * Maps an error to a response. An unexpected one is answered 500 without its message (a
  * database's or a library's words are for the service log, where createApi's onError puts them).
  */
-export function errorResponse(c: Context, error: unknown): Response {
+export function errorResponse(c: Context, error: unknown, peers: PeerStates = {}): Response {
   if (error instanceof ApiError) return c.json<ApiErrorBody>(error.body(), error.status);
+  const idle = noWorker(error);
+  if (idle) {
+    const message = `no worker took up the request (${idle.details}); try again when GET /readyz answers 200`;
+    return c.json<ApiErrorBody>({ error: { code: 'WorkerUnavailable', message, peer: 'worker' } }, 503);
+  }
+  const silence = temporalSilence(error);
+  if (silence) {
+    const unavailable = temporalUnavailable(peers.temporalAway ?? silence.details.replace(/\s*Resolution note:.*$/s, '').trim());
+    return c.json<ApiErrorBody>(unavailable.body(), unavailable.status);
+  }
+  if (isDatabaseUnavailable(error)) {
+    const why = error instanceof Error ? error.message : String(error);
+    const message = `the database is not available (${why}); try again when GET /readyz answers 200`;
+    return c.json<ApiErrorBody>({ error: { code: 'DatabaseUnavailable', message, peer: 'store' } }, 503);
+  }
   if (error instanceof ProvisioningError) {
     const status = error.code === 'NotFound' ? 404 : error.kind === 'configuration' ? 409 : error.kind === 'transient' ? 503 : 500;
     return c.json<ApiErrorBody>({ error: { code: error.code, message: error.message } }, status);

@@ -8,15 +8,25 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, realClients, type ClientFactories } from '../../activities/index';
 import { createApi } from '../../api/app';
+import { temporalUnavailable } from '../../api/errors';
 import { createJobControl, type JobControl } from '../../api/jobs';
 import { createLifecycleControl } from '../../api/lifecycle';
 import { directoryOfApps } from '../lifecycle/directory';
 import { createAlerter } from '../alerts/index';
+import { watchHealth, type DependencyCheck, type HealthMonitor } from '../health/index';
 import type { Logger } from '../log/index';
 import type { Store } from '../store/index';
+import { probeTemporal, RECONNECT_QUICKLY } from '../temporal/health';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { bundleWorkflows, createWorker } from '../temporal/worker';
+
+/** How long one health check of a dependency may take. */
+const HEALTH_CHECK_TIMEOUT_MS = 2000;
+/** How long an API request's Temporal call may take while Temporal is known to be away. */
+const AWAY_CALL_DEADLINE_MS = 1000;
+/** How long a stopping API lets open requests finish. */
+const API_CLOSE_GRACE_MS = 2000;
 
 export interface ServiceOptions {
   store: Store;
@@ -34,6 +44,10 @@ export interface ServiceOptions {
   concurrency?: number;
   /** Where alerts (e.g. a quarantine) are POSTed as JSON. */
   alertWebhookUrl?: string;
+  /** How often the dependencies are checked in the background (default 3 s). */
+  healthIntervalMs?: number;
+  /** How long a stop lets running activities finish (default 20 s); see createWorker. */
+  drainTimeoutMs?: number;
 }
 
 export interface RunningService {
@@ -41,19 +55,25 @@ export interface RunningService {
   client: Client;
   jobs: JobControl;
   worker: Worker | undefined;
-  /** Stops the API and the worker (letting running activities finish) and closes connections. */
-  stop(): Promise<void>;
+  /** Temporal, the database and the worker, as `/readyz` reports them. */
+  health: HealthMonitor;
+  /**
+   * Stops the worker first (running activities finish, for at most the drain timeout), then the
+   * API, then closes the connections. `drained` is false when activities had to be abandoned.
+   */
+  stop(): Promise<{ drained: boolean }>;
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { store, logger } = options;
   installTemporalRuntime(logger);
-  const connection = await Connection.connect({ address: options.temporalAddress });
+  const connection = await Connection.connect({ address: options.temporalAddress, channelArgs: RECONNECT_QUICKLY });
   const added = await registerSearchAttributes(connection, options.namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
   const client = new Client({ connection, namespace: options.namespace });
   const jobs = createJobControl(client, options.taskQueue);
 
+  let stopping = false;
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
@@ -72,20 +92,66 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       taskQueue: options.taskQueue,
       activities,
       workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+      ...(options.drainTimeoutMs !== undefined && { drainTimeoutMs: options.drainTimeoutMs }),
     });
     worker = created.worker;
     closeWorkerConnection = () => created.connection.close();
     workerRun = worker.run();
-    workerRun.catch((error: unknown) =>
-      logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'worker stopped'),
-    );
+    workerRun.catch((error: unknown) => {
+      // A stop reports its own outcome; this is the worker failing while the service runs.
+      if (!stopping) logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'worker stopped');
+    });
   }
+
+  const temporalProbe = probeTemporal(options.temporalAddress);
+  const checks: DependencyCheck[] = [
+    { name: 'temporal', check: () => temporalProbe.check(HEALTH_CHECK_TIMEOUT_MS - 250) },
+    { name: 'database', check: () => store.ping() },
+  ];
+  if (worker) {
+    const running = worker;
+    checks.push({
+      name: 'worker',
+      check: async () => {
+        const state = running.getState();
+        if (state !== 'RUNNING') throw new Error(`the worker is ${state.toLowerCase()}`);
+      },
+    });
+  }
+  // A request is answered 503 as soon as Temporal is seen to go away (instead of after ~20 s of
+  // retries), and its Temporal calls fail within a second while Temporal is away.
+  const waiting = new Set<(reason: string) => void>();
+  const health = watchHealth({
+    checks,
+    logger,
+    timeoutMs: HEALTH_CHECK_TIMEOUT_MS,
+    ...(options.healthIntervalMs && { intervalMs: options.healthIntervalMs }),
+    onAway: (name, reason) => {
+      if (name === 'temporal') for (const leave of waiting) leave(reason);
+    },
+  });
+  const temporalCalls = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (health.away('temporal') !== undefined) return connection.withDeadline(Date.now() + AWAY_CALL_DEADLINE_MS, work);
+    let leave: (reason: string) => void = () => {};
+    const gone = new Promise<never>((_, reject) => {
+      leave = (reason) => reject(temporalUnavailable(reason));
+    });
+    waiting.add(leave);
+    const running = work();
+    // When Temporal goes away first, the work goes on unheard; its eventual failure is expected.
+    running.catch(() => {});
+    try {
+      return await Promise.race([running, gone]);
+    } finally {
+      waiting.delete(leave);
+    }
+  };
 
   let server: ServerType | undefined;
   let apiUrl: string | undefined;
   if (options.http) {
     const lifecycle = createLifecycleControl({ client, store, taskQueue: options.taskQueue, directory: directoryOfApps(store), logger });
-    const app = createApi({ store, jobs, lifecycle, adminToken: options.adminToken, logger });
+    const app = createApi({ store, jobs, lifecycle, adminToken: options.adminToken, logger, health, temporalCalls });
     server = await new Promise<ServerType>((resolveServer) => {
       const s = serve({ fetch: app.fetch, hostname: options.http!.host, port: options.http!.port }, () => resolveServer(s));
     });
@@ -101,12 +167,43 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     client,
     jobs,
     worker,
+    health,
     async stop() {
-      if (server) await new Promise<void>((done) => server.close(() => done()));
-      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun?.catch(() => {});
+      stopping = true;
+      health.stopping();
+      let drained = true;
+      if (worker && worker.getState() !== 'FAILED') {
+        const running = worker.getStatus().numInFlightActivities;
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        const startedAt = Date.now();
+        try {
+          await workerRun;
+          logger.info({ activities: running, ms: Date.now() - startedAt }, 'worker drained');
+        } catch {
+          drained = false;
+          logger.warn(
+            { activities: worker.getStatus().numInFlightActivities },
+            'the worker did not drain in time; its running activities are retried from their last recorded group when a worker is back',
+          );
+        }
+      }
+      if (server) {
+        const closing = server;
+        await new Promise<void>((done) => {
+          // Requests still open after a moment are cut: nobody waits on them any more.
+          const cut = setTimeout(() => (closing as { closeAllConnections?: () => void }).closeAllConnections?.(), API_CLOSE_GRACE_MS);
+          closing.close(() => {
+            clearTimeout(cut);
+            done();
+          });
+        });
+        logger.info('API stopped');
+      }
       await closeWorkerConnection?.();
+      health.close();
+      await temporalProbe.close();
       await connection.close();
+      return { drained };
     },
   };
 }

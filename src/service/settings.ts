@@ -1,39 +1,98 @@
 /**
- * The service's settings, read from the environment and checked: a bad value stops start-up
- * with a message naming the variable and the problem.
+ * The service's settings, read from the environment and checked before anything starts: a bad
+ * value is a SettingsError naming each variable and its problem (never a secret's value).
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseSecretKey } from '../store/index';
 
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const port = (fallback: number, min = 1) =>
+  z.coerce
+    .number({ error: `must be a port number from ${min} to 65535` })
+    .int(`must be a port number from ${min} to 65535`)
+    .min(min, `must be a port number from ${min} to 65535`)
+    .max(65535, `must be a port number from ${min} to 65535`)
+    .default(fallback);
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`)
+    .default(fallback);
+
+/** `postgres://` or `postgresql://` followed by something `URL` can read. */
+function isPostgresUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol, hostname, pathname } = new URL(value);
+  return (protocol === 'postgres:' || protocol === 'postgresql:') && (hostname !== '' || pathname.length > 1);
+}
+
+function isSecretKey(value: string): boolean {
+  try {
+    parseSecretKey(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const settingsSchema = z.object({
-  PORT: port(8080),
+  /** 0 picks a free port (the start-up banner shows which). */
+  PORT: port(8080, 0),
   HOST: z.string().min(1).default('127.0.0.1'),
   SCIMFLOW_DATA_DIR: z.string().min(1).default('./.scimflow'),
-  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/, 'must be host:port (e.g. temporal:7233), without a scheme')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('scimflow'),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .optional(),
+  DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
+  SCIMFLOW_SECRET_KEY: z.string().refine(isSecretKey, 'must be 32 bytes written as 64 hex characters or as base64').optional(),
   SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
-  SCIMFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
+  SCIMFLOW_CONCURRENCY: wholeNumber(8, 1, 64),
+  SCIMFLOW_SHUTDOWN_SECONDS: wholeNumber(30, 5, 3600),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
+
+/** Variables whose value never appears in a message: it may be, or hold, a credential. */
+const SECRET = new Set(['DATABASE_URL', 'SCIMFLOW_SECRET_KEY', 'SCIMFLOW_ADMIN_TOKEN', 'SCIMFLOW_ALERT_WEBHOOK_URL']);
 
 export type Settings = z.output<typeof settingsSchema> & { dataDir: string };
 
+/** Settings that cannot be used; `message` is one line naming each variable and its problem. */
+export class SettingsError extends Error {
+  constructor(readonly problems: { variable: string; problem: string }[]) {
+    super(`bad setting${problems.length > 1 ? 's' : ''}: ${problems.map(({ variable, problem }) => `${variable} ${problem}`).join('; ')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/**
+ * Reads and checks the settings; throws a SettingsError for bad values.
+ *
+ * @example
+ * readSettings({ PORT: 'abc' }); // SettingsError: bad setting: PORT must be a port number from 0 to 65535 (got "abc")
+ */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = settingsSchema.safeParse(blankless);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`bad settings: ${problems}`);
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => {
+        const variable = issue.path.join('.');
+        const value = blankless[variable];
+        const shown = value !== undefined && !SECRET.has(variable) ? ` (got ${JSON.stringify(value.slice(0, 80))})` : '';
+        return { variable, problem: `${issue.message}${shown}` };
+      }),
+    );
   }
   return { ...parsed.data, dataDir: resolve(parsed.data.SCIMFLOW_DATA_DIR) };
 }

@@ -3,7 +3,7 @@
  * and the repositories bound to the connection (or to a transaction).
  */
 import { randomBytes } from 'node:crypto';
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { ProvisioningError } from '../errors/index';
 import { createAnchorsRepository, type AnchorsRepository } from './anchors';
 import { createAppErrorsRepository, type AppErrorsRepository } from './app-errors';
@@ -55,6 +55,8 @@ export interface Store extends Repositories {
    * receives: on PGlite (one connection) the outer store would wait for the transaction to end.
    */
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
+  /** Resolves once the database answers a trivial query. */
+  ping(): Promise<void>;
   /** Closes the pool or the embedded database. */
   close(): Promise<void>;
 }
@@ -111,6 +113,9 @@ export async function openDatabase(options: StoreOptions = {}): Promise<Store> {
     db,
     ...createRepositories(db, cipher),
     transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx, cipher))),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
     close: () => db.destroy(),
   };
 }

@@ -18,9 +18,8 @@ export interface DatabaseLocation {
   /** Directory for the embedded database (kept in `${dataDir}/pglite`) when no URL is given. */
   dataDir?: string;
   /**
-   * Told when an idle server connection breaks (e.g. the server restarted). The pool has
-   * already dropped that connection and the next query opens a new one; without this
-   * listener the error would end the process.
+   * Told when a server connection breaks (e.g. the server restarted). The pool drops that
+   * connection and the next query opens a new one; the error never ends the process.
    */
   onConnectionError?: (error: Error) => void;
 }
@@ -49,12 +48,57 @@ export async function createDialect(location: DatabaseLocation): Promise<Dialect
         message: 'the database URL must start with postgres:// or postgresql://',
       });
     }
-    const pool = new pg.Pool({ connectionString: location.url, types: pgTypes });
-    pool.on('error', (error) => location.onConnectionError?.(error));
+    // A server that does not accept a connection within 10 s fails the query, instead of holding it forever.
+    const pool = new pg.Pool({ connectionString: location.url, types: pgTypes, connectionTimeoutMillis: 10_000 });
+    const broke = (error: Error) => location.onConnectionError?.(error);
+    pool.on('error', broke);
+    // A connection that breaks while it is checked out between two queries (e.g. in a
+    // transaction) would end the process with an unhandled 'error' event: the next query on it
+    // fails instead, and the pool drops it.
+    pool.on('connect', (client) => client.on('error', broke));
     return new PostgresDialect({ pool });
   }
   const dataDir = location.dataDir ? join(location.dataDir, 'pglite') : undefined;
   const pglite = new PGlite(dataDir, { parsers: { [INT8_OID]: parseInt8 } });
   await pglite.waitReady;
   return new PGliteDialect(pglite);
+}
+
+/** Socket errors of a server that is down, restarting or out of reach. */
+const NO_CONNECTION = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** SQLSTATEs of a server that is shutting down or starting (class 08 is any connection exception). */
+const SERVER_GOING = new Set(['57P01', '57P02', '57P03']);
+
+/** What `pg` says when a connection it held or tried to open went away. */
+const CONNECTION_LOST =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|is not queryable/i;
+
+/**
+ * Whether an error means the database server did not answer (down, restarting, unreachable),
+ * as opposed to an answer that refused the query. The pool opens a new connection for the next
+ * query, so such an error is worth retrying once the server is back.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length) {
+    const e = pending.pop();
+    if (!(e instanceof Error) || seen.has(e)) continue;
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (NO_CONNECTION.has(code) || SERVER_GOING.has(code) || code.startsWith('08'))) return true;
+    if (CONNECTION_LOST.test(e.message)) return true;
+    pending.push(e.cause, ...(e instanceof AggregateError ? e.errors : []));
+  }
+  return false;
 }

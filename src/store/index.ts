@@ -4,7 +4,7 @@
  * strings in UTC, and inputs take a Date or such a string.
  */
 export { openDatabase, type Repositories, type Store, type StoreOptions } from './db';
-export type { DatabaseLocation } from './dialect';
+export { isDatabaseUnavailable, type DatabaseLocation } from './dialect';
 export { migrateToLatest, migrations } from './migrations/index';
 export type { Database } from './tables';
 export type { Instant, JsonValue } from './columns';

@@ -1,8 +1,9 @@
 /**
  * Runs a local Temporal dev server (the Temporal CLI's `server start-dev`) as a child process.
- * Used by `npm start` when no TEMPORAL_ADDRESS is given, and by the test suite.
+ * Used by `npm start` when no TEMPORAL_ADDRESS is given (see local-server.ts), and by the test suite.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { toolPath } from '../tools/index';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
@@ -17,6 +18,15 @@ export interface DevServerOptions {
   dbFilename?: string;
   ip?: string;
   log?: (line: string) => void;
+  /**
+   * Runs it in a process group of its own, so a terminal's Ctrl-C (sent to the foreground group)
+   * does not reach it and its parent decides when it stops. Stopping signals the whole group.
+   */
+  detached?: boolean;
+  /** Appends its output to this file instead of piping it to the parent (it then outlives a parent that crashed unharmed). */
+  logFile?: string;
+  /** Told the process id as soon as it was spawned, before it listens. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface DevServer {
@@ -59,14 +69,34 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
 }
 
-/** Stops a child process with SIGTERM (SIGKILL after `graceMs`) and resolves once it exited. */
-export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+/**
+ * Stops a child process with SIGTERM (SIGKILL after `graceMs`) and resolves once it exited;
+ * with `group`, the signals go to its whole process group (a child spawned `detached`).
+ */
+export function stopProcess(child: ChildProcess, graceMs = 5000, group = false): Promise<void> {
   return new Promise<void>((done) => {
     if (child.exitCode !== null || child.signalCode !== null) return done();
     child.once('exit', () => done());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
+    const send = (signal: NodeJS.Signals) => {
+      try {
+        if (group && child.pid !== undefined) process.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch {
+        // it exited in the meantime
+      }
+    };
+    send('SIGTERM');
+    setTimeout(() => send('SIGKILL'), graceMs).unref();
   });
+}
+
+/** The last `bytes` of a file, or '' when it cannot be read. */
+function tail(file: string, bytes = 4000): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-bytes);
+  } catch {
+    return '';
+  }
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
@@ -80,7 +110,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   for (const [key, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key}=${type}`);
 
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = options.logFile ? openSync(options.logFile, 'a') : 'pipe';
+  const child = spawn(bin, args, { stdio: ['ignore', output, output], detached: options.detached ?? false });
+  if (typeof output === 'number') closeSync(output);
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   let exitReason: string | undefined;
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -88,19 +121,21 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   });
   child.stdout?.on('data', () => {});
   child.on('exit', (code, signal) => {
-    exitReason = `Temporal dev server exited (code ${code}, signal ${signal}): ${stderrTail.trim()}`;
+    const said = options.logFile ? tail(options.logFile) : stderrTail;
+    exitReason = `Temporal dev server exited (code ${code}, signal ${signal}): ${said.trim()}`;
   });
+  const group = options.detached ?? false;
   try {
     await waitForPort(ip, port, 60_000, () => exitReason);
     if (uiPort) await waitForPort(ip, uiPort, 30_000, () => exitReason);
   } catch (error) {
-    child.kill('SIGKILL');
+    await stopProcess(child, 0, group);
     throw error;
   }
   return {
     address: `${ip}:${port}`,
     uiUrl: uiPort ? `http://${ip}:${uiPort}` : undefined,
     process: child,
-    stop: () => stopProcess(child),
+    stop: () => stopProcess(child, 5000, group),
   };
 }

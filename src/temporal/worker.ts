@@ -29,9 +29,16 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Source pages reconciled at the same time by this worker. */
   maxConcurrentActivities?: number;
+  /**
+   * How long a shutdown waits for running activities to finish (default 20 s). After that the
+   * worker gives up on them: their attempts time out on the server and are retried from their
+   * last heartbeat (the last recorded group) by the next worker.
+   */
+  drainTimeoutMs?: number;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const drainTimeoutMs = options.drainTimeoutMs ?? 20_000;
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await Worker.create({
     connection,
@@ -43,6 +50,10 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     // Heartbeats carry a cycle's cancellation to its activity: every 3 s at most, so pausing or
     // deleting an app stops its traffic within seconds (the default waits up to 16 s).
     maxHeartbeatThrottleInterval: '3 seconds',
+    // Activities do not stop when told to (they finish their group of objects), so the grace
+    // time is the drain time, and the force time ends a drain that took too long.
+    shutdownGraceTime: drainTimeoutMs,
+    shutdownForceTime: drainTimeoutMs + 1000,
   });
   return { worker, connection };
 }

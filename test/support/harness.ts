@@ -103,14 +103,7 @@ export async function startHarness(
     api,
     async createApp(overrides = {}) {
       const scimBaseUrl = freshScimTenant();
-      const body = {
-        displayName: uniqueName('app'),
-        source: { ...graph.sourceConfig(), clientSecret: graph.clientSecret },
-        target: { type: 'scim', baseUrl: scimBaseUrl, auth: { type: 'bearer', token: testEnv.scimToken } },
-        schedule: { intervalMinutes: 60 },
-        ...overrides,
-      };
-      const created = await api('POST', '/api/v1/apps', body);
+      const created = await api('POST', '/api/v1/apps', appBody(graph, scimBaseUrl, overrides));
       if (created.status !== 201) throw new Error(`creating the app failed: ${created.status} ${JSON.stringify(created.body)}`);
       appIds.push(created.body.id);
       return { id: created.body.id as string, scimBaseUrl };
@@ -143,8 +136,22 @@ export async function startHarness(
   };
 }
 
+/** App settings that make each create its own POST /Users (no SCIM Bulk), for tests that pace a target by its requests. */
+export const ONE_REQUEST_PER_CREATE = { capabilities: { overrides: { bulk: { supported: false } } } };
+
+/** The body that creates an app reading the Graph fake and writing into a SCIM tenant (60-minute cadence). */
+export function appBody(graph: FakeGraph, scimBaseUrl: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    displayName: uniqueName('app'),
+    source: { ...graph.sourceConfig(), clientSecret: graph.clientSecret },
+    target: { type: 'scim', baseUrl: scimBaseUrl, auth: { type: 'bearer', token: testEnv.scimToken } },
+    schedule: { intervalMinutes: 60 },
+    ...overrides,
+  };
+}
+
 /** Every resource of an endpoint of a SCIM tenant, read page by page. */
-async function listTarget(scimBaseUrl: string, endpoint: 'Users' | 'Groups'): Promise<any[]> {
+export async function listTarget(scimBaseUrl: string, endpoint: 'Users' | 'Groups'): Promise<any[]> {
   const resources: any[] = [];
   for (let startIndex = 1; ;) {
     const response = await fetch(`${scimBaseUrl}/${endpoint}?startIndex=${startIndex}&count=500`, {

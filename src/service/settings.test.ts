@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { readSettings, SettingsError } from './settings';
+
+function problemOf(env: Record<string, string>): string {
+  try {
+    readSettings(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SettingsError);
+    return (error as SettingsError).message;
+  }
+  throw new Error('the settings were accepted');
+}
+
+describe('readSettings', () => {
+  it('takes the defaults from an empty environment', () => {
+    const settings = readSettings({});
+    expect(settings).toMatchObject({
+      PORT: 8080,
+      HOST: '127.0.0.1',
+      TEMPORAL_PORT: 7233,
+      SCIMFLOW_SHUTDOWN_SECONDS: 30,
+      LOG_LEVEL: 'info',
+    });
+    expect(settings.dataDir).toMatch(/\.scimflow$/);
+  });
+
+  it('takes good values, and PORT=0 for a free port', () => {
+    const settings = readSettings({
+      PORT: '0',
+      TEMPORAL_ADDRESS: 'temporal.example.com:7233',
+      DATABASE_URL: 'postgres://scimflow:pw@db:5432/scimflow',
+      SCIMFLOW_SECRET_KEY: 'ab'.repeat(32),
+    });
+    expect(settings).toMatchObject({ PORT: 0, TEMPORAL_ADDRESS: 'temporal.example.com:7233' });
+    expect(readSettings({ TEMPORAL_ADDRESS: '[::1]:7233', SCIMFLOW_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') })).toBeDefined();
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'bad setting: PORT must be a port number from 0 to 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'bad setting: PORT must be a port number from 0 to 65535 (got "70000")'],
+    [{ TEMPORAL_UI_PORT: '1.5' }, 'bad setting: TEMPORAL_UI_PORT must be a port number from 1 to 65535 (got "1.5")'],
+    [
+      { TEMPORAL_ADDRESS: 'http://temporal:7233' },
+      'bad setting: TEMPORAL_ADDRESS must be host:port (e.g. temporal:7233), without a scheme (got "http://temporal:7233")',
+    ],
+    [{ DATABASE_URL: 'not a url' }, 'bad setting: DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    [{ DATABASE_URL: 'mysql://db/x' }, 'bad setting: DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    [{ SCIMFLOW_SECRET_KEY: 'too-short' }, 'bad setting: SCIMFLOW_SECRET_KEY must be 32 bytes written as 64 hex characters or as base64'],
+    [{ SCIMFLOW_ADMIN_TOKEN: 'short' }, 'bad setting: SCIMFLOW_ADMIN_TOKEN must be at least 16 characters'],
+    [{ SCIMFLOW_ALERT_WEBHOOK_URL: 'ftp://x' }, 'bad setting: SCIMFLOW_ALERT_WEBHOOK_URL must be an absolute http(s) URL'],
+    [{ SCIMFLOW_CONCURRENCY: '0' }, 'bad setting: SCIMFLOW_CONCURRENCY must be a whole number from 1 to 64 (got "0")'],
+    [{ SCIMFLOW_SHUTDOWN_SECONDS: 'soon' }, 'bad setting: SCIMFLOW_SHUTDOWN_SECONDS must be a whole number from 5 to 3600 (got "soon")'],
+    [{ LOG_LEVEL: 'loud' }, 'bad setting: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+  ])('refuses %j in one line naming the variable: %s', (env, message) => {
+    expect(problemOf(env)).toBe(message);
+  });
+
+  it('names every bad variable on one line, and never a secret value', () => {
+    const message = problemOf({ PORT: 'abc', DATABASE_URL: 'postgres//user:hunter2@db', SCIMFLOW_SECRET_KEY: 'hunter2' });
+    expect(message).toMatch(/^bad settings: PORT .*; DATABASE_URL .*; SCIMFLOW_SECRET_KEY .*$/);
+    expect(message).not.toContain('\n');
+    expect(message).not.toContain('hunter2');
+  });
+});
