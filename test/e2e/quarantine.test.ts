@@ -101,4 +101,45 @@ describe('quarantine', () => {
       lastError: { peer: 'identity platform', step: 'token' },
     });
   }, 90_000);
+
+  it('quarantines a job whose target refuses the token, naming the target', async () => {
+    addPeople(h.graph, 2, 9500);
+    const app = await h.createApp({
+      target: { type: 'scim', baseUrl: `${testEnv.scimUrl}/refused/v2`, auth: { type: 'bearer', token: 'not-the-token' } },
+    });
+    const cycle = await h.waitForCycle(app.id);
+    expect(cycle).toMatchObject({ state: 'failed' });
+    expect((await h.api('GET', `/api/v1/apps/${app.id}/status`)).body).toMatchObject({
+      state: 'quarantined',
+      quarantine: { reason: 'EncounteredQuarantineException' },
+      lastError: { peer: 'target', step: 'write target', code: 'Unauthorized' },
+    });
+  });
+
+  it('quarantines a job when too large a share of its objects failed (EncounteredEscrowProportionThreshold)', async () => {
+    const people = addPeople(h.graph, 6, 9600);
+    const tenant = `${proxy.url}/p${Date.now().toString(36)}/v2`;
+    // Half of the creates fail (the target answers 500 to them): half the cycle, not all of it.
+    for (const p of people.slice(0, 3)) {
+      proxy.plan({
+        times: 10,
+        match: { method: 'POST', bodyIncludes: String(p.userPrincipalName) },
+        fault: { kind: 'status', status: 500 },
+      });
+    }
+    const app = await h.createApp({
+      target: { type: 'scim', baseUrl: tenant, auth: { type: 'bearer', token: testEnv.scimToken } },
+      capabilities: { overrides: { bulk: { supported: false } } },
+      // Users of the other tests are out of this app's scope and count as skipped operations.
+      quarantine: { minimumFailures: 3, failureShare: 0.01 },
+      scoping: { user: { groups: [{ clauses: [{ attribute: 'userPrincipalName', operator: 'REGEX MATCH', value: '^user96\\d\\d@' }] }] } },
+    });
+    const cycle = await h.waitForCycle(app.id);
+    expect(cycle).toMatchObject({ state: 'partial', counts: { created: 3, failed: 3 } });
+    expect((await h.api('GET', `/api/v1/apps/${app.id}/status`)).body).toMatchObject({
+      state: 'quarantined',
+      quarantine: { reason: 'EncounteredEscrowProportionThreshold', detail: expect.stringMatching(/^3 of \d+ operations failed/) },
+    });
+    proxy.clear();
+  });
 });
