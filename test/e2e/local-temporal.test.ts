@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGraph, type FakeGraph } from '../fakes/graph/index';
 import { freshScimTenant } from '../support/env';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { appBody, listTarget, ONE_REQUEST_PER_CREATE } from '../support/harness';
+import { appBody, listTarget } from '../support/harness';
 import { addPeople } from '../support/people';
 import {
   isRunning,
@@ -20,6 +20,7 @@ import {
   localServiceSettings,
   recordedDevServerPid,
   showOutputOnFailure,
+  startCycleMidway,
   startServiceChild,
   until,
   type ServiceChild,
@@ -146,15 +147,7 @@ describe('the service killed with SIGKILL and started again on the same data dir
     const env = { ...(await serviceSettings('service-killed')), SCIMFLOW_CONCURRENCY: '4' };
     const first = startServiceChild(env, children);
     await first.ready;
-    const tenant = `${proxy.url}${new URL(freshScimTenant()).pathname}`;
-    const created = await first.api('POST', '/api/v1/apps', appBody(graph, tenant, ONE_REQUEST_PER_CREATE));
-    expect(created.status).toBe(201);
-    const appId = created.body.id as string;
-    await until(
-      'a quarter of the users in the target',
-      async () => ((await listTarget(tenant, 'Users')).length >= USERS / 4 ? true : undefined),
-      60_000,
-    );
+    const { appId, tenant } = await startCycleMidway(first, graph, proxy, USERS);
 
     const orphan = await recordedDevServerPid(env.SCIMFLOW_DATA_DIR);
     first.process.kill('SIGKILL');

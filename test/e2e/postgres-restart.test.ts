@@ -12,10 +12,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGraph, type FakeGraph } from '../fakes/graph/index';
 import { freshScimTenant, testEnv } from '../support/env';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { appBody, listTarget, ONE_REQUEST_PER_CREATE } from '../support/harness';
+import { listTarget } from '../support/harness';
 import { addPeople } from '../support/people';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster';
-import { killServiceChildren, lastCycle, showOutputOnFailure, startServiceChild, until, type ServiceChild } from '../support/service-child';
+import {
+  killServiceChildren,
+  lastCycle,
+  showOutputOnFailure,
+  startCycleMidway,
+  startServiceChild,
+  until,
+  type ServiceChild,
+} from '../support/service-child';
 
 const USERS = 300;
 const children: ServiceChild[] = [];
@@ -61,15 +69,7 @@ describe('PostgreSQL restarted under the service', () => {
       children,
     );
     await service.ready;
-    const tenant = `${proxy.url}${new URL(freshScimTenant()).pathname}`;
-    const created = await service.api('POST', '/api/v1/apps', appBody(graph, tenant, ONE_REQUEST_PER_CREATE));
-    expect(created.status).toBe(201);
-    const appId = created.body.id as string;
-    await until(
-      'a quarter of the users in the target',
-      async () => ((await listTarget(tenant, 'Users')).length >= USERS / 4 ? true : undefined),
-      60_000,
-    );
+    const { appId, tenant } = await startCycleMidway(service, graph, proxy, USERS);
 
     await cluster.stop();
     // While it is away: the service answers, 503 naming the database.

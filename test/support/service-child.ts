@@ -9,7 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { onTestFailed } from 'vitest';
 import { freePort } from '../../src/temporal/index';
 import { projectRoot } from '../../src/tools/index';
-import { uniqueName } from './env';
+import { freshScimTenant, uniqueName } from './env';
+import type { FakeGraph } from '../fakes/graph/index';
+import type { FaultProxy } from './fault-proxy';
+import { appBody, listTarget, ONE_REQUEST_PER_CREATE } from './harness';
 
 export interface LogLine {
   level: number;
@@ -227,4 +230,26 @@ export async function localServiceSettings(dataDir: string): Promise<Record<stri
     SCIMFLOW_ADMIN_TOKEN: 'service-child-test-admin-token',
     TEMPORAL_TASK_QUEUE: uniqueName('svc'),
   };
+}
+
+/**
+ * Creates an app of `graph`'s users on a fresh tenant behind `proxy`, one request per create so
+ * that its initial cycle takes a while, and waits until a quarter of `users` are in the target:
+ * the moment the crash tests strike, mid-cycle.
+ */
+export async function startCycleMidway(
+  service: ServiceChild,
+  graph: FakeGraph,
+  proxy: FaultProxy,
+  users: number,
+): Promise<{ appId: string; tenant: string }> {
+  const tenant = `${proxy.url}${new URL(freshScimTenant()).pathname}`;
+  const created = await service.api('POST', '/api/v1/apps', appBody(graph, tenant, ONE_REQUEST_PER_CREATE));
+  if (created.status !== 201) throw new Error(`creating the app failed: ${created.status} ${JSON.stringify(created.body)}`);
+  await until(
+    'a quarter of the users in the target',
+    async () => ((await listTarget(tenant, 'Users')).length >= users / 4 ? true : undefined),
+    60_000,
+  );
+  return { appId: created.body.id as string, tenant };
 }
