@@ -10,7 +10,7 @@ import type { Logger } from '../src/log/index';
 import type { Store } from '../src/store/index';
 import { createSyncEnv, type ClientFactories, type ScimflowActivities } from '../src/sync/index';
 import { cycleActivities } from './cycle';
-import { lifecycleActivities } from './lifecycle';
+import { lifecycleActivities, type DeliverEvent } from './lifecycle';
 
 export interface ActivityDeps {
   store: Store;
@@ -25,12 +25,20 @@ export interface ActivityDeps {
   /** Where employee ids are looked up; default: the tenant of the oldest app. */
   directory?: () => Promise<PeopleDirectory | undefined>;
   now?: () => Date;
+  /** Carries out a pending lifecycle event once its person is known: the intake's, over the Temporal client. */
+  deliverEvent?: DeliverEvent;
 }
 
 /** Every activity of the worker, cycle, on-demand and lifecycle, over one engine environment. */
 export function createActivities(deps: ActivityDeps): ScimflowActivities & LifecycleActivities {
   const env = createSyncEnv(deps);
-  return { ...cycleActivities(env), ...lifecycleActivities(env, deps.directory ? { directory: deps.directory } : {}) };
+  return {
+    ...cycleActivities(env),
+    ...lifecycleActivities(env, {
+      ...(deps.directory && { directory: deps.directory }),
+      ...(deps.deliverEvent && { deliverEvent: deps.deliverEvent }),
+    }),
+  };
 }
 
 export { toFailure } from './temporal';

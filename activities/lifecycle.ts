@@ -8,6 +8,9 @@ import { Context } from '@temporalio/activity';
 import type { AppConfig } from '../src/config/app';
 import type { PeopleDirectory } from '../src/graph/index';
 import type { LifecycleActivities, LifecycleApp, PersonAppResult } from '../src/lifecycle/contract';
+
+/** The intake's delivery of a pending event (see LifecycleActivities.deliverEvent). */
+export type DeliverEvent = LifecycleActivities['deliverEvent'];
 import { directoryOfApps, employeeKey } from '../src/lifecycle/directory';
 import { lifecycleSettings } from '../src/lifecycle/index';
 import type { ReconcileOutcome } from '../src/reconcile/index';
@@ -39,19 +42,19 @@ const tryOf = (eventId: string, step: string, attempt: number): Run => ({
 
 export function lifecycleActivities(
   env: SyncEnv,
-  options: { directory?: () => Promise<PeopleDirectory | undefined> } = {},
+  options: { directory?: () => Promise<PeopleDirectory | undefined>; deliverEvent?: DeliverEvent } = {},
 ): LifecycleActivities {
   const { store } = env;
   const directory = options.directory ?? directoryOfApps(store);
   return {
-    resolveEmployee: ({ employeeId }) =>
+    resolveEmployee: ({ employeeId, state }) =>
       failing(async () => {
         const found = (await (await directory())?.findByEmployeeId(employeeId)) ?? [];
         if (found.length === 0)
           return { objectId: null, reason: `no user with employeeId ${JSON.stringify(employeeId)} in the directory yet` };
         if (found.length > 1) return { objectId: null, reason: `${found.length} users have employeeId ${JSON.stringify(employeeId)}` };
         const person = found[0]!;
-        await store.persons.ensure({ objectId: person.objectId, employeeId, displayName: person.displayName, state: 'prehire' });
+        await store.persons.ensure({ objectId: person.objectId, employeeId, displayName: person.displayName, state: state ?? 'prehire' });
         await store.persons.rekeyEvents(employeeKey(employeeId), person.objectId);
         return { objectId: person.objectId, displayName: person.displayName };
       }),
@@ -116,6 +119,12 @@ export function lifecycleActivities(
         return resultOf(appId, outcome);
       }),
 
+    deliverEvent: (input) =>
+      failing(() => {
+        if (!options.deliverEvent) throw new Error('this worker has no lifecycle intake to deliver pending events to');
+        return options.deliverEvent(input);
+      }),
+
     sendLifecycleAlert: (alert) =>
       failing(() => {
         const event = {
@@ -123,7 +132,7 @@ export function lifecycleActivities(
           appId: alert.apps[0]?.appId ?? '',
           appIds: alert.apps.map((a) => a.appId),
           apps: alert.apps,
-          reason: 'LeaverNotDone',
+          reason: alert.reason ?? 'LeaverNotDone',
           objectId: alert.objectId,
           eventId: alert.eventId,
           displayName: alert.displayName,

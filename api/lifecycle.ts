@@ -6,6 +6,7 @@
 import { WorkflowNotFoundError, type Client, type SignalDefinition } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { DirectoryPerson, PeopleDirectory } from '../src/graph/index';
+import type { DeliveredEvent, PendingLifecycleEvent } from '../src/lifecycle/contract';
 import { employeeKey } from '../src/lifecycle/directory';
 import { checkEvent, initialState, supersededBy, type EventError, type LifecycleEvent } from '../src/lifecycle/index';
 import type { Logger } from '../src/log/index';
@@ -15,6 +16,8 @@ import {
   EMPLOYEE_ID,
   EVENT_TYPE,
   lifecycleProgressQuery,
+  pendingEventSignal,
+  pendingWorkflowId,
   PERSON_ID,
   personWorkflowId,
   reevaluateSignal,
@@ -23,13 +26,15 @@ import {
   type JoinerInput,
   type LifecycleInput,
   type LifecycleProgress,
+  type PendingInput,
 } from '../workflows/lifecycle/definitions';
 import { TASK_QUEUE } from '../workflows/ids';
-import { joiner, leaver, mover, rehire } from '../workflows/lifecycle/index';
+import { joiner, leaver, mover, pendingEvents, rehire } from '../workflows/lifecycle/index';
 
 /** The answer for one event of a delivery. */
 export type EventAnswer =
-  | { eventId: string; workflowId: string | null; status: 'new' | 'repeat'; supersededBy?: string }
+  /** `pending`: accepted, and held until the directory can be read to name the person. */
+  | { eventId: string; workflowId: string | null; status: 'new' | 'repeat' | 'pending'; supersededBy?: string }
   | {
       eventId?: string;
       index: number;
@@ -53,6 +58,8 @@ export interface LifecycleControl {
   submit(events: readonly unknown[]): Promise<EventAnswer[]>;
   /** The person's state, events and workflows with their progress; undefined when unknown. */
   person(objectId: string): Promise<PersonView | undefined>;
+  /** Carries out an event held while the directory was away, now that it names the person (see pendingEvents). */
+  deliver(input: { objectId: string; employeeId: string; event: PendingLifecycleEvent }): Promise<DeliveredEvent>;
 }
 
 export interface LifecycleControlOptions {
@@ -67,6 +74,16 @@ export interface LifecycleControlOptions {
 class EventRejected extends Error {
   constructor(readonly error: EventError) {
     super(error.message);
+  }
+}
+
+/** The directory could not be asked for an employee id (unreachable, refusing the credentials, failing). */
+class DirectoryUnavailable extends Error {
+  constructor(
+    readonly employeeId: string,
+    cause: unknown,
+  ) {
+    super(`the directory could not be read: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
 
@@ -114,7 +131,12 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
     }
     const known = await store.persons.byEmployeeId(employeeId!);
     if (known) return { objectId: known.objectId, employeeId: employeeId!, displayName: known.displayName };
-    const found: DirectoryPerson[] = (await lookUp((directory) => directory.findByEmployeeId(employeeId!))) ?? [];
+    let found: DirectoryPerson[];
+    try {
+      found = (await lookUp((directory) => directory.findByEmployeeId(employeeId!))) ?? [];
+    } catch (error) {
+      throw new DirectoryUnavailable(employeeId!, error);
+    }
     if (found.length === 0) throw new NotInDirectory(employeeId!);
     if (found.length > 1)
       throw new EventRejected({
@@ -198,13 +220,49 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
     try {
       return await acceptResolved(event, repeat);
     } catch (error) {
-      if (error instanceof NotInDirectory) {
-        const pending = await acceptUnresolved(event, error.employeeId, repeat);
-        if (pending) return pending;
+      if (error instanceof NotInDirectory || error instanceof DirectoryUnavailable) {
+        const waiting = await acceptUnresolved(event, error.employeeId, repeat);
+        if (waiting) return waiting;
+      }
+      if (error instanceof DirectoryUnavailable) {
+        logger.warn(
+          { eventId: event.eventId, type: event.type, err: { message: error.message } },
+          'lifecycle event held until the directory can be read',
+        );
+        return acceptPending(event, error.employeeId, repeat);
       }
       if (error instanceof EventRejected) return { eventId: event.eventId, index, error: error.error };
       throw error;
     }
+  }
+
+  /**
+   * An event by employee id while the directory cannot be read: held by the person's pending
+   * run, which looks them up with growing gaps and then carries out its events in order.
+   */
+  async function acceptPending(
+    event: LifecycleEvent,
+    employeeId: string,
+    repeat: (stored: StoredLifecycleEvent) => EventAnswer,
+  ): Promise<EventAnswer> {
+    const workflowId = pendingWorkflowId(employeeId);
+    const held: PendingLifecycleEvent = { eventId: event.eventId, type: event.type, effectiveAt: event.effectiveAt };
+    await client.workflow.signalWithStart(pendingEvents, {
+      workflowId,
+      taskQueue,
+      args: [{ employeeId, events: [held] }] as [PendingInput],
+      typedSearchAttributes: [
+        { key: EMPLOYEE_ID, value: employeeId },
+        { key: EVENT_TYPE, value: event.type },
+      ],
+      signal: pendingEventSignal,
+      signalArgs: [held],
+    });
+    const key = employeeKey(employeeId);
+    const recorded = await store.persons.recordEvent({ ...event, objectId: key, employeeId, workflowId, supersededBy: null });
+    if (!recorded.created) return repeat(recorded.event);
+    logger.info({ eventId: event.eventId, type: event.type, employeeId, workflowId }, 'lifecycle event accepted, pending the directory');
+    return { eventId: event.eventId, workflowId, status: 'pending' };
   }
 
   /**
@@ -263,6 +321,29 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
   }
 
   return {
+    async deliver({ objectId, employeeId, event }) {
+      const stored = await store.persons.event(event.eventId);
+      const pendingId = pendingWorkflowId(employeeId);
+      // Delivered already (a retried activity): the run it started is the answer.
+      if (stored && (stored.supersededBy !== null || (stored.workflowId !== null && stored.workflowId !== pendingId)))
+        return { workflowId: stored.workflowId, supersededBy: stored.supersededBy };
+      const full: LifecycleEvent = { ...event, person: { objectId, employeeId } };
+      const person = await resolve(full);
+      const accepted = (await store.persons.history(person.objectId)).filter(
+        (e) => e.eventId !== event.eventId && e.workflowId !== null && e.workflowId !== pendingId && e.supersededBy === null,
+      );
+      const stale = supersededBy(accepted, event);
+      await store.persons.ensure({ ...person, state: initialState(event.type) });
+      const workflowId = stale ? null : await carryOut(full, person);
+      const outcome = { workflowId, supersededBy: stale?.eventId ?? null };
+      await store.persons.setEventOutcome(event.eventId, outcome);
+      logger.info(
+        { eventId: event.eventId, type: event.type, objectId: person.objectId, ...outcome },
+        'pending lifecycle event carried out',
+      );
+      return outcome;
+    },
+
     async submit(events) {
       const answers: EventAnswer[] = [];
       // In the order delivered: two events for one person must not race.

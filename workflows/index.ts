@@ -1,3 +1,3 @@
 export { appJob } from './app-job';
 export { syncCycle } from './sync-cycle';
-export { joiner, leaver, mover, rehire } from './lifecycle/index';
+export { joiner, leaver, mover, pendingEvents, rehire } from './lifecycle/index';

@@ -18,6 +18,9 @@ const lifecycle: LifecycleControl = {
       ? { objectId, employeeId: null, displayName: 'Ada', state: 'left', stateEffectiveAt: null, events: [], workflows: [] }
       : undefined;
   },
+  async deliver() {
+    throw new Error('not delivered in this test');
+  },
 };
 const deps = { store: {} as Store, jobs: {} as JobControl, adminToken: TOKEN, logger: createLogger({ level: 'silent' }) };
 

@@ -41,7 +41,10 @@ const answerSchema = z
     z.object({
       eventId: z.string(),
       workflowId: z.string().nullable(),
-      status: z.enum(['new', 'repeat']),
+      status: z.enum(['new', 'repeat', 'pending']).openapi({
+        description:
+          '`pending`: named by employee id while the directory could not be read; held by `workflowId`, which looks the person up with growing gaps and then carries the event out',
+      }),
       supersededBy: z
         .string()
         .optional()

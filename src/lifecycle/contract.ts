@@ -5,7 +5,7 @@
  * never a secret and never a person's attributes.
  */
 import type { ErrorInfo } from '../errors/index';
-import type { LifecycleSettings, PersonState } from './index';
+import type { LifecycleEventType, LifecycleSettings, PersonState } from './index';
 import type { LogAction } from '../reconcile/index';
 
 /** An app as a lifecycle run sees it: its id and name, and its lifecycle settings. */
@@ -36,6 +36,8 @@ export interface PersonInApp {
 export interface LifecycleAlert {
   /** e.g. `leaver-overdue`. */
   type: string;
+  /** Machine-readable reason; default `LeaverNotDone`. */
+  reason?: string;
   objectId: string;
   eventId: string;
   displayName: string | null;
@@ -44,14 +46,30 @@ export interface LifecycleAlert {
   message: string;
 }
 
+/** An HR event held until the directory names its person (it came by employee id while the directory was away). */
+export interface PendingLifecycleEvent {
+  eventId: string;
+  type: LifecycleEventType;
+  /** ISO 8601, UTC. */
+  effectiveAt: string;
+}
+
+/** How the intake carried out a pending event: the run it started or signalled, or the accepted event that made it stale. */
+export interface DeliveredEvent {
+  workflowId: string | null;
+  supersededBy: string | null;
+}
+
 /** The lifecycle activity functions, as workflows see them (type-only import). */
 export interface LifecycleActivities {
   /**
-   * Looks a joiner known by employee id up in the directory; once found, the person is recorded
-   * (prehire) and the events received under their employee id move to their object id.
+   * Looks a person known by employee id up in the directory; once found, the person is recorded
+   * (in `state` when new) and the events received under their employee id move to their object id.
    */
   resolveEmployee(input: {
     employeeId: string;
+    /** The state the person is recorded in when new (default prehire: a joiner). */
+    state?: PersonState;
   }): Promise<{ objectId: string; displayName: string | null } | { objectId: null; reason: string }>;
   /** Every app, with its lifecycle settings. */
   lifecycleApps(): Promise<LifecycleApp[]>;
@@ -87,4 +105,10 @@ export interface LifecycleActivities {
   deprovisionPerson(input: PersonInApp & { action: 'disable' | 'delete'; reason: string; onlyIf?: PersonState }): Promise<PersonAppResult>;
   /** POSTs an alert to the alert webhook (logged only when none is set). */
   sendLifecycleAlert(alert: LifecycleAlert): Promise<void>;
+  /**
+   * Carries out a pending event once its person is known, as the intake does for an event by
+   * object id (the run started or signalled, or the event found stale), and records the outcome
+   * on the stored event. Idempotent: a repeated call starts or signals the same run again.
+   */
+  deliverEvent(input: { objectId: string; employeeId: string; event: PendingLifecycleEvent }): Promise<DeliveredEvent>;
 }

@@ -77,6 +77,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
+  const lifecycle = createLifecycleControl({ client, store, taskQueue: options.taskQueue, directory: directoryOfApps(store), logger });
   if (options.worker !== false) {
     const alerter = createAlerter({ webhookUrl: options.alertWebhookUrl, logger });
     const activities = createActivities({
@@ -84,6 +85,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       clients: options.clients ?? realClients(),
       logger,
       alerter,
+      deliverEvent: (input) => lifecycle.deliver(input),
       ...(options.concurrency && { concurrency: options.concurrency }),
     });
     const created = await createWorker({
@@ -150,7 +152,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let server: ServerType | undefined;
   let apiUrl: string | undefined;
   if (options.http) {
-    const lifecycle = createLifecycleControl({ client, store, taskQueue: options.taskQueue, directory: directoryOfApps(store), logger });
     const app = createApi({ store, jobs, lifecycle, adminToken: options.adminToken, logger, health, temporalCalls });
     server = await new Promise<ServerType>((resolveServer) => {
       const s = serve({ fetch: app.fetch, hostname: options.http!.host, port: options.http!.port }, () => resolveServer(s));

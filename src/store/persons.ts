@@ -184,6 +184,15 @@ export function createPersonsRepository(db: Kysely<Database>) {
       return Number(result.numUpdatedRows);
     },
 
+    /** Records how a pending event was carried out once its person was known: its run, or the event that made it stale. */
+    async setEventOutcome(eventId: string, outcome: { workflowId: string | null; supersededBy: string | null }): Promise<void> {
+      await db
+        .updateTable('lifecycle_events')
+        .set({ workflow_id: outcome.workflowId, superseded_by: outcome.supersededBy })
+        .where('event_id', '=', eventId)
+        .execute();
+    },
+
     async event(eventId: string): Promise<StoredLifecycleEvent | undefined> {
       const row = await db.selectFrom('lifecycle_events').selectAll().where('event_id', '=', eventId).executeTakeFirst();
       return row && toEvent(row);

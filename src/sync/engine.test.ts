@@ -17,7 +17,7 @@ import {
 } from '../../test/support/engine';
 import type { StoreCall } from '../../test/support/watched-store';
 import { WorkerDied } from '../../test/support/watched-store';
-import { PERSON_LEFT, previewOne, processPage } from './index';
+import { finishCycle, PERSON_LEFT, previewOne, processPage } from './index';
 
 let store: Store;
 
@@ -145,6 +145,48 @@ describe('a target failure', () => {
     expect(await escrowed(e)).toEqual([]);
     expect(targetGroups(e.target)).toEqual({ 'Group g1': ['u1@contoso.test', 'u2@contoso.test'] });
     expect(await leftovers(e)).toEqual(NOTHING_LEFT_OVER);
+  });
+});
+
+describe('a quarantine past its limit', () => {
+  it('disables the job and drops its escrows once the series has lasted 28 days, and alerts once', async () => {
+    const e = await startEngine(store);
+    for (const id of ['u1', 'u2']) e.directory.addUser(id, person(id));
+    e.target.fail({ method: 'POST', path: '/Users' }, 503, { times: 100 });
+    const first = await e.cycle();
+    expect(first).toMatchObject({ state: 'failed', counts: { failed: 2 } });
+    expect(await escrowed(e)).toEqual(['user:u1', 'user:u2']);
+    const seriesBegan = e.clock.now().toISOString();
+
+    // An attempt 27 days into the series stays quarantined; one past 28 days disables the job.
+    const attempt = async (daysLater: number) => {
+      e.clock.advance(daysLater * 24 * 3_600_000);
+      const begun = await e.begin();
+      return (
+        await e.activity((env) =>
+          finishCycle(env, {
+            appId: e.appId,
+            cycleId: begun.cycleId,
+            kind: begun.kind,
+            startedAt: begun.startedAt,
+            deltaLink: null,
+            error: { kind: 'transient', code: 'ServiceUnavailable', message: 'HTTP 503 from the target', peer: 'target' },
+            quarantined: { reason: 'EncounteredQuarantineException', seriesBegan },
+          }),
+        )
+      ).result;
+    };
+    const within = (await attempt(27)).quarantine;
+    expect(within).toMatchObject({ reason: 'EncounteredQuarantineException' });
+    expect(within).not.toHaveProperty('disable');
+    expect(await escrowed(e)).toEqual(['user:u1', 'user:u2']);
+    const last = await attempt(1.5);
+    expect(last.quarantine).toMatchObject({ reason: 'EncounteredQuarantineException', disable: true });
+    expect(await escrowed(e)).toEqual([]);
+    expect(await store.escrow.count(e.appId)).toBe(0);
+    expect(e.alerts.filter((alert) => alert.reason === 'Disabled')).toMatchObject([
+      { type: 'quarantine', message: expect.stringContaining('2 escrowed objects were dropped') },
+    ]);
   });
 });
 

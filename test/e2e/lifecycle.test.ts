@@ -329,3 +329,53 @@ describe('a joiner in an app that creates accounts disabled', () => {
     expect((await personView(h, joiner.id)).state).toBe('active');
   });
 });
+
+describe('while the directory cannot be read', () => {
+  it('holds an event by employee id as pending, carries it out once the directory is back, and lets the others through', async () => {
+    const directoryApp = apps[0]!; // the oldest app's tenant is where employee ids are looked up
+    const away = await h.api('PATCH', `/api/v1/apps/${directoryApp.id}`, { source: h.unreachableSource() });
+    expect(away.status).toBe(200);
+    const leaving = objectIdOf(7007);
+    const sent = await sendEvents(h, [
+      { eventId: 'pending-leave-7007', type: 'leaver', person: { employeeId: '107007' } },
+      { eventId: 'pending-move-7001', type: 'mover', person: { objectId: objectIdOf(7001) } },
+    ]);
+    expect(sent.status).toBe(202);
+    const pendingId = 'person/employee:107007/pending';
+    expect(sent.body.events).toEqual([
+      { eventId: 'pending-leave-7007', workflowId: pendingId, status: 'pending' },
+      { eventId: 'pending-move-7001', workflowId: `person/${objectIdOf(7001)}/mover`, status: 'new' },
+    ]);
+    const handle = h.service.client.workflow.getHandle(pendingId);
+    const waiting = await eventually(
+      () => handle.query(lifecycleProgressQuery),
+      (progress) => /next try at/.test(progress.note ?? ''),
+      'the pending run waiting for the directory',
+    );
+    expect(waiting).toMatchObject({ kind: 'leaver', objectId: null, phase: 'waiting' });
+    expect(waiting.note).toMatch(/^the directory could not be read: /);
+    // A repeated delivery is a repeat of the pending event.
+    const again = await sendEvents(h, [{ eventId: 'pending-leave-7007', type: 'leaver', person: { employeeId: '107007' } }]);
+    expect(again.body.events).toEqual([{ eventId: 'pending-leave-7007', workflowId: pendingId, status: 'repeat' }]);
+    for (const app of apps) expect((await targetUser(h, app.scimBaseUrl, upn(7007))).active).toBe(true);
+
+    const back = await h.api('PATCH', `/api/v1/apps/${directoryApp.id}`, {
+      source: { ...h.graph.sourceConfig(), clientSecret: h.graph.clientSecret },
+    });
+    expect(back.status).toBe(200);
+    const delivered = await runResult(h, pendingId, 120_000);
+    expect(delivered).toMatchObject({
+      state: 'delivered',
+      objectId: leaving,
+      events: [{ eventId: 'pending-leave-7007', workflowId: `person/${leaving}/leaver`, supersededBy: null }],
+    });
+    await eventually(
+      async () => Promise.all(apps.map(async (app) => (await targetUser(h, app.scimBaseUrl, upn(7007))).active)),
+      (actives) => actives.every((active) => active === false),
+      'the leaver disabled in every app',
+    );
+    const view = await personView(h, leaving);
+    expect(view).toMatchObject({ employeeId: '107007', state: 'left' });
+    expect(view.events).toMatchObject([{ eventId: 'pending-leave-7007', workflowId: `person/${leaving}/leaver` }]);
+  });
+});

@@ -142,4 +142,25 @@ describe('quarantine', () => {
     });
     proxy.clear();
   });
+
+  it('quarantines a job whose directory refuses its token (Graph answers 401), naming the source', async () => {
+    addPeople(h.graph, 1, 9700);
+    h.graph.failNext(100_000, 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
+    try {
+      const app = await h.createApp({ quarantine: { unreachableMinutes: 0.25 } });
+      const cycle = await h.waitForCycle(app.id, null, 60_000);
+      expect(cycle).toMatchObject({ state: 'failed' });
+      const status = (await h.api('GET', `/api/v1/apps/${app.id}/status`)).body;
+      expect(status).toMatchObject({
+        state: 'quarantined',
+        quarantine: { reason: 'EncounteredQuarantineException', seriesCount: 1 },
+        lastError: { peer: 'source', step: 'read source', message: expect.stringContaining('Invalid audience') },
+      });
+      expect(webhook.alerts.filter((a) => a.appId === app.id)).toEqual([
+        expect.objectContaining({ type: 'quarantine', reason: 'EncounteredQuarantineException' }),
+      ]);
+    } finally {
+      h.graph.clearFailures();
+    }
+  }, 90_000);
 });

@@ -40,6 +40,8 @@ export interface FakeWorldOptions {
   failing?: Record<string, number>;
   /** From this time (epoch ms) the directory knows an employee looked up by id. */
   inDirectoryFrom?: number;
+  /** Until this time (epoch ms) the directory cannot be read: a lookup by employee id throws. */
+  unreachableUntil?: number;
 }
 
 export function fakeWorld(clock: () => Promise<number>, apps: LifecycleApp[], options: FakeWorldOptions = {}) {
@@ -59,6 +61,8 @@ export function fakeWorld(clock: () => Promise<number>, apps: LifecycleApp[], op
     async resolveEmployee({ employeeId }) {
       const at = await clock();
       calls.push({ name: 'resolveEmployee', at });
+      if (options.unreachableUntil !== undefined && at < options.unreachableUntil)
+        throw new Error('No token from the identity platform (network_error)');
       if (options.inDirectoryFrom === undefined || at < options.inDirectoryFrom)
         return { objectId: null, reason: `no user with employeeId "${employeeId}" in the directory yet` };
       return { objectId: `object-of-${employeeId}`, displayName: 'Ada' };
@@ -102,6 +106,10 @@ export function fakeWorld(clock: () => Promise<number>, apps: LifecycleApp[], op
     },
     async sendLifecycleAlert(alert) {
       alerts.push(alert);
+    },
+    async deliverEvent({ objectId, event }) {
+      calls.push({ name: 'deliverEvent', state: `${event.type}:${event.eventId}:${objectId}`, at: await clock() });
+      return { workflowId: `person/${objectId}/${event.type}`, supersededBy: null };
     },
   };
   return { accounts, calls, alerts, activities, person: () => person };

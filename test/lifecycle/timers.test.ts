@@ -11,7 +11,13 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LifecycleActivities, LifecycleApp } from '../../src/lifecycle/contract';
 import { toolPath } from '../../src/tools/index';
-import { cancelHireSignal, lifecycleProgressQuery, rehireSignal, setEffectiveAtSignal } from '../../workflows/lifecycle/definitions';
+import {
+  cancelHireSignal,
+  lifecycleProgressQuery,
+  pendingEventSignal,
+  rehireSignal,
+  setEffectiveAtSignal,
+} from '../../workflows/lifecycle/definitions';
 import { fakeWorld as createFakeWorld, lifecycleApp as app, type FakeWorldOptions } from '../fakes/lifecycle-world';
 import { testEnv } from '../support/env';
 
@@ -153,6 +159,68 @@ describe('lifecycle timers', () => {
       expect(lookups.at(-1)!.at).toBeGreaterThanOrEqual(now + 8.6 * DAY);
       expect(world.calls.find((c) => c.appId === 'onTheDay')!.at).toBeGreaterThanOrEqual(Date.parse(effectiveAt));
       expect((await handle.query(lifecycleProgressQuery)).objectId).toBe('object-of-4711');
+    });
+  });
+
+  it('holds events by employee id while the directory cannot be read, then carries them out in order', async () => {
+    const now = await env.currentTimeMs();
+    const world = fakeWorld([app('a')], { unreachableUntil: now + 3 * 3_600_000, inDirectoryFrom: now });
+    await withWorker(world.activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('pendingEvents', {
+        taskQueue,
+        workflowId: 'person/employee:4712/pending',
+        args: [{ employeeId: '4712', events: [{ eventId: 'm1', type: 'mover', effectiveAt: new Date(now).toISOString() }] }],
+      });
+      started.push(handle.workflowId);
+      await handle.signal(pendingEventSignal, { eventId: 'l1', type: 'leaver', effectiveAt: new Date(now).toISOString() });
+      // A repeated delivery of an event it holds already changes nothing.
+      await handle.signal(pendingEventSignal, { eventId: 'm1', type: 'mover', effectiveAt: new Date(now).toISOString() });
+      await env.sleep('2 hours');
+      const waiting = await handle.query(lifecycleProgressQuery);
+      expect(waiting).toMatchObject({ kind: 'mover', objectId: null, phase: 'waiting' });
+      expect(waiting.note).toMatch(/the directory could not be read: .*network_error.*; next try at /);
+      const result = await handle.result();
+      expect(result).toMatchObject({
+        state: 'delivered',
+        objectId: 'object-of-4712',
+        events: [
+          { eventId: 'm1', workflowId: 'person/object-of-4712/mover' },
+          { eventId: 'l1', workflowId: 'person/object-of-4712/leaver' },
+        ],
+      });
+      const lookups = world.calls.filter((c) => c.name === 'resolveEmployee').map((c) => c.at);
+      const gaps = lookups.slice(1).map((at, i) => at - lookups[i]!);
+      // Growing gaps (each activity try is retried a few times within a try of the run), at most 5 minutes in the first hour.
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(30 * 60_000 + 60_000);
+      expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]!);
+      expect(lookups.length).toBeLessThan(100);
+      expect(world.calls.filter((c) => c.name === 'deliverEvent').map((c) => c.state)).toEqual([
+        'mover:m1:object-of-4712',
+        'leaver:l1:object-of-4712',
+      ]);
+      expect(world.calls.find((c) => c.name === 'deliverEvent')!.at).toBeGreaterThanOrEqual(now + 3 * 3_600_000);
+      expect(world.alerts).toEqual([]);
+    });
+  });
+
+  it('gives up on held events after a week without the directory, and alerts', async () => {
+    const now = await env.currentTimeMs();
+    const world = fakeWorld([app('a')], { unreachableUntil: now + 30 * DAY });
+    await withWorker(world.activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('pendingEvents', {
+        taskQueue,
+        workflowId: 'person/employee:4713/pending',
+        args: [{ employeeId: '4713', events: [{ eventId: 'l2', type: 'leaver', effectiveAt: new Date(now).toISOString() }] }],
+      });
+      started.push(handle.workflowId);
+      const result = await handle.result();
+      expect(result).toMatchObject({ state: 'given-up', objectId: null, events: [{ eventId: 'l2', workflowId: null }] });
+      expect(result.reason).toMatch(/could not be read/);
+      const lastTry = world.calls.filter((c) => c.name === 'resolveEmployee').at(-1)!.at;
+      expect(lastTry - now).toBeGreaterThan(6.9 * DAY);
+      expect(lastTry - now).toBeLessThanOrEqual(7 * DAY);
+      expect(world.calls.some((c) => c.name === 'deliverEvent')).toBe(false);
+      expect(world.alerts).toMatchObject([{ type: 'lifecycle-event-unresolved', reason: 'PersonNotResolved', eventId: 'l2' }]);
     });
   });
 

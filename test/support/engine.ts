@@ -5,6 +5,7 @@
  * is tried again, resumed where it last reported, and after a crash on a fresh worker.
  */
 import { randomBytes } from 'node:crypto';
+import type { AlertEvent } from '../../src/alerts/index';
 import { appInputSchema, splitSecrets, type AppInput } from '../../src/config/app';
 import { ProvisioningError } from '../../src/errors/index';
 import { createLogger } from '../../src/log/index';
@@ -84,6 +85,8 @@ export interface TestEngine {
   /** The store itself, for assertions that should not show up among the engine's calls. */
   store: Store;
   clock: { now: () => Date; advance(ms: number): void };
+  /** The alerts the engine sent, oldest first. */
+  alerts: AlertEvent[];
   /** The tries of every activity that needed more than one, oldest first. */
   retried: TestProgress[][];
   /** The current worker's environment (a fresh one after each crash). */
@@ -138,6 +141,7 @@ export async function startEngine(store: Store, options: EngineOptions = {}): Pr
     secrets,
   );
 
+  const alerts: AlertEvent[] = [];
   const restart = () =>
     createSyncEnv({
       store: watched.store,
@@ -147,6 +151,7 @@ export async function startEngine(store: Store, options: EngineOptions = {}): Pr
       },
       logger: createLogger({ level: 'silent' }),
       now: clock.now,
+      alerter: { send: async (alert) => void alerts.push(alert) },
       ...(options.groupSize !== undefined && { groupSize: options.groupSize }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
     });
@@ -160,6 +165,7 @@ export async function startEngine(store: Store, options: EngineOptions = {}): Pr
     watched,
     store,
     clock,
+    alerts,
     retried: [],
     get env() {
       return env;

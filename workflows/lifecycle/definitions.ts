@@ -4,11 +4,18 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { PendingLifecycleEvent } from '../../src/lifecycle/contract';
 import type { LifecycleEventType } from '../../src/lifecycle/index';
 import type { AppProgress } from './progress';
 
 /** Workflow id of a person's run of one kind: `person/{objectId}/leaver`. */
 export const personWorkflowId = (objectId: string, kind: LifecycleEventType): string => `person/${objectId}/${kind}`;
+
+/**
+ * Workflow id of the run that holds events for a person known by employee id only while the
+ * directory cannot be read: `person/employee:{employeeId}/pending`.
+ */
+export const pendingWorkflowId = (employeeId: string): string => `person/employee:${employeeId}/pending`;
 
 export const PERSON_ID = defineSearchAttributeKey('ScimflowPersonId', SearchAttributeType.KEYWORD);
 export const EMPLOYEE_ID = defineSearchAttributeKey('ScimflowEmployeeId', SearchAttributeType.KEYWORD);
@@ -55,3 +62,12 @@ export const rehireSignal = defineSignal<[{ eventId: string }]>('rehire');
 export const reevaluateSignal = defineSignal<[{ eventId: string }]>('reevaluate');
 
 export const lifecycleProgressQuery = defineQuery<LifecycleProgress>('lifecycleProgress');
+
+/** What a pending run starts from: the employee id and the events held so far, in the order received. */
+export interface PendingInput {
+  employeeId: string;
+  events: PendingLifecycleEvent[];
+}
+
+/** Another event for the person a pending run looks for; it is carried out after the earlier ones. */
+export const pendingEventSignal = defineSignal<[PendingLifecycleEvent]>('pendingEvent');

@@ -87,6 +87,8 @@ export interface FakeGraph {
   throttleNext(count: number, retryAfter?: string, status?: 429 | 503): void;
   /** The next `count` Graph calls answer this Graph error. */
   failNext(count: number, status: number, code: string, message: string, headers?: Record<string, string>): void;
+  /** Drops the injected answers not consumed yet: Graph answers as itself again. */
+  clearFailures(): void;
   /**
    * Invalidates every delta token issued so far. `syncStateNotFound` (default) answers 400 as
    * documented for directory resources; `resyncRequired` answers 410 Gone.
@@ -189,6 +191,9 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     },
     failNext(count, status, code, message, headers) {
       for (let i = 0; i < count; i++) injected.push(graphError(status, code, message, headers));
+    },
+    clearFailures() {
+      injected.length = 0;
     },
     expireDeltaTokens: (style = 'syncStateNotFound') => api.expireDeltaTokens(style),
     close: () =>

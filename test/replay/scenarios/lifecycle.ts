@@ -6,7 +6,7 @@
  * date a second event moves to now.
  */
 import type { Teardown } from '../../../bench/teardown';
-import { lifecycleProgressQuery, personWorkflowId } from '../../../workflows/lifecycle/definitions';
+import { lifecycleProgressQuery, pendingWorkflowId, personWorkflowId } from '../../../workflows/lifecycle/definitions';
 import { startHarness } from '../../support/harness';
 import { eventually, runResult, sendEvents } from '../../support/lifecycle';
 import { addPeople, person } from '../../support/people';
@@ -18,7 +18,7 @@ export async function recordLifecycle(teardown: Teardown, log: Log): Promise<Rec
   teardown.add('lifecycle harness', () => h.close());
   const client = h.service.client;
   // In R&D (see person()), so in the scoped app until the move.
-  const [moving, leaving] = addPeople(h.graph, 2, 301);
+  const [moving, leaving, held] = addPeople(h.graph, 3, 301);
   const plain = await h.createApp();
   const scoped = await h.createApp({
     scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'R&D' }] }] } },
@@ -58,6 +58,23 @@ export async function recordLifecycle(teardown: Teardown, log: Log): Promise<Rec
   const leaver = await runResult(h, leaverId);
   if (leaver.state !== 'cancelled') throw new Error(`the rehired leaver: ${JSON.stringify(leaver)}`);
 
+  log('lifecycle: a leaver by employee id held while the directory cannot be read');
+  // Employee ids are looked up in the oldest app's tenant.
+  await h.api('PATCH', `/api/v1/apps/${plain.id}`, { source: h.unreachableSource() });
+  await sendEvents(h, [{ eventId: 'leave-303', type: 'leaver', person: { employeeId: held!.employeeId as string } }]);
+  const pendingId = pendingWorkflowId(held!.employeeId as string);
+  await eventually(
+    () => client.workflow.getHandle(pendingId).query(lifecycleProgressQuery),
+    (progress) => /next try at/.test(progress.note ?? ''),
+    'the pending run waiting for the directory',
+  );
+  await h.api('PATCH', `/api/v1/apps/${plain.id}`, {
+    source: { ...h.graph.sourceConfig(), clientSecret: RECORDING_SECRETS.graphClientSecret },
+  });
+  const delivered = await runResult(h, pendingId, 120_000);
+  if (delivered.state !== 'delivered') throw new Error(`the pending leaver: ${JSON.stringify(delivered)}`);
+  await runResult(h, personWorkflowId(held!.id, 'leaver')).catch(() => undefined);
+
   // Last: the app with a lead time takes part in every later run.
   log('lifecycle: a joiner made disabled at the lead time, start date moved to now');
   const early = await h.createApp({ lifecycle: { leadTimeDays: 7, createDisabled: true } });
@@ -81,6 +98,7 @@ export async function recordLifecycle(teardown: Teardown, log: Log): Promise<Rec
     rehired: 'leaver-rehired-during-retention.json',
     rehire: 'rehire-during-leaver-retention.json',
     joiner: 'joiner-create-disabled-start-moved.json',
+    pending: 'pendingEvents-leaver-directory-away.json',
   };
   return {
     [files.mover]: covering(files.mover, await historyOf(client, moverId), ['signal:reevaluate', 'activity:provisionPerson', 'completed']),
@@ -94,6 +112,12 @@ export async function recordLifecycle(teardown: Teardown, log: Log): Promise<Rec
     [files.rehire]: covering(files.rehire, await historyOf(client, rehireId), [
       'activity:setPersonState',
       'activity:provisionPerson',
+      'completed',
+    ]),
+    [files.pending]: covering(files.pending, await historyOf(client, pendingId), [
+      'signal:pendingEvent',
+      'activity:resolveEmployee',
+      'activity:deliverEvent',
       'completed',
     ]),
     [files.joiner]: covering(files.joiner, await historyOf(client, joinerId), [
