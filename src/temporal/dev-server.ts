@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { toolPath } from '../tools/index';
+import { onPath, toolPath } from '../tools/index';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
 
 export interface DevServerOptions {
@@ -90,6 +90,17 @@ export function stopProcess(child: ChildProcess, graceMs = 5000, group = false):
   });
 }
 
+/**
+ * The command that runs `bin` so that it ends with its parent, even a parent killed with
+ * SIGKILL: on Linux, util-linux's `setpriv --pdeathsig TERM` sets the parent-death signal and
+ * then becomes `bin` (same process id). Elsewhere `bin` as it is; a dev server left behind is
+ * then replaced by the next start (see local-server.ts).
+ */
+function tiedToParent(bin: string, args: string[]): [string, string[]] {
+  const setpriv = process.platform === 'linux' ? onPath('setpriv') : undefined;
+  return setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', bin, ...args]] : [bin, args];
+}
+
 /** The last `bytes` of a file, or '' when it cannot be read. */
 function tail(file: string, bytes = 4000): string {
   try {
@@ -111,7 +122,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   for (const [key, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key}=${type}`);
 
   const output = options.logFile ? openSync(options.logFile, 'a') : 'pipe';
-  const child = spawn(bin, args, { stdio: ['ignore', output, output], detached: options.detached ?? false });
+  const [command, commandArgs] = tiedToParent(bin, args);
+  const child = spawn(command, commandArgs, { stdio: ['ignore', output, output], detached: options.detached ?? false });
   if (typeof output === 'number') closeSync(output);
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
   let exitReason: string | undefined;

@@ -2,7 +2,8 @@
  * The local Temporal dev server of `npm start` (no TEMPORAL_ADDRESS): one per data dir, its
  * workflow state in `temporal.db` there. It runs in a process group of its own, so a terminal's
  * Ctrl-C reaches only scimflow, which stops it last. A record in the data dir
- * (`temporal-dev-server.json`) names it: a start after a crash finds the one the crashed run
+ * (`temporal-dev-server.json`) names it. On Linux it ends with the service, even one killed with
+ * SIGKILL (see dev-server.ts); elsewhere a start after a crash finds the one the crashed run
  * left behind and replaces it at once, and a server that dies is started again on the same
  * state while the service answers 503.
  */

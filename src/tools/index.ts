@@ -59,7 +59,8 @@ export function installTools(log: (line: string) => void = () => {}): Promise<vo
   return installing;
 }
 
-function onPath(bin: string): string | undefined {
+/** The executable `bin` in a folder of PATH, if there is one. */
+export function onPath(bin: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir && existsSync(join(dir, bin))) return join(dir, bin);
   }
