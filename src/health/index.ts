@@ -50,6 +50,8 @@ export interface HealthOptions {
   timeoutMs?: number;
   /** Told when a dependency goes away (once per episode). */
   onAway?: (name: string, message: string) => void;
+  /** Told when a dependency that was away is back. */
+  onBack?: (name: string) => void;
 }
 
 function bounded(work: Promise<void>, timeoutMs: number, name: string): Promise<void> {
@@ -87,6 +89,7 @@ export function watchHealth(options: HealthOptions): HealthMonitor {
     if (!was) return;
     down.delete(name);
     if (!isStopping) logger.info({ dependency: name, awaySince: was.since }, `${name} is back`);
+    if (!isStopping) options.onBack?.(name);
   }
 
   function checkAll(): Promise<void> {

@@ -105,6 +105,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
   }
 
+  async function ensureJobs(): Promise<void> {
+    for (const app of await store.apps.list()) await jobs.ensure(app.id, app.schedule.intervalMinutes);
+  }
+
   const temporalProbe = probeTemporal(options.temporalAddress);
   const checks: DependencyCheck[] = [
     { name: 'temporal', check: () => temporalProbe.check(HEALTH_CHECK_TIMEOUT_MS - 250) },
@@ -130,6 +134,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...(options.healthIntervalMs && { intervalMs: options.healthIntervalMs }),
     onAway: (name, reason) => {
       if (name === 'temporal') for (const leave of waiting) leave(reason);
+    },
+    // Apps created while Temporal was away get their job as soon as it is back.
+    onBack: (name) => {
+      if (name === 'temporal' || name === 'database')
+        ensureJobs().catch((error: unknown) =>
+          logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, "starting the apps' jobs failed"),
+        );
     },
   });
   const temporalCalls = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -161,7 +172,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
 
   // Every app has a running job, also after the Temporal cluster lost its state.
-  for (const app of await store.apps.list()) await jobs.ensure(app.id, app.schedule.intervalMinutes);
+  await ensureJobs();
 
   return {
     apiUrl,

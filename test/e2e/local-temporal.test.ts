@@ -109,6 +109,12 @@ describe('the local Temporal dev server killed', () => {
       });
     }
     expect((await service.api('GET', '/livez')).status).toBe(200);
+    // An app created meanwhile is stored (answered 503 while Temporal is away); its job starts
+    // as soon as Temporal is back, without a request.
+    const lateTenant = freshScimTenant();
+    const late = await service.api('POST', '/api/v1/apps', { ...appBody(graph, lateTenant), displayName: 'Created while away' });
+    expect([201, 503]).toContain(late.status);
+    if (late.status === 503) expect(late.body.error).toMatchObject({ code: 'TemporalUnavailable' });
 
     // It comes back on the same state: the app's job and its last cycle are still there.
     await until('/healthz 200', async () => ((await service.api('GET', '/healthz')).status === 200 ? true : undefined), 60_000);
@@ -116,6 +122,13 @@ describe('the local Temporal dev server killed', () => {
     expect(again).not.toBe(pid);
     expect(isRunning(again!)).toBe(true);
     expect((await lastCycle(service, appId))?.id).toBe(first.id);
+    const lateApp = ((await service.api('GET', '/api/v1/apps')).body.items as { id: string; displayName: string }[]).find(
+      (app) => app.displayName === 'Created while away',
+    );
+    expect(lateApp).toBeDefined();
+    expect(await until('the first cycle of the app created while away', () => lastCycle(service, lateApp!.id), 60_000)).toMatchObject({
+      state: 'succeeded',
+    });
     addPeople(graph, 1, 1100);
     expect((await service.api('POST', `/api/v1/apps/${appId}/run`)).status).toBeLessThan(300);
     const next = await until(
