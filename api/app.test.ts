@@ -599,6 +599,18 @@ describe.each([
     await refused(await send('POST', '/api/v1/apps', body(validApp)), field, NUL);
   });
 
+  it.each([
+    ['graphBaseUrl', 'https://0.com', /must end with the API version/],
+    ['graphBaseUrl', 'http://graph.example/v1.0', /must be an https URL/],
+    ['authorityHost', 'http://login.example', /must be an https URL/],
+  ])('answers POST /apps with source.%s %s with 400 naming it', async (field, value, message) => {
+    await refused(
+      await send('POST', '/api/v1/apps', { ...validApp, source: { ...validApp.source, [field]: value } }),
+      `source.${field}`,
+      message,
+    );
+  });
+
   it('answers PATCH /apps/{id} with NUL in displayName with 400 naming it', async () => {
     await refused(await send('PATCH', `/api/v1/apps/${appId}`, { displayName: '\u0000' }), 'displayName', NUL);
   });

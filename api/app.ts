@@ -104,8 +104,9 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
       return c.json({ error: { code: error.status === 400 ? 'BadRequest' : 'HttpError', message: error.message } }, error.status);
     }
     const response = errorResponse(c, error, { temporalAway: deps.health?.away('temporal') });
-    // A peer that is away is logged once by the health monitor, not once per request.
-    if (response.status !== 503) {
+    // A peer that is away is logged once by the health monitor, not once per request; a refused
+    // request (4xx) is the caller's, and its answer says why.
+    if (response.status >= 500 && response.status !== 503) {
       deps.logger.error({ err: { message: error instanceof Error ? error.message : String(error) }, path: c.req.path }, 'request failed');
     }
     return response;

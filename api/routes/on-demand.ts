@@ -10,7 +10,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorInfo } from '../../src/errors/index';
 import { isObjectId } from '../../src/source/index';
-import { ApiError, invalid, routeGroup } from '../errors';
+import { ApiError, invalid, notFound, routeGroup } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, errorSchema, onDemandResultSchema, previewResultSchema } from '../schemas';
 
@@ -69,24 +69,17 @@ const NO_ANSWER = new Set(['Timeout', 'NetworkError', 'SourceUnavailable', 'Serv
  * directory, its identity platform, the target or the database) is answered 502 when the peer
  * answered with an error, 503 when it did not answer.
  */
-async function answered<T>(work: Promise<T>): Promise<T> {
+async function answered<T>(deps: ApiDeps, appId: string, work: Promise<T>): Promise<T> {
+  const began = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new ApiError(
-            503,
-            'Timeout',
-            `no answer within ${ANSWER_WITHIN_MS / 1000} s; the request goes on, and its outcome shows in the provisioning log`,
-          ),
-        ),
-      ANSWER_WITHIN_MS,
-    );
+    timer = setTimeout(() => void noAnswer(deps, appId, began).then(reject), ANSWER_WITHIN_MS);
   });
   try {
     return await Promise.race([work, late]);
   } catch (error) {
+    // The app was deleted while the request ran: it is gone, whatever the work failed with.
+    if (!(error instanceof ApiError) && !(await deps.store.apps.get(appId))) throw notFound('the app');
     const info = activityError(error);
     if (!info) throw error;
     const status = NO_ANSWER.has(info.code) || (info.status ?? 0) === 503 ? 503 : 502;
@@ -98,6 +91,18 @@ async function answered<T>(work: Promise<T>): Promise<T> {
     clearTimeout(timer);
     work.catch(() => {});
   }
+}
+
+/** The 503 of a request without an answer in time, naming the peer that failed meanwhile when the job recorded one. */
+async function noAnswer(deps: ApiDeps, appId: string, began: number): Promise<ApiError> {
+  const base = `no answer within ${ANSWER_WITHIN_MS / 1000} s; the request goes on, and its outcome shows in the provisioning log`;
+  const last = await deps.store.appErrors.get(appId).catch(() => undefined);
+  if (!last || Date.parse(last.at) < began) return new ApiError(503, 'Timeout', base);
+  const { error } = last;
+  return new ApiError(503, 'Timeout', `${base}; meanwhile ${error.peer ? `${error.peer}: ` : ''}${error.message}`, undefined, {
+    ...(error.peer && { peer: error.peer }),
+    ...(error.detail !== undefined && { detail: error.detail }),
+  });
 }
 
 function errorView(error: ErrorInfo | null | undefined) {
@@ -117,7 +122,7 @@ export function onDemandRoutes(deps: ApiDeps) {
       const { id } = c.req.valid('param');
       const { objectId } = c.req.valid('json');
       await activeJob(deps, id, objectId);
-      const result = await answered(deps.jobs.provisionOnDemand(id, objectId));
+      const result = await answered(deps, id, deps.jobs.provisionOnDemand(id, objectId));
       const body = {
         objectId,
         status: result.status,
@@ -141,7 +146,7 @@ export function onDemandRoutes(deps: ApiDeps) {
       const { id } = c.req.valid('param');
       const { objectId } = c.req.valid('json');
       await activeJob(deps, id, objectId);
-      const result = await answered(deps.jobs.preview(id, objectId));
+      const result = await answered(deps, id, deps.jobs.preview(id, objectId));
       const outcome = result.outcome;
       const body = {
         objectId,

@@ -15,15 +15,23 @@ import { refuseNul } from './storable';
 const httpUrl = z.url({ message: 'must be an absolute URL' }).refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL');
 const httpsUrl = httpUrl.transform((value) => value.replace(/\/+$/, ''));
 
+/** An https URL (Graph and the identity platform take nothing else), without trailing slashes. */
+const secureUrl = httpsUrl.refine((value) => /^https:\/\//i.test(value), 'must be an https URL');
+
 export const graphSourceSchema = z.strictObject({
   type: z.literal('graph'),
   tenantId: z.string().trim().min(1, 'tenantId is required'),
   clientId: z.string().trim().min(1, 'clientId is required'),
   clientSecret: z.string().min(1, 'clientSecret is required'),
   /** Token authority, e.g. `https://login.microsoftonline.us` for national clouds. */
-  authorityHost: httpsUrl.optional(),
+  authorityHost: secureUrl.optional(),
   /** Graph root including the version, e.g. `https://graph.microsoft.us/v1.0`. */
-  graphBaseUrl: httpsUrl.optional(),
+  graphBaseUrl: secureUrl
+    .refine(
+      (value) => new URL(value).pathname.split('/').some(Boolean),
+      'must end with the API version, e.g. https://graph.microsoft.com/v1.0',
+    )
+    .optional(),
   /** `all` users of the tenant, or only users `assigned` to the app's service principal. */
   scope: z.enum(['all', 'assigned']).default('all'),
   servicePrincipalId: z.string().trim().min(1).optional(),

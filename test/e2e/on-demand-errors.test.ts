@@ -4,17 +4,22 @@
  * does not answer (named, with its message, within 30 s). None of them is a 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv } from '../support/env';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startHarness, type Harness } from '../support/harness';
 import { addPeople } from '../support/people';
 
 let h: Harness;
+let proxy: FaultProxy;
 
 beforeAll(async () => {
+  proxy = await startFaultProxy({ target: testEnv.scimUrl });
   h = await startHarness();
 });
 
 afterAll(async () => {
   await h?.close();
+  await proxy?.stop();
 });
 
 describe('on-demand errors', () => {
@@ -66,4 +71,20 @@ describe('on-demand errors', () => {
     expect(silent.status).toBe(503);
     expect(silent.body.error).toMatchObject({ peer: expect.stringMatching(/identity platform|source/), message: expect.any(String) });
   }, 90_000);
+
+  it('answers 404 when the app is deleted while its request runs', async () => {
+    const [lin] = addPeople(h.graph, 1, 9250);
+    const app = await h.createApp({
+      target: { type: 'scim', baseUrl: `${proxy.url}/d${Date.now().toString(36)}/v2`, auth: { type: 'bearer', token: testEnv.scimToken } },
+    });
+    await h.waitForCycle(app.id);
+    proxy.plan({ times: 10, match: { method: 'GET', pathIncludes: '/Users' }, fault: { kind: 'delay', ms: 3_000 } });
+    const request = h.api('POST', `/api/v1/apps/${app.id}/provision-on-demand`, { objectId: lin!.id });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await h.api('DELETE', `/api/v1/apps/${app.id}`)).status).toBe(204);
+    const answer = await request;
+    expect(answer.status).toBe(404);
+    expect(answer.body.error).toMatchObject({ code: 'NotFound', message: 'the app does not exist' });
+    proxy.clear();
+  });
 });
