@@ -599,6 +599,11 @@ describe.each([
     await refused(await send('POST', '/api/v1/apps', body(validApp)), field, NUL);
   });
 
+  it('answers POST /apps with a rate too small to wait for with 400 naming it', async () => {
+    const target = { ...validApp.target, rateLimit: { requestsPerSecond: 5e-324 } };
+    await refused(await send('POST', '/api/v1/apps', { ...validApp, target }), 'target.rateLimit.requestsPerSecond', /at least 0\.01/);
+  });
+
   it.each([
     ['graphBaseUrl', 'https://0.com', /must end with the API version/],
     ['graphBaseUrl', 'http://graph.example/v1.0', /must be an https URL/],

@@ -87,7 +87,7 @@ export const scimTargetSchema = z.strictObject({
     .strictObject({
       requestsPerSecond: z
         .number({ message: 'requestsPerSecond must be a number' })
-        .gt(0, 'requestsPerSecond must be greater than 0')
+        .min(0.01, 'requestsPerSecond must be at least 0.01 (one request in 100 s)')
         .max(1000, 'requestsPerSecond must be at most 1000')
         .optional(),
       burst: z.number({ message: 'burst must be a number' }).int('burst must be an integer').min(1, 'burst must be at least 1').optional(),

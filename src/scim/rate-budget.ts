@@ -31,9 +31,13 @@ export interface RateBudgetClock {
   sleep(ms: number): Promise<void>;
 }
 
+/** The longest delay Node's timers take (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const systemClock: RateBudgetClock = {
   now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  // Node runs a longer timer at once: a wait past its limit waits as long as it can instead.
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_TIMER_MS))),
 };
 
 /** How a request ended, as far as the budget is concerned. */
