@@ -581,7 +581,7 @@ describe.each([
 
   it.each<[string, (app: typeof validApp) => unknown, string]>([
     ['displayName', (app) => ({ ...app, displayName: 'Contoso\u0000Slack' }), 'displayName'],
-    ['source.tenantId', (app) => ({ ...app, source: { ...app.source, tenantId: 'contoso\u0000' } }), 'source.tenantId'],
+    ['source.clientId', (app) => ({ ...app, source: { ...app.source, clientId: 'client\u0000' } }), 'source.clientId'],
     [
       'a mapping source',
       (app) => ({ ...app, mappings: { user: [{ type: 'direct', source: 'mail\u0000', target: 'userName' }] } }),
@@ -608,6 +608,7 @@ describe.each([
     ['graphBaseUrl', 'https://0.com', /must end with the API version/],
     ['graphBaseUrl', 'http://graph.example/v1.0', /must be an https URL/],
     ['authorityHost', 'http://login.example', /must be an https URL/],
+    ['tenantId', '\u0006o', /must be the tenant id \(a GUID\) or its domain name/],
   ])('answers POST /apps with source.%s %s with 400 naming it', async (field, value, message) => {
     await refused(
       await send('POST', '/api/v1/apps', { ...validApp, source: { ...validApp.source, [field]: value } }),

@@ -20,7 +20,11 @@ const secureUrl = httpsUrl.refine((value) => /^https:\/\//i.test(value), 'must b
 
 export const graphSourceSchema = z.strictObject({
   type: z.literal('graph'),
-  tenantId: z.string().trim().min(1, 'tenantId is required'),
+  tenantId: z
+    .string()
+    .trim()
+    .min(1, 'tenantId is required')
+    .regex(/^[A-Za-z0-9.-]+$/, 'tenantId must be the tenant id (a GUID) or its domain name, e.g. contoso.onmicrosoft.com'),
   clientId: z.string().trim().min(1, 'clientId is required'),
   clientSecret: z.string().min(1, 'clientSecret is required'),
   /** Token authority, e.g. `https://login.microsoftonline.us` for national clouds. */

@@ -48,11 +48,13 @@ export async function testSource(
   source: Pick<AppConfig['source'], 'tenantId' | 'clientId' | 'authorityHost' | 'graphBaseUrl' | 'scope' | 'servicePrincipalId'>,
   clientSecret: string,
 ): Promise<SourceTestResult> {
-  const credential = createGraphCredential(source, clientSecret, { maxRetries: 0 });
   const checks: SourceCheck[] = [];
+  let credential: ReturnType<typeof createGraphCredential> | undefined;
 
   const token = await timed(async () => {
     try {
+      // The credential refuses some settings as it is made (a tenant id it cannot use): the token check says so.
+      credential = createGraphCredential(source, clientSecret, { maxRetries: 0 });
       await credential.getToken(graphEndpoint(source.graphBaseUrl).scope);
       return check('token', 'identity platform', 'passed', `the identity platform issued a token for client ${source.clientId}`);
     } catch (error) {
@@ -67,9 +69,10 @@ export async function testSource(
     reads.push(['read service principal', graphPath(sp, { $select: 'id,appRoles' })]);
     reads.push(['read assignments', graphPath(`${sp}/appRoleAssignedTo`, { $top: 1 })]);
   }
-  const reader = createGraphReader(source, clientSecret, { credential, maxRetries: 0 });
+  const reader =
+    token.status === 'passed' && credential ? createGraphReader(source, clientSecret, { credential, maxRetries: 0 }) : undefined;
   for (const [name, path] of reads) {
-    if (token.status === 'failed') checks.push(check(name, 'source', 'failed', `not checked: no token for GET ${path}`));
+    if (!reader) checks.push(check(name, 'source', 'failed', `not checked: no token for GET ${path}`));
     else checks.push(await timed(() => read(reader, name, path, clientSecret)));
   }
   return { ok: checks.every((c) => c.status === 'passed'), checks };
