@@ -79,7 +79,7 @@ async function answered<T>(deps: ApiDeps, appId: string, work: Promise<T>): Prom
     return await Promise.race([work, late]);
   } catch (error) {
     // The app was deleted while the request ran: it is gone, whatever the work failed with.
-    if (!(error instanceof ApiError) && !(await deps.store.apps.get(appId))) throw notFound('the app');
+    if (!(error instanceof ApiError) && (await deletedMeanwhile(deps, appId))) throw notFound('the app');
     const info = activityError(error);
     if (!info) throw error;
     const status = NO_ANSWER.has(info.code) || (info.status ?? 0) === 503 ? 503 : 502;
@@ -91,6 +91,20 @@ async function answered<T>(deps: ApiDeps, appId: string, work: Promise<T>): Prom
     clearTimeout(timer);
     work.catch(() => {});
   }
+}
+
+/**
+ * Whether the app is gone, or going: a delete stops the app's job first (which fails the job's
+ * requests) and then removes the app, so a job that no longer runs is given a moment to be so.
+ */
+async function deletedMeanwhile(deps: ApiDeps, appId: string): Promise<boolean> {
+  if (!(await deps.store.apps.get(appId))) return true;
+  if ((await deps.jobs.status(appId).catch(() => undefined)) !== undefined) return false;
+  for (let waited = 0; waited < 2_000; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (!(await deps.store.apps.get(appId))) return true;
+  }
+  return false;
 }
 
 /** The 503 of a request without an answer in time, naming the peer that failed meanwhile when the job recorded one. */

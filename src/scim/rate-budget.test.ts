@@ -328,7 +328,7 @@ describe('scimTargetSchema rateLimit', () => {
   });
 
   it.each([
-    [{ requestsPerSecond: 0 }, 'requestsPerSecond', 'requestsPerSecond must be greater than 0'],
+    [{ requestsPerSecond: 0 }, 'requestsPerSecond', 'requestsPerSecond must be at least 0.01 (one request in 100 s)'],
     [{ requestsPerSecond: 1001 }, 'requestsPerSecond', 'requestsPerSecond must be at most 1000'],
     [{ requestsPerSecond: '5' }, 'requestsPerSecond', 'requestsPerSecond must be a number'],
     [{ burst: 2.5 }, 'burst', 'burst must be an integer'],
