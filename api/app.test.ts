@@ -30,6 +30,7 @@ function recordingJobs(): JobControl & { calls: string[] } {
       calls.push(`setInterval:${appId}:${minutes}`);
     },
     status: async () => undefined,
+    state: async () => undefined,
     provisionOnDemand: async () => {
       throw new Error('not used here');
     },

@@ -44,6 +44,8 @@ export async function startHarness(
     alertWebhookUrl?: string;
     /** The Graph fake's tenant, e.g. a client secret known to the test. */
     graph?: Omit<FakeGraphOptions, 'maxPageSize'>;
+    /** Serve `GET /metrics` open on a port of its own too (a free loopback port): `service.metricsUrl`. */
+    metricsPort?: boolean;
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
@@ -61,6 +63,7 @@ export async function startHarness(
     taskQueue,
     adminToken,
     http: { host: '127.0.0.1', port: 0 },
+    ...(options.metricsPort && { metricsHttp: { host: '127.0.0.1', port: 0 } }),
     worker: options.worker ?? true,
     clients: realClients({
       onScimRequest: (info) => scimRequests.push({ ...info, at: Date.now() }),
