@@ -53,7 +53,7 @@ export function statusClass(status: number | undefined): string {
 /** Creates the service's metrics on a fresh registry. */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'scimflow_process_' });
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'scimflow_' });
   const registers = [registry];
   let sources: ScrapeSources | undefined;
 
