@@ -2,15 +2,29 @@
  * End to end: a cycle on the real service, then `GET /metrics` scraped as Prometheus would, its
  * text parsed, and the counts held against the provisioning log and the SCIM requests sent.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardExpressions, metricNames } from '../grafana/dashboard';
 import { parseExposition, sumOf, type Exposition } from '../support/prometheus';
 import { startHarness, type Harness } from '../support/harness';
 import { addPeople } from '../support/people';
 
 let h: Harness;
+let temporalMetricsAddress: string;
+
+/** A loopback port free right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 beforeAll(async () => {
-  h = await startHarness({ graphPageSize: 5, metricsPort: true });
+  // The first service of this test process installs the Temporal runtime, with its metrics.
+  temporalMetricsAddress = `127.0.0.1:${await freePort()}`;
+  h = await startHarness({ graphPageSize: 5, metricsPort: true, temporalMetricsAddress });
 });
 
 afterAll(async () => {
@@ -122,5 +136,16 @@ describe('GET /metrics', () => {
     await expect
       .poll(async () => sumOf(parseExposition((await scrape(`${h.service.metricsUrl}/metrics`)).text), 'scimflow_app_state', { app: app.id, state: 'paused' }))
       .toBe(1);
+  });
+
+  it("serves the Temporal SDK's worker metrics on SCIMFLOW_TEMPORAL_METRICS_ADDRESS, with every one the dashboard shows", async () => {
+    const temporal = parseExposition((await scrape(`http://${temporalMetricsAddress}/metrics`)).text);
+    const exported = new Set(temporal.samples.map((s) => s.name));
+    expect(exported.size).toBeGreaterThan(5);
+    const shown = dashboardExpressions()
+      .flatMap(metricNames)
+      .filter((name) => name.startsWith('temporal_'));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.filter((name) => !exported.has(name))).toEqual([]);
   });
 });

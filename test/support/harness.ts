@@ -46,6 +46,8 @@ export async function startHarness(
     graph?: Omit<FakeGraphOptions, 'maxPageSize'>;
     /** Serve `GET /metrics` open on a port of its own too (a free loopback port): `service.metricsUrl`. */
     metricsPort?: boolean;
+    /** Where the Temporal SDK serves its worker metrics (host:port), when this is the first service of the test process. */
+    temporalMetricsAddress?: string;
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
@@ -64,6 +66,7 @@ export async function startHarness(
     adminToken,
     http: { host: '127.0.0.1', port: 0 },
     ...(options.metricsPort && { metricsHttp: { host: '127.0.0.1', port: 0 } }),
+    ...(options.temporalMetricsAddress && { temporalMetricsAddress: options.temporalMetricsAddress }),
     worker: options.worker ?? true,
     clients: realClients({
       onScimRequest: (info) => scimRequests.push({ ...info, at: Date.now() }),
