@@ -22,6 +22,7 @@ import type { Store } from '../store/index';
 import { probeTemporal, RECONNECT_QUICKLY } from '../temporal/health';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/runtime';
+import type { Tracing } from '../temporal/tracing';
 import { bundleWorkflows, createWorker } from '../temporal/worker';
 
 /** How long one health check of a dependency may take. */
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   metricsHttp?: { host: string; port: number };
   /** Where the Temporal SDK serves its worker metrics (host:port); not served when absent. */
   temporalMetricsAddress?: string;
+  /** OpenTelemetry tracing (see src/temporal/tracing.ts); its workflow interceptors must be in `workflowBundle`. */
+  tracing?: Tracing;
   /** The metrics registry and instruments; a fresh one when absent. */
   metrics?: Metrics;
   /** Run a worker in this process (default true). */
@@ -83,7 +86,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const connection = await Connection.connect({ address: options.temporalAddress, channelArgs: RECONNECT_QUICKLY });
   const added = await registerSearchAttributes(connection, options.namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
-  const client = new Client({ connection, namespace: options.namespace });
+  const client = new Client({
+    connection,
+    namespace: options.namespace,
+    ...(options.tracing && { interceptors: options.tracing.client }),
+  });
   const jobs = createJobControl(client, options.taskQueue);
 
   let stopping = false;
@@ -105,7 +112,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       activities,
-      workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+      workflowBundle:
+        options.workflowBundle ?? (await bundleWorkflows(options.tracing ? { interceptorModules: options.tracing.workflowModules } : {})),
+      ...(options.tracing && { interceptors: options.tracing.worker, sinks: options.tracing.sinks }),
       ...(options.drainTimeoutMs !== undefined && { drainTimeoutMs: options.drainTimeoutMs }),
     });
     worker = created.worker;

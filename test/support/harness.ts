@@ -4,7 +4,9 @@
  * and a fresh scim2-server tenant per app.
  */
 import { randomBytes } from 'node:crypto';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 import { realClients } from '../../activities/index';
+import type { Tracing } from '../../src/temporal/tracing';
 import { createLogger } from '../../src/log/index';
 import type { ScimRequestInfo } from '../../src/scim/index';
 import { startService, type RunningService } from '../../src/service/service';
@@ -48,6 +50,8 @@ export async function startHarness(
     metricsPort?: boolean;
     /** Where the Temporal SDK serves its worker metrics (host:port), when this is the first service of the test process. */
     temporalMetricsAddress?: string;
+    /** OpenTelemetry tracing, with a workflow bundle that holds its interceptors. */
+    tracing?: { tracing: Tracing; workflowBundle: WorkflowBundleOption };
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
@@ -72,7 +76,8 @@ export async function startHarness(
       onScimRequest: (info) => scimRequests.push({ ...info, at: Date.now() }),
       ...(options.graphPageSize && { graphPageSize: options.graphPageSize }),
     }),
-    workflowBundle: { codePath: testEnv.workflowBundlePath },
+    workflowBundle: options.tracing?.workflowBundle ?? { codePath: testEnv.workflowBundlePath },
+    ...(options.tracing && { tracing: options.tracing.tracing }),
     ...(options.concurrency && { concurrency: options.concurrency }),
     ...(options.alertWebhookUrl && { alertWebhookUrl: options.alertWebhookUrl }),
   });
