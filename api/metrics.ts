@@ -48,6 +48,8 @@ export function describeMetricsRoute(v1: OpenAPIHono): void {
 export function metricsApi(registry: Registry): Hono {
   const app = new Hono();
   app.get(METRICS_PATH, (c) => scrape(c, registry));
-  app.notFound((c) => c.json({ error: { code: 'NotFound', message: `no route for ${c.req.method} ${c.req.path}; metrics are at ${METRICS_PATH}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'NotFound', message: `no route for ${c.req.method} ${c.req.path}; metrics are at ${METRICS_PATH}` } }, 404),
+  );
   return app;
 }

@@ -28,13 +28,13 @@ export type BudgetWaitReason = 'pause' | 'concurrency' | 'rate';
 
 /** Hooks of a SCIM client (structurally the client's `onRequest` and the budget's `onWait`). */
 export interface TargetObserver {
-  onRequest(info: { method: string; status: number | undefined; durationMs: number }): void;
-  onBudgetWait(reason: BudgetWaitReason, ms: number): void;
+  onRequest: (info: { method: string; status: number | undefined; durationMs: number }) => void;
+  onBudgetWait: (reason: BudgetWaitReason, ms: number) => void;
 }
 
 /** Hook of a Graph source, for each attempt. */
 export interface SourceObserver {
-  onRequest(info: { status: number | undefined; throttled: boolean }): void;
+  onRequest: (info: { status: number | undefined; throttled: boolean }) => void;
 }
 
 /** The job states a state-set gauge reports, so an app's former state drops to 0 rather than vanishing. */

@@ -183,7 +183,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let apiUrl: string | undefined;
   if (options.http) {
     const lifecycle = createLifecycleControl({ client, store, taskQueue: options.taskQueue, directory: directoryOfApps(store), logger });
-    const app = createApi({ store, jobs, lifecycle, adminToken: options.adminToken, logger, health, temporalCalls, metrics: metrics.registry });
+    const app = createApi({
+      store,
+      jobs,
+      lifecycle,
+      adminToken: options.adminToken,
+      logger,
+      health,
+      temporalCalls,
+      metrics: metrics.registry,
+    });
     ({ server, url: apiUrl } = await listen(app.fetch, options.http));
   }
   let metricsServer: ServerType | undefined;

@@ -59,7 +59,10 @@ describe('readSettings', () => {
       { SCIMFLOW_TEMPORAL_METRICS_ADDRESS: 'http://0.0.0.0:9464' },
       'bad setting: SCIMFLOW_TEMPORAL_METRICS_ADDRESS must be host:port (e.g. 0.0.0.0:9464), without a scheme (got "http://0.0.0.0:9464")',
     ],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'bad setting: OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL (got "collector:4318")'],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' },
+      'bad setting: OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL (got "collector:4318")',
+    ],
     [{ LOG_LEVEL: 'loud' }, 'bad setting: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
   ])('refuses %j in one line naming the variable: %s', (env, message) => {
     expect(problemOf(env)).toBe(message);

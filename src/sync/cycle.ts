@@ -170,7 +170,12 @@ export async function finishCycle(env: SyncEnv, input: FinishCycleInput): Promis
 }
 
 /** The cycle's duration, and when it succeeded, its finish as the app's last successful cycle. */
-function observeCycle(env: SyncEnv, appId: string, cycle: { kind: string; startedAt: string; finishedAt: string | null }, state: string): void {
+function observeCycle(
+  env: SyncEnv,
+  appId: string,
+  cycle: { kind: string; startedAt: string; finishedAt: string | null },
+  state: string,
+): void {
   if (!env.metrics) return;
   const finishedAt = cycle.finishedAt ? Date.parse(cycle.finishedAt) : env.now().getTime();
   const seconds = Math.max(0, (finishedAt - Date.parse(cycle.startedAt)) / 1000);

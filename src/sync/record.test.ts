@@ -92,7 +92,8 @@ async function ownChanges(e: TestEngine, cycleId: string, objectType: 'user' | '
 /** Log entries by kind, action and status. */
 function tally(entries: readonly { objectType: string; action: string; status: string }[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const { objectType, action, status } of entries) counts[`${objectType}/${action}/${status}`] = (counts[`${objectType}/${action}/${status}`] ?? 0) + 1;
+  for (const { objectType, action, status } of entries)
+    counts[`${objectType}/${action}/${status}`] = (counts[`${objectType}/${action}/${status}`] ?? 0) + 1;
   return counts;
 }
 
@@ -108,7 +109,9 @@ async function countedByMetrics(metrics: Metrics, app: string): Promise<Record<s
 /** How many cycles the duration histogram saw with these labels. */
 async function cyclesObserved(metrics: Metrics, labels: Record<string, string>): Promise<number | undefined> {
   return (await metrics.cycleDuration.get()).values.find(
-    (v) => v.metricName === 'scimflow_cycle_duration_seconds_count' && Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value),
+    (v) =>
+      v.metricName === 'scimflow_cycle_duration_seconds_count' &&
+      Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value),
   )?.value;
 }
 
@@ -157,7 +160,12 @@ interface Crash {
 describe('a worker that dies while recording a users round', () => {
   const crashes: Crash[] = [
     { point: 'after the target writes, before their log entries', at: 'provisioningLog.appendNew', nth: 1, resumes: false },
-    { point: 'after the target writes of a second group, before their log entries', at: 'provisioningLog.appendNew', nth: 2, resumes: true },
+    {
+      point: 'after the target writes of a second group, before their log entries',
+      at: 'provisioningLog.appendNew',
+      nth: 2,
+      resumes: true,
+    },
     { point: 'after the log entries, before the anchors', at: 'anchors.upsertMany', nth: 1, resumes: false },
     { point: 'after the log entries of a second group, before its anchors', at: 'anchors.upsertMany', nth: 2, resumes: true },
     { point: 'after the anchors, before the failed object goes to escrow', at: 'escrow.record', nth: 1 },

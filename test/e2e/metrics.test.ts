@@ -134,7 +134,12 @@ describe('GET /metrics', () => {
     // Paused: the state gauge follows the job at the next scrape.
     await h.api('POST', `/api/v1/apps/${app.id}/pause`);
     await expect
-      .poll(async () => sumOf(parseExposition((await scrape(`${h.service.metricsUrl}/metrics`)).text), 'scimflow_app_state', { app: app.id, state: 'paused' }))
+      .poll(async () =>
+        sumOf(parseExposition((await scrape(`${h.service.metricsUrl}/metrics`)).text), 'scimflow_app_state', {
+          app: app.id,
+          state: 'paused',
+        }),
+      )
       .toBe(1);
   });
 

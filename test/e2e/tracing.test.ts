@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, type Tracing } from '../../src/temporal/tracing';
 import { bundleWorkflows } from '../../src/temporal/worker';
+import { testEnv } from '../support/env';
 import { startHarness, type Harness } from '../support/harness';
 import { addPeople } from '../support/people';
 
@@ -22,6 +23,7 @@ interface ReceivedSpan {
 let receiver: Server;
 const received: ReceivedSpan[] = [];
 const paths: string[] = [];
+const bodies: string[] = [];
 let tracing: Tracing;
 let h: Harness;
 
@@ -32,7 +34,8 @@ async function startReceiver(): Promise<string> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       paths.push(`${request.method} ${request.url} ${request.headers['content-type']}`);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      const body = JSON.parse(bodies.at(-1)!) as {
         resourceSpans: {
           resource: { attributes: { key: string; value: { stringValue?: string } }[] };
           scopeSpans: { spans: Omit<ReceivedSpan, 'service'>[] }[];
@@ -70,10 +73,13 @@ describe('OpenTelemetry traces', () => {
 
     const names = () => new Set(received.map((span) => span.name));
     await expect
-      .poll(() => [...names()].filter((name) => /^(StartWorkflow:appJob|RunWorkflow:syncCycle|RunActivity:processPage)$/.test(name)).sort(), {
-        timeout: 20_000,
-        interval: 250,
-      })
+      .poll(
+        () => [...names()].filter((name) => /^(StartWorkflow:appJob|RunWorkflow:syncCycle|RunActivity:processPage)$/.test(name)).sort(),
+        {
+          timeout: 20_000,
+          interval: 250,
+        },
+      )
       .toEqual(['RunActivity:processPage', 'RunWorkflow:syncCycle', 'StartWorkflow:appJob']);
     expect(paths.every((path) => path.startsWith('POST /v1/traces application/json'))).toBe(true);
     expect(received.every((span) => span.service === 'scimflow')).toBe(true);
@@ -83,5 +89,10 @@ describe('OpenTelemetry traces', () => {
     const sameTrace = received.filter((span) => span.traceId === activity.traceId);
     expect(sameTrace.some((span) => span.name === 'RunWorkflow:syncCycle')).toBe(true);
     expect(sameTrace.some((span) => span.spanId === activity.parentSpanId)).toBe(true);
+
+    // No secret in any span.
+    for (const secret of [h.graph.clientSecret, testEnv.scimToken, h.adminToken]) {
+      expect(bodies.some((body) => body.includes(secret))).toBe(false);
+    }
   });
 });

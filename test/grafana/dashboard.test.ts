@@ -24,7 +24,11 @@ describe('the Grafana dashboard (deploy/grafana/scimflow.json)', () => {
   });
 
   it('shows every scimflow metric family', async () => {
-    const named = new Set(dashboardExpressions().flatMap(metricNames).map((name) => name.replace(/_(bucket|sum|count)$/, '')));
+    const named = new Set(
+      dashboardExpressions()
+        .flatMap(metricNames)
+        .map((name) => name.replace(/_(bucket|sum|count)$/, '')),
+    );
     const families = (await createMetrics({ defaultMetrics: false }).registry.getMetricsAsJSON()).map((metric) => metric.name);
     expect(families.filter((family) => !named.has(family))).toEqual([]);
   });

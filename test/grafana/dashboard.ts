@@ -4,7 +4,21 @@ import { fileURLToPath } from 'node:url';
 
 export const DASHBOARD_PATH = fileURLToPath(new URL('../../deploy/grafana/scimflow.json', import.meta.url));
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /** Every `expr` of the dashboard's panels and variables' queries. */
 export function dashboardExpressions(): string[] {
