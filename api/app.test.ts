@@ -365,7 +365,9 @@ describe('GET /metrics', () => {
     const response = await call('GET', '/metrics');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain; version=0.0.4');
-    expect(await response.text()).toContain('scimflow_objects_processed_total{app="a1",object_kind="user",action="Create",status="Success"} 3');
+    expect(await response.text()).toContain(
+      'scimflow_objects_processed_total{app="a1",object_kind="user",action="Create",status="Success"} 3',
+    );
   });
 
   it('is in the OpenAPI document, at the root, with its 401, and linked from the index', async () => {

@@ -19,6 +19,7 @@ export const TRACING_WORKFLOW_MODULES: string[] = [require.resolve('@temporalio/
 
 export interface Tracing {
   client: ClientInterceptors;
+  /** Activity interceptors; the workflow interceptors are bundled ({@link TRACING_WORKFLOW_MODULES}). */
   worker: WorkerInterceptors;
   /** The sink that exports the spans of workflow code (which cannot do I/O itself). */
   sinks: NonNullable<WorkerOptions['sinks']>;
@@ -55,7 +56,6 @@ export async function startTracing(endpoint: string, options: { serviceName?: st
           outbound: new temporalOtel.OpenTelemetryActivityOutboundInterceptor(ctx),
         }),
       ],
-      workflowModules: TRACING_WORKFLOW_MODULES,
     },
     sinks: { exporter: temporalOtel.makeWorkflowExporter(processor, resource) },
     workflowModules: TRACING_WORKFLOW_MODULES,
