@@ -131,6 +131,23 @@ describe('GET /metrics', () => {
     expect(sumOf(metrics, 'scimflow_app_state', { app: app.id, state: 'active' })).toBe(1);
     expect(sumOf(metrics, 'scimflow_app_state', { app: app.id })).toBe(1);
 
+    // A leaver run: counted from Temporal's visibility by kind and state.
+    const leaver = await h.api('POST', '/api/v1/lifecycle/events', {
+      events: [{ eventId: 'metrics-leaver', type: 'leaver', person: { objectId: people[5]!.id }, effectiveAt: new Date().toISOString() }],
+    });
+    expect(leaver.body.events).toMatchObject([{ status: 'new' }]);
+    await expect
+      .poll(
+        async () => {
+          const runs = parseExposition((await scrape(`${h.service.metricsUrl}/metrics`)).text);
+          return runs.samples
+            .filter((s) => s.name === 'scimflow_lifecycle_runs' && s.labels.kind === 'leaver')
+            .map((s) => [s.labels.state, s.value]);
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toEqual([['running', 1]]);
+
     // Paused: the state gauge follows the job at the next scrape.
     await h.api('POST', `/api/v1/apps/${app.id}/pause`);
     await expect
