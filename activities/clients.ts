@@ -12,12 +12,19 @@ export interface ClientOptions {
 
 export function realClients(options: ClientOptions = {}): ClientFactories {
   return {
-    source: (app, secrets, select, groupSelect) =>
+    source: (app, secrets, select, groupSelect, observer) =>
       createGraphSource(app.source, secrets.clientSecret, {
         select,
+        ...(observer && { onRequest: observer.onRequest }),
         ...(groupSelect && { groupSelect }),
         ...(options.graphPageSize && { pageSize: options.graphPageSize }),
       }),
-    target: (app, secrets) => scimClientFor(app, secrets, { ...(options.onScimRequest && { onRequest: options.onScimRequest }) }),
+    target: (app, secrets, observer) => {
+      const hooks = [options.onScimRequest, observer?.onRequest].filter((hook) => hook !== undefined);
+      return scimClientFor(app, secrets, {
+        ...(hooks.length > 0 && { onRequest: (info: ScimRequestInfo) => hooks.forEach((hook) => hook(info)) }),
+        ...(observer && { onBudgetWait: observer.onBudgetWait }),
+      });
+    },
   };
 }

@@ -8,6 +8,7 @@ import type { PeopleDirectory } from '../src/graph/index';
 import type { LifecycleActivities } from '../src/lifecycle/contract';
 import type { Logger } from '../src/log/index';
 import type { Store } from '../src/store/index';
+import type { Metrics } from '../src/metrics/index';
 import { createSyncEnv, type ClientFactories, type ScimflowActivities } from '../src/sync/index';
 import { cycleActivities } from './cycle';
 import { lifecycleActivities, type DeliverEvent } from './lifecycle';
@@ -27,6 +28,8 @@ export interface ActivityDeps {
   now?: () => Date;
   /** Carries out a pending lifecycle event once its person is known: the intake's, over the Temporal client. */
   deliverEvent?: DeliverEvent;
+  /** The service's metrics (outcomes, SCIM and Graph requests, cycles). */
+  metrics?: Metrics;
 }
 
 /** Every activity of the worker, cycle, on-demand and lifecycle, over one engine environment. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appInputSchema } from '../src/config/app';
+import { createMetrics } from '../src/metrics/index';
 import { createLogger } from '../src/log/index';
 import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS } from '../src/mapping/index';
 import { openDatabase, type Store } from '../src/store/index';
@@ -30,6 +31,7 @@ function recordingJobs(): JobControl & { calls: string[] } {
       calls.push(`setInterval:${appId}:${minutes}`);
     },
     status: async () => undefined,
+    state: async () => undefined,
     provisionOnDemand: async () => {
       throw new Error('not used here');
     },
@@ -48,6 +50,7 @@ const validApp = {
 let store: Store;
 let jobs: ReturnType<typeof recordingJobs>;
 let app: ReturnType<typeof createApi>;
+const metrics = createMetrics({ defaultMetrics: false });
 
 function call(method: string, path: string, body?: unknown, token: string | null = TOKEN) {
   return app.request(path, {
@@ -63,7 +66,7 @@ function call(method: string, path: string, body?: unknown, token: string | null
 beforeAll(async () => {
   store = await openDatabase();
   jobs = recordingJobs();
-  app = createApi({ store, jobs, adminToken: TOKEN, logger: createLogger({ level: 'silent' }) });
+  app = createApi({ store, jobs, adminToken: TOKEN, logger: createLogger({ level: 'silent' }), metrics: metrics.registry });
 });
 
 afterAll(async () => {
@@ -351,6 +354,30 @@ describe('restart', () => {
     const bad = await call('POST', `/api/v1/apps/${created.id}/restart`, { scopes: ['Everything'] });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { fields: { path: string }[] } }).error.fields[0]!.path).toBe('scopes.0');
+  });
+});
+
+describe('GET /metrics', () => {
+  it('needs the admin token and answers in the Prometheus text format', async () => {
+    metrics.objectsProcessed.inc({ app: 'a1', object_kind: 'user', action: 'Create', status: 'Success' }, 3);
+    expect((await call('GET', '/metrics', undefined, null)).status).toBe(401);
+    expect((await call('GET', '/metrics', undefined, 'wrong-token')).status).toBe(401);
+    const response = await call('GET', '/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    expect(await response.text()).toContain(
+      'scimflow_objects_processed_total{app="a1",object_kind="user",action="Create",status="Success"} 3',
+    );
+  });
+
+  it('is in the OpenAPI document, at the root, with its 401, and linked from the index', async () => {
+    const spec = (await (await call('GET', '/api/v1/openapi.json')).json()) as {
+      paths: Record<string, { get?: { servers?: { url: string }[]; responses: Record<string, unknown>; tags: string[] } }>;
+    };
+    expect(spec.paths['/metrics']?.get).toMatchObject({ servers: [{ url: '/' }], tags: ['service'] });
+    expect(Object.keys(spec.paths['/metrics']!.get!.responses).sort()).toEqual(['200', '401']);
+    const index = (await (await call('GET', '/api/v1', undefined, null)).json()) as { links: Record<string, string> };
+    expect(index.links.metrics).toBe('/metrics');
   });
 });
 

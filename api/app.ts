@@ -2,7 +2,7 @@
  * The HTTP API: `/api/v1/...` behind the admin bearer token; open are the probes `GET /livez`
  * (the process serves), `GET /readyz` and `GET /healthz` (its dependencies, 503 naming what is
  * away), `GET /api/v1` (links to everything), the OpenAPI document at `/api/v1/openapi.json` and
- * its docs UI at `/api/v1/docs` (also `/docs`).
+ * its docs UI at `/api/v1/docs` (also `/docs`). `GET /metrics` (Prometheus) needs the token.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
@@ -12,6 +12,7 @@ import type { ApiDeps } from './deps';
 import { docsRoutes } from './docs';
 import { errorResponse } from './errors';
 import { requireJsonBody } from './json-body';
+import { describeMetricsRoute, METRICS_PATH, scrape } from './metrics';
 import { declareCommonAnswers, tagged, TAGS } from './openapi';
 import { appsRoutes } from './routes/apps';
 import { connectionRoutes } from './routes/connection';
@@ -37,6 +38,7 @@ const LINKS = {
   openapi: `${API_BASE}/openapi.json`,
   docs: `${API_BASE}/docs`,
   health: '/healthz',
+  metrics: METRICS_PATH,
 };
 
 const indexSchema = z
@@ -84,6 +86,7 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   v1.route('/', tagged('expressions', expressionRoutes(deps)));
   v1.route('/', tagged('connection', connectionRoutes(deps)));
   v1.route('/', tagged('lifecycle', lifecycleRoutes(deps)));
+  if (deps.metrics) describeMetricsRoute(v1);
   declareCommonAnswers(v1);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -125,6 +128,8 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   // The index, the OpenAPI document (it describes the API and holds no data) and the docs UI are open.
   const open = (path: string) => path === API_BASE || path === `${API_BASE}/openapi.json` || path.startsWith(`${API_BASE}/docs`);
   root.use(`${API_BASE}/*`, async (c, next) => (open(c.req.path) ? next() : auth(c, next)));
+  const registry = deps.metrics;
+  if (registry) root.get(METRICS_PATH, auth, (c) => scrape(c, registry));
   const temporalCalls = deps.temporalCalls;
   if (temporalCalls) root.use(`${API_BASE}/*`, (_c, next) => temporalCalls(next));
   root.route(API_BASE, v1);

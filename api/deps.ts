@@ -3,6 +3,7 @@ import type { AppConfig } from '../src/config/app';
 import type { HealthMonitor } from '../src/health/index';
 import type { Logger } from '../src/log/index';
 import type { Store } from '../src/store/index';
+import type { Registry } from 'prom-client';
 import { notFound } from './errors';
 import type { JobControl } from './jobs';
 
@@ -19,6 +20,8 @@ export interface ApiDeps {
    * is answered 503 at once.
    */
   temporalCalls?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The metrics registry `GET /metrics` serves; no such route without it. */
+  metrics?: Registry;
 }
 
 /** The app, or a 404 answer when there is no such app. */

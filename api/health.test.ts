@@ -35,6 +35,7 @@ function jobsFailingWith(error: unknown): JobControl {
     setInterval: fail,
     stop: fail,
     status: fail,
+    state: fail,
     provisionOnDemand: fail,
     preview: fail,
   };

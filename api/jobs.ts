@@ -44,6 +44,8 @@ export interface JobControl {
   stop(appId: string): Promise<void>;
   /** The job's status with the running cycle's progress; undefined when no job runs. */
   status(appId: string): Promise<JobView | undefined>;
+  /** The job's state alone (one query); undefined when no job runs. */
+  state(appId: string): Promise<JobStatus['state'] | undefined>;
   provisionOnDemand(appId: string, objectId: string): Promise<OnDemandResult>;
   preview(appId: string, objectId: string): Promise<PreviewResult>;
 }
@@ -94,6 +96,14 @@ export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE)
         }
       }
       return { ...status, currentCycle };
+    },
+    async state(appId) {
+      try {
+        return (await handle(appId).query(statusQuery)).state;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      }
     },
     provisionOnDemand: (appId, objectId) => handle(appId).executeUpdate(provisionOnDemandUpdate, { args: [{ objectId }] }),
     preview: (appId, objectId) => handle(appId).executeUpdate(previewUpdate, { args: [{ objectId }] }),

@@ -11,6 +11,7 @@ import { startService, type RunningService } from './service/service';
 import { readSettings, SettingsError, type Settings } from './service/settings';
 import { openDatabase, type Store } from './store/index';
 import { startLocalTemporal, type LocalTemporal } from './temporal/local-server';
+import { startTracing, type Tracing } from './temporal/tracing';
 import { bundleWorkflows } from './temporal/worker';
 
 let settings: Settings;
@@ -39,6 +40,7 @@ process.on('exit', () => localTemporal?.killNow());
 const AFTER_DRAIN_MS = 8000;
 const shutdownMs = settings.SCIMFLOW_SHUTDOWN_SECONDS * 1000;
 
+let tracing: Tracing | undefined;
 let stopping = false;
 /**
  * Stops in order, within SCIMFLOW_SHUTDOWN_SECONDS: the worker drains (running activities
@@ -60,6 +62,7 @@ async function shutdown(signal: string): Promise<void> {
   let drained = true;
   try {
     drained = (await service?.stop())?.drained ?? true;
+    await tracing?.shutdown();
     await store?.close();
     if (localTemporal) {
       await localTemporal.stop();
@@ -80,8 +83,10 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
   await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
+  // Traces only when a collector is named: without one no OpenTelemetry code is even loaded.
+  if (settings.OTEL_EXPORTER_OTLP_ENDPOINT) tracing = await startTracing(settings.OTEL_EXPORTER_OTLP_ENDPOINT);
   // Bundling the workflows takes a few seconds: it runs while the dev server starts.
-  const workflowBundle = bundleWorkflows();
+  const workflowBundle = bundleWorkflows(tracing ? { interceptorModules: tracing.workflowModules } : {});
   workflowBundle.catch(() => {});
 
   let temporalAddress = settings.TEMPORAL_ADDRESS;
@@ -115,8 +120,11 @@ try {
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
     adminToken: admin.token,
     http: { host: settings.HOST, port: settings.PORT },
+    ...(settings.SCIMFLOW_METRICS_PORT !== undefined && { metricsHttp: { host: settings.HOST, port: settings.SCIMFLOW_METRICS_PORT } }),
+    ...(settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS && { temporalMetricsAddress: settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS }),
     concurrency: settings.SCIMFLOW_CONCURRENCY,
     workflowBundle: await workflowBundle,
+    ...(tracing && { tracing }),
     drainTimeoutMs: Math.max(1000, shutdownMs - AFTER_DRAIN_MS),
     ...(settings.SCIMFLOW_ALERT_WEBHOOK_URL && { alertWebhookUrl: settings.SCIMFLOW_ALERT_WEBHOOK_URL }),
   });
@@ -126,6 +134,7 @@ try {
     'scimflow is running',
     `  API          ${service.apiUrl}/api/v1`,
     `  API docs     ${service.apiUrl}/api/v1/docs`,
+    `  Metrics      ${service.apiUrl}/metrics (admin token)${service.metricsUrl ? `, ${service.metricsUrl}/metrics (open)` : ''}`,
     `  Temporal UI  ${localTemporal?.uiUrl ?? `(the Temporal cluster at ${temporalAddress})`}`,
     `  Database     ${settings.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded, in ${join(settings.dataDir, 'pglite')}`}`,
     admin.origin === 'env' ? '  Admin token  from SCIMFLOW_ADMIN_TOKEN' : `  Admin token  ${admin.token}   (kept in ${admin.file})`,

@@ -5,7 +5,18 @@
  * and the client's RetryHandler honouring `Retry-After` on 429/503/504 a bounded number of times.
  */
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  RedirectHandler,
+  RedirectHandlerOptions,
+  RetryHandler,
+  RetryHandlerOptions,
+  TelemetryHandler,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
 import type { AppConfig } from '../config/app';
 import { DEFAULT_AUTHORITY_HOST, graphEndpoint, needsDisabledInstanceDiscovery } from './endpoint';
 import { toGraphError } from './errors';
@@ -21,6 +32,36 @@ export interface GraphReaderOptions {
   retryDelaySeconds?: number;
   /** The credential to get tokens with; default: {@link createGraphCredential} for the connection. */
   credential?: TokenCredential;
+  /** Told of each attempt, retries included: its status (undefined: no answer) and whether Graph throttled it. */
+  onRequest?: (info: GraphRequestInfo) => void;
+}
+
+/** What the `onRequest` hook learns about an attempt. Never the URL, never a header. */
+export interface GraphRequestInfo {
+  status: number | undefined;
+  /** A 429, or an answer with `Retry-After`. */
+  throttled: boolean;
+}
+
+/** A middleware just before the network call: it sees every attempt the RetryHandler makes. */
+class ObservingHandler implements Middleware {
+  private next: Middleware | undefined;
+  constructor(private readonly onRequest: (info: GraphRequestInfo) => void) {}
+
+  async execute(context: Context): Promise<void> {
+    try {
+      await this.next!.execute(context);
+    } catch (error) {
+      this.onRequest({ status: undefined, throttled: false });
+      throw error;
+    }
+    const response = context.response;
+    this.onRequest({ status: response?.status, throttled: response?.status === 429 || response?.headers.has('retry-after') === true });
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
 }
 
 /** A Graph JSON object (a user, an assignment, ...). */
@@ -66,8 +107,21 @@ export function createGraphCredential(
 export function createGraphReader(connection: GraphConnection, clientSecret: string, options: GraphReaderOptions = {}): GraphReader {
   const endpoint = graphEndpoint(connection.graphBaseUrl);
   const credential = options.credential ?? createGraphCredential(connection, clientSecret);
+  const authProvider = tokenProvider(credential, endpoint.scope, clientSecret);
   const client = Client.initWithMiddleware({
-    authProvider: tokenProvider(credential, endpoint.scope, clientSecret),
+    // Graph's default chain; with a hook, the same chain with the observer before the network call.
+    ...(options.onRequest
+      ? {
+          middleware: [
+            new AuthenticationHandler(authProvider),
+            new RetryHandler(new RetryHandlerOptions()),
+            new RedirectHandler(new RedirectHandlerOptions()),
+            new TelemetryHandler(),
+            new ObservingHandler(options.onRequest),
+            new HTTPMessageHandler(),
+          ],
+        }
+      : { authProvider }),
     baseUrl: endpoint.baseUrl,
     defaultVersion: endpoint.version,
     customHosts: new Set([endpoint.hostname]),

@@ -173,6 +173,28 @@ describe('RateBudget pause', () => {
     expect(times).toEqual([1000, 1100, 1200]);
   });
 
+  it('tells its onWait hook why and how long each request waited', async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget({ requestsPerSecond: 10, burst: 1, concurrency: 1 }, clock);
+    const waits: [string, number][] = [];
+    budget.onWait = (reason, ms) => waits.push([reason, ms]);
+    budget.pause(1000);
+    const all = Promise.all(
+      Array.from({ length: 2 }, async () => {
+        const permit = await budget.acquire();
+        await clock.sleep(50);
+        permit.release({ throttled: false });
+      }),
+    );
+    await clock.run(all);
+    // The first waits out the pause; the second the first's slot (one at a time after a pause), then a token.
+    expect(waits).toEqual([
+      ['pause', 1000],
+      ['concurrency', 50],
+      ['rate', 50],
+    ]);
+  });
+
   it('only extends a pause, never shortens it', () => {
     const clock = new FakeClock();
     const budget = new RateBudget({}, clock);

@@ -112,6 +112,8 @@ export class RateBudget {
   /** The permits asked for so far, as a chain: one caller at a time waits for its permit. */
   private queue: Promise<unknown> = Promise.resolve();
   private wakeWaiter: (() => void) | undefined;
+  /** Told of each wait of a request for this budget: why (a pause, the concurrency limit, the rate) and for how long, in ms. */
+  onWait: ((reason: 'pause' | 'concurrency' | 'rate', ms: number) => void) | undefined;
 
   constructor(
     settings: RateLimitSettings = {},
@@ -188,22 +190,28 @@ export class RateBudget {
             retryAfterMs: Math.ceil(paused),
           });
         }
-        await this.wait(paused);
+        await this.waitFor('pause', paused);
         continue;
       }
       if (this.inFlight >= (this.probing ? 1 : this.concurrency)) {
-        await this.wait(undefined);
+        await this.waitFor('concurrency', undefined);
         continue;
       }
       this.refill(now);
       if (this.requestsPerSecond !== undefined && this.tokens < 1) {
-        await this.wait(Math.ceil(((1 - this.tokens) * 1000) / this.requestsPerSecond));
+        await this.waitFor('rate', Math.ceil(((1 - this.tokens) * 1000) / this.requestsPerSecond));
         continue;
       }
       if (this.requestsPerSecond !== undefined) this.tokens -= 1;
       this.inFlight++;
       return this.permit();
     }
+  }
+
+  private async waitFor(reason: 'pause' | 'concurrency' | 'rate', ms: number | undefined): Promise<void> {
+    const started = this.clock.now();
+    await this.wait(ms);
+    this.onWait?.(reason, this.clock.now() - started);
   }
 
   /** Sleeps `ms` (until woken when undefined); a release, pause or update wakes it early, and the caller looks again. */

@@ -8,17 +8,21 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, realClients, type ClientFactories } from '../../activities/index';
 import { createApi } from '../../api/app';
+import { metricsApi } from '../../api/metrics';
 import { temporalUnavailable } from '../../api/errors';
 import { createJobControl, type JobControl } from '../../api/jobs';
 import { createLifecycleControl } from '../../api/lifecycle';
 import { directoryOfApps } from '../lifecycle/directory';
 import { createAlerter } from '../alerts/index';
+import { createMetrics, type Metrics } from '../metrics/index';
+import { scrapeSources } from '../metrics/scrape';
 import { watchHealth, type DependencyCheck, type HealthMonitor } from '../health/index';
 import type { Logger } from '../log/index';
 import type { Store } from '../store/index';
 import { probeTemporal, RECONNECT_QUICKLY } from '../temporal/health';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/runtime';
+import type { Tracing } from '../temporal/tracing';
 import { bundleWorkflows, createWorker } from '../temporal/worker';
 
 /** How long one health check of a dependency may take. */
@@ -37,6 +41,14 @@ export interface ServiceOptions {
   adminToken: string;
   /** Where the API listens; no API when absent. */
   http?: { host: string; port: number };
+  /** Where `GET /metrics` is served without a token, besides the API (which needs it); nowhere else when absent. */
+  metricsHttp?: { host: string; port: number };
+  /** Where the Temporal SDK serves its worker metrics (host:port); not served when absent. */
+  temporalMetricsAddress?: string;
+  /** OpenTelemetry tracing (see src/temporal/tracing.ts); its workflow interceptors must be in `workflowBundle`. */
+  tracing?: Tracing;
+  /** The metrics registry and instruments; a fresh one when absent. */
+  metrics?: Metrics;
   /** Run a worker in this process (default true). */
   worker?: boolean;
   clients?: ClientFactories;
@@ -52,6 +64,9 @@ export interface ServiceOptions {
 
 export interface RunningService {
   apiUrl: string | undefined;
+  /** The open metrics listener's root (`SCIMFLOW_METRICS_PORT`), when one runs. */
+  metricsUrl: string | undefined;
+  metrics: Metrics;
   client: Client;
   jobs: JobControl;
   worker: Worker | undefined;
@@ -66,11 +81,16 @@ export interface RunningService {
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { store, logger } = options;
-  installTemporalRuntime(logger);
+  const metrics = options.metrics ?? createMetrics();
+  installTemporalRuntime(logger, { ...(options.temporalMetricsAddress && { metricsAddress: options.temporalMetricsAddress }) });
   const connection = await Connection.connect({ address: options.temporalAddress, channelArgs: RECONNECT_QUICKLY });
   const added = await registerSearchAttributes(connection, options.namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
-  const client = new Client({ connection, namespace: options.namespace });
+  const client = new Client({
+    connection,
+    namespace: options.namespace,
+    ...(options.tracing && { interceptors: options.tracing.client }),
+  });
   const jobs = createJobControl(client, options.taskQueue);
 
   let stopping = false;
@@ -86,6 +106,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger,
       alerter,
       deliverEvent: (input) => lifecycle.deliver(input),
+      metrics,
       ...(options.concurrency && { concurrency: options.concurrency }),
     });
     const created = await createWorker({
@@ -93,7 +114,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       activities,
-      workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+      workflowBundle:
+        options.workflowBundle ?? (await bundleWorkflows(options.tracing ? { interceptorModules: options.tracing.workflowModules } : {})),
+      ...(options.tracing && { interceptors: options.tracing.worker, sinks: options.tracing.sinks }),
       ...(options.drainTimeoutMs !== undefined && { drainTimeoutMs: options.drainTimeoutMs }),
     });
     worker = created.worker;
@@ -160,15 +183,34 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
   };
 
+  metrics.scrapeFrom(
+    scrapeSources({
+      store,
+      jobState: (appId) => jobs.state(appId),
+      countWorkflows: (query) => client.workflow.count(query),
+      taskQueue: options.taskQueue,
+    }),
+  );
+
   let server: ServerType | undefined;
   let apiUrl: string | undefined;
   if (options.http) {
-    const app = createApi({ store, jobs, lifecycle, adminToken: options.adminToken, logger, health, temporalCalls });
-    server = await new Promise<ServerType>((resolveServer) => {
-      const s = serve({ fetch: app.fetch, hostname: options.http!.host, port: options.http!.port }, () => resolveServer(s));
+    const app = createApi({
+      store,
+      jobs,
+      lifecycle,
+      adminToken: options.adminToken,
+      logger,
+      health,
+      temporalCalls,
+      metrics: metrics.registry,
     });
-    const address = server.address() as AddressInfo;
-    apiUrl = `http://${options.http.host.includes(':') ? `[${options.http.host}]` : options.http.host}:${address.port}`;
+    ({ server, url: apiUrl } = await listen(app.fetch, options.http));
+  }
+  let metricsServer: ServerType | undefined;
+  let metricsUrl: string | undefined;
+  if (options.metricsHttp) {
+    ({ server: metricsServer, url: metricsUrl } = await listen(metricsApi(metrics.registry).fetch, options.metricsHttp));
   }
 
   // Every app has a running job, also after the Temporal cluster lost its state.
@@ -176,6 +218,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   return {
     apiUrl,
+    metricsUrl,
+    metrics,
     client,
     jobs,
     worker,
@@ -199,6 +243,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           );
         }
       }
+      if (metricsServer) {
+        const closing = metricsServer;
+        await new Promise<void>((done) => closing.close(() => done()));
+      }
       if (server) {
         const closing = server;
         await new Promise<void>((done) => {
@@ -218,4 +266,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return { drained };
     },
   };
+}
+
+/** Listens on a host and port (0: a free one); resolves with the server and its root URL. */
+async function listen(fetch: (request: Request) => Response | Promise<Response>, at: { host: string; port: number }) {
+  const server = await new Promise<ServerType>((resolveServer) => {
+    const s = serve({ fetch, hostname: at.host, port: at.port }, () => resolveServer(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}` };
 }

@@ -50,6 +50,19 @@ describe('readSettings', () => {
     [{ SCIMFLOW_ALERT_WEBHOOK_URL: 'ftp://x' }, 'bad setting: SCIMFLOW_ALERT_WEBHOOK_URL must be an absolute http(s) URL'],
     [{ SCIMFLOW_CONCURRENCY: '0' }, 'bad setting: SCIMFLOW_CONCURRENCY must be a whole number from 1 to 64 (got "0")'],
     [{ SCIMFLOW_SHUTDOWN_SECONDS: 'soon' }, 'bad setting: SCIMFLOW_SHUTDOWN_SECONDS must be a whole number from 5 to 3600 (got "soon")'],
+    [{ SCIMFLOW_METRICS_PORT: 'x' }, 'bad setting: SCIMFLOW_METRICS_PORT must be a port number from 0 to 65535 (got "x")'],
+    [
+      { PORT: '9000', SCIMFLOW_METRICS_PORT: '9000' },
+      'bad setting: SCIMFLOW_METRICS_PORT must differ from PORT (the API serves /metrics with the admin token already) (got "9000")',
+    ],
+    [
+      { SCIMFLOW_TEMPORAL_METRICS_ADDRESS: 'http://0.0.0.0:9464' },
+      'bad setting: SCIMFLOW_TEMPORAL_METRICS_ADDRESS must be host:port (e.g. 0.0.0.0:9464), without a scheme (got "http://0.0.0.0:9464")',
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' },
+      'bad setting: OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL (got "collector:4318")',
+    ],
     [{ LOG_LEVEL: 'loud' }, 'bad setting: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
   ])('refuses %j in one line naming the variable: %s', (env, message) => {
     expect(problemOf(env)).toBe(message);

@@ -6,13 +6,13 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseSecretKey } from '../store/index';
 
-const port = (fallback: number, min = 1) =>
+const portNumber = (min: number) =>
   z.coerce
     .number({ error: `must be a port number from ${min} to 65535` })
     .int(`must be a port number from ${min} to 65535`)
     .min(min, `must be a port number from ${min} to 65535`)
-    .max(65535, `must be a port number from ${min} to 65535`)
-    .default(fallback);
+    .max(65535, `must be a port number from ${min} to 65535`);
+const port = (fallback: number, min = 1) => portNumber(min).default(fallback);
 
 const wholeNumber = (fallback: number, min: number, max: number) =>
   z.coerce
@@ -38,29 +38,46 @@ function isSecretKey(value: string): boolean {
   }
 }
 
+const hostPort = (example: string) =>
+  z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/, `must be host:port (e.g. ${example}), without a scheme`);
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const settingsSchema = z.object({
-  /** 0 picks a free port (the start-up banner shows which). */
-  PORT: port(8080, 0),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  SCIMFLOW_DATA_DIR: z.string().min(1).default('./.scimflow'),
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/, 'must be host:port (e.g. temporal:7233), without a scheme')
-    .optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('scimflow'),
-  TEMPORAL_PORT: port(7233),
-  TEMPORAL_UI_PORT: port(8233),
-  DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
-  SCIMFLOW_SECRET_KEY: z.string().refine(isSecretKey, 'must be 32 bytes written as 64 hex characters or as base64').optional(),
-  SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
-  SCIMFLOW_CONCURRENCY: wholeNumber(8, 1, 64),
-  SCIMFLOW_SHUTDOWN_SECONDS: wholeNumber(30, 5, 3600),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-});
+const settingsSchema = z
+  .object({
+    /** 0 picks a free port (the start-up banner shows which). */
+    PORT: port(8080, 0),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    SCIMFLOW_DATA_DIR: z.string().min(1).default('./.scimflow'),
+    TEMPORAL_ADDRESS: hostPort('temporal:7233').optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('scimflow'),
+    TEMPORAL_PORT: port(7233),
+    TEMPORAL_UI_PORT: port(8233),
+    DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
+    SCIMFLOW_SECRET_KEY: z.string().refine(isSecretKey, 'must be 32 bytes written as 64 hex characters or as base64').optional(),
+    SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
+    SCIMFLOW_CONCURRENCY: wholeNumber(8, 1, 64),
+    SCIMFLOW_SHUTDOWN_SECONDS: wholeNumber(30, 5, 3600),
+    /** `GET /metrics` without a token on this port too (on HOST; 0 picks a free one); keep it internal. */
+    SCIMFLOW_METRICS_PORT: portNumber(0).optional(),
+    /** Where the Temporal SDK serves its worker metrics for Prometheus (host:port). */
+    SCIMFLOW_TEMPORAL_METRICS_ADDRESS: hostPort('0.0.0.0:9464').optional(),
+    /** OpenTelemetry traces go to this OTLP/HTTP collector when set. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  })
+  .refine(
+    (settings) =>
+      settings.SCIMFLOW_METRICS_PORT === undefined ||
+      settings.SCIMFLOW_METRICS_PORT === 0 ||
+      settings.SCIMFLOW_METRICS_PORT !== settings.PORT,
+    {
+      path: ['SCIMFLOW_METRICS_PORT'],
+      message: 'must differ from PORT (the API serves /metrics with the admin token already)',
+    },
+  );
 
 /** Variables whose value never appears in a message: it may be, or hold, a credential. */
 const SECRET = new Set(['DATABASE_URL', 'SCIMFLOW_SECRET_KEY', 'SCIMFLOW_ADMIN_TOKEN', 'SCIMFLOW_ALERT_WEBHOOK_URL']);

@@ -134,6 +134,16 @@ export function createEscrowRepository(db: Kysely<Database>) {
         .executeTakeFirstOrThrow();
       return count;
     },
+
+    /** How many objects each app has in escrow, in one grouped query (apps with none are absent). */
+    async countByApp(): Promise<Map<string, number>> {
+      const rows = await db
+        .selectFrom('escrow')
+        .select(['app_id', (eb) => eb.fn.countAll<string>().as('n')])
+        .groupBy('app_id')
+        .execute();
+      return new Map(rows.map((row) => [row.app_id, Number(row.n)]));
+    },
   };
 }
 

@@ -157,6 +157,17 @@ export function createGroupMembersRepository(db: Kysely<Database>) {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+
+    /** How many members wait to be written, per app, in one grouped query (apps with none are absent). */
+    async countPendingByApp(): Promise<Map<string, number>> {
+      const rows = await db
+        .selectFrom('group_members')
+        .select(['app_id', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('exported', '=', false)
+        .groupBy('app_id')
+        .execute();
+      return new Map(rows.map((row) => [row.app_id, Number(row.n)]));
+    },
   };
 }
 

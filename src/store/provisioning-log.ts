@@ -149,6 +149,37 @@ function asList<T>(value: T | T[]): T[] {
 
 /** The provisioning-log repository. */
 export function createProvisioningLogRepository(db: Kysely<Database>) {
+  async function appendNew(entries: readonly ProvisioningLogInput[]): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    for (let start = 0; start < entries.length; start += APPEND_CHUNK) {
+      const rows = entries.slice(start, start + APPEND_CHUNK).map((entry) => ({
+        app_id: entry.appId,
+        cycle_id: entry.cycleId ?? null,
+        change_id: entry.changeId,
+        object_type: entry.objectType,
+        source_id: entry.sourceId,
+        source_display: entry.sourceDisplay ?? null,
+        target_id: entry.targetId ?? null,
+        action: entry.action,
+        status: entry.status,
+        reason: entry.reason ?? null,
+        modified_properties: json(entry.modifiedProperties ?? []),
+        steps: json(entry.steps ?? []),
+        error: entry.error == null ? null : json(entry.error),
+        started_at: toDate(entry.startedAt),
+        duration_ms: Math.max(0, Math.round(entry.durationMs)),
+      }));
+      const added = await db
+        .insertInto('provisioning_log')
+        .values(rows)
+        .onConflict((oc) => oc.column('change_id').doNothing())
+        .returning('change_id')
+        .execute();
+      for (const { change_id } of added) inserted.add(change_id);
+    }
+    return inserted;
+  }
+
   return {
     /**
      * Records entries in batch. Entries whose change id is already recorded are left as they
@@ -157,34 +188,11 @@ export function createProvisioningLogRepository(db: Kysely<Database>) {
      * @returns how many entries were new
      */
     async append(entries: readonly ProvisioningLogInput[]): Promise<number> {
-      let inserted = 0;
-      for (let start = 0; start < entries.length; start += APPEND_CHUNK) {
-        const rows = entries.slice(start, start + APPEND_CHUNK).map((entry) => ({
-          app_id: entry.appId,
-          cycle_id: entry.cycleId ?? null,
-          change_id: entry.changeId,
-          object_type: entry.objectType,
-          source_id: entry.sourceId,
-          source_display: entry.sourceDisplay ?? null,
-          target_id: entry.targetId ?? null,
-          action: entry.action,
-          status: entry.status,
-          reason: entry.reason ?? null,
-          modified_properties: json(entry.modifiedProperties ?? []),
-          steps: json(entry.steps ?? []),
-          error: entry.error == null ? null : json(entry.error),
-          started_at: toDate(entry.startedAt),
-          duration_ms: Math.max(0, Math.round(entry.durationMs)),
-        }));
-        const result = await db
-          .insertInto('provisioning_log')
-          .values(rows)
-          .onConflict((oc) => oc.column('change_id').doNothing())
-          .executeTakeFirst();
-        inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
-      }
-      return inserted;
+      return (await appendNew(entries)).size;
     },
+
+    /** Like `append`; returns the change ids of the entries that were new. */
+    appendNew,
 
     /**
      * Entries matching every given filter, newest first, a page at a time. The cursor is stable:

@@ -96,6 +96,16 @@ export function createReferencesRepository(db: Kysely<Database>) {
       return Number(row.n);
     },
 
+    /** How many references wait for their user's account, per app, in one grouped query (apps with none are absent). */
+    async countByApp(): Promise<Map<string, number>> {
+      const rows = await db
+        .selectFrom('pending_references')
+        .select(['app_id', (eb) => eb.fn.countAll<string>().as('n')])
+        .groupBy('app_id')
+        .execute();
+      return new Map(rows.map((row) => [row.app_id, Number(row.n)]));
+    },
+
     /** Every pending reference of an app, oldest first (for status and tests). */
     async list(appId: string, limit = 1000): Promise<PendingReference[]> {
       const rows = await db

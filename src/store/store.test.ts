@@ -644,6 +644,10 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       ]);
       expect(await store.groupMembers.resolvable(app.id, 10, { memberId: 'u3' })).toEqual([]);
       expect(await store.groupMembers.countPending(app.id)).toBe(3);
+      const { app: other } = await newApp();
+      await store.groupMembers.add(other.id, 'g9', ['u9']);
+      const pending = await store.groupMembers.countPendingByApp();
+      expect([pending.get(app.id), pending.get(other.id)]).toEqual([3, 1]);
 
       await store.groupMembers.setExported(app.id, 'g1', ['u1'], true);
       expect(await store.groupMembers.resolvable(app.id, 10)).toEqual([]);
@@ -666,6 +670,7 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       await store.references.setPending(app.id, 'h1', 'manager', 'm2');
       await store.references.setPending(app.id, 'h2', 'manager', 'm2');
       expect((await store.references.list(app.id)).map((r) => `${r.holderId}>${r.refId}`).sort()).toEqual(['h1>m2', 'h2>m2']);
+      expect((await store.references.countByApp()).get(app.id)).toBe(2);
       expect(await store.references.resolvable(app.id, 10)).toEqual([]);
       await anchor(app.id, 'user', 'm2');
       expect(await store.references.resolvable(app.id, 10)).toEqual(['h1', 'h2']);
@@ -742,10 +747,12 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       expect(await store.escrow.clear(app.id, 'user', 'late')).toBe(1);
       expect(await store.escrow.clear(app.id, 'group')).toBe(1);
       expect(await store.escrow.count(app.id)).toBe(2);
+      expect((await store.escrow.countByApp()).get(app.id)).toBe(2);
       expect(await store.escrow.clear(app.id, 'user', [])).toBe(0);
       expect(await store.escrow.clear(app.id, 'user', ['early', 'never-failed'])).toBe(1);
       expect(await store.escrow.clear(app.id)).toBe(1);
       expect(await store.escrow.due(app.id, minutes(60 * 24))).toEqual([]);
+      expect((await store.escrow.countByApp()).has(app.id)).toBe(false);
     });
   });
 

@@ -3,6 +3,7 @@
  * clients and its mappings bound to the reconcile path. Secrets are loaded here, by app id,
  * and never leave the worker process. Contexts are cached per app version so tokens are reused.
  */
+import type { Metrics } from '../metrics/index';
 import type { AppConfig } from '../config/app';
 import { BulkBatcher, CONSERVATIVE_PROFILE, mergeProfile, profiledWriter, type CapabilityProfile } from '../scim/index';
 import { ProvisioningError } from '../errors/index';
@@ -219,7 +220,7 @@ function selectedBy(mappings: readonly AttributeMapping[], scoping: ScopingFilte
   return [...new Set([...always, ...sourceAttributesOf(mappings), ...scoped])];
 }
 
-export function createAppContexts(store: Store, clients: ClientFactories) {
+export function createAppContexts(store: Store, clients: ClientFactories, metrics?: Metrics) {
   const cache = new Map<string, { version: string; context: AppContext }>();
 
   return async function appContext(appId: string): Promise<AppContext> {
@@ -242,11 +243,11 @@ export function createAppContexts(store: Store, clients: ClientFactories) {
     const groupSelect = selectedBy(groupMappings, app.scoping?.group, ['displayName']).filter(
       (attribute) => !NOT_SELECTABLE.has(attribute),
     );
-    const plain = clients.source(app, secrets, select, groupSelect);
+    const plain = clients.source(app, secrets, select, groupSelect, metrics?.source(appId));
     const withRoles =
       read.includes(APP_ROLES_ATTRIBUTE) && app.source.servicePrincipalId ? withAppRoles(plain, app.source.servicePrincipalId) : undefined;
     const source = withRoles ?? plain;
-    const target = clients.target(app, secrets);
+    const target = clients.target(app, secrets, metrics?.target(appId));
     const environment = { now: () => new Date(), random: Math.random };
     const mapping = createMappingPort(mappings, environment);
     const profile = profileOf(app);

@@ -154,6 +154,7 @@ export async function finishCycle(env: SyncEnv, input: FinishCycleInput): Promis
   const cycle = await store.cycles.finish(cycleId, { state, error, counts });
   if (!cycle) throw new ProvisioningError({ kind: 'permanent', code: 'NotFound', message: `cycle ${cycleId} does not exist` });
   if (state === 'succeeded') await store.appErrors.clear(appId);
+  observeCycle(env, appId, cycle, state);
   const verdict = app && !input.stopped ? await quarantineVerdict(env, app, cycleId, outcome, input.quarantined ?? null) : null;
   return {
     id: cycle.id,
@@ -166,6 +167,20 @@ export async function finishCycle(env: SyncEnv, input: FinishCycleInput): Promis
     ...(cycle.error && { error: cycle.error.detail ? `${cycle.error.message}: ${cycle.error.detail}` : cycle.error.message }),
     quarantine: verdict,
   };
+}
+
+/** The cycle's duration, and when it succeeded, its finish as the app's last successful cycle. */
+function observeCycle(
+  env: SyncEnv,
+  appId: string,
+  cycle: { kind: string; startedAt: string; finishedAt: string | null },
+  state: string,
+): void {
+  if (!env.metrics) return;
+  const finishedAt = cycle.finishedAt ? Date.parse(cycle.finishedAt) : env.now().getTime();
+  const seconds = Math.max(0, (finishedAt - Date.parse(cycle.startedAt)) / 1000);
+  env.metrics.cycleDuration.observe({ app: appId, kind: cycle.kind, state }, seconds);
+  if (state === 'succeeded') env.metrics.lastSuccessfulCycle.set({ app: appId }, finishedAt / 1000);
 }
 
 /**

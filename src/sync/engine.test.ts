@@ -231,7 +231,7 @@ describe('the resume point', () => {
   /** The change ids the engine asked the log to record from call `from` on. */
   function appended(e: TestEngine, from: number): string[] {
     return e.watched.calls.flatMap((call, i) =>
-      i >= from && call === 'provisioningLog.append'
+      i >= from && call === 'provisioningLog.appendNew'
         ? (e.watched.args[i]![0] as ProvisioningLogInput[])
             .filter((entry) => !entry.changeId.includes(':members:'))
             .map((entry) => entry.changeId)
@@ -250,7 +250,7 @@ describe('the resume point', () => {
     const begun = await e.begin();
     if (kind === 'group') await e.round(begun.cycleId, 'user', begun.kind, begun.startLink);
     const input = { appId: e.appId, cycleId: begun.cycleId, objectType: kind, kind: 'initial' as const, link: null };
-    e.watched.crashAt('provisioningLog.append', 3);
+    e.watched.crashAt('provisioningLog.appendNew', 3);
     const first = testProgress();
     await expect(processPage(e.env, input, first)).rejects.toBeInstanceOf(WorkerDied);
     e.watched.revive();

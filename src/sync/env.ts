@@ -4,6 +4,7 @@
  */
 import { createAlerter, type Alerter } from '../alerts/index';
 import type { Logger } from '../log/index';
+import type { Metrics } from '../metrics/index';
 import type { TargetIndex } from '../reconcile/index';
 import type { ObjectType } from '../source/index';
 import type { Store } from '../store/index';
@@ -23,6 +24,8 @@ export interface SyncEnv {
   /** The app's configuration, clients and reconcile contexts, by app id (cached per app version). */
   appContext(appId: string): Promise<AppContext>;
   perCycle: PerCycle;
+  /** The service's metrics; absent in tests that do not read them. */
+  metrics?: Metrics;
 }
 
 /**
@@ -48,6 +51,7 @@ export interface SyncEnvOptions {
   concurrency?: number;
   groupSize?: number;
   now?: () => Date;
+  metrics?: Metrics;
 }
 
 export function createSyncEnv(options: SyncEnvOptions): SyncEnv {
@@ -68,7 +72,8 @@ export function createSyncEnv(options: SyncEnvOptions): SyncEnv {
     now: options.now ?? (() => new Date()),
     concurrency: options.concurrency ?? 8,
     groupSize: options.groupSize ?? 200,
-    appContext: createAppContexts(options.store, options.clients),
+    appContext: createAppContexts(options.store, options.clients, options.metrics),
     perCycle,
+    ...(options.metrics && { metrics: options.metrics }),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { AppConfig, AppSecrets } from '../config/app';
 import type { AssignedPrincipals, GroupDeltaPage, GroupMember, UserAppRole } from '../graph/index';
+import type { SourceObserver, TargetObserver } from '../metrics/index';
 import type { ScimClient } from '../scim/index';
 import type { SourceObject, SourcePage } from '../source/index';
 
@@ -35,7 +36,11 @@ export interface DirectorySource {
 export type TargetClient = ScimClient;
 
 export interface ClientFactories {
-  /** `select` and `groupSelect` list the user and group attributes the app's mappings and filters read. */
-  source(app: AppConfig, secrets: AppSecrets, select: string[], groupSelect?: string[]): DirectorySource;
-  target(app: AppConfig, secrets: AppSecrets): TargetClient;
+  /**
+   * `select` and `groupSelect` list the user and group attributes the app's mappings and filters
+   * read; `observer` is told of each request (the app's metrics).
+   */
+  source(app: AppConfig, secrets: AppSecrets, select: string[], groupSelect?: string[], observer?: SourceObserver): DirectorySource;
+  /** `observer` is told of each request and each wait for the target's rate budget (the app's metrics). */
+  target(app: AppConfig, secrets: AppSecrets, observer?: TargetObserver): TargetClient;
 }

@@ -17,6 +17,7 @@ import {
   type TestEngine,
 } from '../../test/support/engine';
 import type { StoreCall } from '../../test/support/watched-store';
+import { createMetrics, type Metrics } from '../metrics/index';
 import { provisionOne } from './index';
 
 let store: Store;
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 /** The store calls of the record path, consecutive repeats collapsed; reads and the wanted members of a group are left out. */
 const RECORD_STEPS = new Set<StoreCall>([
-  'provisioningLog.append',
+  'provisioningLog.appendNew',
   'anchors.upsertMany',
   'groupMembers.remove',
   'groupMembers.setExported',
@@ -88,6 +89,32 @@ async function ownChanges(e: TestEngine, cycleId: string, objectType: 'user' | '
     .sort();
 }
 
+/** Log entries by kind, action and status. */
+function tally(entries: readonly { objectType: string; action: string; status: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { objectType, action, status } of entries)
+    counts[`${objectType}/${action}/${status}`] = (counts[`${objectType}/${action}/${status}`] ?? 0) + 1;
+  return counts;
+}
+
+/** `scimflow_objects_processed_total` of an app by kind, action and status. */
+async function countedByMetrics(metrics: Metrics, app: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const { labels, value } of (await metrics.objectsProcessed.get()).values) {
+    if (labels.app === app) counts[`${labels.object_kind}/${labels.action}/${labels.status}`] = value;
+  }
+  return counts;
+}
+
+/** How many cycles the duration histogram saw with these labels. */
+async function cyclesObserved(metrics: Metrics, labels: Record<string, string>): Promise<number | undefined> {
+  return (await metrics.cycleDuration.get()).values.find(
+    (v) =>
+      v.metricName === 'scimflow_cycle_duration_seconds_count' &&
+      Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value),
+  )?.value;
+}
+
 describe('the record order', () => {
   it('writes the log entries of a users round, then their anchors, then escrow', async () => {
     const e = await usersApp({ groupSize: 200 });
@@ -95,7 +122,7 @@ describe('the record order', () => {
     const from = e.watched.calls.length;
     await e.round(begun.cycleId, 'user', begun.kind, begun.startLink);
     expect(recordSteps(e.watched.calls.slice(from))).toEqual([
-      'provisioningLog.append',
+      'provisioningLog.appendNew',
       'anchors.upsertMany',
       'escrow.record',
       'escrow.clear',
@@ -110,7 +137,7 @@ describe('the record order', () => {
     await e.round(begun.cycleId, 'group', begun.groups!.kind, begun.groups!.startLink);
     const memberStates = ['groupMembers.remove', 'groupMembers.setExported'] as const;
     expect(recordSteps(e.watched.calls.slice(from))).toEqual([
-      'provisioningLog.append',
+      'provisioningLog.appendNew',
       'anchors.upsertMany',
       ...memberStates,
       ...memberStates,
@@ -132,8 +159,13 @@ interface Crash {
 
 describe('a worker that dies while recording a users round', () => {
   const crashes: Crash[] = [
-    { point: 'after the target writes, before their log entries', at: 'provisioningLog.append', nth: 1, resumes: false },
-    { point: 'after the target writes of a second group, before their log entries', at: 'provisioningLog.append', nth: 2, resumes: true },
+    { point: 'after the target writes, before their log entries', at: 'provisioningLog.appendNew', nth: 1, resumes: false },
+    {
+      point: 'after the target writes of a second group, before their log entries',
+      at: 'provisioningLog.appendNew',
+      nth: 2,
+      resumes: true,
+    },
     { point: 'after the log entries, before the anchors', at: 'anchors.upsertMany', nth: 1, resumes: false },
     { point: 'after the log entries of a second group, before its anchors', at: 'anchors.upsertMany', nth: 2, resumes: true },
     { point: 'after the anchors, before the failed object goes to escrow', at: 'escrow.record', nth: 1 },
@@ -142,7 +174,8 @@ describe('a worker that dies while recording a users round', () => {
   ];
 
   it.each(crashes)('$point ($at #$nth): the retry logs each change once and duplicates nothing', async ({ at, nth, resumes }) => {
-    const e = await usersApp();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const e = await usersApp({ metrics });
     const cycle = await e.cycle({ before: (activity) => activity === 'users' && e.watched.crashAt(at, nth) });
 
     // The round's activity died once; its retry started where the dead try had last reported.
@@ -170,15 +203,18 @@ describe('a worker that dies while recording a users round', () => {
     ]);
     expect(cycle).toMatchObject({ state: 'partial', counts: { failed: 1 } });
     expect(cycle.counts.created + cycle.counts.updated).toBe(4);
+    // The metrics count each logged change once, as the log holds it, retry or not.
+    expect(await countedByMetrics(metrics, e.appId)).toEqual(tally(await e.log()));
+    expect(await cyclesObserved(metrics, { app: e.appId, kind: 'initial', state: 'partial' })).toBe(1);
   });
 });
 
 describe('a worker that dies while recording a groups round', () => {
   const crashes: Crash[] = [
-    { point: 'after the group and member writes, before their log entries', at: 'provisioningLog.append', nth: 1, resumes: false },
+    { point: 'after the group and member writes, before their log entries', at: 'provisioningLog.appendNew', nth: 1, resumes: false },
     {
       point: 'after the writes of a second group of outcomes, before their log entries',
-      at: 'provisioningLog.append',
+      at: 'provisioningLog.appendNew',
       nth: 2,
       resumes: true,
     },
@@ -222,7 +258,7 @@ describe('a worker that dies after writing member changes', () => {
     'Group g3': ['u1@contoso.test', 'u2@contoso.test', 'u4@contoso.test'],
   };
 
-  it.each<StoreCall>(['provisioningLog.append', 'anchors.upsertMany', 'groupMembers.setExported'])(
+  it.each<StoreCall>(['provisioningLog.appendNew', 'anchors.upsertMany', 'groupMembers.setExported'])(
     'of an incremental round, at %s: the retry adds no member twice',
     async (at) => {
       const e = await groupsApp();
@@ -263,7 +299,7 @@ describe('a worker that dies after writing member changes', () => {
 describe('a worker that dies while recording an on-demand request', () => {
   const run = { cycleId: null, phase: 'on-demand', request: 'run-1/activity-1' };
 
-  it.each<StoreCall>(['provisioningLog.append', 'anchors.upsertMany', 'escrow.clear'])(
+  it.each<StoreCall>(['provisioningLog.appendNew', 'anchors.upsertMany', 'escrow.clear'])(
     'a user, at %s: its retry logs the request once and creates one account',
     async (at) => {
       const e = await usersApp();
@@ -281,7 +317,7 @@ describe('a worker that dies while recording an on-demand request', () => {
     },
   );
 
-  it.each<StoreCall>(['provisioningLog.append', 'anchors.upsertMany', 'groupMembers.setExported', 'escrow.clear'])(
+  it.each<StoreCall>(['provisioningLog.appendNew', 'anchors.upsertMany', 'groupMembers.setExported', 'escrow.clear'])(
     'a group, at %s: its retry logs the request once and writes each member once',
     async (at) => {
       const e = await groupsApp();

@@ -101,6 +101,16 @@ function notLinked(outcome: ReconcileOutcome, message: string): ReconcileOutcome
   };
 }
 
+/** Appends log entries and counts the new ones in the metrics: a change logged before (a retry) counts once, as it is logged once. */
+async function countNew(env: SyncEnv, entries: ProvisioningLogInput[]): Promise<void> {
+  const added = await env.store.provisioningLog.appendNew(entries);
+  if (!env.metrics) return;
+  for (const e of entries) {
+    if (!added.has(e.changeId)) continue;
+    env.metrics.objectsProcessed.inc({ app: e.appId, object_kind: e.objectType, action: e.action, status: e.status });
+  }
+}
+
 /**
  * Records outcomes of one app in the one order (see the top of this file). `batch` holds the
  * anchors the reconciles wrote; without one (a membership change, a preview) none are written.
@@ -123,7 +133,8 @@ export async function recordOutcomes(
       r.startedAt,
       finishedAt,
     );
-  await store.provisioningLog.append(records.map((r) => entry(r)));
+  const counted = (entries: ProvisioningLogInput[]) => countNew(env, entries);
+  await counted(records.map((r) => entry(r)));
 
   const outcomes = records.map((r) => r.outcome);
   if (batch) {
@@ -139,7 +150,7 @@ export async function recordOutcomes(
         failed.push(outcomes[i]);
         relogged.push(entry(r, outcomes[i], 'link', env.now()));
       });
-      await store.provisioningLog.append(relogged);
+      await counted(relogged);
     }
   }
 

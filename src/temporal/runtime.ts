@@ -47,14 +47,26 @@ const NATIVE_LOG_FILTER = 'ERROR,temporalio_sdk_core=WARN,temporalio_common=WARN
 
 let installed = false;
 
-/** Installs the Temporal runtime with scimflow's logger; later calls in the same process do nothing. */
-export function installTemporalRuntime(logger: Logger): void {
+/**
+ * Installs the Temporal runtime with scimflow's logger; later calls in the same process do nothing.
+ * With `metricsAddress` (host:port) the SDK's own worker metrics (`temporal_…`: task slots, poll
+ * and schedule latencies, sticky cache) are served for Prometheus at `http://metricsAddress/metrics`,
+ * named by Prometheus' conventions (`_total` counters, durations in seconds with their unit).
+ */
+export function installTemporalRuntime(logger: Logger, options: { metricsAddress?: string } = {}): void {
   if (installed) return;
   installed = true;
   try {
     Runtime.install({
       logger: adapter(logger.child({ component: 'temporal' })),
-      telemetryOptions: { logging: { filter: NATIVE_LOG_FILTER, forward: {} } },
+      telemetryOptions: {
+        logging: { filter: NATIVE_LOG_FILTER, forward: {} },
+        ...(options.metricsAddress && {
+          metrics: {
+            prometheus: { bindAddress: options.metricsAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true },
+          },
+        }),
+      },
     });
   } catch {
     // The runtime was created already (another part of this process used Temporal first).

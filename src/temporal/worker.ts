@@ -2,13 +2,23 @@
  * The scimflow worker: runs the workflows (bundled from `workflows/`) and the activities given.
  */
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Worker,
+  type WorkerOptions as TemporalWorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 /** Bundles the workflow code once; a bundle can be shared by several workers (tests, restarts). */
-export async function bundleWorkflows(): Promise<WorkflowBundleOption> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+export async function bundleWorkflows(options: { interceptorModules?: string[] } = {}): Promise<WorkflowBundleOption> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: quietBundlerLogger,
+    ...(options.interceptorModules && { workflowInterceptorModules: options.interceptorModules }),
+  });
   return { code };
 }
 
@@ -35,6 +45,9 @@ export interface WorkerOptions {
    * last heartbeat (the last recorded group) by the next worker.
    */
   drainTimeoutMs?: number;
+  /** Activity interceptors and sinks (tracing); the workflow interceptors come with the bundle. */
+  interceptors?: TemporalWorkerOptions['interceptors'];
+  sinks?: TemporalWorkerOptions['sinks'];
 }
 
 export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -47,6 +60,8 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     activities: options.activities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 20,
+    ...(options.interceptors && { interceptors: options.interceptors }),
+    ...(options.sinks && { sinks: options.sinks }),
     // Heartbeats carry a cycle's cancellation to its activity: every 3 s at most, so pausing or
     // deleting an app stops its traffic within seconds (the default waits up to 16 s).
     maxHeartbeatThrottleInterval: '3 seconds',

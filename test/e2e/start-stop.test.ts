@@ -146,7 +146,7 @@ describe('a terminal Ctrl-C while a cycle runs (npm start)', () => {
     expect(logs.filter((l) => l.time >= signalledAt && l.level >= 40)).toEqual([]);
     expect(logs.filter((l) => l.msg === 'shutting down')).toHaveLength(1);
     const banner = service.output.findIndex((l) => l === 'scimflow is running');
-    expect(service.output.slice(banner + 7).filter((l) => l !== '' && !l.startsWith('{'))).toEqual([]);
+    expect(service.output.slice(banner + 8).filter((l) => l !== '' && !l.startsWith('{'))).toEqual([]);
     expect(isRunning(devServer!)).toBe(false);
     expect(await recordedDevServerPid(env.SCIMFLOW_DATA_DIR)).toBeUndefined();
   }, 120_000);

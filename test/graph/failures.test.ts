@@ -38,6 +38,21 @@ describe('throttling', () => {
     expect(usersCalls()).toEqual([429, 200]);
   });
 
+  it('tells its onRequest hook of every attempt, the throttled ones marked, with the same retries as without it', async () => {
+    const seen: unknown[] = [];
+    const hooked = createGraphSource(fake.sourceConfig(), fake.clientSecret, { maxRetries: 2, onRequest: (info) => seen.push(info) });
+    fake.throttleNext(1, '0.05');
+    expect((await hooked.readUsers()).objects).toHaveLength(1);
+    expect(seen).toEqual([
+      { status: 429, throttled: true },
+      { status: 200, throttled: false },
+    ]);
+    seen.length = 0;
+    fake.throttleNext(5, '0.05', 503);
+    await failure(hooked.readUsers());
+    expect(seen).toEqual(Array.from({ length: 3 }, () => ({ status: 503, throttled: true })));
+  });
+
   it('retries a 503 with Retry-After too', async () => {
     fake.throttleNext(1, '0.1', 503);
     await source.readUsers();

@@ -4,6 +4,7 @@
  * memory) watched for crashes. `activity` runs one piece of work as Temporal would: a failed try
  * is tried again, resumed where it last reported, and after a crash on a fresh worker.
  */
+import type { Metrics } from '../../src/metrics/index';
 import { randomBytes } from 'node:crypto';
 import type { AlertEvent } from '../../src/alerts/index';
 import { appInputSchema, splitSecrets, type AppInput } from '../../src/config/app';
@@ -74,6 +75,8 @@ export interface EngineOptions {
   /** Requests in flight against the target. Default the engine's. */
   concurrency?: number;
   target?: MemoryTargetOptions;
+  /** The metrics the engine counts into (kept across restarts, as a process's would not be: a test reads one registry). */
+  metrics?: Metrics;
 }
 
 export interface TestEngine {
@@ -147,8 +150,13 @@ export async function startEngine(store: Store, options: EngineOptions = {}): Pr
       store: watched.store,
       clients: {
         source: () => directory,
-        target: (appConfig, appSecrets) => scimClientFor(appConfig, appSecrets, { fetch: target.fetch }),
+        target: (appConfig, appSecrets, observer) =>
+          scimClientFor(appConfig, appSecrets, {
+            fetch: target.fetch,
+            ...(observer && { onRequest: observer.onRequest, onBudgetWait: observer.onBudgetWait }),
+          }),
       },
+      ...(options.metrics && { metrics: options.metrics }),
       logger: createLogger({ level: 'silent' }),
       now: clock.now,
       alerter: { send: async (alert) => void alerts.push(alert) },

@@ -4,7 +4,9 @@
  * and a fresh scim2-server tenant per app.
  */
 import { randomBytes } from 'node:crypto';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 import { realClients } from '../../activities/index';
+import type { Tracing } from '../../src/temporal/tracing';
 import { createLogger } from '../../src/log/index';
 import type { ScimRequestInfo } from '../../src/scim/index';
 import { startService, type RunningService } from '../../src/service/service';
@@ -44,6 +46,12 @@ export async function startHarness(
     alertWebhookUrl?: string;
     /** The Graph fake's tenant, e.g. a client secret known to the test. */
     graph?: Omit<FakeGraphOptions, 'maxPageSize'>;
+    /** Serve `GET /metrics` open on a port of its own too (a free loopback port): `service.metricsUrl`. */
+    metricsPort?: boolean;
+    /** Where the Temporal SDK serves its worker metrics (host:port), when this is the first service of the test process. */
+    temporalMetricsAddress?: string;
+    /** OpenTelemetry tracing, with a workflow bundle that holds its interceptors. */
+    tracing?: { tracing: Tracing; workflowBundle: WorkflowBundleOption };
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
@@ -61,12 +69,15 @@ export async function startHarness(
     taskQueue,
     adminToken,
     http: { host: '127.0.0.1', port: 0 },
+    ...(options.metricsPort && { metricsHttp: { host: '127.0.0.1', port: 0 } }),
+    ...(options.temporalMetricsAddress && { temporalMetricsAddress: options.temporalMetricsAddress }),
     worker: options.worker ?? true,
     clients: realClients({
       onScimRequest: (info) => scimRequests.push({ ...info, at: Date.now() }),
       ...(options.graphPageSize && { graphPageSize: options.graphPageSize }),
     }),
-    workflowBundle: { codePath: testEnv.workflowBundlePath },
+    workflowBundle: options.tracing?.workflowBundle ?? { codePath: testEnv.workflowBundlePath },
+    ...(options.tracing && { tracing: options.tracing.tracing }),
     ...(options.concurrency && { concurrency: options.concurrency }),
     ...(options.alertWebhookUrl && { alertWebhookUrl: options.alertWebhookUrl }),
   });
