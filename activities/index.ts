@@ -6,11 +6,13 @@
 import type { Alerter } from '../src/alerts/index';
 import type { PeopleDirectory } from '../src/graph/index';
 import type { LifecycleActivities } from '../src/lifecycle/contract';
+import type { RetentionActivities } from '../src/retention/contract';
 import type { Logger } from '../src/log/index';
 import type { Store } from '../src/store/index';
 import { createSyncEnv, type ClientFactories, type ScimflowActivities } from '../src/sync/index';
 import { cycleActivities } from './cycle';
 import { lifecycleActivities } from './lifecycle';
+import { retentionActivities } from './retention';
 
 export interface ActivityDeps {
   store: Store;
@@ -27,10 +29,14 @@ export interface ActivityDeps {
   now?: () => Date;
 }
 
-/** Every activity of the worker, cycle, on-demand and lifecycle, over one engine environment. */
-export function createActivities(deps: ActivityDeps): ScimflowActivities & LifecycleActivities {
+/** Every activity of the worker, cycle, on-demand, lifecycle and retention, over one engine environment. */
+export function createActivities(deps: ActivityDeps): ScimflowActivities & LifecycleActivities & RetentionActivities {
   const env = createSyncEnv(deps);
-  return { ...cycleActivities(env), ...lifecycleActivities(env, deps.directory ? { directory: deps.directory } : {}) };
+  return {
+    ...cycleActivities(env),
+    ...lifecycleActivities(env, deps.directory ? { directory: deps.directory } : {}),
+    ...retentionActivities(deps),
+  };
 }
 
 export { toFailure } from './temporal';

@@ -116,6 +116,7 @@ try {
     adminToken: admin.token,
     http: { host: settings.HOST, port: settings.PORT },
     concurrency: settings.SCIMFLOW_CONCURRENCY,
+    logRetentionDays: settings.SCIMFLOW_LOG_RETENTION_DAYS,
     workflowBundle: await workflowBundle,
     drainTimeoutMs: Math.max(1000, shutdownMs - AFTER_DRAIN_MS),
     ...(settings.SCIMFLOW_ALERT_WEBHOOK_URL && { alertWebhookUrl: settings.SCIMFLOW_ALERT_WEBHOOK_URL }),

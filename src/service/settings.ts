@@ -59,6 +59,8 @@ const settingsSchema = z.object({
   SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
   SCIMFLOW_CONCURRENCY: wholeNumber(8, 1, 64),
   SCIMFLOW_SHUTDOWN_SECONDS: wholeNumber(30, 5, 3600),
+  /** Days the provisioning log is kept; older entries are purged every hour. */
+  SCIMFLOW_LOG_RETENTION_DAYS: wholeNumber(30, 1, 3650),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 
