@@ -138,7 +138,7 @@ describe('the export', () => {
     );
     const text = await response.text();
     expect(text.endsWith('\r\n')).toBe(true);
-    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(text, { columns: true });
     const expected = (await stored({ appId: appB })).map(toExportRecord);
     expect(rows).toEqual(
       expected.map((record) => Object.fromEntries(CSV_COLUMNS.map(([header, read]) => [header, String(read(record) ?? '')]))),

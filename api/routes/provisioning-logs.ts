@@ -141,7 +141,7 @@ export function provisioningLogRoutes(deps: ApiDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       await requireApp(deps, id);
-      return download(c.req.valid('query'), id) as never;
+      return download(c.req.valid('query'), id);
     },
   );
 
