@@ -169,7 +169,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const retentionSchedule = await ensureRetentionSchedule(client, options.taskQueue, [
     { log: 'provisioning-log', days: options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS },
   ]);
-  logger.debug({ schedule: retentionSchedule, days: options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS }, 'retention schedule up to date');
+  logger.debug(
+    { schedule: retentionSchedule, days: options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS },
+    'retention schedule up to date',
+  );
 
   return {
     apiUrl,
