@@ -120,13 +120,23 @@ export const CSV_COLUMNS: readonly [string, (record: ExportRecord) => string | n
 /**
  * The entries as a byte stream in `format`, pulled from `entries` as the reader reads: one
  * store page at a time is in memory, however many entries there are. A failure part way
- * (the database gone) ends the stream with an error, so the client sees a cut answer.
+ * (the database gone) is given to `onError` and ends the stream with an error, so the client
+ * sees a cut answer.
  */
-export function exportStream(entries: AsyncIterable<ProvisioningLogEntry>, format: ExportFormat): ReadableStream<Uint8Array> {
+export function exportStream(
+  entries: AsyncIterable<ProvisioningLogEntry>,
+  format: ExportFormat,
+  onError: (error: unknown) => void = () => {},
+): ReadableStream<Uint8Array> {
   async function* lines() {
-    for await (const entry of entries) {
-      const record = toExportRecord(entry);
-      yield format === 'csv' ? CSV_COLUMNS.map(([, read]) => read(record)) : Buffer.from(`${JSON.stringify(record)}\n`);
+    try {
+      for await (const entry of entries) {
+        const record = toExportRecord(entry);
+        yield format === 'csv' ? CSV_COLUMNS.map(([, read]) => read(record)) : Buffer.from(`${JSON.stringify(record)}\n`);
+      }
+    } catch (error) {
+      onError(error);
+      throw error;
     }
   }
   const source = Readable.from(lines());

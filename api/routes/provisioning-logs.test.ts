@@ -4,6 +4,7 @@
  * a real RFC 4180 parser) and compared with the entries in the store.
  */
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appInputSchema, splitSecrets } from '../../src/config/app';
@@ -181,6 +182,40 @@ describe('the export', () => {
       appId: appB,
       statusInfo: { status: 'Failure', errorInformation: { errorCode: 'UnprocessableEntity' } },
     });
+  });
+
+  it('ends with an error, logged, when the database fails part way', async () => {
+    const logged: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(chunk.toString());
+        done();
+      },
+    });
+    const failing: Store = {
+      ...store,
+      provisioningLog: {
+        ...store.provisioningLog,
+        async *stream(filter) {
+          let n = 0;
+          for await (const e of store.provisioningLog.stream(filter)) {
+            if (++n > 1500) throw new Error('Connection terminated unexpectedly');
+            yield e;
+          }
+        },
+      },
+    };
+    const broken = createApi({
+      store: failing,
+      jobs: {} as JobControl,
+      adminToken: TOKEN,
+      logger: createLogger({ level: 'error', destination }),
+    });
+    const response = await broken.request('/api/v1/provisioning-logs/export?format=csv', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow();
+    expect(logged.join('')).toContain('a provisioning-log export stopped part way');
+    expect(logged.join('')).toContain('Connection terminated unexpectedly');
   });
 
   it('answers 404 for an app that does not exist, before streaming anything', async () => {

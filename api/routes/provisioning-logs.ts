@@ -100,14 +100,22 @@ export function provisioningLogRoutes(deps: ApiDeps) {
     return { items: found.items, nextCursor: found.nextCursor ?? null };
   };
   const download = (q: z.output<typeof exportQuerySchema>, appId: string | undefined) =>
-    new Response(exportStream(deps.store.provisioningLog.stream(storeFilter(q, appId)), q.format), {
-      status: 200,
-      headers: {
-        'content-type': EXPORT_CONTENT_TYPES[q.format],
-        'content-disposition': `attachment; filename="${exportFileName(appId, q.format, new Date())}"`,
-        'cache-control': 'no-store',
+    new Response(
+      exportStream(deps.store.provisioningLog.stream(storeFilter(q, appId)), q.format, (error) =>
+        deps.logger.error(
+          { err: { message: error instanceof Error ? error.message : String(error) }, appId, format: q.format },
+          'a provisioning-log export stopped part way',
+        ),
+      ),
+      {
+        status: 200,
+        headers: {
+          'content-type': EXPORT_CONTENT_TYPES[q.format],
+          'content-disposition': `attachment; filename="${exportFileName(appId, q.format, new Date())}"`,
+          'cache-control': 'no-store',
+        },
       },
-    });
+    );
 
   app.openapi(
     createRoute({
