@@ -6,12 +6,14 @@
 import type { Alerter } from '../src/alerts/index';
 import type { PeopleDirectory } from '../src/graph/index';
 import type { LifecycleActivities } from '../src/lifecycle/contract';
+import type { RetentionActivities } from '../src/retention/contract';
 import type { Logger } from '../src/log/index';
 import type { Store } from '../src/store/index';
 import type { Metrics } from '../src/metrics/index';
 import { createSyncEnv, type ClientFactories, type ScimflowActivities } from '../src/sync/index';
 import { cycleActivities } from './cycle';
 import { lifecycleActivities, type DeliverEvent } from './lifecycle';
+import { retentionActivities } from './retention';
 
 export interface ActivityDeps {
   store: Store;
@@ -32,8 +34,8 @@ export interface ActivityDeps {
   metrics?: Metrics;
 }
 
-/** Every activity of the worker, cycle, on-demand and lifecycle, over one engine environment. */
-export function createActivities(deps: ActivityDeps): ScimflowActivities & LifecycleActivities {
+/** Every activity of the worker, cycle, on-demand, lifecycle and retention, over one engine environment. */
+export function createActivities(deps: ActivityDeps): ScimflowActivities & LifecycleActivities & RetentionActivities {
   const env = createSyncEnv(deps);
   return {
     ...cycleActivities(env),
@@ -41,6 +43,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities & Lifec
       ...(deps.directory && { directory: deps.directory }),
       ...(deps.deliverEvent && { deliverEvent: deps.deliverEvent }),
     }),
+    ...retentionActivities(deps),
   };
 }
 

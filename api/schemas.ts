@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { storableString } from '../src/config/storable';
 import { attributeMappingSchema } from '../src/mapping/index';
+import type { ProvisioningLogEntry } from '../src/store/index';
 
 export const errorSchema = z
   .object({
@@ -181,9 +182,34 @@ export const onDemandResultSchema = z
   })
   .openapi('ProvisionOnDemandResult');
 
+/** An entry as the docs show it. */
+export const LOG_ENTRY_EXAMPLE: ProvisioningLogEntry = {
+  id: '4812',
+  appId: '3f0c2a1e-5b7d-4c1a-9e2f-0a1b2c3d4e5f',
+  cycleId: '3f0c2a1e-5b7d-4c1a-9e2f-0a1b2c3d4e5f:12',
+  changeId: '3f0c2a1e-5b7d-4c1a-9e2f-0a1b2c3d4e5f:12:user:9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11',
+  objectType: 'user',
+  sourceId: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11',
+  sourceDisplay: 'Ada Lovelace',
+  targetId: '2819c223-7f76-453a-919d-413861904646',
+  action: 'Update',
+  status: 'Failure',
+  reason: null,
+  modifiedProperties: [{ name: 'title', old: 'Engineer', new: 'Lead Engineer' }],
+  steps: [
+    { name: 'import', status: 'Success', detail: 'read from Graph' },
+    { name: 'export', status: 'Failure', detail: 'PATCH /Users/2819c223-7f76-453a-919d-413861904646' },
+  ],
+  error: { kind: 'transient', code: 'TooManyRequests', message: 'HTTP 429 from the target', status: 429, peer: 'target' },
+  startedAt: '2026-12-03T10:15:01.190Z',
+  durationMs: 44,
+  createdAt: '2026-12-03T10:15:01.234Z',
+};
+
 export const logEntrySchema = z
   .object({
     id: z.string(),
+    appId: z.string(),
     changeId: z.string(),
     cycleId: z.string().nullable(),
     objectType: z.string(),
@@ -200,7 +226,7 @@ export const logEntrySchema = z
     durationMs: z.number(),
     createdAt: z.string(),
   })
-  .openapi('ProvisioningLogEntry');
+  .openapi('ProvisioningLogEntry', { example: LOG_ENTRY_EXAMPLE });
 
 export const previewResultSchema = z
   .object({

@@ -1,5 +1,6 @@
 /**
  * `npm run bench -- initial-sync [--users N] [--concurrency C] [--page-size P] [--database-url URL] [--timeout-minutes M] [--cpu-profile DIR]`
+ * `npm run bench -- log-export [--entries N]`
  * `npm run bench -- groups [--users N] [--groups G] [--members-per-group M] [--members-per-patch L] [--seed S] [common options]`
  *
  * Prints the figures and writes them to `bench/results/initial-sync-<N>.json` or
@@ -13,15 +14,17 @@ import type { Log } from './environment';
 import { runGroups } from './groups';
 import { formatLifecycle, runLifecycle, writeLifecycle } from './lifecycle';
 import { runInitialSync } from './initial-sync';
+import { formatLogExport, runLogExport, writeLogExport } from './log-export';
 import { formatGroups, formatInitialSync, writeGroups, writeInitialSync } from './report';
 import { Teardown } from './teardown';
 
-const USAGE = `usage: npm run bench -- initial-sync|groups|lifecycle [options]
+const USAGE = `usage: npm run bench -- initial-sync|groups|lifecycle|log-export [options]
 
   initial-sync         provision N users into an empty tenant
   lifecycle            leaver, joiner and on-demand latency with --apps A apps (default 10) over --leavers L leavers (default 100)
   groups               provision N users and G groups with their members, then run an incremental
                        cycle after 1% of the users and 1% of the memberships changed
+  log-export           export --entries N provisioning-log entries (default 100000) as CSV and NDJSON, time and peak memory
 
   --users N            directory users to provision (default 10000)
   --concurrency C      objects reconciled at once, and the raw loop's concurrency (default 8, the service's default)
@@ -37,7 +40,7 @@ const USAGE = `usage: npm run bench -- initial-sync|groups|lifecycle [options]
   --seed S             seed of the group memberships and changes (default 1)
 `;
 
-const BENCHMARKS = ['initial-sync', 'groups', 'lifecycle'] as const;
+const BENCHMARKS = ['initial-sync', 'groups', 'lifecycle', 'log-export'] as const;
 
 function positiveInteger(name: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
@@ -61,6 +64,7 @@ function parse() {
       seed: { type: 'string', default: '1' },
       apps: { type: 'string', default: '10' },
       leavers: { type: 'string', default: '100' },
+      entries: { type: 'string', default: '100000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -87,6 +91,7 @@ function parse() {
     seed: positiveInteger('seed', values.seed, 2 ** 32 - 1),
     apps: positiveInteger('apps', values.apps, 100),
     leavers: positiveInteger('leavers', values.leavers),
+    entries: positiveInteger('entries', values.entries),
   };
 }
 
@@ -106,7 +111,11 @@ let benchmark = 'benchmark';
 try {
   const options = parse();
   benchmark = options.benchmark;
-  if (options.benchmark === 'lifecycle') {
+  if (options.benchmark === 'log-export') {
+    const result = await runLogExport({ entries: options.entries }, teardown, log);
+    process.stdout.write(formatLogExport(result));
+    log(`written to ${await writeLogExport(result)}`);
+  } else if (options.benchmark === 'lifecycle') {
     const result = await runLifecycle(
       {
         apps: options.apps,

@@ -24,7 +24,10 @@ import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/runtime';
 import type { Tracing } from '../temporal/tracing';
 import { bundleWorkflows, createWorker } from '../temporal/worker';
+import { ensureRetentionSchedule } from './retention-schedule';
 
+/** Days the provisioning log is kept when not told otherwise (Entra's own retention). */
+export const DEFAULT_LOG_RETENTION_DAYS = 30;
 /** How long one health check of a dependency may take. */
 const HEALTH_CHECK_TIMEOUT_MS = 2000;
 /** How long an API request's Temporal call may take while Temporal is known to be away. */
@@ -60,6 +63,8 @@ export interface ServiceOptions {
   healthIntervalMs?: number;
   /** How long a stop lets running activities finish (default 20 s); see createWorker. */
   drainTimeoutMs?: number;
+  /** Days the provisioning log is kept (default 30); the retention schedule purges older entries. */
+  logRetentionDays?: number;
 }
 
 export interface RunningService {
@@ -215,6 +220,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   // Every app has a running job, also after the Temporal cluster lost its state.
   await ensureJobs();
+  const retentionSchedule = await ensureRetentionSchedule(client, options.taskQueue, [
+    { log: 'provisioning-log', days: options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS },
+  ]);
+  logger.debug(
+    { schedule: retentionSchedule, days: options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS },
+    'retention schedule up to date',
+  );
 
   return {
     apiUrl,

@@ -19,6 +19,7 @@ describe('readSettings', () => {
       HOST: '127.0.0.1',
       TEMPORAL_PORT: 7233,
       SCIMFLOW_SHUTDOWN_SECONDS: 30,
+      SCIMFLOW_LOG_RETENTION_DAYS: 30,
       LOG_LEVEL: 'info',
     });
     expect(settings.dataDir).toMatch(/\.scimflow$/);
@@ -32,6 +33,7 @@ describe('readSettings', () => {
       SCIMFLOW_SECRET_KEY: 'ab'.repeat(32),
     });
     expect(settings).toMatchObject({ PORT: 0, TEMPORAL_ADDRESS: 'temporal.example.com:7233' });
+    expect(readSettings({ SCIMFLOW_LOG_RETENTION_DAYS: '7' }).SCIMFLOW_LOG_RETENTION_DAYS).toBe(7);
     expect(readSettings({ TEMPORAL_ADDRESS: '[::1]:7233', SCIMFLOW_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') })).toBeDefined();
   });
 
@@ -63,6 +65,8 @@ describe('readSettings', () => {
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' },
       'bad setting: OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL (got "collector:4318")',
     ],
+    [{ SCIMFLOW_LOG_RETENTION_DAYS: '0' }, 'bad setting: SCIMFLOW_LOG_RETENTION_DAYS must be a whole number from 1 to 3650 (got "0")'],
+    [{ SCIMFLOW_LOG_RETENTION_DAYS: '7.5' }, 'bad setting: SCIMFLOW_LOG_RETENTION_DAYS must be a whole number from 1 to 3650 (got "7.5")'],
     [{ LOG_LEVEL: 'loud' }, 'bad setting: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
   ])('refuses %j in one line naming the variable: %s', (env, message) => {
     expect(problemOf(env)).toBe(message);

@@ -65,6 +65,8 @@ const settingsSchema = z
     /** Where the Temporal SDK serves its worker metrics for Prometheus (host:port). */
     SCIMFLOW_TEMPORAL_METRICS_ADDRESS: hostPort('0.0.0.0:9464').optional(),
     /** OpenTelemetry traces go to this OTLP/HTTP collector when set. */
+    /** Days the provisioning log is kept; older entries are purged every hour. */
+    SCIMFLOW_LOG_RETENTION_DAYS: wholeNumber(30, 1, 3650),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   })

@@ -18,6 +18,7 @@ import { createRoleSnapshotsRepository, type RoleSnapshotsRepository } from './r
 import { migrateToLatest } from './migrations/index';
 import { createPersonsRepository, type PersonsRepository } from './persons';
 import { createProvisioningLogRepository, type ProvisioningLogRepository } from './provisioning-log';
+import { createRetentionRepository, type RetentionRepository } from './retention';
 import { createSyncStateRepository, type SyncStateRepository } from './sync-state';
 import type { Database } from './tables';
 
@@ -45,6 +46,7 @@ export interface Repositories {
   roleSnapshots: RoleSnapshotsRepository;
   persons: PersonsRepository;
   appErrors: AppErrorsRepository;
+  retention: RetentionRepository;
 }
 
 export interface Store extends Repositories {
@@ -74,6 +76,7 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     roleSnapshots: createRoleSnapshotsRepository(db),
     persons: createPersonsRepository(db),
     appErrors: createAppErrorsRepository(db),
+    retention: createRetentionRepository(db),
   };
 }
 

@@ -17,6 +17,7 @@ export type {
   ModifiedProperty,
   ProvisioningAction,
   ProvisioningLogEntry,
+  ProvisioningLogFilter,
   ProvisioningLogInput,
   ProvisioningLogQuery,
   ProvisioningLogRepository,
@@ -31,3 +32,4 @@ export type { LifecycleEventInput, Person, PersonsRepository, StoredLifecycleEve
 export type { PendingReference, ReferencesRepository } from './references';
 export type { RoleSnapshotsRepository } from './role-snapshots';
 export type { AppError, AppErrorsRepository, ErrorStep } from './app-errors';
+export { isRetainedLog, PURGE_BATCH_SIZE, RETAINED_LOGS, type RetainedLog, type RetentionRepository } from './retention';

@@ -74,8 +74,9 @@ export interface ProvisioningLogEntry {
   createdAt: string;
 }
 
-export interface ProvisioningLogQuery {
-  appId: string;
+export interface ProvisioningLogFilter {
+  /** One app's entries; every app's when absent. */
+  appId?: string;
   sourceId?: string;
   targetId?: string;
   action?: ProvisioningAction | ProvisioningAction[];
@@ -85,6 +86,9 @@ export interface ProvisioningLogQuery {
   from?: Instant;
   /** Entries recorded before this time. */
   to?: Instant;
+}
+
+export interface ProvisioningLogQuery extends ProvisioningLogFilter {
   /** Page size, 1..500 (default 100). */
   limit?: number;
   cursor?: string;
@@ -101,6 +105,9 @@ const isLogKey = ([createdAt, id]: readonly [string, number]) => {
 export function isLogCursor(cursor: string): boolean {
   return readCursor(cursor, LOG_CURSOR, isLogKey) !== undefined;
 }
+
+/** Entries per page of {@link ProvisioningLogRepository.stream}. */
+const STREAM_PAGE = 1000;
 
 /** Rows per INSERT statement: well under PostgreSQL's 65,535 bind parameters. */
 const APPEND_CHUNK = 500;
@@ -145,6 +152,29 @@ export function countKey(action: ProvisioningAction, status: ProvisioningStatus)
 
 function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
+}
+
+/** Up to `limit` entries matching `filter`, newest first, after the key `after` (time and id). */
+function selectPage(
+  db: Kysely<Database>,
+  filter: ProvisioningLogFilter,
+  after: readonly [Instant, number] | undefined,
+  limit: number,
+): Promise<Selectable<ProvisioningLogTable>[]> {
+  let query = db.selectFrom('provisioning_log').selectAll();
+  if (filter.appId !== undefined) query = query.where('app_id', '=', filter.appId);
+  if (filter.sourceId !== undefined) query = query.where('source_id', '=', filter.sourceId);
+  if (filter.targetId !== undefined) query = query.where('target_id', '=', filter.targetId);
+  if (filter.cycleId !== undefined) query = query.where('cycle_id', '=', filter.cycleId);
+  if (filter.action !== undefined) query = query.where('action', 'in', asList(filter.action));
+  if (filter.status !== undefined) query = query.where('status', 'in', asList(filter.status));
+  if (filter.from !== undefined) query = query.where('created_at', '>=', toDate(filter.from));
+  if (filter.to !== undefined) query = query.where('created_at', '<', toDate(filter.to));
+  if (after !== undefined) {
+    const [createdAt, id] = after;
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(toDate(createdAt), id)));
+  }
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
 /** The provisioning-log repository. */
@@ -200,24 +230,24 @@ export function createProvisioningLogRepository(db: Kysely<Database>) {
      */
     async query(filter: ProvisioningLogQuery): Promise<Page<ProvisioningLogEntry>> {
       const limit = pageLimit(filter.limit, 500, 100);
-      let query = db.selectFrom('provisioning_log').selectAll().where('app_id', '=', filter.appId);
-      if (filter.sourceId !== undefined) query = query.where('source_id', '=', filter.sourceId);
-      if (filter.targetId !== undefined) query = query.where('target_id', '=', filter.targetId);
-      if (filter.cycleId !== undefined) query = query.where('cycle_id', '=', filter.cycleId);
-      if (filter.action !== undefined) query = query.where('action', 'in', asList(filter.action));
-      if (filter.status !== undefined) query = query.where('status', 'in', asList(filter.status));
-      if (filter.from !== undefined) query = query.where('created_at', '>=', toDate(filter.from));
-      if (filter.to !== undefined) query = query.where('created_at', '<', toDate(filter.to));
-      if (filter.cursor !== undefined) {
-        const [createdAt, id] = decodeCursor(filter.cursor, LOG_CURSOR, isLogKey);
-        query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(toDate(createdAt), id)));
-      }
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
+      const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, LOG_CURSOR, isLogKey);
+      const rows = await selectPage(db, filter, after, limit + 1);
       return toPage(rows, limit, toEntry, (row) => [iso(row.created_at), row.id]);
+    },
+
+    /**
+     * Every entry matching the filter, newest first, read from the database in keyset pages of
+     * `pageSize` (default 1,000): an export of any size holds one page at a time.
+     */
+    async *stream(filter: ProvisioningLogFilter, pageSize = STREAM_PAGE): AsyncGenerator<ProvisioningLogEntry> {
+      let after: readonly [Date, number] | undefined;
+      for (;;) {
+        const rows = await selectPage(db, filter, after, pageSize);
+        for (const row of rows) yield toEntry(row);
+        const last = rows[rows.length - 1];
+        if (rows.length < pageSize || last === undefined) return;
+        after = [last.created_at, last.id];
+      }
     },
 
     /**
@@ -251,12 +281,6 @@ export function createProvisioningLogRepository(db: Kysely<Database>) {
         .where((eb) => eb.or(patterns.map((pattern) => eb('change_id', 'like', pattern))))
         .executeTakeFirstOrThrow();
       return Number(row.n);
-    },
-
-    /** Deletes entries recorded before `before` (retention). Returns how many went. */
-    async purgeOlderThan(before: Instant): Promise<number> {
-      const result = await db.deleteFrom('provisioning_log').where('created_at', '<', toDate(before)).executeTakeFirst();
-      return Number(result.numDeletedRows);
     },
   };
 }

@@ -515,17 +515,78 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       expect((await store.provisioningLog.query({ appId: app.id, from: '0001-01-01T00:00:00Z' })).items).toEqual([]);
     });
 
-    it('purges entries older than a date', async () => {
-      const { app } = await newApp();
-      const [old, recent] = [entry(app.id), entry(app.id)];
-      await store.provisioningLog.append([old, recent]);
+    /** Records `count` entries of `appId` at `createdAt` (the store's clock is the database's). */
+    async function recordAt(appId: string, createdAt: string, count = 1, overrides: Partial<ProvisioningLogInput> = {}) {
+      const entries = Array.from({ length: count }, () => entry(appId, overrides));
+      await store.provisioningLog.append(entries);
       await store.db
         .updateTable('provisioning_log')
-        .set({ created_at: '2001-01-01T00:00:00.000Z' })
-        .where('change_id', '=', old.changeId)
+        .set({ created_at: createdAt })
+        .where(
+          'change_id',
+          'in',
+          entries.map((e) => e.changeId),
+        )
         .execute();
-      expect(await store.provisioningLog.purgeOlderThan('2001-01-02T00:00:00.000Z')).toBe(1);
-      expect((await store.provisioningLog.query({ appId: app.id })).items.map((item) => item.changeId)).toEqual([recent.changeId]);
+      return entries.map((e) => e.changeId);
+    }
+
+    const changeIdsOf = async (appId: string) =>
+      (await store.provisioningLog.query({ appId, limit: 500 })).items.map((item) => item.changeId);
+
+    it('streams every entry matching the filter newest first in keyset pages, one app or all', async () => {
+      const [{ app: one }, { app: two }] = [await newApp(), await newApp()];
+      const oneIds = await recordAt(one.id, '2026-02-01T00:00:00.000Z', 5);
+      const twoIds = await recordAt(two.id, '2026-02-01T00:00:01.000Z', 3, { status: 'Failure', action: 'Create' });
+      const streamed = async (filter: Parameters<Store['provisioningLog']['stream']>[0], pageSize: number) => {
+        const ids: string[] = [];
+        for await (const e of store.provisioningLog.stream(filter, pageSize)) ids.push(e.changeId);
+        return ids;
+      };
+      // Same time within an app: the id breaks the tie, so pages of 2 skip and repeat nothing.
+      expect(new Set(await streamed({ appId: one.id }, 2))).toEqual(new Set(oneIds));
+      expect(await streamed({ appId: one.id }, 2)).toHaveLength(5);
+      const window = { from: '2026-02-01T00:00:00.000Z', to: '2026-02-01T00:00:02.000Z' };
+      const both = await streamed(window, 3);
+      expect(both.slice(0, 3).sort()).toEqual([...twoIds].sort());
+      expect(both.slice(3).sort()).toEqual([...oneIds].sort());
+      expect((await streamed({ ...window, status: 'Failure' }, 2)).sort()).toEqual([...twoIds].sort());
+      // The all-apps page is the same query as the stream, a page at a time.
+      const first = await store.provisioningLog.query({ ...window, limit: 4 });
+      const second = await store.provisioningLog.query({ ...window, limit: 4, cursor: first.nextCursor! });
+      expect([...first.items, ...second.items].map((e) => e.changeId)).toEqual(both);
+      expect(second.nextCursor).toBeUndefined();
+    });
+
+    it('purges entries older than the cut-off in bounded batches, the cut-off itself kept, in every app', async () => {
+      const [{ app: one }, { app: two }] = [await newApp(), await newApp()];
+      const cutOff = '1990-06-01T00:00:00.000Z';
+      await recordAt(one.id, '1990-01-01T00:00:00.000Z', 7);
+      await recordAt(two.id, '1990-05-31T23:59:59.999Z', 5);
+      const kept = [
+        ...(await recordAt(one.id, cutOff)),
+        ...(await recordAt(two.id, cutOff, 2)),
+        ...(await recordAt(two.id, '1990-06-02T00:00:00.000Z')),
+      ];
+      const anchorsBefore = await store.db
+        .selectFrom('anchors')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+
+      expect(await store.retention.purgeBatch('provisioning-log', cutOff, 5)).toBe(5);
+      const totals: number[] = [];
+      expect(await store.retention.purge('provisioning-log', cutOff, { batchSize: 3, onBatch: (n) => totals.push(n) })).toBe(7);
+      // 7 left: batches of 3, 3, 1; the short one says none older is left.
+      expect(totals).toEqual([3, 6, 7]);
+      expect(await store.retention.purge('provisioning-log', cutOff, { batchSize: 3 })).toBe(0);
+
+      expect([...(await changeIdsOf(one.id)), ...(await changeIdsOf(two.id))].sort()).toEqual([...kept].sort());
+      expect(
+        await store.db
+          .selectFrom('anchors')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
+      ).toEqual(anchorsBefore);
     });
   });
 

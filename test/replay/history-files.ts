@@ -47,9 +47,14 @@ export async function readHistories(dir = HISTORIES_DIR): Promise<RecordedHistor
 /**
  * Replaces the current recording (the files at the top of the folder; earlier releases' folders
  * stay) with `histories` (scenario file name → history), refusing any that holds a recording
- * secret. A scenario that is no longer recorded loses its file.
+ * secret. A scenario that is no longer recorded loses its file; with `replaceAll: false` (one
+ * scenario recorded alone) only the files given are written and the others stay.
  */
-export async function writeHistories(histories: Record<string, History>, dir = HISTORIES_DIR): Promise<string[]> {
+export async function writeHistories(
+  histories: Record<string, History>,
+  dir = HISTORIES_DIR,
+  options: { replaceAll?: boolean } = {},
+): Promise<string[]> {
   const texts = Object.entries(histories).map(([file, history]) => {
     const text = `${historyToJSON(history)}\n`;
     const leaked = secretsIn(text);
@@ -57,7 +62,7 @@ export async function writeHistories(histories: Record<string, History>, dir = H
     if (!file.startsWith(`${workflowTypeOf(history)}-`)) throw new Error(`${file} is a history of ${workflowTypeOf(history)}`);
     return { file, text };
   });
-  for (const file of await readdir(dir)) if (file.endsWith('.json')) await rm(join(dir, file));
+  if (options.replaceAll ?? true) for (const file of await readdir(dir)) if (file.endsWith('.json')) await rm(join(dir, file));
   for (const { file, text } of texts) await writeFile(join(dir, file), text);
   return texts.map(({ file }) => file);
 }

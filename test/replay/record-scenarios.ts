@@ -9,6 +9,7 @@ import { eventSummary, writeHistories } from './history-files';
 import { recordAppJob } from './scenarios/app-job';
 import { recordLifecycle } from './scenarios/lifecycle';
 import { recordLifecycleTimers } from './scenarios/lifecycle-timers';
+import { recordLogRetention } from './scenarios/log-retention';
 import { recordSyncCycles } from './scenarios/sync-cycle';
 import type { Log, Recorded } from './scenarios/runs';
 
@@ -26,9 +27,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 let exitCode = 0;
 try {
   const recorded: Recorded = {};
-  for (const scenario of [recordAppJob, recordSyncCycles, recordLifecycle, recordLifecycleTimers])
-    Object.assign(recorded, await scenario(teardown, log));
-  for (const file of await writeHistories(recorded)) log(`${file}: ${eventSummary(recorded[file]!).join(' ')}`);
+  const scenarios = {
+    appJob: recordAppJob,
+    syncCycles: recordSyncCycles,
+    lifecycle: recordLifecycle,
+    lifecycleTimers: recordLifecycleTimers,
+    logRetention: recordLogRetention,
+  };
+  // `--only logRetention` records one scenario and leaves the other histories as they are.
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined && !Object.hasOwn(scenarios, only)) throw new Error(`--only takes one of ${Object.keys(scenarios).join(', ')}`);
+  for (const [name, scenario] of Object.entries(scenarios))
+    if (only === undefined || only === name) Object.assign(recorded, await scenario(teardown, log));
+  for (const file of await writeHistories(recorded, undefined, { replaceAll: only === undefined }))
+    log(`${file}: ${eventSummary(recorded[file]!).join(' ')}`);
 } catch (error) {
   exitCode = 1;
   console.error(`\nrecording FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -27,11 +27,15 @@ const servers = await startTestServers({
 let exitCode = 1;
 try {
   if (interrupted) throw new Error(`${interrupted} while the servers started`);
-  const recording = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./record-scenarios.ts', import.meta.url))], {
-    cwd: projectRoot,
-    env: { ...process.env, ...servers.env },
-    stdio: 'inherit',
-  });
+  const recording = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./record-scenarios.ts', import.meta.url)), ...process.argv.slice(2)],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ...servers.env },
+      stdio: 'inherit',
+    },
+  );
   child = recording;
   exitCode = await new Promise<number>((resolve, reject) => {
     recording.on('error', reject);
