@@ -14,6 +14,7 @@ import { errorResponse } from './errors';
 import { requireJsonBody } from './json-body';
 import { declareCommonAnswers, tagged, TAGS } from './openapi';
 import { appsRoutes } from './routes/apps';
+import { configRoutes } from './routes/config';
 import { connectionRoutes } from './routes/connection';
 import { expressionRoutes } from './routes/expressions';
 import { lifecycleRoutes, type LifecycleDeps } from './routes/lifecycle';
@@ -26,6 +27,7 @@ const LINKS = {
   apps: `${API_BASE}/apps`,
   app: `${API_BASE}/apps/{id}`,
   status: `${API_BASE}/apps/{id}/status`,
+  config: `${API_BASE}/apps/{id}/config`,
   provisioningLogs: `${API_BASE}/apps/{id}/provisioning-logs`,
   testConnection: `${API_BASE}/apps/{id}/test-connection`,
   provisionOnDemand: `${API_BASE}/apps/{id}/provision-on-demand`,
@@ -79,6 +81,7 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   v1.use('*', requireJsonBody);
   v1.route('/', tagged('service', indexRoute()));
   v1.route('/', tagged('apps', appsRoutes(deps)));
+  v1.route('/', tagged('configuration', configRoutes(deps)));
   v1.route('/', tagged('on demand', onDemandRoutes(deps)));
   v1.route('/', tagged('provisioning logs', provisioningLogRoutes(deps)));
   v1.route('/', tagged('expressions', expressionRoutes(deps)));

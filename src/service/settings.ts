@@ -57,6 +57,8 @@ const settingsSchema = z.object({
   SCIMFLOW_SECRET_KEY: z.string().refine(isSecretKey, 'must be 32 bytes written as 64 hex characters or as base64').optional(),
   SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
+  /** Apps declared in a YAML or JSON file, created or updated at start (src/config/apps-file.ts). */
+  SCIMFLOW_APPS_FILE: z.string().min(1).optional(),
   SCIMFLOW_CONCURRENCY: wholeNumber(8, 1, 64),
   SCIMFLOW_SHUTDOWN_SECONDS: wholeNumber(30, 5, 3600),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
