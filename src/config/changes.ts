@@ -87,7 +87,9 @@ export function planConfig(current: { app: AppConfig; secrets: AppSecrets } | un
   }
   const discovered = current.app.capabilities?.discovered;
   if (discovered) next.config.capabilities = { overrides: next.config.capabilities?.overrides ?? {}, discovered };
-  const preview: AppConfig = { ...current.app, ...next.config };
+  // The whole configuration is the new one: a part the spec leaves out is removed.
+  const { id, configVersion, createdAt, updatedAt } = current.app;
+  const preview: AppConfig = { id, configVersion, createdAt, updatedAt, ...next.config };
   const changes = diffConfig(current.app, current.secrets, preview, next.secrets);
   if (changes.length === 0) return { outcome: 'unchanged', changes };
   return {
