@@ -33,8 +33,20 @@ function recordingJobs(): JobControl & { calls: string[] } {
 /** An app that sets every field of the app schema. */
 const FULL_APP = {
   displayName: 'Contoso ServiceNow',
-  source: { type: 'graph', tenantId: 'contoso.onmicrosoft.com', clientId: 'c1', clientSecret: 'graph-secret-value', scope: 'assigned', servicePrincipalId: 'sp1' },
-  target: { type: 'scim', baseUrl: 'https://scim.example.com/v2', auth: { type: 'bearer', token: 'scim-token-value' }, rateLimit: { concurrency: 4 } },
+  source: {
+    type: 'graph',
+    tenantId: 'contoso.onmicrosoft.com',
+    clientId: 'c1',
+    clientSecret: 'graph-secret-value',
+    scope: 'assigned',
+    servicePrincipalId: 'sp1',
+  },
+  target: {
+    type: 'scim',
+    baseUrl: 'https://scim.example.com/v2',
+    auth: { type: 'bearer', token: 'scim-token-value' },
+    rateLimit: { concurrency: 4 },
+  },
   schedule: { intervalMinutes: 20 },
   deprovisioning: { softDeleted: 'disable', hardDeleted: 'delete', outOfScope: 'ignore', threshold: 100 },
   mappings: { user: [{ type: 'direct', source: 'userPrincipalName', target: 'userName', matchingPrecedence: 1 }] },
@@ -81,7 +93,11 @@ describe('GET /apps/{id}/config', () => {
     expect(exported.body.source.clientSecret).toEqual({ stored: true });
     expect(exported.body.target.auth).toEqual({ type: 'bearer', token: { stored: true } });
     expect(exported.body.capabilities).toEqual({ overrides: { patch: false } });
-    expect(exported.body).toMatchObject({ lifecycle: { leadTimeDays: 2 }, quarantine: { failureShare: 0.5 }, groups: { compareMembersHours: 12 } });
+    expect(exported.body).toMatchObject({
+      lifecycle: { leadTimeDays: 2 },
+      quarantine: { failureShare: 0.5 },
+      groups: { compareMembersHours: 12 },
+    });
   });
 
   it('answers 404 for an app that does not exist', async () => {
@@ -113,7 +129,11 @@ describe('PUT /apps/{id}/config', () => {
 
   it('answers what changed, a secret only as "replaced", and tells the job a new interval', async () => {
     const { id, document } = await created();
-    const changed = { ...document, schedule: { intervalMinutes: 5 }, target: { ...document.target, auth: { type: 'bearer', token: 'rotated-token' } } };
+    const changed = {
+      ...document,
+      schedule: { intervalMinutes: 5 },
+      target: { ...document.target, auth: { type: 'bearer', token: 'rotated-token' } },
+    };
     const put = await call('PUT', `/apps/${id}/config`, changed);
     expect(put.status).toBe(200);
     expect(put.text).not.toContain('rotated-token');
@@ -148,7 +168,11 @@ describe('PUT /apps/{id}/config', () => {
     ['an unknown field', (d) => ({ ...d, schedul: {} }), 'schedul'],
     ['a read-only field', (d) => ({ ...d, configVersion: 3 }), 'configVersion'],
     ['a bad secret marker', (d) => ({ ...d, source: { ...d.source, clientSecret: { stored: false } } }), 'source.clientSecret'],
-    ['another auth type without its secret', (d) => ({ ...d, target: { ...d.target, auth: { type: 'basic', username: 'bot' } } }), 'target.auth.password'],
+    [
+      'another auth type without its secret',
+      (d) => ({ ...d, target: { ...d.target, auth: { type: 'basic', username: 'bot' } } }),
+      'target.auth.password',
+    ],
   ])('refuses %s with 400 naming the field', async (_name, change, field) => {
     const { id, document } = await created();
     const put = await call('PUT', `/apps/${id}/config`, change(document));
@@ -158,7 +182,11 @@ describe('PUT /apps/{id}/config', () => {
 
   it('creates an app under a new id, refuses a bad new id and the id of a deleted app', async () => {
     const { document } = await created();
-    const secrets = { ...document, source: { ...document.source, clientSecret: 'graph-2' }, target: { ...document.target, auth: { type: 'bearer', token: 'tok-2' } } };
+    const secrets = {
+      ...document,
+      source: { ...document.source, clientSecret: 'graph-2' },
+      target: { ...document.target, auth: { type: 'bearer', token: 'tok-2' } },
+    };
     const noSecret = await call('PUT', '/apps/servicenow/config', document);
     expect(noSecret.status).toBe(400);
     expect(noSecret.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['source.clientSecret', 'target.auth.token']);

@@ -56,10 +56,10 @@ const appliedSchema = z
   })
   .openapi('ConfigApplied');
 
-const documentSchema = apiConfigDocumentSchema.openapi('AppConfigDocument', {
-  description:
-    'The app body of POST /apps; each secret is its new value, or `{"stored": true}` (or left out) to keep the stored one. Fields left out take their defaults.',
-});
+/** The document (its schema comes from src/, which does not extend zod with `.openapi`). */
+const documentSchema = apiConfigDocumentSchema;
+const DOCUMENT_DESCRIPTION =
+  'The app body of POST /apps; each secret is its new value, or `{"stored": true}` (or left out) to keep the stored one. Fields left out take their defaults, and a field set before but left out now is removed.';
 
 export function configRoutes(deps: ApiDeps) {
   const app = routeGroup();
@@ -85,7 +85,11 @@ export function configRoutes(deps: ApiDeps) {
       summary: 'Apply a configuration document to the app (creating it under this id when there is none); answers what changed',
       request: {
         params: appIdParams,
-        body: { content: { 'application/json': { schema: documentSchema, example: CONFIG_EXAMPLE } }, required: true },
+        body: {
+          description: DOCUMENT_DESCRIPTION,
+          content: { 'application/json': { schema: documentSchema, example: CONFIG_EXAMPLE } },
+          required: true,
+        },
       },
       responses: {
         200: json(appliedSchema, 'Applied (or nothing to change)', {

@@ -27,7 +27,11 @@ const JSON_APPS = {
     'sn-basic': {
       displayName: 'Basic',
       source: { type: 'graph', tenantId: 't', clientId: 'c', clientSecret: { env: 'GRAPH_SECRET' } },
-      target: { type: 'scim', baseUrl: 'https://scim.example.com', auth: { type: 'basic', username: 'bot', password: { env: 'SN_PASSWORD' } } },
+      target: {
+        type: 'scim',
+        baseUrl: 'https://scim.example.com',
+        auth: { type: 'basic', username: 'bot', password: { env: 'SN_PASSWORD' } },
+      },
     },
   },
 };
@@ -76,7 +80,9 @@ describe('readAppsFile', () => {
 
   it('reads JSON', async () => {
     const apps = readAppsFile(await file('apps.json', JSON.stringify(JSON_APPS)), ENV);
-    expect(apps.map((app) => [app.id, app.spec.target.auth])).toEqual([['sn-basic', { type: 'basic', username: 'bot', password: 'basic-password' }]]);
+    expect(apps.map((app) => [app.id, app.spec.target.auth])).toEqual([
+      ['sn-basic', { type: 'basic', username: 'bot', password: 'basic-password' }],
+    ]);
   });
 
   const yamlWith = (from: string, to: string) => {
@@ -86,7 +92,11 @@ describe('readAppsFile', () => {
 
   it.each<[string, string, string]>([
     ['YAML that does not parse', 'apps:\n  servicenow: {displayName: [\n', 'not YAML: '],
-    ['a missing environment variable', YAML, 'app "servicenow": target.auth.token: the environment variable SERVICENOW_SCIM_TOKEN is not set'],
+    [
+      'a missing environment variable',
+      YAML,
+      'app "servicenow": target.auth.token: the environment variable SERVICENOW_SCIM_TOKEN is not set',
+    ],
     [
       'a secret written in the file',
       yamlWith('clientSecret: { env: GRAPH_SECRET }', 'clientSecret: plain-secret'),
@@ -115,7 +125,9 @@ describe('readAppsFile', () => {
     expect(refusal(await file('broken.json', '{"apps": {'))).toMatch(/^not JSON: /);
     const bad = structuredClone(JSON_APPS) as any;
     bad.apps['sn-basic'].target.auth.username = 'a:b';
-    expect(refusal(await file('bad.json', JSON.stringify(bad)))).toBe('app "sn-basic": target.auth.username: username must not contain a colon');
+    expect(refusal(await file('bad.json', JSON.stringify(bad)))).toBe(
+      'app "sn-basic": target.auth.username: username must not contain a colon',
+    );
   });
 
   it('names every problem of every app on the one line', async () => {

@@ -12,7 +12,17 @@ const INPUT: AppInput = {
 /** The app as the store would hold it after creating it from `input`. */
 function stored(input: AppInput, extra: Partial<AppConfig> = {}) {
   const { config, secrets } = splitSecrets(appInputSchema.parse(input));
-  return { app: { ...config, id: 'slack', configVersion: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...extra }, secrets };
+  return {
+    app: {
+      ...config,
+      id: 'slack',
+      configVersion: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      ...extra,
+    },
+    secrets,
+  };
 }
 
 describe('diffConfig', () => {
@@ -31,9 +41,18 @@ describe('diffConfig', () => {
     [
       'a mapping added',
       { ...INPUT, mappings: { user: [{ type: 'direct', source: 'mail', target: 'userName', matchingPrecedence: 1 }] } },
-      [{ path: 'mappings.user', after: [{ type: 'direct', source: 'mail', target: 'userName', matchingPrecedence: 1, applyOn: 'always' }] }],
+      [
+        {
+          path: 'mappings.user',
+          after: [{ type: 'direct', source: 'mail', target: 'userName', matchingPrecedence: 1, applyOn: 'always' }],
+        },
+      ],
     ],
-    ['a secret replaced (its values never shown)', { ...INPUT, source: { ...INPUT.source, clientSecret: 'rotated' } }, [{ path: 'source.clientSecret', secret: 'replaced' }]],
+    [
+      'a secret replaced (its values never shown)',
+      { ...INPUT, source: { ...INPUT.source, clientSecret: 'rotated' } },
+      [{ path: 'source.clientSecret', secret: 'replaced' }],
+    ],
     [
       'another auth type',
       { ...INPUT, target: { ...INPUT.target, auth: { type: 'basic', username: 'bot', password: 'pw' } } },
@@ -53,16 +72,30 @@ describe('diffConfig', () => {
   });
 
   it('finds an item changed inside a list by its index', () => {
-    const mapped = (target: string): AppInput => ({ ...INPUT, mappings: { user: [{ type: 'direct', source: 'mail', target: 'userName' }, { type: 'direct', source: 'surname', target }] } });
+    const mapped = (target: string): AppInput => ({
+      ...INPUT,
+      mappings: {
+        user: [
+          { type: 'direct', source: 'mail', target: 'userName' },
+          { type: 'direct', source: 'surname', target },
+        ],
+      },
+    });
     const a = stored(mapped('name.familyName'));
     const b = stored(mapped('displayName'));
-    expect(diffConfig(a.app, a.secrets, b.app, b.secrets)).toEqual([{ path: 'mappings.user.1.target', before: 'name.familyName', after: 'displayName' }]);
+    expect(diffConfig(a.app, a.secrets, b.app, b.secrets)).toEqual([
+      { path: 'mappings.user.1.target', before: 'name.familyName', after: 'displayName' },
+    ]);
   });
 
   it('sees no change in the order of keys, nor in a field an older app left out that has its default', () => {
     const legacy = stored(INPUT);
     delete (legacy.app as Partial<AppConfig>).groups;
-    const reordered = { ...legacy.app, schedule: { ...legacy.app.schedule }, source: Object.fromEntries(Object.entries(legacy.app.source).reverse()) } as AppConfig;
+    const reordered = {
+      ...legacy.app,
+      schedule: { ...legacy.app.schedule },
+      source: Object.fromEntries(Object.entries(legacy.app.source).reverse()),
+    } as AppConfig;
     expect(diffConfig(legacy.app, legacy.secrets, stored(INPUT).app, legacy.secrets)).toEqual([]);
     expect(diffConfig(reordered, legacy.secrets, legacy.app, legacy.secrets)).toEqual([]);
   });
@@ -78,8 +111,16 @@ describe('planConfig', () => {
   });
 
   it.each<[string, AppInput, boolean]>([
-    ['a mapping change', { ...INPUT, mappings: { user: [{ type: 'direct', source: 'mail', target: 'userName', matchingPrecedence: 1 }] } }, true],
-    ['a scoping change', { ...INPUT, scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }] }] } } }, true],
+    [
+      'a mapping change',
+      { ...INPUT, mappings: { user: [{ type: 'direct', source: 'mail', target: 'userName', matchingPrecedence: 1 }] } },
+      true,
+    ],
+    [
+      'a scoping change',
+      { ...INPUT, scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }] }] } } },
+      true,
+    ],
     ['a source scope change', { ...INPUT, source: { ...INPUT.source, scope: 'assigned', servicePrincipalId: 'sp' } }, true],
     ['a schedule change', { ...INPUT, schedule: { intervalMinutes: 5 } }, false],
     ['a secret change', { ...INPUT, target: { ...INPUT.target, auth: { type: 'bearer', token: 'new' } } }, false],
