@@ -81,7 +81,7 @@ export function planConfig(current: { app: AppConfig; secrets: AppSecrets } | un
   const next = splitSecrets(spec);
   if (!current) {
     const created = exportConfig({ ...next.config, id: '', configVersion: 1, createdAt: '', updatedAt: '' }, { secretMarkers: false });
-    const changes: ConfigChange[] = Object.entries(created).map(([path, after]) => ({ path, after: after as unknown }));
+    const changes: ConfigChange[] = Object.entries(created).map(([path, after]) => ({ path, after: after }));
     for (const slot of secretSlots(spec.target.auth.type)) changes.push({ path: slotName(slot), secret: 'set' });
     return { outcome: 'created', changes: sortByPath(changes), write: { ...next, bumpConfigVersion: false, intervalChanged: false } };
   }
