@@ -508,7 +508,8 @@ describe('the OpenAPI document', () => {
       if (path !== '/') expect(answers, where).toContain('401');
       if (op.requestBody) expect(answers, where).toEqual(expect.arrayContaining(['400', '415']));
       if (op.parameters?.length) expect(answers, where).toContain('400');
-      if (path.includes('{id}')) expect(answers, where).toContain('404');
+      // PUT /apps/{id}/config creates an app that is not there yet, so it has no 404 to give.
+      if (path.includes('{id}') && `${method} ${path}` !== 'put /apps/{id}/config') expect(answers, where).toContain('404');
     }
     expect(spec.paths['/']!.get.security).toEqual([]);
   });

@@ -15,6 +15,7 @@ import { requireJsonBody } from './json-body';
 import { describeMetricsRoute, METRICS_PATH, scrape } from './metrics';
 import { declareCommonAnswers, tagged, TAGS } from './openapi';
 import { appsRoutes } from './routes/apps';
+import { configRoutes } from './routes/config';
 import { connectionRoutes } from './routes/connection';
 import { expressionRoutes } from './routes/expressions';
 import { lifecycleRoutes, type LifecycleDeps } from './routes/lifecycle';
@@ -27,6 +28,7 @@ const LINKS = {
   apps: `${API_BASE}/apps`,
   app: `${API_BASE}/apps/{id}`,
   status: `${API_BASE}/apps/{id}/status`,
+  config: `${API_BASE}/apps/{id}/config`,
   provisioningLogs: `${API_BASE}/apps/{id}/provisioning-logs`,
   provisioningLogsExport: `${API_BASE}/apps/{id}/provisioning-logs/export`,
   allProvisioningLogs: `${API_BASE}/provisioning-logs`,
@@ -84,6 +86,7 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   v1.use('*', requireJsonBody);
   v1.route('/', tagged('service', indexRoute()));
   v1.route('/', tagged('apps', appsRoutes(deps)));
+  v1.route('/', tagged('configuration', configRoutes(deps)));
   v1.route('/', tagged('on demand', onDemandRoutes(deps)));
   v1.route('/', tagged('provisioning logs', provisioningLogRoutes(deps)));
   v1.route('/', tagged('expressions', expressionRoutes(deps)));

@@ -10,6 +10,7 @@ import { errorSchema } from './schemas';
 export const TAGS = [
   { name: 'service', description: 'Where everything is' },
   { name: 'apps', description: 'Provisioned apps: create, read, change, delete, and control their jobs' },
+  { name: 'configuration', description: "An app's whole configuration as one document: exported without secrets, applied idempotently" },
   { name: 'connection', description: "Test an app's source and target before provisioning" },
   { name: 'on demand', description: 'One user or group now, or a dry run of it' },
   { name: 'provisioning logs', description: 'Every action on every object, with its steps' },

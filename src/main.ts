@@ -4,7 +4,9 @@
  * DATABASE_URL an embedded PostgreSQL (PGlite) in the data dir.
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { applyDeclaredApps } from './config/apply';
+import { AppsFileError, readAppsFile, type DeclaredApp } from './config/apps-file';
 import { createLogger } from './log/index';
 import { loadOrCreateAdminToken } from './service/admin-token';
 import { startService, type RunningService } from './service/service';
@@ -15,11 +17,16 @@ import { startTracing, type Tracing } from './temporal/tracing';
 import { bundleWorkflows } from './temporal/worker';
 
 let settings: Settings;
+let declaredApps: { file: string; apps: DeclaredApp[] } | undefined;
 try {
   settings = readSettings();
+  if (settings.SCIMFLOW_APPS_FILE) {
+    const file = resolve(settings.SCIMFLOW_APPS_FILE);
+    declaredApps = { file, apps: readAppsFile(file) };
+  }
 } catch (error) {
   // Nothing is started or written yet: one line for the operator, and exit status 2 (a usage error).
-  if (!(error instanceof SettingsError)) throw error;
+  if (!(error instanceof SettingsError) && !(error instanceof AppsFileError)) throw error;
   process.stderr.write(`scimflow: ${error.message}\n`);
   process.exit(2);
 }
@@ -129,6 +136,8 @@ try {
     drainTimeoutMs: Math.max(1000, shutdownMs - AFTER_DRAIN_MS),
     ...(settings.SCIMFLOW_ALERT_WEBHOOK_URL && { alertWebhookUrl: settings.SCIMFLOW_ALERT_WEBHOOK_URL }),
   });
+
+  if (declaredApps) await applyDeclaredApps({ store, jobs: service.jobs, logger }, declaredApps.file, declaredApps.apps);
 
   const lines = [
     '',

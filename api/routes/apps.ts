@@ -2,10 +2,11 @@
  * `/apps`: create, list, read, change and delete provisioned apps, and control their jobs.
  * Secrets are write-only: accepted on create and change, never returned.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppError } from '../../src/store/index';
-import { appInputSchema, groupsSchema, splitSecrets, targetAuthInput, type AppConfig, type AppInput } from '../../src/config/app';
+import { appInputSchema, splitSecrets, type AppConfig, type AppInput } from '../../src/config/app';
+import { changesScope } from '../../src/config/changes';
+import { appInputOf } from '../../src/config/document';
 import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS } from '../../src/mapping/index';
 import { quarantineSettings } from '../../src/quarantine/index';
 import { fieldErrors, invalid, notFound, routeGroup, type FieldError } from '../errors';
@@ -107,20 +108,6 @@ const APP_EXAMPLE = {
   },
   scoping: { user: { groups: [{ clauses: [{ attribute: 'department', operator: 'EQUALS', value: 'Sales' }] }] } },
 };
-
-/** Top-level keys whose change makes the next cycle re-evaluate every object. */
-function changesScope(before: AppConfig, after: AppConfig): boolean {
-  // Compared as values: the store's jsonb keeps object keys in an order of its own.
-  const differ = (a: unknown, b: unknown) => !isDeepStrictEqual(a, b);
-  return (
-    differ(before.mappings, after.mappings) ||
-    differ(before.scoping ?? {}, after.scoping ?? {}) ||
-    differ(before.groups ?? groupsSchema.parse({}), after.groups ?? groupsSchema.parse({})) ||
-    before.source.scope !== after.source.scope ||
-    before.source.servicePrincipalId !== after.source.servicePrincipalId ||
-    before.source.tenantId !== after.source.tenantId
-  );
-}
 
 type Plain = Record<string, unknown>;
 const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -225,24 +212,7 @@ export function appsRoutes(deps: ApiDeps) {
       const { id } = c.req.valid('param');
       const current = await requireApp(deps, id);
       const secrets = await deps.store.apps.getSecrets(id);
-      const currentInput: AppInput = {
-        displayName: current.displayName,
-        source: { ...current.source, clientSecret: secrets.clientSecret },
-        target: {
-          type: 'scim',
-          baseUrl: current.target.baseUrl,
-          auth: targetAuthInput(current.target.auth, secrets),
-          ...(current.target.rateLimit && { rateLimit: current.target.rateLimit }),
-        },
-        schedule: current.schedule,
-        deprovisioning: current.deprovisioning,
-        mappings: current.mappings,
-        scoping: current.scoping ?? {},
-        ...(current.groups && { groups: current.groups }),
-        ...(current.lifecycle && { lifecycle: current.lifecycle }),
-        ...(current.quarantine && { quarantine: current.quarantine }),
-        capabilities: { overrides: current.capabilities?.overrides ?? {} },
-      };
+      const currentInput = appInputOf(current, secrets) as AppInput;
       const change = c.req.valid('json');
       const readOnly = readOnlyFields(change);
       if (readOnly.length > 0) throw invalid(readOnly);

@@ -174,17 +174,20 @@ export const appInputSchema = z
     /** When cycles that cannot make progress quarantine the job (src/quarantine/). */
     quarantine: quarantineSettingsSchema.optional(),
   })
-  .superRefine((app, ctx) => {
-    // The configuration is stored as it is (jsonb and text), and the store holds no NUL.
-    refuseNul(app, ctx);
-    if (app.source.scope === 'assigned' && !app.source.servicePrincipalId) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['source', 'servicePrincipalId'],
-        message: 'servicePrincipalId is required when scope is "assigned"',
-      });
-    }
-  });
+  .superRefine(appChecks);
+
+/** The checks of an app across its fields (also those of its configuration document, src/config/document.ts). */
+export function appChecks(app: { source: { scope: string; servicePrincipalId?: string | undefined } }, ctx: z.RefinementCtx): void {
+  // The configuration is stored as it is (jsonb and text), and the store holds no NUL.
+  refuseNul(app, ctx);
+  if (app.source.scope === 'assigned' && !app.source.servicePrincipalId) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['source', 'servicePrincipalId'],
+      message: 'servicePrincipalId is required when scope is "assigned"',
+    });
+  }
+}
 
 export type AppInput = z.input<typeof appInputSchema>;
 export type AppSpec = z.output<typeof appInputSchema>;

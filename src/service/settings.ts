@@ -58,15 +58,17 @@ const settingsSchema = z
     SCIMFLOW_SECRET_KEY: z.string().refine(isSecretKey, 'must be 32 bytes written as 64 hex characters or as base64').optional(),
     SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
+    /** Apps declared in a YAML or JSON file, created or updated at start (src/config/apps-file.ts). */
+    SCIMFLOW_APPS_FILE: z.string().min(1).optional(),
     SCIMFLOW_CONCURRENCY: wholeNumber(8, 1, 64),
     SCIMFLOW_SHUTDOWN_SECONDS: wholeNumber(30, 5, 3600),
     /** `GET /metrics` without a token on this port too (on HOST; 0 picks a free one); keep it internal. */
     SCIMFLOW_METRICS_PORT: portNumber(0).optional(),
     /** Where the Temporal SDK serves its worker metrics for Prometheus (host:port). */
     SCIMFLOW_TEMPORAL_METRICS_ADDRESS: hostPort('0.0.0.0:9464').optional(),
-    /** OpenTelemetry traces go to this OTLP/HTTP collector when set. */
     /** Days the provisioning log is kept; older entries are purged every hour. */
     SCIMFLOW_LOG_RETENTION_DAYS: wholeNumber(30, 1, 3650),
+    /** OpenTelemetry traces go to this OTLP/HTTP collector when set. */
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   })

@@ -21,6 +21,8 @@ export interface AppUpdateOptions {
   secrets?: AppSecrets;
   /** Set when mappings or source scope changed: the next cycle must re-evaluate everything. */
   bumpConfigVersion?: boolean;
+  /** The changes are the whole definition: parts they leave out are removed (a configuration document applied). */
+  replace?: boolean;
 }
 
 type AppRow = Pick<Selectable<AppsTable>, 'id' | 'display_name' | 'config' | 'config_version' | 'created_at' | 'updated_at'>;
@@ -85,6 +87,12 @@ export function createAppsRepository(db: Kysely<Database>, cipher: SecretCipher)
       return row && toAppConfig(row);
     },
 
+    /** Whether an app of this id existed and was deleted (its id is not given out again). */
+    async wasDeleted(id: string): Promise<boolean> {
+      const row = await db.selectFrom('apps').select('id').where('id', '=', id).where('deleted_at', 'is not', null).executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** All apps, oldest first. */
     async list(): Promise<AppConfig[]> {
       const rows = await db
@@ -107,7 +115,7 @@ export function createAppsRepository(db: Kysely<Database>, cipher: SecretCipher)
       const row = await db
         .updateTable('apps')
         .set((eb) => ({
-          config: sql<string>`config || ${json(storedConfig(changes))}::jsonb`,
+          config: options.replace ? json(storedConfig(changes)) : sql<string>`config || ${json(storedConfig(changes))}::jsonb`,
           updated_at: sql<Date>`now()`,
           ...(changes.displayName !== undefined && { display_name: changes.displayName }),
           ...(options.bumpConfigVersion && { config_version: eb('config_version', '+', 1) }),
