@@ -10,6 +10,7 @@ import * as groups from './0004-groups';
 import * as references from './0005-references';
 import * as roleSnapshots from './0006-role-snapshots';
 import * as quarantine from './0007-quarantine';
+import * as accounts from './0009-accounts';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0005-references': references,
   '0006-role-snapshots': roleSnapshots,
   '0007-quarantine': quarantine,
+  '0009-accounts': accounts,
 };
 
 /** A MigrationProvider over migrations listed in code. */
