@@ -13,6 +13,7 @@ import { docsRoutes } from './docs';
 import { errorResponse } from './errors';
 import { requireJsonBody } from './json-body';
 import { declareCommonAnswers, tagged, TAGS } from './openapi';
+import { accountRoutes, personAccessRoutes } from './routes/accounts';
 import { appsRoutes } from './routes/apps';
 import { connectionRoutes } from './routes/connection';
 import { expressionRoutes } from './routes/expressions';
@@ -27,11 +28,15 @@ const LINKS = {
   app: `${API_BASE}/apps/{id}`,
   status: `${API_BASE}/apps/{id}/status`,
   provisioningLogs: `${API_BASE}/apps/{id}/provisioning-logs`,
+  accounts: `${API_BASE}/apps/{id}/accounts`,
+  accountsExport: `${API_BASE}/apps/{id}/accounts/export`,
+  anchor: `${API_BASE}/apps/{id}/anchors/{objectType}/{objectId}`,
   testConnection: `${API_BASE}/apps/{id}/test-connection`,
   provisionOnDemand: `${API_BASE}/apps/{id}/provision-on-demand`,
   preview: `${API_BASE}/apps/{id}/preview`,
   lifecycleEvents: `${API_BASE}/lifecycle/events`,
   lifecyclePerson: `${API_BASE}/lifecycle/persons/{objectId}`,
+  personAccess: `${API_BASE}/lifecycle/persons/{objectId}/access`,
   expressionFunctions: `${API_BASE}/expressions/functions`,
   evaluateExpression: `${API_BASE}/expressions/evaluate`,
   openapi: `${API_BASE}/openapi.json`,
@@ -81,9 +86,11 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   v1.route('/', tagged('apps', appsRoutes(deps)));
   v1.route('/', tagged('on demand', onDemandRoutes(deps)));
   v1.route('/', tagged('provisioning logs', provisioningLogRoutes(deps)));
+  v1.route('/', tagged('accounts', accountRoutes(deps)));
   v1.route('/', tagged('expressions', expressionRoutes(deps)));
   v1.route('/', tagged('connection', connectionRoutes(deps)));
   v1.route('/', tagged('lifecycle', lifecycleRoutes(deps)));
+  v1.route('/', tagged('lifecycle', personAccessRoutes(deps)));
   declareCommonAnswers(v1);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',

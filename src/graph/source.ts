@@ -1,6 +1,13 @@
 /** The Microsoft Graph source of one app: the reads a provisioning cycle and on-demand requests need. */
 import type { SourceObject, SourcePage } from '../source/index';
-import { readAssignedPrincipals, readAssignedUsers, readUserAppRoles, type AssignedPrincipals, type AssignedVia, type UserAppRole } from './assignments';
+import {
+  readAssignedPrincipals,
+  readAssignedUsers,
+  readUserAppRoles,
+  type AssignedPrincipals,
+  type AssignedVia,
+  type UserAppRole,
+} from './assignments';
 import {
   readGroupMembers,
   readGroupsById,

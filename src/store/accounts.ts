@@ -7,7 +7,7 @@ import type { ScopeReason } from '../reconcile/index';
 import type { ObjectType } from '../source/index';
 import type { AnchorState } from './anchors';
 import { iso } from './columns';
-import { decodeCursor, pageLimit, toPage, type Page } from './cursor';
+import { decodeCursor, pageLimit, readCursor, toPage, type Page } from './cursor';
 import type { ProvisioningAction, ProvisioningStatus } from './provisioning-log';
 import type { Database } from './tables';
 
@@ -59,6 +59,11 @@ export interface PersonAccount {
   reason: ScopeReason | null;
 }
 
+/** Whether a cursor is one `listByApp` gave out. */
+export function isAccountCursor(cursor: string): boolean {
+  return readCursor(cursor, ['string', 'string']) !== undefined;
+}
+
 /** The accounts repository. */
 export function createAccountsRepository(db: Kysely<Database>) {
   /** Anchors of an app (or of a person) with each object's last provisioning-log entry, by a lateral join on the log's (app, source) index. */
@@ -79,7 +84,12 @@ export function createAccountsRepository(db: Kysely<Database>) {
         (join) => join.onTrue(),
       )
       .selectAll('anchors')
-      .select(['last.created_at as last_at', 'last.action as last_action', 'last.status as last_status', 'last.change_id as last_change_id'])
+      .select([
+        'last.created_at as last_at',
+        'last.action as last_action',
+        'last.status as last_status',
+        'last.change_id as last_change_id',
+      ])
       .select((eb) =>
         eb.fn
           .coalesce('last.source_display', eb.cast<string | null>(eb.ref('anchors.source_snapshot', '->>').key('displayName'), 'text'))

@@ -400,7 +400,13 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
       const { app: gone } = await newApp();
       const person = `p-${randomUUID()}`;
       for (const app of [one, two, gone])
-        await store.anchors.upsert({ appId: app.id, objectType: 'user', sourceId: person, targetId: `t-${app.id}`, lastExported: exported });
+        await store.anchors.upsert({
+          appId: app.id,
+          objectType: 'user',
+          sourceId: person,
+          targetId: `t-${app.id}`,
+          lastExported: exported,
+        });
       await store.anchors.markState(two.id, 'user', person, 'disabled');
       await store.apps.delete(gone.id);
       const access = await store.accounts.ofPerson(person);

@@ -16,7 +16,12 @@ import type { ObjectKind } from './kinds';
  * app's filter then decides; without a filter it is in. The reason kept with the anchor says
  * how it was let in, or `none` when the filter keeps it out.
  */
-export function filteredScope(filter: ScopingFilter | undefined, object: SourceObject, why: string, via?: Omit<ScopeReason, 'detail'>): ScopeDecision {
+export function filteredScope(
+  filter: ScopingFilter | undefined,
+  object: SourceObject,
+  why: string,
+  via?: Omit<ScopeReason, 'detail'>,
+): ScopeDecision {
   const letIn = via ?? { via: 'all' as const };
   if (!filter) return { inScope: true, detail: why, reason: { ...letIn, detail: why } };
   const decision = evaluateScope(filter, object.attributes);
@@ -32,9 +37,13 @@ export function filteredScope(filter: ScopingFilter | undefined, object: SourceO
 /** How an assigned object was let in, and the words for it. */
 export function assignedReason(servicePrincipalId: string, via: AssignedVia): { why: string; reason: Omit<ScopeReason, 'detail'> } {
   const groups = via.groupIds.length > 0 ? { groupIds: [...via.groupIds] } : {};
-  if (via.direct) return { why: `assigned to service principal ${servicePrincipalId}`, reason: { via: 'direct', servicePrincipalId, ...groups } };
+  if (via.direct)
+    return { why: `assigned to service principal ${servicePrincipalId}`, reason: { via: 'direct', servicePrincipalId, ...groups } };
   const named = via.groupIds.length === 1 ? `group ${via.groupIds[0]}` : `groups ${via.groupIds.join(', ')}`;
-  return { why: `assigned to service principal ${servicePrincipalId} through ${named}`, reason: { via: 'group', servicePrincipalId, ...groups } };
+  return {
+    why: `assigned to service principal ${servicePrincipalId} through ${named}`,
+    reason: { via: 'group', servicePrincipalId, ...groups },
+  };
 }
 
 /**

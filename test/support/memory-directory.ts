@@ -7,7 +7,15 @@
  * expects.
  */
 import type { DirectorySource } from '../../src/sync/index';
-import { addGroupAssignment, type AssignedPrincipals, type AssignedVia, type GroupDelta, type GroupDeltaPage, type GroupMember, type UserAppRole } from '../../src/graph/index';
+import {
+  addGroupAssignment,
+  type AssignedPrincipals,
+  type AssignedVia,
+  type GroupDelta,
+  type GroupDeltaPage,
+  type GroupMember,
+  type UserAppRole,
+} from '../../src/graph/index';
 import type { SourceObject, SourcePage, SourceValue } from '../../src/source/index';
 
 type Attributes = Record<string, SourceValue>;
