@@ -35,7 +35,7 @@ describe('governing access', () => {
     h.graph.assign(direct!.id, 'User');
     h.graph.assign(group.id, 'Group');
     const source = { ...h.graph.sourceConfig({ scope: 'assigned' }), clientSecret: h.graph.clientSecret };
-    const spId = source.servicePrincipalId as string;
+    const spId = source.servicePrincipalId;
 
     const one = await h.createApp({ displayName: 'Access one', source });
     const two = await h.createApp({ displayName: 'Access two', source });
