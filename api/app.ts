@@ -14,6 +14,7 @@ import { errorResponse } from './errors';
 import { requireJsonBody } from './json-body';
 import { describeMetricsRoute, METRICS_PATH, scrape } from './metrics';
 import { declareCommonAnswers, tagged, TAGS } from './openapi';
+import { accountRoutes, personAccessRoutes } from './routes/accounts';
 import { appsRoutes } from './routes/apps';
 import { configRoutes } from './routes/config';
 import { connectionRoutes } from './routes/connection';
@@ -33,11 +34,15 @@ const LINKS = {
   provisioningLogsExport: `${API_BASE}/apps/{id}/provisioning-logs/export`,
   allProvisioningLogs: `${API_BASE}/provisioning-logs`,
   allProvisioningLogsExport: `${API_BASE}/provisioning-logs/export`,
+  accounts: `${API_BASE}/apps/{id}/accounts`,
+  accountsExport: `${API_BASE}/apps/{id}/accounts/export`,
+  anchor: `${API_BASE}/apps/{id}/anchors/{objectType}/{objectId}`,
   testConnection: `${API_BASE}/apps/{id}/test-connection`,
   provisionOnDemand: `${API_BASE}/apps/{id}/provision-on-demand`,
   preview: `${API_BASE}/apps/{id}/preview`,
   lifecycleEvents: `${API_BASE}/lifecycle/events`,
   lifecyclePerson: `${API_BASE}/lifecycle/persons/{objectId}`,
+  personAccess: `${API_BASE}/lifecycle/persons/{objectId}/access`,
   expressionFunctions: `${API_BASE}/expressions/functions`,
   evaluateExpression: `${API_BASE}/expressions/evaluate`,
   openapi: `${API_BASE}/openapi.json`,
@@ -89,10 +94,12 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   v1.route('/', tagged('configuration', configRoutes(deps)));
   v1.route('/', tagged('on demand', onDemandRoutes(deps)));
   v1.route('/', tagged('provisioning logs', provisioningLogRoutes(deps)));
+  v1.route('/', tagged('accounts', accountRoutes(deps)));
   v1.route('/', tagged('expressions', expressionRoutes(deps)));
   v1.route('/', tagged('connection', connectionRoutes(deps)));
   v1.route('/', tagged('lifecycle', lifecycleRoutes(deps)));
   if (deps.metrics) describeMetricsRoute(v1);
+  v1.route('/', tagged('lifecycle', personAccessRoutes(deps)));
   declareCommonAnswers(v1);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',

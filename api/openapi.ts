@@ -14,6 +14,7 @@ export const TAGS = [
   { name: 'connection', description: "Test an app's source and target before provisioning" },
   { name: 'on demand', description: 'One user or group now, or a dry run of it' },
   { name: 'provisioning logs', description: 'Every action on every object, with its steps' },
+  { name: 'accounts', description: "Every account scimflow holds in each app and why; one object's connection (anchor)" },
   { name: 'lifecycle', description: 'HR events (joiner, mover, leaver, rehire) and the runs they start' },
   { name: 'expressions', description: "Entra's attribute-mapping expression language as a tool" },
 ] as const;

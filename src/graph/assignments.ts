@@ -21,17 +21,30 @@ export async function readAssignedPrincipals(reader: GraphReader, servicePrincip
   return principals;
 }
 
-/** The ids of users in scope of an assignment: direct user assignments plus transitive user members of assigned groups. */
-export async function readAssignedUserIds(reader: GraphReader, servicePrincipalId: string): Promise<Set<string>> {
+/** How a user is assigned to an app: directly, through these assigned groups (nested members included), or both. */
+export interface AssignedVia {
+  direct: boolean;
+  groupIds: string[];
+}
+
+/** The users in scope of an assignment, each with how: direct user assignments plus transitive user members of assigned groups. */
+export async function readAssignedUsers(reader: GraphReader, servicePrincipalId: string): Promise<Map<string, AssignedVia>> {
   const { userIds, groupIds } = await readAssignedPrincipals(reader, servicePrincipalId);
-  const all = new Set(userIds);
+  const all = new Map<string, AssignedVia>([...userIds].map((id) => [id, { direct: true, groupIds: [] }]));
   for (const groupId of groupIds) {
     const members = await reader.all(
       graphPath(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, { $select: 'id', $top: 999 }),
     );
-    for (const member of members) if (typeof member.id === 'string') all.add(member.id);
+    for (const member of members) if (typeof member.id === 'string') addGroupAssignment(all, member.id, groupId);
   }
   return all;
+}
+
+/** Records that `userId` is assigned through `groupId`. */
+export function addGroupAssignment(assigned: Map<string, AssignedVia>, userId: string, groupId: string): void {
+  const via = assigned.get(userId) ?? { direct: false, groupIds: [] };
+  if (!via.groupIds.includes(groupId)) via.groupIds.push(groupId);
+  assigned.set(userId, via);
 }
 
 /** An app role a user holds in the app: `id` is the appRoleId, `value` what apps receive. */

@@ -1,6 +1,13 @@
 /** The Microsoft Graph source of one app: the reads a provisioning cycle and on-demand requests need. */
 import type { SourceObject, SourcePage } from '../source/index';
-import { readAssignedPrincipals, readAssignedUserIds, readUserAppRoles, type AssignedPrincipals, type UserAppRole } from './assignments';
+import {
+  readAssignedPrincipals,
+  readAssignedUsers,
+  readUserAppRoles,
+  type AssignedPrincipals,
+  type AssignedVia,
+  type UserAppRole,
+} from './assignments';
 import {
   readGroupMembers,
   readGroupsById,
@@ -41,8 +48,8 @@ export interface GraphSource {
   assignedPrincipals(servicePrincipalId: string): Promise<AssignedPrincipals>;
   /** The app roles each user holds in the app, directly or through (nested) groups. */
   userAppRoles(servicePrincipalId: string): Promise<Map<string, UserAppRole[]>>;
-  /** Users assigned directly or through (nested) groups. */
-  assignedUserIds(servicePrincipalId: string): Promise<Set<string>>;
+  /** Users assigned directly or through (nested) groups, each with how. */
+  assignedUsers(servicePrincipalId: string): Promise<Map<string, AssignedVia>>;
   /** One page of a full listing of groups (without members); pass the previous page's `nextLink` to continue. */
   readGroups(link?: string): Promise<SourcePage>;
   /**
@@ -88,7 +95,7 @@ export function createGraphSource(connection: GraphConnection, clientSecret: str
       return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
     },
     assignedPrincipals: (servicePrincipalId) => readAssignedPrincipals(reader, servicePrincipalId),
-    assignedUserIds: (servicePrincipalId) => readAssignedUserIds(reader, servicePrincipalId),
+    assignedUsers: (servicePrincipalId) => readAssignedUsers(reader, servicePrincipalId),
     userAppRoles: (servicePrincipalId) => readUserAppRoles(reader, servicePrincipalId),
     readGroups: (link) => readGroupsPage(reader, groupQuery, link),
     readGroupsDelta: (link) => readGroupsDeltaPage(reader, groupQuery, link),

@@ -11,6 +11,7 @@ export type {
   ReconcileOutcome,
   ReferencePort,
   ScopeDecision,
+  ScopeReason,
   Step,
   StepName,
   StepStatus,

@@ -97,12 +97,28 @@ export interface ReconcileContext {
   deprovisioning: PlanInput['deprovisioning'];
 }
 
+/**
+ * Why an object is (or is not) in an app's scope: `all` objects of its kind, assigned `direct`ly,
+ * through assigned `group`s, or `none` (out of scope); `detail` says it in words, the scoping
+ * filter's verdict included.
+ */
+export interface ScopeReason {
+  via: 'all' | 'direct' | 'group' | 'none';
+  /** The service principal assigned to, for `direct` and `group`. */
+  servicePrincipalId?: string;
+  /** The assigned groups the user is a (nested) member of, for `group` (and `direct` when also a member). */
+  groupIds?: string[];
+  detail: string;
+}
+
 export interface ScopeDecision {
   inScope: boolean;
   /** Why, in one line, for the log and on-demand steps. */
   detail: string;
   /** The scoping filter's evaluation, group by group and clause by clause, when the app has one. */
   groups?: unknown[];
+  /** Why, as data kept with the anchor: how the object came into scope (or that it is out). */
+  reason?: ScopeReason;
   /** Out of scope for a reason that asks for this action instead of the app's `outOfScope` (a person who left is disabled; their run deletes later). */
   deprovision?: PlanInput['deprovisioning']['outOfScope'];
 }

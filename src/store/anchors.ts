@@ -5,6 +5,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { ProvisioningError } from '../errors/index';
+import type { ScopeReason } from '../reconcile/index';
 import type { ObjectType } from '../source/index';
 import { iso, json, type JsonValue } from './columns';
 import { decodeCursor, pageLimit, toPage, type Page } from './cursor';
@@ -23,6 +24,8 @@ export interface Anchor {
   state: AnchorState;
   /** The source attributes last seen, or null when none were kept. */
   sourceSnapshot: Record<string, JsonValue> | null;
+  /** Why the account is in scope (or not), as decided by the last write that scoped it; null when not recorded. */
+  scopeReason: ScopeReason | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +40,8 @@ export interface AnchorInput {
   state?: AnchorState;
   /** An existing anchor keeps its snapshot when absent; null clears it. */
   sourceSnapshot?: Record<string, JsonValue> | null;
+  /** An existing anchor keeps its reason when absent. */
+  scopeReason?: ScopeReason;
 }
 
 export interface AnchorListOptions {
@@ -58,6 +63,7 @@ function toAnchor(row: Selectable<AnchorsTable>): Anchor {
     lastExported: row.last_exported,
     state: row.state,
     sourceSnapshot: row.source_snapshot,
+    scopeReason: row.scope_reason,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -108,6 +114,7 @@ export function createAnchorsRepository(db: Kysely<Database>) {
         ...(input.sourceSnapshot !== undefined && {
           source_snapshot: input.sourceSnapshot === null ? null : json(input.sourceSnapshot),
         }),
+        ...(input.scopeReason !== undefined && { scope_reason: json(input.scopeReason) }),
       };
       try {
         const row = await db
@@ -156,6 +163,7 @@ export function createAnchorsRepository(db: Kysely<Database>) {
               target_id: input.targetId,
               last_exported: json(input.lastExported),
               state: input.state,
+              scope_reason: input.scopeReason === undefined ? null : json(input.scopeReason),
             })),
           )
           .onConflict((oc) =>
@@ -163,6 +171,8 @@ export function createAnchorsRepository(db: Kysely<Database>) {
               target_id: eb.ref('excluded.target_id'),
               last_exported: eb.ref('excluded.last_exported'),
               state: eb.ref('excluded.state'),
+              // A row without a reason keeps the one recorded before.
+              scope_reason: eb.fn.coalesce('excluded.scope_reason', 'anchors.scope_reason'),
               updated_at: eb.fn('now'),
             })),
           )

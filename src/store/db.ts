@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, sql } from 'kysely';
 import { ProvisioningError } from '../errors/index';
+import { createAccountsRepository, type AccountsRepository } from './accounts';
 import { createAnchorsRepository, type AnchorsRepository } from './anchors';
 import { createAppErrorsRepository, type AppErrorsRepository } from './app-errors';
 import { createAppsRepository, type AppsRepository } from './apps';
@@ -37,6 +38,7 @@ export interface StoreOptions extends DatabaseLocation {
 export interface Repositories {
   apps: AppsRepository;
   anchors: AnchorsRepository;
+  accounts: AccountsRepository;
   provisioningLog: ProvisioningLogRepository;
   cycles: CyclesRepository;
   syncState: SyncStateRepository;
@@ -67,6 +69,7 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
   return {
     apps: createAppsRepository(db, cipher),
     anchors: createAnchorsRepository(db),
+    accounts: createAccountsRepository(db),
     provisioningLog: createProvisioningLogRepository(db),
     cycles: createCyclesRepository(db),
     syncState: createSyncStateRepository(db),

@@ -11,6 +11,14 @@ export type { Instant, JsonValue } from './columns';
 export type { Page } from './cursor';
 export { createSecretCipher, loadOrCreateSecretKey, parseSecretKey, SECRET_KEY_ENV, type SecretCipher } from './crypto';
 export type { AppDefinition, AppUpdateOptions, AppsRepository } from './apps';
+export {
+  isAccountCursor,
+  type Account,
+  type AccountFilter,
+  type AccountsRepository,
+  type LastChange,
+  type PersonAccount,
+} from './accounts';
 export type { Anchor, AnchorInput, AnchorListOptions, AnchorState, AnchorsRepository } from './anchors';
 export { countKey, isLogCursor } from './provisioning-log';
 export type {

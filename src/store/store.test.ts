@@ -319,6 +319,108 @@ describe.each([memoryBackend, postgresBackend()])('store on $name', (backend) =>
     });
   });
 
+  describe('accounts', () => {
+    const exported = { userName: 'x@example.com' };
+    const direct = { via: 'direct' as const, servicePrincipalId: 'sp-1', detail: 'assigned to service principal sp-1' };
+    const viaGroup = { via: 'group' as const, servicePrincipalId: 'sp-1', groupIds: ['g-1'], detail: 'through group g-1' };
+    const logged = (appId: string, sourceId: string, action: 'Create' | 'Update', display: string | null): ProvisioningLogInput => ({
+      appId,
+      cycleId: null,
+      changeId: randomUUID(),
+      objectType: 'user',
+      sourceId,
+      sourceDisplay: display,
+      targetId: `t-${sourceId}`,
+      action,
+      status: 'Success',
+      reason: null,
+      modifiedProperties: [],
+      steps: [],
+      error: null,
+      startedAt: '2026-01-02T03:04:05.678Z',
+      durationMs: 1,
+    });
+
+    it('keeps the scope reason with the anchor; a write without one keeps the one before, anchors written before say null', async () => {
+      const { app } = await newApp();
+      const base = { appId: app.id, objectType: 'user' as const, lastExported: exported, state: 'active' as const };
+      await store.anchors.upsert({ ...base, sourceId: 'old', targetId: 't-old' });
+      expect(await store.anchors.upsertMany([{ ...base, sourceId: 'u1', targetId: 't-u1', scopeReason: direct }])).toEqual([]);
+      expect((await store.anchors.get(app.id, 'user', 'u1'))?.scopeReason).toEqual(direct);
+      await store.anchors.upsertMany([{ ...base, sourceId: 'u1', targetId: 't-u1', state: 'disabled' }]);
+      expect(await store.anchors.get(app.id, 'user', 'u1')).toMatchObject({ state: 'disabled', scopeReason: direct });
+      await store.anchors.upsertMany([{ ...base, sourceId: 'u1', targetId: 't-u1', scopeReason: viaGroup }]);
+      expect((await store.anchors.get(app.id, 'user', 'u1'))?.scopeReason).toEqual(viaGroup);
+      await store.anchors.upsert({ ...base, sourceId: 'u1', targetId: 't-u1' });
+      expect((await store.anchors.get(app.id, 'user', 'u1'))?.scopeReason).toEqual(viaGroup);
+      expect((await store.anchors.get(app.id, 'user', 'old'))?.scopeReason).toBeNull();
+    });
+
+    it('lists an app’s accounts with the last change and display name, filtered and page by page', async () => {
+      const { app } = await newApp();
+      const base = { appId: app.id, objectType: 'user' as const, lastExported: exported, state: 'active' as const };
+      const ids = Array.from({ length: 5 }, (_, i) => `u${i}`);
+      await store.anchors.upsertMany(ids.map((id) => ({ ...base, sourceId: id, targetId: `t-${id}`, scopeReason: direct })));
+      await store.anchors.upsert({ ...base, sourceId: 'snap', targetId: 't-snap', sourceSnapshot: { displayName: 'From Snapshot' } });
+      await store.anchors.upsert({ ...base, objectType: 'group', sourceId: 'g1', targetId: 't-g1' });
+      await store.anchors.markState(app.id, 'user', 'u3', 'disabled');
+      await store.provisioningLog.append([logged(app.id, 'u1', 'Create', 'Ada')]);
+      await store.provisioningLog.append([logged(app.id, 'u1', 'Update', 'Ada L.')]);
+
+      const [u1] = (await store.accounts.listByApp(app.id, { objectId: 'u1' })).items;
+      expect(u1).toMatchObject({
+        objectType: 'user',
+        objectId: 'u1',
+        displayName: 'Ada L.',
+        targetId: 't-u1',
+        state: 'active',
+        reason: direct,
+        lastChange: { action: 'Update', status: 'Success' },
+      });
+      const [snap] = (await store.accounts.listByApp(app.id, { objectId: 'snap' })).items;
+      expect(snap).toMatchObject({ displayName: 'From Snapshot', lastChange: null, reason: null });
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.accounts.listByApp(app.id, { objectType: 'user', limit: 2, ...(cursor && { cursor }) });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((a) => a.objectId));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(['snap', ...ids]);
+      expect((await store.accounts.listByApp(app.id, { state: 'disabled' })).items.map((a) => a.objectId)).toEqual(['u3']);
+      expect((await store.accounts.listByApp(app.id, { objectType: 'group' })).items.map((a) => a.objectId)).toEqual(['g1']);
+      await expect(store.accounts.listByApp(app.id, { cursor: 'nope' })).rejects.toMatchObject({ code: 'BadRequest' });
+    });
+
+    it('lists the apps where a person has an account, leaving out deleted apps', async () => {
+      const { app: one } = await newApp();
+      const { app: two } = await newApp();
+      const { app: gone } = await newApp();
+      const person = `p-${randomUUID()}`;
+      for (const app of [one, two, gone])
+        await store.anchors.upsert({
+          appId: app.id,
+          objectType: 'user',
+          sourceId: person,
+          targetId: `t-${app.id}`,
+          lastExported: exported,
+        });
+      await store.anchors.markState(two.id, 'user', person, 'disabled');
+      await store.apps.delete(gone.id);
+      const access = await store.accounts.ofPerson(person);
+      expect(access.map((a) => [a.appId, a.state])).toEqual(
+        [
+          [one.id, 'active'],
+          [two.id, 'disabled'],
+        ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+      );
+      expect(access[0]).toMatchObject({ appDisplayName: expect.any(String), lastChange: null, reason: null });
+      expect(await store.accounts.ofPerson('nobody')).toEqual([]);
+    });
+  });
+
   describe('provisioning log', () => {
     function entry(appId: string, overrides: Partial<ProvisioningLogInput> = {}): ProvisioningLogInput {
       return {

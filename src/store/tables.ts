@@ -6,6 +6,7 @@ import type { Generated, GeneratedAlways } from 'kysely';
 import type { ErrorInfo } from '../errors/index';
 import type { LifecycleEventType } from '../lifecycle/events';
 import type { PersonState } from '../lifecycle/state';
+import type { ScopeReason } from '../reconcile/index';
 import type { ObjectType } from '../source/index';
 import type { AnchorState } from './anchors';
 import type { StoredAppConfig } from './apps';
@@ -48,6 +49,8 @@ export interface AnchorsTable {
   last_exported: Json<Record<string, JsonValue>>;
   state: AnchorState;
   source_snapshot: Json<Record<string, JsonValue>> | null;
+  /** Why the account is in scope as of the last write that decided it; null for anchors written before it was recorded. */
+  scope_reason: Json<ScopeReason> | null;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }

@@ -19,6 +19,7 @@ import {
   type AnchorView,
   type MappingPort,
   type ReconcileContext,
+  type ScopeReason,
 } from '../reconcile/index';
 import type { Anchor, Store } from '../store/index';
 import type { ObjectType, SourceObject } from '../source/index';
@@ -52,8 +53,8 @@ export interface AppContext {
 export interface AnchorBatch {
   context: ReconcileContext;
   prefetch(sourceIds: string[]): Promise<void>;
-  /** Writes the held-back anchors of these objects in one statement; returns those that conflict. */
-  flush(sourceIds: string[]): Promise<{ sourceId: string; error: ProvisioningError }[]>;
+  /** Writes the held-back anchors of these objects in one statement, with their scope reasons; returns those that conflict. */
+  flush(sourceIds: string[], reasons?: ReadonlyMap<string, ScopeReason>): Promise<{ sourceId: string; error: ProvisioningError }[]>;
 }
 
 function toRecord(anchor: Anchor): AnchorRecord {
@@ -303,12 +304,13 @@ export function createAppContexts(store: Store, clients: ClientFactories, metric
             const found = await store.anchors.getMany(appId, objectType, sourceIds);
             for (const id of sourceIds) if (!pending.has(id)) known.set(id, found.has(id) ? toRecord(found.get(id)!) : undefined);
           },
-          async flush(ids) {
+          async flush(ids, reasons) {
             const inputs = ids.flatMap((sourceId) => {
               const anchor = pending.get(sourceId);
               pending.delete(sourceId);
               known.delete(sourceId);
-              return anchor ? [anchorInput(appId, objectType, sourceId, anchor)] : [];
+              const scopeReason = reasons?.get(sourceId);
+              return anchor ? [{ ...anchorInput(appId, objectType, sourceId, anchor), ...(scopeReason && { scopeReason }) }] : [];
             });
             return store.anchors.upsertMany(inputs);
           },

@@ -53,7 +53,7 @@ export async function reconcileAssignmentChanges(
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
   }
-  const newlyAssigned = [...assigned].filter((id) => !anchored.has(id));
+  const newlyAssigned = [...assigned.keys()].filter((id) => !anchored.has(id));
   if (unassigned.length === 0 && newlyAssigned.length === 0) return 0;
   const found = new Map((await kind.readWhole(ctx, [...unassigned, ...newlyAssigned])).map((o) => [o.id, o]));
   // An anchored object the source no longer returns was deleted there.

@@ -3,6 +3,7 @@
  * values it reads once per cycle and worker. One per worker process.
  */
 import { createAlerter, type Alerter } from '../alerts/index';
+import type { AssignedVia } from '../graph/index';
 import type { Logger } from '../log/index';
 import type { Metrics } from '../metrics/index';
 import type { TargetIndex } from '../reconcile/index';
@@ -35,7 +36,7 @@ export interface SyncEnv {
  */
 export interface PerCycle {
   index: CycleCache<TargetIndex | undefined>;
-  assigned: CycleCache<Set<string>>;
+  assigned: CycleCache<Map<string, AssignedVia>>;
   compared: CycleCache<Set<string>>;
   forget(cycleId: string): void;
 }

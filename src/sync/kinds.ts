@@ -5,6 +5,7 @@
  * else (the stream, the scope decision, the record path, escrow, assignments) is the same code
  * for both.
  */
+import type { AssignedVia } from '../graph/index';
 import type { ScopingFilter } from '../mapping/scoping/index';
 import { reconcileObject, type AnchorRecord, type ReconcileContext, type ReconcileOutcome, type ScopeDecision } from '../reconcile/index';
 import type { ResourceEndpoint } from '../scim/index';
@@ -51,8 +52,8 @@ export interface ObjectKind {
   readPage(ctx: AppContext, link: string | undefined, round: RoundKind): Promise<SourcePage>;
   /** Current full objects by id; unknown ids are left out. */
   readWhole(ctx: AppContext, ids: readonly string[]): Promise<SourceObject[]>;
-  /** The ids assigned to the app's service principal. */
-  assigned(ctx: AppContext, servicePrincipalId: string): Promise<Set<string>>;
+  /** The objects assigned to the app's service principal, by id, each with how. */
+  assigned(ctx: AppContext, servicePrincipalId: string): Promise<Map<string, AssignedVia>>;
   /** Objects reconciled at once for an app whose target requests are bounded by `concurrency`. */
   objectsAtOnce(ctx: AppContext, concurrency: number): number;
   /** Reconciles one object and what depends on it. */
@@ -78,7 +79,7 @@ function bulkAware(ctx: AppContext, concurrency: number): number {
 const one = async (job: ObjectJob, reconcile: () => Promise<ReconcileOutcome>): Promise<Recorded> => {
   const startedAt = job.env.now();
   const outcome = await reconcile();
-  return { outcome, startedAt, finishedAt: job.env.now() };
+  return { outcome, startedAt, finishedAt: job.env.now(), ...(job.scope.reason && { scope: job.scope.reason }) };
 };
 
 export const USERS: ObjectKind = {
@@ -94,7 +95,7 @@ export const USERS: ObjectKind = {
   scoping: (ctx) => ctx.app.scoping?.user,
   readPage: (ctx, link) => ctx.source.readUsersDelta(link),
   readWhole: (ctx, ids) => ctx.source.getUsers(ids),
-  assigned: (ctx, servicePrincipalId) => ctx.source.assignedUserIds(servicePrincipalId),
+  assigned: (ctx, servicePrincipalId) => ctx.source.assignedUsers(servicePrincipalId),
   objectsAtOnce: bulkAware,
   async process(job) {
     return { records: [await one(job, () => reconcileObject(job.context, job.object, job.scope))] };
@@ -138,7 +139,8 @@ export const GROUPS: ObjectKind = {
     return { objects, ...(page.nextLink && { nextLink: page.nextLink }), ...(page.deltaLink && { deltaLink: page.deltaLink }) };
   },
   readWhole: (ctx, ids) => ctx.source.getGroups(ids),
-  assigned: async (ctx, servicePrincipalId) => (await ctx.source.assignedPrincipals(servicePrincipalId)).groupIds,
+  assigned: async (ctx, servicePrincipalId) =>
+    new Map([...(await ctx.source.assignedPrincipals(servicePrincipalId)).groupIds].map((id) => [id, { direct: true, groupIds: [] }])),
   objectsAtOnce: bulkAware,
   async process(job) {
     const record = await one(job, async () => {

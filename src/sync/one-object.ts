@@ -115,7 +115,7 @@ async function reconcilePerson(
   const batch = ctx.batch('user');
   const startedAt = env.now();
   const outcome = await reconcileObject(adjust(batch.context), person, scope);
-  const record: Recorded = { outcome, startedAt, finishedAt: env.now() };
+  const record: Recorded = { outcome, startedAt, finishedAt: env.now(), ...(scope.reason && { scope: scope.reason }) };
   const [recorded] = await recordOutcomes(env, ctx.app.id, run, [record], batch);
   return recorded!;
 }

@@ -4,7 +4,7 @@
  * and SCIM clients; tests pass in-memory ones.
  */
 import type { AppConfig, AppSecrets } from '../config/app';
-import type { AssignedPrincipals, GroupDeltaPage, GroupMember, UserAppRole } from '../graph/index';
+import type { AssignedPrincipals, AssignedVia, GroupDeltaPage, GroupMember, UserAppRole } from '../graph/index';
 import type { SourceObserver, TargetObserver } from '../metrics/index';
 import type { ScimClient } from '../scim/index';
 import type { SourceObject, SourcePage } from '../source/index';
@@ -16,8 +16,8 @@ export interface DirectorySource {
   /** Current full attributes of the given users; unknown ids are left out. */
   getUsers(ids: readonly string[]): Promise<SourceObject[]>;
   getUser(id: string): Promise<SourceObject | undefined>;
-  /** Users assigned to the service principal, directly or through groups. */
-  assignedUserIds(servicePrincipalId: string): Promise<Set<string>>;
+  /** Users assigned to the service principal, directly or through groups, each with how. */
+  assignedUsers(servicePrincipalId: string): Promise<Map<string, AssignedVia>>;
   /** The app roles each user holds in the app, directly or through groups. */
   userAppRoles(servicePrincipalId: string): Promise<Map<string, UserAppRole[]>>;
   /** How many users an initial round will read, when the source can tell cheaply. */

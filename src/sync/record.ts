@@ -5,7 +5,8 @@
  *
  * 1. the provisioning-log entries, in one statement (a change already logged is left as it is,
  *    so a retry logs each change once);
- * 2. the anchors the reconciles held back, in one statement; two source objects that resolved to
+ * 2. the anchors the reconciles held back, in one statement, each with why its object is in
+ *    scope (the scope decision the reconcile was given); two source objects that resolved to
  *    one target account conflict, and the later one is logged as failed instead of linked;
  * 3. what the outcomes commit besides (the members a group holds now);
  * 4. escrow: an object any of whose outcomes failed (or was held back by the deprovisioning
@@ -16,7 +17,7 @@
  * all four steps are through, so a retry after a crash in between does the object again.
  */
 import { randomUUID } from 'node:crypto';
-import type { ReconcileOutcome } from '../reconcile/index';
+import type { ReconcileOutcome, ScopeReason } from '../reconcile/index';
 import type { ObjectType } from '../source/index';
 import type { ProvisioningLogInput } from '../store/index';
 import type { AnchorBatch } from './app-context';
@@ -43,6 +44,8 @@ export interface Recorded {
    * group): its own change id, and it does not take the object out of escrow.
    */
   step?: string;
+  /** Why the object is in scope (or not), kept with the anchor the outcome writes. */
+  scope?: ScopeReason;
   /** What the outcome changes besides its anchor, written after the log entry (the group's members). */
   commit?: () => Promise<void>;
 }
@@ -138,7 +141,9 @@ export async function recordOutcomes(
 
   const outcomes = records.map((r) => r.outcome);
   if (batch) {
-    const conflicts = await batch.flush([...new Set(records.filter((r) => r.step === undefined).map((r) => r.outcome.sourceId))]);
+    const own = records.filter((r) => r.step === undefined);
+    const reasons = new Map(own.flatMap((r) => (r.scope ? [[r.outcome.sourceId, r.scope] as const] : [])));
+    const conflicts = await batch.flush([...new Set(own.map((r) => r.outcome.sourceId))], reasons);
     if (conflicts.length > 0) {
       const failures = new Map(conflicts.map((c) => [c.sourceId, c.error.message]));
       const failed: ReconcileOutcome[] = [];

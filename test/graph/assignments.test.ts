@@ -34,9 +34,13 @@ it('finds users assigned directly and through nested groups', async () => {
   const principals = await source.assignedPrincipals(fake.servicePrincipalId);
   expect(principals).toEqual({ userIds: new Set([direct, elsewhere, member2]), groupIds: new Set([group]) });
 
-  const userIds = await source.assignedUserIds(fake.servicePrincipalId);
-  expect(userIds).toEqual(new Set([direct, elsewhere, member1, member2, nested]));
-  expect(userIds.has(outsider!)).toBe(false);
+  const users = await source.assignedUsers(fake.servicePrincipalId);
+  expect(new Set(users.keys())).toEqual(new Set([direct, elsewhere, member1, member2, nested]));
+  expect(users.has(outsider!)).toBe(false);
+  expect(users.get(direct!)).toEqual({ direct: true, groupIds: [] });
+  expect(users.get(member1!)).toEqual({ direct: false, groupIds: [group] });
+  expect(users.get(nested!)).toEqual({ direct: false, groupIds: [group] });
+  expect(users.get(member2!)).toEqual({ direct: true, groupIds: [group] });
   const pagedCalls = fake.requests.filter((r) => r.path.includes('$skiptoken='));
   expect(pagedCalls.some((r) => r.path.includes('/appRoleAssignedTo'))).toBe(true);
   expect(pagedCalls.some((r) => r.path.includes('/transitiveMembers/microsoft.graph.user'))).toBe(true);

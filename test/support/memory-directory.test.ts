@@ -72,7 +72,12 @@ describe('the memory directory', () => {
     for (const id of ['u1', 'u2', 'u3']) directory.addUser(id, {});
     directory.addGroup('g1', { displayName: 'G1' }, ['u2']);
     directory.assign('u1', 'g1');
-    expect(await directory.assignedUserIds()).toEqual(new Set(['u1', 'u2']));
+    expect(await directory.assignedUsers()).toEqual(
+      new Map([
+        ['u1', { direct: true, groupIds: [] }],
+        ['u2', { direct: false, groupIds: ['g1'] }],
+      ]),
+    );
     expect(await directory.assignedPrincipals()).toEqual({ userIds: new Set(['u1']), groupIds: new Set(['g1']) });
   });
 });

@@ -7,7 +7,15 @@
  * expects.
  */
 import type { DirectorySource } from '../../src/sync/index';
-import type { AssignedPrincipals, GroupDelta, GroupDeltaPage, GroupMember, UserAppRole } from '../../src/graph/index';
+import {
+  addGroupAssignment,
+  type AssignedPrincipals,
+  type AssignedVia,
+  type GroupDelta,
+  type GroupDeltaPage,
+  type GroupMember,
+  type UserAppRole,
+} from '../../src/graph/index';
 import type { SourceObject, SourcePage, SourceValue } from '../../src/source/index';
 
 type Attributes = Record<string, SourceValue>;
@@ -154,16 +162,16 @@ export class MemoryDirectory implements DirectorySource {
     for (let i = 0; i < found.length; i += this.pageSize) yield found.slice(i, i + this.pageSize);
   }
 
-  async assignedUserIds(): Promise<Set<string>> {
-    const ids = new Set<string>();
+  async assignedUsers(): Promise<Map<string, AssignedVia>> {
+    const users = new Map<string, AssignedVia>();
+    for (const id of this.assigned) if (this.users.has(id)) users.set(id, { direct: true, groupIds: [] });
     for (const id of this.assigned) {
-      if (this.users.has(id)) ids.add(id);
       if (this.groups.has(id))
         for await (const page of this.readGroupMembers(id, { transitive: true })) {
-          for (const member of page) if (member.type === 'user') ids.add(member.id);
+          for (const member of page) if (member.type === 'user') addGroupAssignment(users, member.id, id);
         }
     }
-    return ids;
+    return users;
   }
 
   async assignedPrincipals(): Promise<AssignedPrincipals> {

@@ -10,6 +10,7 @@ import * as groups from './0004-groups';
 import * as references from './0005-references';
 import * as roleSnapshots from './0006-role-snapshots';
 import * as quarantine from './0007-quarantine';
+import * as accounts from './0009-accounts';
 import * as logRetention from './0010-log-retention';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '0005-references': references,
   '0006-role-snapshots': roleSnapshots,
   '0007-quarantine': quarantine,
+  '0009-accounts': accounts,
   '0010-log-retention': logRetention,
 };
 
