@@ -117,23 +117,29 @@ export const CSV_COLUMNS: readonly [string, (record: ExportRecord) => string | n
   ['startedDateTime', (r) => r.startedDateTime],
 ];
 
+/** How an export writes one row: as a JSON object (NDJSON) and as CSV cells under `header`. */
+export interface ExportShape<T> {
+  json(row: T): unknown;
+  header: readonly string[];
+  cells(row: T): readonly unknown[];
+  /** CSV line ends: `windows` (CRLF, RFC 4180) or `unix`. */
+  recordDelimiter?: 'windows' | 'unix';
+}
+
 /**
- * The entries as a byte stream in `format`, pulled from `entries` as the reader reads: one
- * store page at a time is in memory, however many entries there are. A failure part way
- * (the database gone) is given to `onError` and ends the stream with an error, so the client
- * sees a cut answer.
+ * Rows as a byte stream in `format`, pulled from `rows` as the reader reads: one store page at
+ * a time is in memory, however many rows there are. A failure part way (the database gone) is
+ * given to `onError` and ends the stream with an error, so the client sees a cut answer.
  */
-export function exportStream(
-  entries: AsyncIterable<ProvisioningLogEntry>,
+export function exportRows<T>(
+  rows: AsyncIterable<T>,
   format: ExportFormat,
+  shape: ExportShape<T>,
   onError: (error: unknown) => void = () => {},
 ): ReadableStream<Uint8Array> {
   async function* lines() {
     try {
-      for await (const entry of entries) {
-        const record = toExportRecord(entry);
-        yield format === 'csv' ? CSV_COLUMNS.map(([, read]) => read(record)) : Buffer.from(`${JSON.stringify(record)}\n`);
-      }
+      for await (const row of rows) yield format === 'csv' ? shape.cells(row) : Buffer.from(`${JSON.stringify(shape.json(row))}\n`);
     } catch (error) {
       onError(error);
       throw error;
@@ -142,7 +148,29 @@ export function exportStream(
   const source = Readable.from(lines());
   const bytes =
     format === 'csv'
-      ? pipeline(source, stringify({ header: true, columns: CSV_COLUMNS.map(([header]) => header), record_delimiter: 'windows' }), () => {})
+      ? pipeline(
+          source,
+          stringify({ header: true, columns: [...shape.header], record_delimiter: shape.recordDelimiter ?? 'windows' }),
+          () => {},
+        )
       : source;
   return Readable.toWeb(bytes) as ReadableStream<Uint8Array>;
+}
+
+const LOG_SHAPE: ExportShape<ProvisioningLogEntry> = {
+  json: toExportRecord,
+  header: CSV_COLUMNS.map(([header]) => header),
+  cells: (entry) => {
+    const record = toExportRecord(entry);
+    return CSV_COLUMNS.map(([, read]) => read(record));
+  },
+};
+
+/** The provisioning log's entries as an export (see exportRows). */
+export function exportStream(
+  entries: AsyncIterable<ProvisioningLogEntry>,
+  format: ExportFormat,
+  onError: (error: unknown) => void = () => {},
+): ReadableStream<Uint8Array> {
+  return exportRows(entries, format, LOG_SHAPE, onError);
 }

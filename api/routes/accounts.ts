@@ -10,10 +10,9 @@
  * - `GET /lifecycle/persons/{objectId}/access`: every app where the person has an account.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { stringify } from 'csv-stringify/sync';
-import { stream } from 'hono/streaming';
 import { isAccountCursor, type Account, type AccountFilter } from '../../src/store/index';
 import { ApiError, notFound, routeGroup } from '../errors';
+import { exportRows } from '../log-export';
 import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, errorSchema, paramText } from '../schemas';
 
@@ -263,19 +262,32 @@ export function accountRoutes(deps: ApiDeps) {
       const q = c.req.valid('query');
       await requireApp(deps, id);
       const filter = filterOf(q);
-      const csv = q.format === 'csv';
-      c.header('Content-Type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
-      c.header('Content-Disposition', `attachment; filename="accounts-${id}.${csv ? 'csv' : 'ndjson'}"`);
+      const format = q.format ?? 'ndjson';
       // The first page is read before the answer starts, so a store failure is still an error answer.
-      let page = await deps.store.accounts.listByApp(id, { ...filter, limit: EXPORT_PAGE });
-      return stream(c, async (out) => {
-        if (csv) await out.write(stringify([CSV_COLUMNS]));
-        for (;;) {
-          const text = csv ? stringify(page.items.map(csvRow)) : page.items.map((a) => `${JSON.stringify(a)}\n`).join('');
-          if (text !== '') await out.write(text);
-          if (!page.nextCursor || out.aborted) break;
-          page = await deps.store.accounts.listByApp(id, { ...filter, limit: EXPORT_PAGE, cursor: page.nextCursor });
+      const first = await deps.store.accounts.listByApp(id, { ...filter, limit: EXPORT_PAGE });
+      async function* accounts() {
+        for (
+          let page = first;
+          ;
+          page = await deps.store.accounts.listByApp(id, { ...filter, limit: EXPORT_PAGE, cursor: page.nextCursor })
+        ) {
+          yield* page.items;
+          if (!page.nextCursor) return;
         }
+      }
+      const shape = { json: (a: Account) => a, header: CSV_COLUMNS, cells: csvRow, recordDelimiter: 'unix' as const };
+      const body = exportRows(accounts(), format, shape, (error) =>
+        deps.logger.error(
+          { err: { message: error instanceof Error ? error.message : String(error) }, appId: id },
+          'an accounts export stopped part way',
+        ),
+      );
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+          'content-disposition': `attachment; filename="accounts-${id}.${format}"`,
+        },
       });
     },
   );
