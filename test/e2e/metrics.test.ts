@@ -2,28 +2,19 @@
  * End to end: a cycle on the real service, then `GET /metrics` scraped as Prometheus would, its
  * text parsed, and the counts held against the provisioning log and the SCIM requests sent.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardExpressions, metricNames } from '../grafana/dashboard';
 import { parseExposition, sumOf, type Exposition } from '../support/prometheus';
 import { startHarness, type Harness } from '../support/harness';
 import { addPeople } from '../support/people';
+import { portForLater } from '../support/ports';
 
 let h: Harness;
 let temporalMetricsAddress: string;
 
-/** A loopback port free right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
   // The first service of this test process installs the Temporal runtime, with its metrics.
-  temporalMetricsAddress = `127.0.0.1:${await freePort()}`;
+  temporalMetricsAddress = `127.0.0.1:${await portForLater()}`;
   h = await startHarness({ graphPageSize: 5, metricsPort: true, temporalMetricsAddress });
 });
 

@@ -9,7 +9,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../src/temporal/index';
+import { portForLater } from './ports';
 
 const run = promisify(execFile);
 
@@ -48,7 +48,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     await chown(dir, Number(stdout.trim()), Number(gid.trim()));
   }
   const data = join(dir, 'data');
-  const port = await freePort();
+  const port = await portForLater();
   await as(tool('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
   const pgCtl = (...args: string[]) => as(tool('pg_ctl'), ['-D', data, ...args]);

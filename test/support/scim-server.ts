@@ -1,7 +1,8 @@
 /** Runs the independent SCIM test target, PyPI `scim2-server`, as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, stopProcess, waitForPort } from '../../src/temporal/dev-server';
+import { stopProcess, waitForPort } from '../../src/temporal/dev-server';
 import { toolPath } from '../../src/tools/index';
+import { portForLater } from './ports';
 
 export interface ScimServer {
   /** Base URL without a tenant: `http://127.0.0.1:PORT`. */
@@ -16,7 +17,7 @@ export async function startScimServer(options: {
   serviceProviderConfig?: string;
   extraArgs?: string[];
 }): Promise<ScimServer> {
-  const port = await freePort();
+  const port = await portForLater();
   const args = ['--hostname', '127.0.0.1', '--port', String(port), '--bearer-token', options.token, '--dynamic-tenants'];
   if (options.serviceProviderConfig) args.push('--service-provider-config', options.serviceProviderConfig);
   args.push(...(options.extraArgs ?? []));

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { onTestFailed } from 'vitest';
-import { freePort } from '../../src/temporal/index';
+import { portForLater } from './ports';
 import { projectRoot } from '../../src/tools/index';
 import { freshScimTenant, uniqueName } from './env';
 import type { FakeGraph } from '../fakes/graph/index';
@@ -225,8 +225,8 @@ export function showOutputOnFailure(children: ServiceChild[]): void {
 export async function localServiceSettings(dataDir: string): Promise<Record<string, string> & { SCIMFLOW_DATA_DIR: string }> {
   return {
     SCIMFLOW_DATA_DIR: dataDir,
-    TEMPORAL_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
+    TEMPORAL_PORT: String(await portForLater()),
+    TEMPORAL_UI_PORT: String(await portForLater()),
     SCIMFLOW_ADMIN_TOKEN: 'service-child-test-admin-token',
     TEMPORAL_TASK_QUEUE: uniqueName('svc'),
   };
