@@ -89,8 +89,13 @@ export interface ReconcileContext {
   admit?: (sourceId: string) => Promise<string | undefined>;
   /** Absent: no limit (on-demand requests are deliberate, one object). */
   guard?: DeprovisionGuard;
-  /** Match against this snapshot of the target instead of one filter query per object. */
+  /** Match against this index of the target instead of one filter query per object; scimflow's writes keep it current. */
   index?: TargetIndex;
+  /**
+   * Present when the target cannot be queried with filters: the index is all there is to match
+   * with, so unique values are checked in it and a conflict on create lists the target again.
+   */
+  indexOnly?: { refresh(stale: TargetIndex | undefined): Promise<TargetIndex> };
   target: TargetPort;
   anchors: AnchorPort;
   mapping: MappingPort;
@@ -159,7 +164,7 @@ function displayOf(source: SourceObject): string | undefined {
 
 /** Finds the target account for an unanchored object, trying matching attributes in precedence order. */
 async function matchTarget(ctx: ReconcileContext, desired: ReturnType<MappingPort['map']>): Promise<MatchResult> {
-  if (ctx.index) return ctx.index.match(desired.matching);
+  if (ctx.index) return matchInIndex(ctx, ctx.index, desired);
   for (const { path, value } of desired.matching) {
     const found = await ctx.target.find(path, value);
     if (found.length > 1) return { kind: 'many', path, count: found.length };
@@ -167,6 +172,25 @@ async function matchTarget(ctx: ReconcileContext, desired: ReturnType<MappingPor
     if (only?.id) return { kind: 'one', targetId: only.id, path, values: ctx.mapping.read(only, Object.keys(desired.values)) };
   }
   return { kind: 'none' };
+}
+
+/**
+ * A match in the index; an index that holds only matching values reads the matched account, so
+ * the update is planned against what the target holds. An account gone meanwhile leaves the
+ * index and the match is tried again.
+ */
+async function matchInIndex(ctx: ReconcileContext, index: TargetIndex, desired: ReturnType<MappingPort['map']>): Promise<MatchResult> {
+  for (;;) {
+    const found = index.match(desired.matching);
+    if (found.kind !== 'one' || found.complete || !ctx.target.get) return found;
+    try {
+      const held = await ctx.target.get(found.targetId);
+      return { kind: 'one', targetId: found.targetId, path: found.path, values: ctx.mapping.read(held, Object.keys(desired.values)) };
+    } catch (error) {
+      if (!(error instanceof ProvisioningError && error.code === 'NotFound')) throw error;
+      index.remove(found.targetId);
+    }
+  }
 }
 
 function describeMatch(match: MatchResult | undefined, anchor: AnchorView | undefined): Step {
@@ -275,6 +299,8 @@ async function attempt(
     // Someone (or an earlier attempt of ours) created the account in between: match and link.
     if (mayRetry && error instanceof ProvisioningError && error.kind === 'conflict' && action.kind === 'create') {
       steps.push({ name: 'export', status: 'Warning', detail: 'the target reported a conflict on create; matching again' });
+      if (ctx.indexOnly)
+        return attempt({ ...ctx, index: await ctx.indexOnly.refresh(ctx.index) }, source, scope, steps, base, dryRun, false);
       const { index: _snapshot, ...live } = ctx;
       return attempt(live, source, scope, steps, base, dryRun, false);
     }
@@ -306,17 +332,18 @@ async function rememberTargetState(ctx: ReconcileContext, sourceId: string, anch
 
 /**
  * Fills each SelectUniqueValue path with its first candidate the target does not hold (one
- * filter query per candidate tried; creates only). No free candidate fails the object.
+ * filter query per candidate tried, or the index where the target cannot filter; creates
+ * only). No free candidate fails the object.
  */
 async function chooseUniqueValues(ctx: ReconcileContext, desired: DesiredTarget, steps: Step[]): Promise<DesiredTarget> {
   let current = desired;
   for (const [path, candidates] of Object.entries(desired.unique ?? {})) {
     let chosen: string | undefined;
     for (const candidate of candidates) {
-      if ((await ctx.target.find(path, candidate)).length === 0) {
-        chosen = candidate;
-        break;
-      }
+      const taken = ctx.indexOnly ? ctx.index?.holds(path, candidate) : undefined;
+      if (taken ?? (await ctx.target.find(path, candidate)).length > 0) continue;
+      chosen = candidate;
+      break;
     }
     if (chosen === undefined) {
       const tried = candidates.length
@@ -425,6 +452,7 @@ async function apply(
         lastExported: exported(action.values),
         state: action.values.active === false ? 'disabled' : 'active',
       });
+      ctx.index?.put(created.id, exported(action.values));
       return done({
         targetId: created.id,
         action: 'Create',
@@ -452,6 +480,7 @@ async function apply(
         lastExported: exported(action.values),
         state: action.values.active === false ? 'disabled' : 'active',
       });
+      ctx.index?.put(action.targetId, exported(action.values));
       return done({
         targetId: action.targetId,
         action: logAction,
@@ -493,6 +522,7 @@ async function apply(
         return done({ targetId: action.targetId, action: 'Delete', status: 'Success', reason: action.reason, changes: [], request });
       const anchor = await ctx.anchors.get(source.id);
       await ctx.target.delete(action.targetId);
+      ctx.index?.remove(action.targetId);
       await ctx.anchors.save(source.id, { targetId: action.targetId, lastExported: anchor?.lastExported ?? {}, state: 'deleted' });
       return done({ targetId: action.targetId, action: 'Delete', status: 'Success', reason: action.reason, changes: [], request });
     }

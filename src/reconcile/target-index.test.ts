@@ -52,3 +52,51 @@ describe('TargetIndex', () => {
     expect(index.size).toBe(3);
   });
 });
+
+describe('TargetIndex kept current by scimflow’s writes', () => {
+  it('finds an account put after the listing, and no longer one removed', () => {
+    const index = indexOf({ id: '1', userName: 'ada@contoso.test', externalId: 'ada' });
+    index.put('2', { userName: 'bob@contoso.test', externalId: 'bob', displayName: 'Bob' });
+    expect(index.match([{ path: 'userName', value: 'BOB@contoso.test' }])).toMatchObject({ kind: 'one', targetId: '2' });
+    index.remove('1');
+    expect(index.match([{ path: 'userName', value: 'ada@contoso.test' }])).toEqual({ kind: 'none' });
+    expect(index.size).toBe(1);
+  });
+
+  it('re-keys an account whose matching value an update changed', () => {
+    const index = indexOf({ id: '1', userName: 'ada@contoso.test', externalId: 'ada' });
+    index.put('1', { userName: 'ada.lovelace@contoso.test', externalId: 'ada' });
+    expect(index.match([{ path: 'userName', value: 'ada@contoso.test' }])).toEqual({ kind: 'none' });
+    expect(index.match([{ path: 'userName', value: 'ada.lovelace@contoso.test' }])).toMatchObject({ kind: 'one', targetId: '1' });
+    expect(index.size).toBe(1);
+  });
+
+  it('keeps two accounts with one value apart when one of them goes', () => {
+    const index = indexOf({ id: '2', externalId: 'dup' }, { id: '3', externalId: 'dup' });
+    index.remove('2');
+    expect(index.match([{ path: 'externalId', value: 'dup' }])).toMatchObject({ kind: 'one', targetId: '3' });
+  });
+
+  it('once compacted holds only the matching values, and says its matches are not complete', () => {
+    const index = indexOf({ id: '1', userName: 'ada@contoso.test', externalId: 'ada', displayName: 'Ada' });
+    expect(index.match([{ path: 'userName', value: 'ada@contoso.test' }])).toMatchObject({ complete: true });
+    index.compact();
+    expect(index.full).toBe(false);
+    expect(index.match([{ path: 'userName', value: 'ada@contoso.test' }])).toEqual({
+      kind: 'one',
+      targetId: '1',
+      path: 'userName',
+      values: { userName: 'ada@contoso.test', externalId: 'ada' },
+      complete: false,
+    });
+    index.put('2', { userName: 'bob@contoso.test', displayName: 'Bob' });
+    expect(index.match([{ path: 'userName', value: 'bob@contoso.test' }])).toMatchObject({ values: { userName: 'bob@contoso.test' } });
+  });
+
+  it('says whether a value is held, and nothing for a path it does not index', () => {
+    const index = indexOf({ id: '1', userName: 'ada@contoso.test' });
+    expect(index.holds('userName', 'ADA@contoso.test')).toBe(true);
+    expect(index.holds('userName', 'bob@contoso.test')).toBe(false);
+    expect(index.holds('displayName', 'Ada')).toBeUndefined();
+  });
+});

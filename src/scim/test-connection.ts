@@ -111,6 +111,9 @@ function authenticateCheck(probe: Probe): ConnectionCheck {
   return check('warning', `not confirmed, as GET /Users did not succeed: ${message}`);
 }
 
+const NO_FILTERING =
+  'the target announces no filtering (ServiceProviderConfig filter.supported false): accounts are matched against a listing of the target, kept current between cycles';
+
 function matchQueryCheck(probe: Probe, attribute: string, discovery: CapabilityDiscovery): ConnectionCheck {
   const check = (status: ConnectionCheck['status'], detail: string): ConnectionCheck => ({
     name: 'match query',
@@ -124,11 +127,13 @@ function matchQueryCheck(probe: Probe, attribute: string, discovery: CapabilityD
   if (probe.error) {
     const { status, scimType, message } = probe.error;
     if (status === 401 || status === 403) return check('failed', 'not checked: the target refused the credentials');
+    if (!discovery.profile.filter.supported) return check('passed', `${NO_FILTERING}; it answered ${query} with ${status ?? 'an error'}`);
     if (status === 501) return check('failed', `the target does not support filtering, and matching before create needs it: ${message}`);
     if (scimType === 'invalidFilter') return check('failed', `the target refuses a filter on ${attribute}: ${message}`);
     return check('failed', `${query} did not return a ListResponse: ${message}`);
   }
   const { Resources, totalResults } = probe.page;
+  if (!discovery.profile.filter.supported) return check('passed', `${NO_FILTERING}; filter queries are never sent`);
   if (Resources.length > 0 || totalResults > 0) {
     return check(
       'failed',

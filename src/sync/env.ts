@@ -12,6 +12,7 @@ import type { Store } from '../store/index';
 import { createAppContexts, type AppContext } from './app-context';
 import { cycleCache, type CycleCache } from './cycle-cache';
 import type { ClientFactories } from './ports';
+import { createTargetIndexes, type TargetIndexes } from './target-indexes';
 
 export interface SyncEnv {
   store: Store;
@@ -25,6 +26,8 @@ export interface SyncEnv {
   /** The app's configuration, clients and reconcile contexts, by app id (cached per app version). */
   appContext(appId: string): Promise<AppContext>;
   perCycle: PerCycle;
+  /** The targets' indexes this worker keeps between cycles, by app and object kind. */
+  targetIndexes: TargetIndexes;
   /** The service's metrics; absent in tests that do not read them. */
   metrics?: Metrics;
 }
@@ -75,6 +78,7 @@ export function createSyncEnv(options: SyncEnvOptions): SyncEnv {
     groupSize: options.groupSize ?? 200,
     appContext: createAppContexts(options.store, options.clients, options.metrics),
     perCycle,
+    targetIndexes: createTargetIndexes(),
     ...(options.metrics && { metrics: options.metrics }),
   };
 }

@@ -15,6 +15,7 @@ import { recordOutcomes, type Recorded, type Run } from './record';
 import { reconcileObjects } from './reconcile-objects';
 import { resolveReferences } from './references';
 import { scopeFor } from './scope';
+import { matchingForOne, type Matching } from './target-indexes';
 
 type Found = { ctx: AppContext; object: SourceObject; kind: ObjectKind; scope: ScopeDecision } | { error: ErrorInfo };
 
@@ -59,6 +60,7 @@ export async function provisionOne(env: SyncEnv, appId: string, objectId: string
     scope: () => scope,
     progress: untracked,
     recorded: (outcomes) => (outcome = outcomes[0] ?? outcome),
+    ...(await matchingForOne(env, ctx, kind)),
   });
   if (!outcome) throw new Error(`provisioning ${objectId} recorded no outcome`);
   if (outcome.status === 'Success' && kind === USERS) await resolveReferences(env, ctx, run, untracked, objectId);
@@ -76,7 +78,8 @@ export async function previewOne(env: SyncEnv, appId: string, objectId: string):
   const found = await findObject(env, appId, objectId);
   if ('error' in found) return { objectId, found: false, source: null, scope: null, outcome: null, ...importFailed(found.error) };
   const { ctx, object, kind, scope } = found;
-  const outcome = await reconcileObject(ctx.batch(kind.type).context, object, scope, { dryRun: true });
+  const context = { ...ctx.batch(kind.type).context, ...(await matchingForOne(env, ctx, kind)) };
+  const outcome = await reconcileObject(context, object, scope, { dryRun: true });
   return {
     objectId,
     found: true,
@@ -111,10 +114,11 @@ async function reconcilePerson(
   scope: ScopeDecision,
   run: Run,
   adjust: (context: ReconcileContext) => ReconcileContext,
+  matching: Matching = {},
 ): Promise<ReconcileOutcome> {
   const batch = ctx.batch('user');
   const startedAt = env.now();
-  const outcome = await reconcileObject(adjust(batch.context), person, scope);
+  const outcome = await reconcileObject({ ...adjust(batch.context), ...matching }, person, scope);
   const record: Recorded = { outcome, startedAt, finishedAt: env.now(), ...(scope.reason && { scope: scope.reason }) };
   const [recorded] = await recordOutcomes(env, ctx.app.id, run, [record], batch);
   return recorded!;
@@ -145,7 +149,15 @@ export async function provisionDisabled(
   if (anchor && anchor.state !== 'deleted')
     return { skipped: `the account ${anchor.targetId} exists already; it stays as it is until the start date` };
   return {
-    outcome: await reconcilePerson(env, ctx, object, scope, run, (context) => ({ ...context, mapping: heldDisabled(ctx.mapping) })),
+    outcome: await reconcilePerson(
+      env,
+      ctx,
+      object,
+      scope,
+      run,
+      (context) => ({ ...context, mapping: heldDisabled(ctx.mapping) }),
+      await matchingForOne(env, ctx, USERS),
+    ),
   };
 }
 

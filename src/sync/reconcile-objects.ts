@@ -3,7 +3,7 @@
  * each object by its kind's `process`, recorded through the one record path. Every phase of a
  * cycle that reconciles objects comes here, with pages of a round or with an in-memory batch.
  */
-import type { DeprovisionGuard, ReconcileOutcome, ScopeDecision, TargetIndex } from '../reconcile/index';
+import type { DeprovisionGuard, ReconcileContext, ReconcileOutcome, ScopeDecision, TargetIndex } from '../reconcile/index';
 import { deprovisionThreshold } from '../config/app';
 import type { SourceObject } from '../source/index';
 import type { AppContext } from './app-context';
@@ -17,8 +17,10 @@ export interface ReconcileInput {
   run: Run;
   scope: (object: SourceObject) => ScopeDecision;
   progress: Progress;
-  /** Match against this listing of the target instead of one filter query per object. */
+  /** Match against this index of the target instead of one filter query per object. */
   index?: TargetIndex;
+  /** The target cannot filter: the index is all there is to match with (see ReconcileContext). */
+  indexOnly?: ReconcileContext['indexOnly'];
   /** Told the objects' own outcomes as recorded (an anchor conflict makes an outcome a failure). */
   recorded?: (outcomes: ReconcileOutcome[]) => void;
 }
@@ -70,7 +72,12 @@ export async function reconcileObjects(
   const { run, scope, progress } = input;
   const batch = ctx.batch(kind.type);
   const guard = run.cycleId === null ? undefined : guardFor(env, ctx, run.cycleId);
-  const context = { ...batch.context, ...(guard && { guard }), ...(input.index && { index: input.index }) };
+  const context = {
+    ...batch.context,
+    ...(guard && { guard }),
+    ...(input.index && { index: input.index }),
+    ...(input.indexOnly && { indexOnly: input.indexOnly }),
+  };
   const unsupported = kind.unsupported(ctx);
   let warned = false;
 

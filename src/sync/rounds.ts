@@ -4,17 +4,17 @@
  * against one listing of the target, reconciled and recorded. Also the escrow retry, which takes
  * failed objects of both kinds back through the same path.
  */
-import { ProvisioningError, toErrorInfo } from '../errors/index';
-import { TargetIndex } from '../reconcile/index';
+import { ProvisioningError } from '../errors/index';
 import type { SourceObject, SourcePage } from '../source/index';
 import type { AppContext } from './app-context';
 import type { PageInput, PageResult, PhaseResult, RoundKind } from './contract';
-import { cycleKey, type SyncEnv } from './env';
+import type { SyncEnv } from './env';
 import { OBJECT_KINDS, type ObjectKind } from './kinds';
 import { partOf, type Progress } from './progress';
 import { reconcileObjects } from './reconcile-objects';
 import { scopeFor } from './scope';
 import type { StreamPage } from './stream';
+import { matchingForRetry, matchingForRound } from './target-indexes';
 
 /**
  * How much of a round one activity takes on before it hands back a link: enough pages to keep
@@ -23,9 +23,6 @@ import type { StreamPage } from './stream';
  */
 const SEGMENT_OBJECTS = 5_000;
 const SEGMENT_MS = 120_000;
-
-/** Objects asked for per listing request when indexing a target (servers may answer with fewer). */
-const INDEX_PAGE_SIZE = 1000;
 
 /** Escrowed objects retried per cycle. */
 const ESCROW_BATCH = 1000;
@@ -94,39 +91,12 @@ async function* segment(
   }
 }
 
-/**
- * An index of the target's objects of `kind`, for an initial round: one paged listing instead of
- * a filter query per object, built once per cycle and worker. A retried activity matches with
- * filter queries instead, so an account created by a try that died is always found; so does a
- * target that cannot be listed.
- */
-async function targetIndexFor(
-  env: SyncEnv,
-  ctx: AppContext,
-  kind: ObjectKind,
-  cycleId: string,
-  progress: Progress,
-): Promise<TargetIndex | undefined> {
-  if (progress.attempt > 1 || kind.unsupported(ctx)) return undefined;
-  return env.perCycle.index.get(cycleKey(cycleId, kind.type), async () => {
-    const { mapping } = kind.reconcile(ctx);
-    const index = new TargetIndex(mapping.matchingPaths, (resource) => mapping.read(resource, mapping.paths));
-    try {
-      for (let startIndex = 1; ;) {
-        const page = await ctx.target.list(kind.endpoint, { startIndex, count: INDEX_PAGE_SIZE, excludedAttributes: kind.listingExcludes });
-        for (const resource of page.Resources) index.add(resource);
-        progress.beat({ indexed: index.size });
-        if (page.Resources.length === 0 || startIndex - 1 + page.Resources.length >= page.totalResults) return index;
-        startIndex += page.Resources.length;
-      }
-    } catch (error) {
-      env.logger.warn(
-        { appId: ctx.app.id, err: toErrorInfo(error) },
-        `listing the target's ${kind.noun}s failed; matching with filter queries`,
-      );
-      return undefined;
-    }
-  });
+/** How many objects of a page the source still holds and that have no account in the app. */
+async function unanchored(env: SyncEnv, ctx: AppContext, kind: ObjectKind, page: SourcePage): Promise<number> {
+  const ids = page.objects.filter((o) => !o.removed).map((o) => o.id);
+  if (ids.length === 0) return 0;
+  const anchors = await env.store.anchors.getMany(ctx.app.id, kind.type, ids);
+  return ids.filter((id) => !anchors.has(id) || anchors.get(id)!.state === 'deleted').length;
 }
 
 /** A delta round whose link expired or was refused: the workflow starts it again from the start. */
@@ -151,7 +121,13 @@ export async function processPage(env: SyncEnv, input: PageInput, progress: Prog
     return RESYNC;
   }
   const scope = await scopeFor(env, ctx, kind, input.cycleId);
-  const index = round === 'initial' ? await targetIndexFor(env, ctx, kind, input.cycleId, progress) : undefined;
+  const matching = await matchingForRound(
+    env,
+    ctx,
+    kind,
+    { kind: round, cycleId: input.cycleId, unanchored: () => unanchored(env, ctx, kind, first) },
+    progress,
+  );
   const end: { nextLink: string | null; deltaLink: string | null } = { nextLink: null, deltaLink: null };
   const { processed } = await reconcileObjects(env, ctx, kind, {
     pages: segment(ctx, kind, round, link, first, end),
@@ -159,7 +135,7 @@ export async function processPage(env: SyncEnv, input: PageInput, progress: Prog
     run: { cycleId: input.cycleId, phase: 'sync' },
     scope,
     progress,
-    ...(index && { index }),
+    ...matching,
   });
   return { resync: false, ...end, processed };
 }
@@ -183,6 +159,7 @@ export async function retryEscrow(env: SyncEnv, appId: string, cycleId: string, 
       run: { cycleId, phase: 'escrow' },
       scope,
       progress: partOf(progress, kind.noun),
+      ...(await matchingForRetry(env, ctx, kind)),
     });
     processed += result.processed;
   }
