@@ -36,7 +36,6 @@ export interface TargetIndexes {
   keep(key: string, index: TargetIndex): void;
   /** Lists the target for `key` once however many ask at the same time, and keeps the result. */
   build(key: string, list: () => Promise<TargetIndex>): Promise<TargetIndex>;
-  forget(appId: string): void;
 }
 
 export function createTargetIndexes(): TargetIndexes {
@@ -68,13 +67,11 @@ export function createTargetIndexes(): TargetIndexes {
       }
       return pending;
     },
-    forget(appId) {
-      for (const key of kept.keys()) if (key.startsWith(`${appId}:`)) kept.delete(key);
-    },
   };
 }
 
-const indexKey = (ctx: AppContext, kind: ObjectKind) => `${ctx.app.id}:${kind.type}`;
+/** Kept per app configuration: a changed target or mapping starts from a new listing. */
+const indexKey = (ctx: AppContext, kind: ObjectKind) => `${ctx.app.id}:${ctx.app.updatedAt}:${kind.type}`;
 
 /** Lists the target's objects of `kind` into an index; `full` keeps every managed value of each. */
 async function listTarget(ctx: AppContext, kind: ObjectKind, full: boolean, progress?: Progress): Promise<TargetIndex> {
