@@ -1,5 +1,6 @@
-# scimflow service image: API and worker in one process. Point it at a Temporal cluster and
-# PostgreSQL with TEMPORAL_ADDRESS and DATABASE_URL (see docker-compose.yml).
+# scimflow service image: the API and a worker in one process, or one of them with the argument
+# `api` or `worker`. Point it at a Temporal cluster and PostgreSQL with TEMPORAL_ADDRESS and
+# DATABASE_URL (see docker-compose.yml).
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 SCIMFLOW_DATA_DIR=/var/lib/scimflow

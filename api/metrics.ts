@@ -44,10 +44,19 @@ export function describeMetricsRoute(v1: OpenAPIHono): void {
   );
 }
 
-/** The open metrics listener (`SCIMFLOW_METRICS_PORT`): `GET /metrics` without a token, nothing else. */
-export function metricsApi(registry: Registry): Hono {
+/**
+ * The open metrics listener (`SCIMFLOW_METRICS_PORT`): `GET /metrics` without a token, and the
+ * probes `/livez` and `/readyz` (a worker alone serves nothing else), nothing more.
+ */
+export function metricsApi(registry: Registry, health?: { report(): Promise<{ status: string }> }): Hono {
   const app = new Hono();
   app.get(METRICS_PATH, (c) => scrape(c, registry));
+  app.get('/livez', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    if (!health) return c.json({ status: 'ok' });
+    const report = await health.report();
+    return c.json(report, report.status === 'ok' ? 200 : 503);
+  });
   app.notFound((c) =>
     c.json({ error: { code: 'NotFound', message: `no route for ${c.req.method} ${c.req.path}; metrics are at ${METRICS_PATH}` } }, 404),
   );

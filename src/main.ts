@@ -2,6 +2,9 @@
  * `npm start`: the whole service in one process. Without TEMPORAL_ADDRESS it runs a local
  * Temporal dev server (with its Web UI) whose state is kept in the data dir; without
  * DATABASE_URL an embedded PostgreSQL (PGlite) in the data dir.
+ *
+ * `npm start -- api` and `npm start -- worker` (or SCIMFLOW_ROLE) run one part only: any
+ * number of each, against one Temporal cluster and one PostgreSQL.
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -19,7 +22,9 @@ import { bundleWorkflows } from './temporal/worker';
 let settings: Settings;
 let declaredApps: { file: string; apps: DeclaredApp[] } | undefined;
 try {
-  settings = readSettings();
+  // A role named on the command line wins over SCIMFLOW_ROLE.
+  const role = process.argv[2];
+  settings = readSettings(role === undefined ? process.env : { ...process.env, SCIMFLOW_ROLE: role });
   if (settings.SCIMFLOW_APPS_FILE) {
     const file = resolve(settings.SCIMFLOW_APPS_FILE);
     declaredApps = { file, apps: readAppsFile(file) };
@@ -117,7 +122,9 @@ try {
       onConnectionError: (error: Error) => logger.debug({ err: { message: error.message } }, 'a database connection broke'),
     }),
   });
-  const admin = await loadOrCreateAdminToken(settings.dataDir, settings.SCIMFLOW_ADMIN_TOKEN);
+  const servesApi = settings.SCIMFLOW_ROLE !== 'worker';
+  // A worker alone needs no token: it serves no API.
+  const admin = servesApi ? await loadOrCreateAdminToken(settings.dataDir, settings.SCIMFLOW_ADMIN_TOKEN) : undefined;
 
   service = await startService({
     store,
@@ -125,8 +132,9 @@ try {
     temporalAddress,
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
-    adminToken: admin.token,
-    http: { host: settings.HOST, port: settings.PORT },
+    adminToken: admin?.token ?? '',
+    ...(servesApi && { http: { host: settings.HOST, port: settings.PORT } }),
+    worker: settings.SCIMFLOW_ROLE !== 'api',
     ...(settings.SCIMFLOW_METRICS_PORT !== undefined && { metricsHttp: { host: settings.HOST, port: settings.SCIMFLOW_METRICS_PORT } }),
     ...(settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS && { temporalMetricsAddress: settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS }),
     concurrency: settings.SCIMFLOW_CONCURRENCY,
@@ -137,21 +145,34 @@ try {
     ...(settings.SCIMFLOW_ALERT_WEBHOOK_URL && { alertWebhookUrl: settings.SCIMFLOW_ALERT_WEBHOOK_URL }),
   });
 
-  if (declaredApps) await applyDeclaredApps({ store, jobs: service.jobs, logger }, declaredApps.file, declaredApps.apps);
+  if (declaredApps && servesApi) await applyDeclaredApps({ store, jobs: service.jobs, logger }, declaredApps.file, declaredApps.apps);
 
-  const lines = [
+  const lines = admin
+    ? apiBanner(admin, temporalAddress)
+    : [
+        '',
+        'scimflow worker is running',
+        `  Task queue   ${settings.TEMPORAL_TASK_QUEUE} on the Temporal cluster at ${temporalAddress}`,
+        ...(service.metricsUrl ? [`  Metrics      ${service.metricsUrl}/metrics (open)`] : []),
+        '',
+      ];
+  process.stdout.write(lines.join('\n') + '\n');
+} catch (error) {
+  logger.fatal({ err: { message: error instanceof Error ? error.message : String(error) } }, 'start-up failed');
+  exit(1);
+}
+
+function apiBanner(admin: { token: string; origin: string; file?: string }, temporalAddress: string): string[] {
+  const running = service!;
+  return [
     '',
-    'scimflow is running',
-    `  API          ${service.apiUrl}/api/v1`,
-    `  API docs     ${service.apiUrl}/api/v1/docs`,
-    `  Metrics      ${service.apiUrl}/metrics (admin token)${service.metricsUrl ? `, ${service.metricsUrl}/metrics (open)` : ''}`,
+    settings.SCIMFLOW_ROLE === 'api' ? 'scimflow API is running (its workers run apart)' : 'scimflow is running',
+    `  API          ${running.apiUrl}/api/v1`,
+    `  API docs     ${running.apiUrl}/api/v1/docs`,
+    `  Metrics      ${running.apiUrl}/metrics (admin token)${running.metricsUrl ? `, ${running.metricsUrl}/metrics (open)` : ''}`,
     `  Temporal UI  ${localTemporal?.uiUrl ?? `(the Temporal cluster at ${temporalAddress})`}`,
     `  Database     ${settings.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded, in ${join(settings.dataDir, 'pglite')}`}`,
     admin.origin === 'env' ? '  Admin token  from SCIMFLOW_ADMIN_TOKEN' : `  Admin token  ${admin.token}   (kept in ${admin.file})`,
     '',
   ];
-  process.stdout.write(lines.join('\n') + '\n');
-} catch (error) {
-  logger.fatal({ err: { message: error instanceof Error ? error.message : String(error) } }, 'start-up failed');
-  exit(1);
 }

@@ -48,6 +48,7 @@ export {
   type RateLimitSettings,
   type RequestOutcome,
 } from './rate-budget';
+export { shareRateBudgets, type BudgetBoard, type SharedBudgets, type SharedBudgetsOptions } from './shared-budgets';
 export { encodePatchOperations, profiledWriter, replacementFor } from './target';
 export {
   BulkBatcher,

@@ -103,6 +103,43 @@ describe('RateBudget token bucket', () => {
   });
 });
 
+describe('RateBudget shared between workers', () => {
+  it('takes its share of the rate, the burst and the concurrency, and all of them again alone', async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget({ requestsPerSecond: 20, burst: 10, concurrency: 8 }, clock);
+    budget.shareWith(3);
+    expect(budget.share).toEqual({ requestsPerSecond: 20 / 3, burst: 3, concurrency: 2, members: 3 });
+    // The app's own settings do not change.
+    expect(budget.settings).toEqual({ requestsPerSecond: 20, burst: 10, concurrency: 8 });
+    // Three at once (its burst), then one every 150 ms.
+    expect(await clock.run(grantTimes(clock, budget, 5))).toEqual([0, 0, 0, 150, 300]);
+    budget.shareWith(1);
+    expect(budget.share).toEqual({ requestsPerSecond: 20, burst: 10, concurrency: 8, members: 1 });
+  });
+
+  it('keeps at least one of each, however many share it', () => {
+    const budget = new RateBudget({ requestsPerSecond: 2, burst: 2, concurrency: 2 });
+    budget.shareWith(5);
+    expect(budget.share).toEqual({ requestsPerSecond: 0.4, burst: 1, concurrency: 1, members: 5 });
+  });
+
+  it('waits for admit before each permit, and tells onThrottled of a Retry-After', async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget({}, clock);
+    const told: number[] = [];
+    let admitted = 0;
+    budget.admit = async () => {
+      admitted += 1;
+    };
+    budget.onThrottled = (ms) => told.push(ms);
+    const permit = await clock.run(budget.acquire());
+    permit.release({ throttled: true, retryAfterMs: 1500 });
+    expect(admitted).toBe(1);
+    expect(told).toEqual([1500]);
+    expect(budget.pausedForMs()).toBe(1500);
+  });
+});
+
 describe('RateBudget concurrency', () => {
   it('never has more permits out than the limit under many parallel requests, and uses all of it', async () => {
     const clock = new FakeClock();

@@ -3,8 +3,9 @@
  * requests in flight, shared by every request of one app, whichever workflow sends it (cycles,
  * on-demand provisioning, lifecycle workflows), and a shared pause when the target throttles.
  *
- * Budgets live in the memory of one worker process: each worker process has its own, so
- * several workers serving the same app may together send several times its limits.
+ * A budget lives in the memory of one worker process. Where several workers serve the same
+ * app, `shared-budgets.ts` gives each its share (the app's limits divided by the workers using
+ * them) and passes a target's Retry-After on to all of them.
  */
 import { ProvisioningError } from '../errors/index';
 
@@ -97,6 +98,10 @@ function checkedSettings(settings: RateLimitSettings): CheckedSettings {
  * permit.release({ throttled: response.status === 429, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) });
  */
 export class RateBudget {
+  /** The app's limits, as configured. */
+  private configured: CheckedSettings;
+  /** Workers sharing the app's limits, this one included. */
+  private members = 1;
   private requestsPerSecond: number | undefined;
   private burst: number;
   private concurrency: number;
@@ -114,25 +119,38 @@ export class RateBudget {
   private wakeWaiter: (() => void) | undefined;
   /** Told of each wait of a request for this budget: why (a pause, the concurrency limit, the rate) and for how long, in ms. */
   onWait: ((reason: 'pause' | 'concurrency' | 'rate', ms: number) => void) | undefined;
+  /** Told when a request of this budget is throttled with Retry-After (the pause it asked for, in ms), to pass it on to other workers. */
+  onThrottled: ((ms: number) => void) | undefined;
+  /** Awaited before each permit: a budget shared between workers waits until it knows its share. */
+  admit: (() => Promise<void>) | undefined;
+  /** When a permit was last asked for (the clock's time); -Infinity before the first. */
+  lastAskedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     settings: RateLimitSettings = {},
     private readonly clock: RateBudgetClock = systemClock,
   ) {
-    const checked = checkedSettings(settings);
-    this.requestsPerSecond = checked.requestsPerSecond;
-    this.burst = checked.burst;
-    this.concurrency = checked.concurrency;
+    this.configured = checkedSettings(settings);
+    this.requestsPerSecond = this.configured.requestsPerSecond;
+    this.burst = this.configured.burst;
+    this.concurrency = this.configured.concurrency;
     this.tokens = this.burst;
     this.refilledAt = clock.now();
   }
 
-  /** The settings in force, with defaults filled in. */
+  /** The app's settings, with defaults filled in. */
   get settings(): RateLimitSettings {
+    const { requestsPerSecond, burst, concurrency } = this.configured;
+    return { ...(requestsPerSecond !== undefined && { requestsPerSecond }), burst, concurrency };
+  }
+
+  /** This worker's share of them: the settings divided by the workers sharing the budget. */
+  get share(): RateLimitSettings & { members: number } {
     return {
       ...(this.requestsPerSecond !== undefined && { requestsPerSecond: this.requestsPerSecond }),
       burst: this.burst,
       concurrency: this.concurrency,
+      members: this.members,
     };
   }
 
@@ -143,11 +161,27 @@ export class RateBudget {
 
   /** Applies new settings in place; permits already granted stay valid. */
   update(settings: RateLimitSettings): void {
-    const checked = checkedSettings(settings);
+    this.configured = checkedSettings(settings);
+    this.applyShare();
+  }
+
+  /**
+   * Shares the app's limits between `members` workers (this one included): the rate divided, the
+   * burst and the concurrency divided and rounded down, at least 1 each.
+   */
+  shareWith(members: number): void {
+    const count = Math.max(1, Math.floor(members));
+    if (count === this.members) return;
+    this.members = count;
+    this.applyShare();
+  }
+
+  private applyShare(): void {
     this.refill(this.clock.now());
-    this.requestsPerSecond = checked.requestsPerSecond;
-    this.burst = checked.burst;
-    this.concurrency = checked.concurrency;
+    const { requestsPerSecond, burst, concurrency } = this.configured;
+    this.requestsPerSecond = requestsPerSecond === undefined ? undefined : requestsPerSecond / this.members;
+    this.burst = Math.max(1, Math.floor(burst / this.members));
+    this.concurrency = Math.max(1, Math.floor(concurrency / this.members));
     this.tokens = Math.min(this.tokens, this.burst);
     this.wake();
   }
@@ -172,7 +206,11 @@ export class RateBudget {
 
   /** Waits for the pause to end, a free slot and a token, in that order; resolves with the permit. */
   acquire(options: AcquireOptions = {}): Promise<RateBudgetPermit> {
-    const turn = this.queue.then(() => this.take(options.maxPauseMs ?? Number.POSITIVE_INFINITY, options.label));
+    this.lastAskedAt = this.clock.now();
+    const turn = this.queue.then(async () => {
+      await this.admit?.();
+      return this.take(options.maxPauseMs ?? Number.POSITIVE_INFINITY, options.label);
+    });
     this.queue = turn.catch(() => undefined);
     return turn;
   }
@@ -245,6 +283,7 @@ export class RateBudget {
         this.inFlight--;
         if (outcome.throttled && outcome.retryAfterMs !== undefined) {
           this.pause(outcome.retryAfterMs);
+          this.onThrottled?.(outcome.retryAfterMs);
           return;
         }
         if (!outcome.throttled && pausesBefore === this.pauses) this.probing = false;
@@ -255,6 +294,20 @@ export class RateBudget {
 }
 
 const budgets = new Map<string, RateBudget>();
+/** Told of each budget the process makes: the worker's shared budgets, when they run. */
+const watchers = new Set<(appId: string, budget: RateBudget) => void>();
+
+/**
+ * The budgets of this process by app id; `watcher` is told of each one made from now on, until
+ * `unwatch`.
+ */
+export function watchBudgets(watcher: (appId: string, budget: RateBudget) => void): {
+  budgets: ReadonlyMap<string, RateBudget>;
+  unwatch(): void;
+} {
+  watchers.add(watcher);
+  return { budgets, unwatch: () => watchers.delete(watcher) };
+}
 
 /**
  * The budget of an app's target in this process: the same object for the same app id, its
@@ -267,6 +320,7 @@ export function rateBudgetFor(appId: string, settings: RateLimitSettings = {}): 
   if (budget === undefined) {
     const created = new RateBudget(settings);
     budgets.set(appId, created);
+    for (const watcher of watchers) watcher(appId, created);
     return created;
   }
   budget.update(settings);

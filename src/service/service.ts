@@ -20,6 +20,7 @@ import { watchHealth, type DependencyCheck, type HealthMonitor } from '../health
 import type { Logger } from '../log/index';
 import type { Store } from '../store/index';
 import { probeTemporal, RECONNECT_QUICKLY } from '../temporal/health';
+import { shareRateBudgets, type SharedBudgets } from '../scim/index';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/runtime';
 import type { Tracing } from '../temporal/tracing';
@@ -65,6 +66,11 @@ export interface ServiceOptions {
   drainTimeoutMs?: number;
   /** Days the provisioning log is kept (default 30); the retention schedule purges older entries. */
   logRetentionDays?: number;
+  /**
+   * Share each app's rate budget with the other workers through the database (default: when the
+   * store is a PostgreSQL server, which other workers can reach).
+   */
+  shareRateBudgets?: boolean;
 }
 
 export interface RunningService {
@@ -102,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
+  let sharedBudgets: SharedBudgets | undefined;
   const lifecycle = createLifecycleControl({ client, store, taskQueue: options.taskQueue, directory: directoryOfApps(store), logger });
   if (options.worker !== false) {
     const alerter = createAlerter({ webhookUrl: options.alertWebhookUrl, logger });
@@ -126,6 +133,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     worker = created.worker;
     closeWorkerConnection = () => created.connection.close();
+    if (options.shareRateBudgets ?? store.shared) sharedBudgets = shareRateBudgets({ board: store.rateBudgets, logger });
     workerRun = worker.run();
     workerRun.catch((error: unknown) => {
       // A stop reports its own outcome; this is the worker failing while the service runs.
@@ -215,7 +223,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let metricsServer: ServerType | undefined;
   let metricsUrl: string | undefined;
   if (options.metricsHttp) {
-    ({ server: metricsServer, url: metricsUrl } = await listen(metricsApi(metrics.registry).fetch, options.metricsHttp));
+    ({ server: metricsServer, url: metricsUrl } = await listen(metricsApi(metrics.registry, health).fetch, options.metricsHttp));
   }
 
   // Every app has a running job, also after the Temporal cluster lost its state.
@@ -255,6 +263,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           );
         }
       }
+      await sharedBudgets?.stop();
       if (metricsServer) {
         const closing = metricsServer;
         await new Promise<void>((done) => closing.close(() => done()));

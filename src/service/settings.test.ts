@@ -72,6 +72,19 @@ describe('readSettings', () => {
     expect(problemOf(env)).toBe(message);
   });
 
+  it('runs everything in one process unless SCIMFLOW_ROLE says api or worker, which need a shared Temporal and PostgreSQL', () => {
+    expect(readSettings({}).SCIMFLOW_ROLE).toBe('all');
+    const shared = { TEMPORAL_ADDRESS: 'temporal:7233', DATABASE_URL: 'postgres://scimflow@db/scimflow' };
+    expect(readSettings({ ...shared, SCIMFLOW_ROLE: 'worker' }).SCIMFLOW_ROLE).toBe('worker');
+    expect(problemOf({ SCIMFLOW_ROLE: 'both' })).toBe('bad setting: SCIMFLOW_ROLE must be one of all, api, worker (got "both")');
+    expect(problemOf({ SCIMFLOW_ROLE: 'api', DATABASE_URL: shared.DATABASE_URL })).toBe(
+      'bad setting: TEMPORAL_ADDRESS must be set for SCIMFLOW_ROLE api or worker: such a process runs beside other scimflow processes, so it needs a Temporal cluster, not a dev server of its own',
+    );
+    expect(problemOf({ SCIMFLOW_ROLE: 'worker', TEMPORAL_ADDRESS: shared.TEMPORAL_ADDRESS })).toMatch(
+      /^bad setting: DATABASE_URL must be set for SCIMFLOW_ROLE/,
+    );
+  });
+
   it('names every bad variable on one line, and never a secret value', () => {
     const message = problemOf({ PORT: 'abc', DATABASE_URL: 'postgres//user:hunter2@db', SCIMFLOW_SECRET_KEY: 'hunter2' });
     expect(message).toMatch(/^bad settings: PORT .*; DATABASE_URL .*; SCIMFLOW_SECRET_KEY .*$/);

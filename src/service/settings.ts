@@ -43,6 +43,13 @@ const hostPort = (example: string) =>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** What one process runs: everything (`npm start`), only the API, or only a worker. */
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A process of a role that others share a cluster with needs what they share. */
+const SEPARATE = 'runs beside other scimflow processes, so it needs';
+
 const settingsSchema = z
   .object({
     /** 0 picks a free port (the start-up banner shows which). */
@@ -71,6 +78,16 @@ const settingsSchema = z
     /** OpenTelemetry traces go to this OTLP/HTTP collector when set. */
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    /** `api` and `worker` run apart, any number of each, against one Temporal cluster and one PostgreSQL. */
+    SCIMFLOW_ROLE: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }).default('all'),
+  })
+  .refine((settings) => settings.SCIMFLOW_ROLE === 'all' || settings.TEMPORAL_ADDRESS !== undefined, {
+    path: ['TEMPORAL_ADDRESS'],
+    message: `must be set for SCIMFLOW_ROLE api or worker: such a process ${SEPARATE} a Temporal cluster, not a dev server of its own`,
+  })
+  .refine((settings) => settings.SCIMFLOW_ROLE === 'all' || settings.DATABASE_URL !== undefined, {
+    path: ['DATABASE_URL'],
+    message: `must be set for SCIMFLOW_ROLE api or worker: such a process ${SEPARATE} PostgreSQL, not an embedded database of its own`,
   })
   .refine(
     (settings) =>

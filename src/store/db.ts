@@ -20,6 +20,7 @@ import { migrateToLatest } from './migrations/index';
 import { createPersonsRepository, type PersonsRepository } from './persons';
 import { createProvisioningLogRepository, type ProvisioningLogRepository } from './provisioning-log';
 import { createRetentionRepository, type RetentionRepository } from './retention';
+import { createRateBudgetsRepository, type RateBudgetsRepository } from './rate-budgets';
 import { createSyncStateRepository, type SyncStateRepository } from './sync-state';
 import type { Database } from './tables';
 
@@ -49,6 +50,7 @@ export interface Repositories {
   persons: PersonsRepository;
   appErrors: AppErrorsRepository;
   retention: RetentionRepository;
+  rateBudgets: RateBudgetsRepository;
 }
 
 export interface Store extends Repositories {
@@ -61,6 +63,8 @@ export interface Store extends Repositories {
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
   /** Resolves once the database answers a trivial query. */
   ping(): Promise<void>;
+  /** A PostgreSQL server other processes reach too (not PGlite, which lives in this one). */
+  shared: boolean;
   /** Closes the pool or the embedded database. */
   close(): Promise<void>;
 }
@@ -80,6 +84,7 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     persons: createPersonsRepository(db),
     appErrors: createAppErrorsRepository(db),
     retention: createRetentionRepository(db),
+    rateBudgets: createRateBudgetsRepository(db),
   };
 }
 
@@ -122,6 +127,7 @@ export async function openDatabase(options: StoreOptions = {}): Promise<Store> {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    shared: options.url !== undefined,
     close: () => db.destroy(),
   };
 }

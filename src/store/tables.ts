@@ -27,6 +27,8 @@ export interface Database {
   pending_references: PendingReferencesTable;
   app_role_snapshots: AppRoleSnapshotsTable;
   app_errors: AppErrorsTable;
+  rate_budget_members: RateBudgetMembersTable;
+  rate_budget_pauses: RateBudgetPausesTable;
 }
 
 export interface AppsTable {
@@ -171,4 +173,15 @@ export interface AppErrorsTable {
   step: string;
   cycle_id: string | null;
   at: Timestamp;
+}
+
+export interface RateBudgetMembersTable {
+  app_id: string;
+  worker_id: string;
+  seen_at: Timestamp;
+}
+
+export interface RateBudgetPausesTable {
+  app_id: string;
+  paused_until: Timestamp;
 }

@@ -125,7 +125,14 @@ function faultBody(fault: Extract<Fault, { kind: 'status' }>): { body: string; c
  * proxy.plan({ times: 1, match: { method: 'GET' }, fault: { kind: 'status', status: 429, retryAfter: '0.2' } });
  * const scim = new ScimClient({ baseUrl: `${proxy.url}/tenant/v2`, authorization });
  */
-export async function startFaultProxy(options: { target: string }): Promise<FaultProxy> {
+export async function startFaultProxy(options: {
+  target: string;
+  /**
+   * A SaaS target's own limit: more than `requests` within any `windowMs` (default 1000) are
+   * answered 429 with `Retry-After: retryAfter` (default '1') without reaching the target.
+   */
+  rateLimit?: { requests: number; windowMs?: number; retryAfter?: string };
+}): Promise<FaultProxy> {
   const target = new URL(options.target);
   const prefix = target.pathname.replace(/\/+$/, '');
   const agent = new Agent({ keepAlive: true });
@@ -135,6 +142,17 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
   const timings = new WeakMap<ProxiedRequest, RequestTiming>();
   let inFlight = 0;
   let maxInFlight = 0;
+  /** Arrival times of the requests the rate limit let through, oldest first. */
+  const admitted: number[] = [];
+
+  function overLimit(at: number): boolean {
+    if (!options.rateLimit) return false;
+    const { requests: limit, windowMs = 1000 } = options.rateLimit;
+    while (admitted.length > 0 && admitted[0]! <= at - windowMs) admitted.shift();
+    if (admitted.length >= limit) return true;
+    admitted.push(at);
+    return false;
+  }
 
   function pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -189,7 +207,9 @@ export async function startFaultProxy(options: { target: string }): Promise<Faul
       const body = await readBody(incoming);
       const rule = rules.find((candidate) => candidate.times > 0 && matches(candidate, incoming, body));
       if (rule) rule.times--;
-      record.fault = rule?.fault;
+      record.fault = overLimit(timing.arrivedAt)
+        ? { kind: 'status', status: 429, retryAfter: options.rateLimit?.retryAfter ?? '1' }
+        : rule?.fault;
       await respond(incoming, response, body, record.fault, record);
     } finally {
       inFlight--;

@@ -27,7 +27,7 @@ export interface ServiceChild {
   output: string[];
   /** The JSON log lines among them. */
   logs(): LogLine[];
-  /** Resolves once the start-up banner is printed. */
+  /** Resolves once the start-up banner is printed (for a worker alone, with no API URL and token). */
   ready: Promise<{ apiUrl: string; adminToken: string }>;
   /** Resolves when the child exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
@@ -87,6 +87,12 @@ export function startServiceChild(
 
   const ready = new Promise<{ apiUrl: string; adminToken: string }>((resolve, reject) => {
     const look = () => {
+      // A worker alone serves no API.
+      if (output.includes('scimflow worker is running')) {
+        listeners.delete(look);
+        resolve({ apiUrl: '', adminToken: '' });
+        return;
+      }
       const api = output.map((line) => /^\s+API\s+(http\S+)\/api\/v1$/.exec(line)?.[1]).find(Boolean);
       const token = env.SCIMFLOW_ADMIN_TOKEN ?? output.map((line) => /^\s+Admin token\s+(\S+)\s+\(kept in/.exec(line)?.[1]).find(Boolean);
       if (api && token) {

@@ -28,5 +28,6 @@ await startService({
   clients: realClients({ graphPageSize: Number(process.env.WORKER_GRAPH_PAGE_SIZE ?? 999) }),
   workflowBundle: { codePath: env('WORKER_WORKFLOW_BUNDLE') },
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 8),
+  shareRateBudgets: process.env.WORKER_SHARE_RATE_BUDGETS !== 'false',
 });
 process.stdout.write('worker ready\n');
