@@ -48,6 +48,14 @@ describe('readSettings', () => {
     [{ DATABASE_URL: 'not a url' }, 'bad setting: DATABASE_URL must be a postgres:// or postgresql:// URL'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'bad setting: DATABASE_URL must be a postgres:// or postgresql:// URL'],
     [{ SCIMFLOW_SECRET_KEY: 'too-short' }, 'bad setting: SCIMFLOW_SECRET_KEY must be 32 bytes written as 64 hex characters or as base64'],
+    [
+      { SCIMFLOW_PAYLOAD_KEYS: `k1:${'ab'.repeat(32)},k2:hunter2` },
+      'bad setting: SCIMFLOW_PAYLOAD_KEYS must be id:key entries, newest first: key "k2" must be 32 bytes written as 64 hex characters or base64',
+    ],
+    [
+      { SCIMFLOW_PAYLOAD_KEYS: 'ab'.repeat(32) },
+      "bad setting: SCIMFLOW_PAYLOAD_KEYS must be id:key entries, newest first: entry 1 must be id:key with an id of letters, digits, '.', '_' or '-' (at most 64)",
+    ],
     [{ SCIMFLOW_ADMIN_TOKEN: 'short' }, 'bad setting: SCIMFLOW_ADMIN_TOKEN must be at least 16 characters'],
     [{ SCIMFLOW_ALERT_WEBHOOK_URL: 'ftp://x' }, 'bad setting: SCIMFLOW_ALERT_WEBHOOK_URL must be an absolute http(s) URL'],
     [{ SCIMFLOW_CONCURRENCY: '0' }, 'bad setting: SCIMFLOW_CONCURRENCY must be a whole number from 1 to 64 (got "0")'],
