@@ -13,6 +13,7 @@ import { startService, type RunningService } from './service/service';
 import { readSettings, SettingsError, type Settings } from './service/settings';
 import { openDatabase, type Store } from './store/index';
 import { startLocalTemporal, type LocalTemporal } from './temporal/local-server';
+import { loadOrCreatePayloadKeys } from './temporal/payload-keys';
 import { startTracing, type Tracing } from './temporal/tracing';
 import { bundleWorkflows } from './temporal/worker';
 
@@ -118,6 +119,7 @@ try {
     }),
   });
   const admin = await loadOrCreateAdminToken(settings.dataDir, settings.SCIMFLOW_ADMIN_TOKEN);
+  const payloadKeys = await loadOrCreatePayloadKeys(settings.dataDir);
 
   service = await startService({
     store,
@@ -126,6 +128,7 @@ try {
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
     adminToken: admin.token,
+    payloadKeys,
     http: { host: settings.HOST, port: settings.PORT },
     ...(settings.SCIMFLOW_METRICS_PORT !== undefined && { metricsHttp: { host: settings.HOST, port: settings.SCIMFLOW_METRICS_PORT } }),
     ...(settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS && { temporalMetricsAddress: settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS }),

@@ -20,6 +20,8 @@ import { watchHealth, type DependencyCheck, type HealthMonitor } from '../health
 import type { Logger } from '../log/index';
 import type { Store } from '../store/index';
 import { probeTemporal, RECONNECT_QUICKLY } from '../temporal/health';
+import { encryptingDataConverter } from '../temporal/data-converter';
+import type { PayloadKeyring } from '../temporal/payload-keys';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/runtime';
 import type { Tracing } from '../temporal/tracing';
@@ -42,6 +44,8 @@ export interface ServiceOptions {
   namespace: string;
   taskQueue: string;
   adminToken: string;
+  /** The keys that encrypt every Temporal payload of the client and the worker (see loadOrCreatePayloadKeys). */
+  payloadKeys: PayloadKeyring;
   /** Where the API listens; no API when absent. */
   http?: { host: string; port: number };
   /** Where `GET /metrics` is served without a token, besides the API (which needs it); nowhere else when absent. */
@@ -91,9 +95,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const connection = await Connection.connect({ address: options.temporalAddress, channelArgs: RECONNECT_QUICKLY });
   const added = await registerSearchAttributes(connection, options.namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
+  const dataConverter = encryptingDataConverter(options.payloadKeys);
   const client = new Client({
     connection,
     namespace: options.namespace,
+    dataConverter,
     ...(options.tracing && { interceptors: options.tracing.client }),
   });
   const jobs = createJobControl(client, options.taskQueue);
@@ -119,6 +125,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       activities,
+      dataConverter,
       workflowBundle:
         options.workflowBundle ?? (await bundleWorkflows(options.tracing ? { interceptorModules: options.tracing.workflowModules } : {})),
       ...(options.tracing && { interceptors: options.tracing.worker, sinks: options.tracing.sinks }),

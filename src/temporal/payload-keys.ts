@@ -62,11 +62,12 @@ export function parsePayloadKeys(text: string, origin = PAYLOAD_KEYS_ENV): Paylo
 export async function loadOrCreatePayloadKeys(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<PayloadKeyring> {
   const fromEnv = env[PAYLOAD_KEYS_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== '') return parsePayloadKeys(fromEnv);
-  const text = await readOrCreateKeyFile(dataDir, PAYLOAD_KEYS_FILE, () => `${newKeyId()}:${randomBytes(32).toString('hex')}\n`);
+  const text = await readOrCreateKeyFile(dataDir, PAYLOAD_KEYS_FILE, () => `${newPayloadKey()}\n`);
   return parsePayloadKeys(text, PAYLOAD_KEYS_FILE);
 }
 
-/** A key id that says when the key was made: `20261203-1a2b3c`. */
-function newKeyId(): string {
-  return `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+/** A new random key as an `id:key` entry, its id saying when it was made: `20261203-1a2b3c:…`. */
+export function newPayloadKey(): string {
+  const id = `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+  return `${id}:${randomBytes(32).toString('hex')}`;
 }

@@ -8,6 +8,8 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Proto from '@temporalio/proto';
+import { encryptingDataConverter } from '../../src/temporal/data-converter';
+import { parsePayloadKeys } from '../../src/temporal/payload-keys';
 import { historyFromJSON, historyToJSON, type History } from './history-json';
 
 export type { History };
@@ -22,6 +24,14 @@ export const RECORDING_SECRETS = {
   graphClientSecret: 'recording~graph-client-secret-3c1f9a7e',
   scimToken: 'recording-scim-bearer-token-8d2b6e0f',
 } as const;
+
+/**
+ * The payload keys the recording runs with: fixed, so that the replay test decodes what the
+ * recording encrypted. Histories recorded before payloads were encrypted hold plain payloads,
+ * which the codec passes through.
+ */
+export const RECORDING_PAYLOAD_KEYS = 'recording:6d0a1f3c9b2e4d5f8a7c6b5e4d3c2b1a0f9e8d7c6b5a49382716051f2e3d4c5b';
+export const recordingDataConverter = encryptingDataConverter(parsePayloadKeys(RECORDING_PAYLOAD_KEYS));
 
 export interface RecordedHistory {
   /** The file's path under the histories folder, e.g. `leaver-retention-waiting.json` or `0.1.0/leaver-retention-waiting.json`. */

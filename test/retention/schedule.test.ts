@@ -12,6 +12,7 @@ import { ensureRetentionSchedule, retentionScheduleId } from '../../src/service/
 import { startService, type RunningService } from '../../src/service/service';
 import { openDatabase, type ProvisioningLogInput, type Store } from '../../src/store/index';
 import { testEnv, uniqueName } from '../support/env';
+import { testPayloadKeyring } from '../support/payload-keys';
 
 const DAY = 24 * 3_600_000;
 
@@ -28,6 +29,7 @@ beforeAll(async () => {
     namespace: 'default',
     taskQueue,
     adminToken: randomBytes(24).toString('base64url'),
+    payloadKeys: testPayloadKeyring,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
     logRetentionDays: 10,
   });

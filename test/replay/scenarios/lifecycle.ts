@@ -10,11 +10,11 @@ import { lifecycleProgressQuery, pendingWorkflowId, personWorkflowId } from '../
 import { startHarness } from '../../support/harness';
 import { eventually, runResult, sendEvents } from '../../support/lifecycle';
 import { addPeople, person } from '../../support/people';
-import { RECORDING_SECRETS } from '../history-files';
+import { RECORDING_PAYLOAD_KEYS, RECORDING_SECRETS } from '../history-files';
 import { covering, historyOf, historyWith, type Log, type Recorded } from './runs';
 
 export async function recordLifecycle(teardown: Teardown, log: Log): Promise<Recorded> {
-  const h = await startHarness({ graph: { clientSecret: RECORDING_SECRETS.graphClientSecret } });
+  const h = await startHarness({ graph: { clientSecret: RECORDING_SECRETS.graphClientSecret }, payloadKeys: RECORDING_PAYLOAD_KEYS });
   teardown.add('lifecycle harness', () => h.close());
   const client = h.service.client;
   // In R&D (see person()), so in the scoped app until the move.
