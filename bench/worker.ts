@@ -23,9 +23,8 @@ function send(message: FromWorker): void {
 }
 
 async function start(config: WorkerConfig): Promise<void> {
-  store = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl, secretKey: randomBytes(32), onConnectionError: () => {} } : {},
-  );
+  const secretKey = randomBytes(32);
+  store = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, secretKey, onConnectionError: () => {} } : { secretKey });
   service = await startService({
     store,
     logger: createLogger({ level: 'warn', name: 'bench-worker' }),
@@ -34,6 +33,7 @@ async function start(config: WorkerConfig): Promise<void> {
     taskQueue: config.taskQueue,
     adminToken: config.adminToken,
     payloadKeys: parsePayloadKeys(config.payloadKeys),
+    secretKey,
     http: { host: '127.0.0.1', port: 0 },
     clients: realClients({ onScimRequest: (info) => countRequest(scim, info), graphPageSize: config.graphPageSize }),
     workflowBundle: { codePath: config.workflowBundlePath },

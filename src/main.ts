@@ -11,7 +11,7 @@ import { createLogger } from './log/index';
 import { loadOrCreateAdminToken } from './service/admin-token';
 import { startService, type RunningService } from './service/service';
 import { readSettings, SettingsError, type Settings } from './service/settings';
-import { openDatabase, type Store } from './store/index';
+import { loadOrCreateSecretKey, openDatabase, type Store } from './store/index';
 import { startLocalTemporal, type LocalTemporal } from './temporal/local-server';
 import { loadOrCreatePayloadKeys } from './temporal/payload-keys';
 import { startTracing, type Tracing } from './temporal/tracing';
@@ -110,8 +110,10 @@ try {
     temporalAddress = localTemporal.address;
   }
 
+  const secretKey = await loadOrCreateSecretKey(settings.dataDir);
   store = await openDatabase({
     dataDir: settings.dataDir,
+    secretKey,
     ...(settings.DATABASE_URL && {
       url: settings.DATABASE_URL,
       // The pool re-opens it for the next query; the health monitor says when the server is away.
@@ -129,6 +131,7 @@ try {
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
     adminToken: admin.token,
     payloadKeys,
+    secretKey,
     http: { host: settings.HOST, port: settings.PORT },
     ...(settings.SCIMFLOW_METRICS_PORT !== undefined && { metricsHttp: { host: settings.HOST, port: settings.SCIMFLOW_METRICS_PORT } }),
     ...(settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS && { temporalMetricsAddress: settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS }),

@@ -70,6 +70,7 @@ describe('lifecycle intake answers', () => {
     client: {} as Client,
     store: {} as Store,
     directory: async () => undefined,
+    employeeRef: (employeeId) => `ref-of-${employeeId}`,
     logger: createLogger({ level: 'silent' }),
   });
   const app = createApi({ ...deps, lifecycle: intake });

@@ -13,6 +13,7 @@ import { temporalUnavailable } from '../../api/errors';
 import { createJobControl, type JobControl } from '../../api/jobs';
 import { createLifecycleControl } from '../../api/lifecycle';
 import { directoryOfApps } from '../lifecycle/directory';
+import { employeeRefs } from '../lifecycle/employee-ref';
 import { createAlerter } from '../alerts/index';
 import { createMetrics, type Metrics } from '../metrics/index';
 import { scrapeSources } from '../metrics/scrape';
@@ -46,6 +47,8 @@ export interface ServiceOptions {
   adminToken: string;
   /** The keys that encrypt every Temporal payload of the client and the worker (see loadOrCreatePayloadKeys). */
   payloadKeys: PayloadKeyring;
+  /** The secret key (the store's): the opaque references to employee ids in workflow ids derive from it. */
+  secretKey: Uint8Array;
   /** Where the API listens; no API when absent. */
   http?: { host: string; port: number };
   /** Where `GET /metrics` is served without a token, besides the API (which needs it); nowhere else when absent. */
@@ -108,7 +111,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
-  const lifecycle = createLifecycleControl({ client, store, taskQueue: options.taskQueue, directory: directoryOfApps(store), logger });
+  const lifecycle = createLifecycleControl({
+    client,
+    store,
+    taskQueue: options.taskQueue,
+    directory: directoryOfApps(store),
+    employeeRef: employeeRefs(options.secretKey),
+    logger,
+  });
   if (options.worker !== false) {
     const alerter = createAlerter({ webhookUrl: options.alertWebhookUrl, logger });
     const activities = createActivities({

@@ -99,7 +99,9 @@ describe('PostgreSQL restarted under the service', () => {
     const history = await client.workflow.getHandle(`app/${appId}/cycle/1`).fetchHistory();
     const retried = (history.events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
     expect(retried.length).toBeGreaterThan(0);
-    expect(await failureMessage(retried[0]!.activityTaskStartedEventAttributes?.lastFailure)).toMatch(/ECONNREFUSED|terminat|shutting down|Connection/i);
+    expect(await failureMessage(retried[0]!.activityTaskStartedEventAttributes?.lastFailure)).toMatch(
+      /ECONNREFUSED|terminat|shutting down|Connection/i,
+    );
 
     const logs = service.logs();
     expect(logs.filter((l) => l.msg === 'database is away')).toHaveLength(1);

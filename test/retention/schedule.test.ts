@@ -21,7 +21,8 @@ let service: RunningService;
 const taskQueue = uniqueName('retention');
 
 beforeAll(async () => {
-  store = await openDatabase({ secretKey: randomBytes(32) });
+  const secretKey = randomBytes(32);
+  store = await openDatabase({ secretKey });
   service = await startService({
     store,
     logger: createLogger({ level: 'silent' }),
@@ -29,6 +30,7 @@ beforeAll(async () => {
     namespace: 'default',
     taskQueue,
     adminToken: randomBytes(24).toString('base64url'),
+    secretKey,
     payloadKeys: testPayloadKeyring,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
     logRetentionDays: 10,

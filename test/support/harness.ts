@@ -76,6 +76,7 @@ export async function startHarness(
     taskQueue,
     adminToken,
     payloadKeys: parsePayloadKeys(payloadKeys),
+    secretKey,
     http: { host: '127.0.0.1', port: 0 },
     ...(options.metricsPort && { metricsHttp: { host: '127.0.0.1', port: 0 } }),
     ...(options.temporalMetricsAddress && { temporalMetricsAddress: options.temporalMetricsAddress }),

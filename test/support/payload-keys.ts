@@ -17,5 +17,5 @@ const codec = createPayloadCodec(testPayloadKeyring);
 export async function failureMessage(failure: ProtoFailure | null | undefined): Promise<string | undefined> {
   if (!failure?.encodedAttributes) return failure?.message ?? undefined;
   const [attributes] = await codec.decode([failure.encodedAttributes]);
-  return (defaultPayloadConverter.fromPayload(attributes!) as { message?: string }).message;
+  return defaultPayloadConverter.fromPayload<{ message?: string }>(attributes!).message;
 }

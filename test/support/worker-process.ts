@@ -14,9 +14,10 @@ const env = (name: string): string => {
   return value;
 };
 
+const secretKey = parseSecretKey(env('WORKER_SECRET_KEY'));
 const store = await openDatabase({
   url: env('WORKER_DATABASE_URL'),
-  secretKey: parseSecretKey(env('WORKER_SECRET_KEY')),
+  secretKey,
   onConnectionError: () => {},
 });
 await startService({
@@ -27,6 +28,7 @@ await startService({
   taskQueue: env('WORKER_TASK_QUEUE'),
   adminToken: 'unused-by-a-worker-only-process',
   payloadKeys: parsePayloadKeys(env('WORKER_PAYLOAD_KEYS')),
+  secretKey,
   clients: realClients({ graphPageSize: Number(process.env.WORKER_GRAPH_PAGE_SIZE ?? 999) }),
   workflowBundle: { codePath: env('WORKER_WORKFLOW_BUNDLE') },
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 8),

@@ -6,7 +6,8 @@
  * date a second event moves to now.
  */
 import type { Teardown } from '../../../bench/teardown';
-import { lifecycleProgressQuery, pendingWorkflowId, personWorkflowId } from '../../../workflows/lifecycle/definitions';
+import { employeeRefs } from '../../../src/lifecycle/employee-ref';
+import { employeeWorkflowId, lifecycleProgressQuery, personWorkflowId } from '../../../workflows/lifecycle/definitions';
 import { startHarness } from '../../support/harness';
 import { eventually, runResult, sendEvents } from '../../support/lifecycle';
 import { addPeople, person } from '../../support/people';
@@ -62,7 +63,7 @@ export async function recordLifecycle(teardown: Teardown, log: Log): Promise<Rec
   // Employee ids are looked up in the oldest app's tenant.
   await h.api('PATCH', `/api/v1/apps/${plain.id}`, { source: h.unreachableSource() });
   await sendEvents(h, [{ eventId: 'leave-303', type: 'leaver', person: { employeeId: held!.employeeId as string } }]);
-  const pendingId = pendingWorkflowId(held!.employeeId as string);
+  const pendingId = employeeWorkflowId(employeeRefs(h.secretKey)(held!.employeeId as string), 'pending');
   await eventually(
     () => client.workflow.getHandle(pendingId).query(lifecycleProgressQuery),
     (progress) => /next try at/.test(progress.note ?? ''),

@@ -14,7 +14,8 @@ import { RECORDING_PAYLOAD_KEYS } from '../history-files';
 import { covering, historyOf, type Log, type Recorded } from './runs';
 
 export async function recordLogRetention(teardown: Teardown, log: Log): Promise<Recorded> {
-  const store = await openDatabase({ secretKey: randomBytes(32) });
+  const secretKey = randomBytes(32);
+  const store = await openDatabase({ secretKey });
   teardown.add('retention store', () => store.close());
   const taskQueue = uniqueName('replay-retention');
   const service = await startService({
@@ -24,6 +25,7 @@ export async function recordLogRetention(teardown: Teardown, log: Log): Promise<
     namespace: 'default',
     taskQueue,
     adminToken: randomBytes(24).toString('base64url'),
+    secretKey,
     payloadKeys: parsePayloadKeys(RECORDING_PAYLOAD_KEYS),
     workflowBundle: { codePath: testEnv.workflowBundlePath },
     logRetentionDays: 30,
