@@ -132,6 +132,10 @@ try {
     adminToken: admin.token,
     payloadKeys,
     secretKey,
+    codecCorsOrigins: settings.SCIMFLOW_CODEC_CORS_ORIGINS ?? [
+      `http://127.0.0.1:${settings.TEMPORAL_UI_PORT}`,
+      `http://localhost:${settings.TEMPORAL_UI_PORT}`,
+    ],
     http: { host: settings.HOST, port: settings.PORT },
     ...(settings.SCIMFLOW_METRICS_PORT !== undefined && { metricsHttp: { host: settings.HOST, port: settings.SCIMFLOW_METRICS_PORT } }),
     ...(settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS && { temporalMetricsAddress: settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS }),

@@ -22,6 +22,7 @@ import type { Logger } from '../log/index';
 import type { Store } from '../store/index';
 import { probeTemporal, RECONNECT_QUICKLY } from '../temporal/health';
 import { encryptingDataConverter } from '../temporal/data-converter';
+import { createPayloadCodec } from '../temporal/payload-codec';
 import type { PayloadKeyring } from '../temporal/payload-keys';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/runtime';
@@ -49,6 +50,8 @@ export interface ServiceOptions {
   payloadKeys: PayloadKeyring;
   /** The secret key (the store's): the opaque references to employee ids in workflow ids derive from it. */
   secretKey: Uint8Array;
+  /** Origins (the Temporal UI's) whose browsers may call the codec endpoint; none when absent. */
+  codecCorsOrigins?: string[];
   /** Where the API listens; no API when absent. */
   http?: { host: string; port: number };
   /** Where `GET /metrics` is served without a token, besides the API (which needs it); nowhere else when absent. */
@@ -226,6 +229,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       health,
       temporalCalls,
       metrics: metrics.registry,
+      payloadCodec: createPayloadCodec(options.payloadKeys),
+      ...(options.codecCorsOrigins && { codecCorsOrigins: options.codecCorsOrigins }),
     });
     ({ server, url: apiUrl } = await listen(app.fetch, options.http));
   }

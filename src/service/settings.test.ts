@@ -34,6 +34,9 @@ describe('readSettings', () => {
     });
     expect(settings).toMatchObject({ PORT: 0, TEMPORAL_ADDRESS: 'temporal.example.com:7233' });
     expect(readSettings({ SCIMFLOW_LOG_RETENTION_DAYS: '7' }).SCIMFLOW_LOG_RETENTION_DAYS).toBe(7);
+    expect(
+      readSettings({ SCIMFLOW_CODEC_CORS_ORIGINS: 'https://temporal.example.com/, http://localhost:8080' }).SCIMFLOW_CODEC_CORS_ORIGINS,
+    ).toEqual(['https://temporal.example.com', 'http://localhost:8080']);
     expect(readSettings({ TEMPORAL_ADDRESS: '[::1]:7233', SCIMFLOW_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') })).toBeDefined();
   });
 
@@ -55,6 +58,10 @@ describe('readSettings', () => {
     [
       { SCIMFLOW_PAYLOAD_KEYS: 'ab'.repeat(32) },
       "bad setting: SCIMFLOW_PAYLOAD_KEYS must be id:key entries, newest first: entry 1 must be id:key with an id of letters, digits, '.', '_' or '-' (at most 64)",
+    ],
+    [
+      { SCIMFLOW_CODEC_CORS_ORIGINS: 'http://localhost:8233,localhost:8080' },
+      'bad setting: SCIMFLOW_CODEC_CORS_ORIGINS must be http(s) origins separated by commas, e.g. http://localhost:8233 (got "http://localhost:8233,localhost:8080")',
     ],
     [{ SCIMFLOW_ADMIN_TOKEN: 'short' }, 'bad setting: SCIMFLOW_ADMIN_TOKEN must be at least 16 characters'],
     [{ SCIMFLOW_ALERT_WEBHOOK_URL: 'ftp://x' }, 'bad setting: SCIMFLOW_ALERT_WEBHOOK_URL must be an absolute http(s) URL'],

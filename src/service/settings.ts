@@ -49,6 +49,13 @@ function payloadKeysProblem(value: string): string | undefined {
   }
 }
 
+/** An http(s) origin: scheme, host and port only, e.g. `http://127.0.0.1:8233`. */
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+}
+
 const hostPort = (example: string) =>
   z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/, `must be host:port (e.g. ${example}), without a scheme`);
 
@@ -74,6 +81,20 @@ const settingsSchema = z
         const problem = payloadKeysProblem(value);
         if (problem) context.addIssue({ code: 'custom', message: `must be id:key entries, newest first: ${problem}` });
       })
+      .optional(),
+    /** Origins (the Temporal UI's) allowed to call the codec endpoint from a browser; default the local dev server's UI. */
+    SCIMFLOW_CODEC_CORS_ORIGINS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim().replace(/\/$/, ''))
+          .filter(Boolean),
+      )
+      .refine(
+        (origins) => origins.length > 0 && origins.every(isOrigin),
+        'must be http(s) origins separated by commas, e.g. http://localhost:8233',
+      )
       .optional(),
     SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
