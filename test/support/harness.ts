@@ -56,6 +56,8 @@ export async function startHarness(
     temporalMetricsAddress?: string;
     /** OpenTelemetry tracing, with a workflow bundle that holds its interceptors. */
     tracing?: { tracing: Tracing; workflowBundle: WorkflowBundleOption };
+    /** Where the service logs (at info, as it runs by default); nowhere when absent. */
+    logDestination?: NodeJS.WritableStream;
     /** The payload keys (`SCIMFLOW_PAYLOAD_KEYS` form); the test process's own when absent. */
     payloadKeys?: string;
   } = {},
@@ -70,7 +72,9 @@ export async function startHarness(
   const payloadKeys = options.payloadKeys ?? TEST_PAYLOAD_KEYS;
   const service = await startService({
     store,
-    logger: createLogger({ level: 'silent' }),
+    logger: options.logDestination
+      ? createLogger({ level: 'info', destination: options.logDestination })
+      : createLogger({ level: 'silent' }),
     temporalAddress: testEnv.temporalAddress,
     namespace: 'default',
     taskQueue,
