@@ -17,6 +17,7 @@ import { describeMetricsRoute, METRICS_PATH, scrape } from './metrics';
 import { declareCommonAnswers, tagged, TAGS } from './openapi';
 import { accountRoutes, personAccessRoutes } from './routes/accounts';
 import { codecRoutes } from './routes/codec';
+import { codecSignInRoutes, cookieAsBearer, describeCodecSignIn } from './codec-sign-in';
 import { appsRoutes } from './routes/apps';
 import { configRoutes } from './routes/config';
 import { connectionRoutes } from './routes/connection';
@@ -105,6 +106,7 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   if (deps.metrics) describeMetricsRoute(v1);
   v1.route('/', tagged('lifecycle', personAccessRoutes(deps)));
   v1.route('/', tagged('codec', codecRoutes(deps)));
+  if (deps.payloadCodec) describeCodecSignIn(v1.openAPIRegistry);
   declareCommonAnswers(v1);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -145,7 +147,8 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   const auth = requireAdminToken(deps.adminToken);
   if (deps.payloadCodec) {
     // The Temporal UI calls the codec from the browser: its preflight is answered before the
-    // token is asked for. `/codec/...` is the short form of `/api/v1/codec/...`.
+    // token is asked for, and the token may come as the sign-in cookie. `/codec/...` is the
+    // short form of `/api/v1/codec/...`.
     const allowed = cors({
       origin: deps.codecCorsOrigins ?? [],
       allowMethods: ['POST', 'OPTIONS'],
@@ -153,7 +156,8 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
       credentials: true,
       maxAge: 600,
     });
-    root.use('/codec/*', allowed, auth, requireJsonBody);
+    for (const path of ['/codec/encode', '/codec/decode']) root.use(path, allowed, cookieAsBearer(auth), requireJsonBody);
+    codecSignInRoutes(root, auth);
     root.use(`${API_BASE}/codec/*`, allowed);
     root.route('/', codecRoutes(deps));
   }

@@ -101,10 +101,45 @@ describe.each(['/codec', '/api/v1/codec'])('the codec endpoint at %s', (base) =>
   });
 });
 
+describe('signing a browser in for the Temporal UI', () => {
+  const signIn = (token: string) =>
+    app.request('/codec/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+
+  it('serves the form without a token', async () => {
+    const form = await app.request('/codec/sign-in');
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('name="token"');
+  });
+
+  it('keeps the admin token in an HttpOnly cookie that the codec routes accept', async () => {
+    const signedIn = await signIn(TOKEN);
+    expect(signedIn.status).toBe(200);
+    const cookie = signedIn.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^scimflow_codec_token=/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    const decoded = await post('/codec/decode', { payloads: [wire('x')] }, { cookie: cookie.split(';')[0]! });
+    expect(decoded.status).toBe(200);
+    expect(decoded.body.payloads.map(valueOf)).toEqual(['x']);
+  });
+
+  it('refuses another token, and a cookie with another token', async () => {
+    const refused = await signIn('not-the-admin-token');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect((await post('/codec/decode', { payloads: [] }, { cookie: 'scimflow_codec_token=nope' })).status).toBe(401);
+  });
+});
+
 describe('the OpenAPI document', () => {
   it('describes the codec routes with an example', async () => {
     const document = (await (await app.request('/api/v1/openapi.json')).json()) as any;
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/codec/encode', '/codec/decode']));
     expect(document.components.schemas.Payloads.example.payloads).toHaveLength(1);
+    expect(document.paths['/codec/sign-in'].post.servers).toEqual([{ url: '/' }]);
   });
 });
