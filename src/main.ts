@@ -97,6 +97,9 @@ try {
   const workflowBundle = bundleWorkflows(tracing ? { interceptorModules: tracing.workflowModules } : {});
   workflowBundle.catch(() => {});
 
+  // The API's own address, when it is known before it listens (not with PORT=0).
+  const apiRoot =
+    settings.PORT === 0 ? undefined : `http://${['0.0.0.0', '::'].includes(settings.HOST) ? '127.0.0.1' : settings.HOST}:${settings.PORT}`;
   let temporalAddress = settings.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
     logger.info({ port: settings.TEMPORAL_PORT, uiPort: settings.TEMPORAL_UI_PORT }, 'starting a local Temporal dev server');
@@ -104,6 +107,8 @@ try {
       dataDir: settings.dataDir,
       port: settings.TEMPORAL_PORT,
       uiPort: settings.TEMPORAL_UI_PORT,
+      // Its UI decodes the encrypted histories through the API (once the browser signed in there).
+      ...(apiRoot && { uiCodecEndpoint: `${apiRoot}/codec` }),
       logger,
       onExit: (reason) => service?.health.markAway('temporal', reason),
     });
@@ -156,6 +161,7 @@ try {
     `  API docs     ${service.apiUrl}/api/v1/docs`,
     `  Metrics      ${service.apiUrl}/metrics (admin token)${service.metricsUrl ? `, ${service.metricsUrl}/metrics (open)` : ''}`,
     `  Temporal UI  ${localTemporal?.uiUrl ?? `(the Temporal cluster at ${temporalAddress})`}`,
+    `  Codec        ${service.apiUrl}/codec (sign a browser in at ${service.apiUrl}/codec/sign-in to read histories in the Temporal UI)`,
     `  Database     ${settings.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded, in ${join(settings.dataDir, 'pglite')}`}`,
     admin.origin === 'env' ? '  Admin token  from SCIMFLOW_ADMIN_TOKEN' : `  Admin token  ${admin.token}   (kept in ${admin.file})`,
     '',
