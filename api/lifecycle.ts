@@ -48,6 +48,8 @@ export type EventAnswer =
 export interface PersonView {
   objectId: string;
   employeeId: string | null;
+  /** The employee id's opaque reference, as Temporal's workflow ids and search attributes show it. */
+  employeeRef: string | null;
   displayName: string | null;
   state: Person['state'];
   stateEffectiveAt: string | null;
@@ -415,6 +417,7 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
       return {
         objectId,
         employeeId: person.employeeId,
+        employeeRef: person.employeeId === null ? null : employeeRef(person.employeeId),
         displayName: person.displayName,
         state: person.state,
         stateEffectiveAt: person.stateEffectiveAt,

@@ -15,7 +15,16 @@ const lifecycle: LifecycleControl = {
   },
   async person(objectId) {
     return objectId === 'known'
-      ? { objectId, employeeId: null, displayName: 'Ada', state: 'left', stateEffectiveAt: null, events: [], workflows: [] }
+      ? {
+          objectId,
+          employeeId: null,
+          employeeRef: null,
+          displayName: 'Ada',
+          state: 'left',
+          stateEffectiveAt: null,
+          events: [],
+          workflows: [],
+        }
       : undefined;
   },
   async deliver() {

@@ -141,6 +141,7 @@ describe('a leaver', () => {
     const described = await h.service.client.workflow.getHandle(`person/${objectId}/leaver`).describe();
     expect(described.typedSearchAttributes.get(PERSON_ID)).toBe(objectId);
     expect(described.typedSearchAttributes.get(EMPLOYEE_ID)).toBe(employeeRefs(h.secretKey)('107002'));
+    expect(view.employeeRef).toBe(employeeRefs(h.secretKey)('107002'));
     expect(described.typedSearchAttributes.get(EVENT_TYPE)).toBe('leaver');
     expect([...(described.typedSearchAttributes.get(APP_IDS) ?? [])].sort()).toEqual(apps.map((a) => a.id).sort());
     expect(described.memo ?? {}).toEqual({});
