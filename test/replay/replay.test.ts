@@ -52,6 +52,6 @@ describe('recorded workflow histories', () => {
   });
 
   it.each(histories.map((h) => h.file))('%s holds no secret', async (file) => {
-    expect(secretsIn(await readFile(join(HISTORIES_DIR, file), 'utf8'))).toEqual([]);
+    expect(await secretsIn(await readFile(join(HISTORIES_DIR, file), 'utf8'))).toEqual([]);
   });
 });
