@@ -6,6 +6,7 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requireAdminToken } from './auth';
 import type { ApiDeps } from './deps';
@@ -15,6 +16,8 @@ import { requireJsonBody } from './json-body';
 import { describeMetricsRoute, METRICS_PATH, scrape } from './metrics';
 import { declareCommonAnswers, tagged, TAGS } from './openapi';
 import { accountRoutes, personAccessRoutes } from './routes/accounts';
+import { codecRoutes } from './routes/codec';
+import { codecSignInRoutes, cookieAsBearer, describeCodecSignIn } from './codec-sign-in';
 import { appsRoutes } from './routes/apps';
 import { configRoutes } from './routes/config';
 import { connectionRoutes } from './routes/connection';
@@ -45,6 +48,8 @@ const LINKS = {
   personAccess: `${API_BASE}/lifecycle/persons/{objectId}/access`,
   expressionFunctions: `${API_BASE}/expressions/functions`,
   evaluateExpression: `${API_BASE}/expressions/evaluate`,
+  codecEncode: '/codec/encode',
+  codecDecode: '/codec/decode',
   openapi: `${API_BASE}/openapi.json`,
   docs: `${API_BASE}/docs`,
   health: '/healthz',
@@ -100,6 +105,8 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   v1.route('/', tagged('lifecycle', lifecycleRoutes(deps)));
   if (deps.metrics) describeMetricsRoute(v1);
   v1.route('/', tagged('lifecycle', personAccessRoutes(deps)));
+  v1.route('/', tagged('codec', codecRoutes(deps)));
+  if (deps.payloadCodec) describeCodecSignIn(v1.openAPIRegistry);
   declareCommonAnswers(v1);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -138,6 +145,22 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   root.get('/docs', (c) => c.redirect(`${API_BASE}/docs`));
   root.route(API_BASE, docsRoutes({ specUrl: `${API_BASE}/openapi.json`, base: API_BASE }));
   const auth = requireAdminToken(deps.adminToken);
+  if (deps.payloadCodec) {
+    // The Temporal UI calls the codec from the browser: its preflight is answered before the
+    // token is asked for, and the token may come as the sign-in cookie. `/codec/...` is the
+    // short form of `/api/v1/codec/...`.
+    const allowed = cors({
+      origin: deps.codecCorsOrigins ?? [],
+      allowMethods: ['POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Namespace'],
+      credentials: true,
+      maxAge: 600,
+    });
+    for (const path of ['/codec/encode', '/codec/decode']) root.use(path, allowed, cookieAsBearer(auth), requireJsonBody);
+    codecSignInRoutes(root, auth);
+    root.use(`${API_BASE}/codec/*`, allowed);
+    root.route('/', codecRoutes(deps));
+  }
   // The index, the OpenAPI document (it describes the API and holds no data) and the docs UI are open.
   const open = (path: string) => path === API_BASE || path === `${API_BASE}/openapi.json` || path.startsWith(`${API_BASE}/docs`);
   root.use(`${API_BASE}/*`, async (c, next) => (open(c.req.path) ? next() : auth(c, next)));

@@ -3,6 +3,7 @@ import type { AppConfig } from '../src/config/app';
 import type { HealthMonitor } from '../src/health/index';
 import type { Logger } from '../src/log/index';
 import type { Store } from '../src/store/index';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Registry } from 'prom-client';
 import { notFound } from './errors';
 import type { JobControl } from './jobs';
@@ -22,6 +23,10 @@ export interface ApiDeps {
   temporalCalls?: <T>(work: () => Promise<T>) => Promise<T>;
   /** The metrics registry `GET /metrics` serves; no such route without it. */
   metrics?: Registry;
+  /** The payload codec `POST /codec/encode` and `/codec/decode` serve; no such routes without it. */
+  payloadCodec?: PayloadCodec;
+  /** Origins (the Temporal UI's) whose browsers may call the codec routes (CORS). */
+  codecCorsOrigins?: string[];
 }
 
 /** The app, or a 404 answer when there is no such app. */

@@ -1,7 +1,9 @@
 /**
  * The lifecycle intake and view over Temporal: an HR event is checked, its person resolved
  * (an employee id through Graph), recorded once by eventId, and carried out by the person's
- * workflow (`person/{objectId}/{type}`), started or signalled. Inputs carry ids and dates only.
+ * workflow (`person/{objectId}/{type}`), started or signalled. Inputs carry ids and dates only;
+ * what Temporal shows in clear (workflow ids, search attributes) names an employee id only by its
+ * opaque reference, and no run carries a display name.
  */
 import { WorkflowNotFoundError, type Client, type SignalDefinition } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -14,10 +16,11 @@ import type { Person, Store, StoredLifecycleEvent } from '../src/store/index';
 import {
   cancelHireSignal,
   EMPLOYEE_ID,
+  employeeWorkflowId,
   EVENT_TYPE,
+  legacyEmployeeWorkflowId,
   lifecycleProgressQuery,
   pendingEventSignal,
-  pendingWorkflowId,
   PERSON_ID,
   personWorkflowId,
   reevaluateSignal,
@@ -45,6 +48,8 @@ export type EventAnswer =
 export interface PersonView {
   objectId: string;
   employeeId: string | null;
+  /** The employee id's opaque reference, as Temporal's workflow ids and search attributes show it. */
+  employeeRef: string | null;
   displayName: string | null;
   state: Person['state'];
   stateEffectiveAt: string | null;
@@ -68,6 +73,8 @@ export interface LifecycleControlOptions {
   taskQueue?: string;
   /** Where employee ids are resolved; undefined when no app (no tenant) is configured yet. */
   directory: () => Promise<PeopleDirectory | undefined>;
+  /** An employee id's opaque reference (employeeRefs of the secret key). */
+  employeeRef: (employeeId: string) => string;
   logger: Logger;
 }
 
@@ -95,7 +102,7 @@ class NotInDirectory extends EventRejected {
 }
 
 export function createLifecycleControl(options: LifecycleControlOptions): LifecycleControl {
-  const { client, store, logger } = options;
+  const { client, store, logger, employeeRef } = options;
   const taskQueue = options.taskQueue ?? TASK_QUEUE;
 
   /** Sends a signal to the person's run of a kind if one is running. */
@@ -107,6 +114,39 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
       if (error instanceof WorkflowNotFoundError) return false;
       throw error;
     }
+  }
+
+  /**
+   * Signals the run of a person known by employee id, under its opaque id or, started before
+   * ids were opaque, its old one; the id of the run signalled, or undefined when none runs.
+   */
+  async function signalEmployeeRun<T extends unknown[]>(
+    employeeId: string,
+    kind: 'joiner' | 'pending',
+    signal: SignalDefinition<T>,
+    ...args: T
+  ): Promise<string | undefined> {
+    for (const workflowId of [employeeWorkflowId(employeeRef(employeeId), kind), legacyEmployeeWorkflowId(employeeId, kind)])
+      if (await signalIfRunning(workflowId, signal, ...args)) return workflowId;
+    return undefined;
+  }
+
+  /**
+   * Signals the run of a person known by employee id that was started under its old id while it
+   * runs, or else signals or starts it under its opaque id (`signalWithStart`); its id.
+   */
+  async function signalOrStartEmployeeRun<T extends unknown[]>(
+    employeeId: string,
+    kind: 'joiner' | 'pending',
+    signal: SignalDefinition<T>,
+    args: T,
+    signalWithStart: (workflowId: string) => Promise<unknown>,
+  ): Promise<string> {
+    const legacyId = legacyEmployeeWorkflowId(employeeId, kind);
+    if (await signalIfRunning(legacyId, signal, ...args)) return legacyId;
+    const workflowId = employeeWorkflowId(employeeRef(employeeId), kind);
+    await signalWithStart(workflowId);
+    return workflowId;
   }
 
   /** The person an event names: its object id as given, or the one user Graph has with that employee id. */
@@ -162,15 +202,9 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
     const searchAttributes: SearchAttributePair[] = [
       { key: PERSON_ID, value: objectId },
       { key: EVENT_TYPE, value: event.type },
-      ...(person.employeeId ? [{ key: EMPLOYEE_ID, value: person.employeeId }] : []),
+      ...(person.employeeId ? [{ key: EMPLOYEE_ID, value: employeeRef(person.employeeId) }] : []),
     ];
-    const start = {
-      workflowId,
-      taskQueue,
-      args: [input] as [LifecycleInput],
-      typedSearchAttributes: searchAttributes,
-      memo: { displayName: person.displayName },
-    };
+    const start = { workflowId, taskQueue, args: [input] as [LifecycleInput], typedSearchAttributes: searchAttributes };
     const moved = { eventId: event.eventId, effectiveAt: event.effectiveAt };
     switch (event.type) {
       case 'joiner':
@@ -187,10 +221,7 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
         await signalIfRunning(personWorkflowId(objectId, 'joiner'), cancelHireSignal, { eventId: event.eventId, remove: false });
         await signalIfRunning(personWorkflowId(objectId, 'rehire'), cancelHireSignal, { eventId: event.eventId, remove: false });
         if (person.employeeId)
-          await signalIfRunning(personWorkflowId(employeeKey(person.employeeId), 'joiner'), cancelHireSignal, {
-            eventId: event.eventId,
-            remove: false,
-          });
+          await signalEmployeeRun(person.employeeId, 'joiner', cancelHireSignal, { eventId: event.eventId, remove: false });
         await client.workflow.signalWithStart(leaver, { ...start, signal: setEffectiveAtSignal, signalArgs: [moved] });
         break;
       case 'mover':
@@ -245,23 +276,24 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
     employeeId: string,
     repeat: (stored: StoredLifecycleEvent) => EventAnswer,
   ): Promise<EventAnswer> {
-    const workflowId = pendingWorkflowId(employeeId);
     const held: PendingLifecycleEvent = { eventId: event.eventId, type: event.type, effectiveAt: event.effectiveAt };
-    await client.workflow.signalWithStart(pendingEvents, {
-      workflowId,
-      taskQueue,
-      args: [{ employeeId, events: [held] }] as [PendingInput],
-      typedSearchAttributes: [
-        { key: EMPLOYEE_ID, value: employeeId },
-        { key: EVENT_TYPE, value: event.type },
-      ],
-      signal: pendingEventSignal,
-      signalArgs: [held],
-    });
+    const workflowId = await signalOrStartEmployeeRun(employeeId, 'pending', pendingEventSignal, [held], (id) =>
+      client.workflow.signalWithStart(pendingEvents, {
+        workflowId: id,
+        taskQueue,
+        args: [{ employeeId, events: [held] }] as [PendingInput],
+        typedSearchAttributes: [
+          { key: EMPLOYEE_ID, value: employeeRef(employeeId) },
+          { key: EVENT_TYPE, value: event.type },
+        ],
+        signal: pendingEventSignal,
+        signalArgs: [held],
+      }),
+    );
     const key = employeeKey(employeeId);
     const recorded = await store.persons.recordEvent({ ...event, objectId: key, employeeId, workflowId, supersededBy: null });
     if (!recorded.created) return repeat(recorded.event);
-    logger.info({ eventId: event.eventId, type: event.type, employeeId, workflowId }, 'lifecycle event accepted, pending the directory');
+    logger.info({ eventId: event.eventId, type: event.type, workflowId }, 'lifecycle event accepted, pending the directory');
     return { eventId: event.eventId, workflowId, status: 'pending' };
   }
 
@@ -276,27 +308,31 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
     repeat: (stored: StoredLifecycleEvent) => EventAnswer,
   ): Promise<EventAnswer | undefined> {
     const key = employeeKey(employeeId);
-    const joinerId = personWorkflowId(key, 'joiner');
+    let joinerId: string | undefined;
     if (event.type === 'joiner') {
       const input: JoinerInput = { objectId: null, employeeId, eventId: event.eventId, effectiveAt: event.effectiveAt };
-      await client.workflow.signalWithStart(joiner, {
-        workflowId: joinerId,
-        taskQueue,
-        args: [input] as [JoinerInput],
-        typedSearchAttributes: [
-          { key: EMPLOYEE_ID, value: employeeId },
-          { key: EVENT_TYPE, value: 'joiner' },
-        ],
-        signal: setEffectiveAtSignal,
-        signalArgs: [{ eventId: event.eventId, effectiveAt: event.effectiveAt }],
-      });
-    } else if (event.type !== 'leaver' || !(await signalIfRunning(joinerId, cancelHireSignal, { eventId: event.eventId, remove: true }))) {
-      return undefined;
+      const moved = { eventId: event.eventId, effectiveAt: event.effectiveAt };
+      joinerId = await signalOrStartEmployeeRun(employeeId, 'joiner', setEffectiveAtSignal, [moved], (id) =>
+        client.workflow.signalWithStart(joiner, {
+          workflowId: id,
+          taskQueue,
+          args: [input] as [JoinerInput],
+          typedSearchAttributes: [
+            { key: EMPLOYEE_ID, value: employeeRef(employeeId) },
+            { key: EVENT_TYPE, value: 'joiner' },
+          ],
+          signal: setEffectiveAtSignal,
+          signalArgs: [moved],
+        }),
+      );
+    } else if (event.type === 'leaver') {
+      joinerId = await signalEmployeeRun(employeeId, 'joiner', cancelHireSignal, { eventId: event.eventId, remove: true });
     }
+    if (joinerId === undefined) return undefined;
     const recorded = await store.persons.recordEvent({ ...event, objectId: key, employeeId, workflowId: joinerId, supersededBy: null });
     if (!recorded.created) return repeat(recorded.event);
     logger.info(
-      { eventId: event.eventId, type: event.type, employeeId, workflowId: joinerId },
+      { eventId: event.eventId, type: event.type, workflowId: joinerId },
       'lifecycle event accepted for a person the directory does not know yet',
     );
     return { eventId: event.eventId, workflowId: joinerId, status: 'new' };
@@ -323,14 +359,15 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
   return {
     async deliver({ objectId, employeeId, event }) {
       const stored = await store.persons.event(event.eventId);
-      const pendingId = pendingWorkflowId(employeeId);
+      const pendingIds = [employeeWorkflowId(employeeRef(employeeId), 'pending'), legacyEmployeeWorkflowId(employeeId, 'pending')];
+      const pending = (workflowId: string | null) => workflowId !== null && pendingIds.includes(workflowId);
       // Delivered already (a retried activity): the run it started is the answer.
-      if (stored && (stored.supersededBy !== null || (stored.workflowId !== null && stored.workflowId !== pendingId)))
+      if (stored && (stored.supersededBy !== null || (stored.workflowId !== null && !pending(stored.workflowId))))
         return { workflowId: stored.workflowId, supersededBy: stored.supersededBy };
       const full: LifecycleEvent = { ...event, person: { objectId, employeeId } };
       const person = await resolve(full);
       const accepted = (await store.persons.history(person.objectId)).filter(
-        (e) => e.eventId !== event.eventId && e.workflowId !== null && e.workflowId !== pendingId && e.supersededBy === null,
+        (e) => e.eventId !== event.eventId && e.workflowId !== null && !pending(e.workflowId) && e.supersededBy === null,
       );
       const stale = supersededBy(accepted, event);
       await store.persons.ensure({ ...person, state: initialState(event.type) });
@@ -380,6 +417,7 @@ export function createLifecycleControl(options: LifecycleControlOptions): Lifecy
       return {
         objectId,
         employeeId: person.employeeId,
+        employeeRef: person.employeeId === null ? null : employeeRef(person.employeeId),
         displayName: person.displayName,
         state: person.state,
         stateEffectiveAt: person.stateEffectiveAt,

@@ -17,6 +17,10 @@ export const TAGS = [
   { name: 'accounts', description: "Every account scimflow holds in each app and why; one object's connection (anchor)" },
   { name: 'lifecycle', description: 'HR events (joiner, mover, leaver, rehire) and the runs they start' },
   { name: 'expressions', description: "Entra's attribute-mapping expression language as a tool" },
+  {
+    name: 'codec',
+    description: "Temporal's codec-server protocol: the encrypted payloads of histories in clear, for the Temporal UI and CLI",
+  },
 ] as const;
 
 export type Tag = (typeof TAGS)[number]['name'];

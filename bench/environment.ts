@@ -23,6 +23,8 @@ import type { CycleSummary } from '../src/sync/contract';
 import { byMethod, type ScimTally } from './scim-tally';
 import type { Teardown } from './teardown';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
+import { encryptingDataConverter } from '../src/temporal/data-converter';
+import { newPayloadKey, parsePayloadKeys } from '../src/temporal/payload-keys';
 
 export type Log = (line: string) => void;
 
@@ -172,11 +174,13 @@ export async function startEnvironment(options: EnvironmentOptions, teardown: Te
   log('starting the worker process');
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
   const adminToken = randomBytes(24).toString('base64url');
+  const payloadKeys = newPayloadKey();
   const worker = await startWorkerProcess(
     {
       temporalAddress: temporal.address,
       taskQueue,
       adminToken,
+      payloadKeys,
       workflowBundlePath,
       ...(databaseUrl && { databaseUrl }),
       concurrency: options.concurrency,
@@ -191,7 +195,10 @@ export async function startEnvironment(options: EnvironmentOptions, teardown: Te
 
   const connection = await Connection.connect({ address: temporal.address });
   teardown.add('Temporal connection', () => connection.close());
-  const jobs = createJobControl(new Client({ connection, namespace: 'default' }), taskQueue);
+  const jobs = createJobControl(
+    new Client({ connection, namespace: 'default', dataConverter: encryptingDataConverter(parsePayloadKeys(payloadKeys)) }),
+    taskQueue,
+  );
 
   return {
     graph,

@@ -20,6 +20,8 @@ import { personWorkflowId } from '../workflows/lifecycle/definitions';
 import { startServers } from './environment';
 import type { Teardown } from './teardown';
 import { startWorkerProcess } from './worker-process';
+import { encryptingDataConverter } from '../src/temporal/data-converter';
+import { newPayloadKey, parsePayloadKeys } from '../src/temporal/payload-keys';
 
 export interface LifecycleBenchOptions {
   apps: number;
@@ -67,11 +69,13 @@ export async function runLifecycle(
 
   log('starting the service (API and worker) in a child process');
   const adminToken = randomBytes(24).toString('base64url');
+  const payloadKeys = newPayloadKey();
   const worker = await startWorkerProcess(
     {
       temporalAddress: temporal.address,
       taskQueue: `bench-${randomUUID().slice(0, 8)}`,
       adminToken,
+      payloadKeys,
       workflowBundlePath,
       ...(databaseUrl && { databaseUrl }),
       concurrency: 8,
@@ -82,7 +86,7 @@ export async function runLifecycle(
   teardown.add('worker process', () => worker.stop());
   const connection = await Connection.connect({ address: temporal.address });
   teardown.add('Temporal connection', () => connection.close());
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: encryptingDataConverter(parsePayloadKeys(payloadKeys)) });
 
   async function api(method: string, path: string, body?: unknown): Promise<any> {
     const response = await fetch(`${worker.apiUrl}/api/v1${path}`, {

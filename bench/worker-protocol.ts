@@ -5,6 +5,8 @@ export interface WorkerConfig {
   temporalAddress: string;
   taskQueue: string;
   adminToken: string;
+  /** The payload keys (SCIMFLOW_PAYLOAD_KEYS form), shared with the parent's client. */
+  payloadKeys: string;
   /** A bundle written by the parent, so the child spends neither time nor memory bundling. */
   workflowBundlePath: string;
   /** PostgreSQL URL; embedded in-memory PGlite, owned by the child, when absent. */

@@ -8,6 +8,7 @@ import { realClients } from '../activities/index';
 import { createLogger } from '../src/log/index';
 import { startService, type RunningService } from '../src/service/service';
 import { openDatabase, type Store } from '../src/store/index';
+import { parsePayloadKeys } from '../src/temporal/payload-keys';
 import { countRequest, emptyTally } from './scim-tally';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol';
 
@@ -22,9 +23,8 @@ function send(message: FromWorker): void {
 }
 
 async function start(config: WorkerConfig): Promise<void> {
-  store = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl, secretKey: randomBytes(32), onConnectionError: () => {} } : {},
-  );
+  const secretKey = randomBytes(32);
+  store = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, secretKey, onConnectionError: () => {} } : { secretKey });
   service = await startService({
     store,
     logger: createLogger({ level: 'warn', name: 'bench-worker' }),
@@ -32,6 +32,8 @@ async function start(config: WorkerConfig): Promise<void> {
     namespace: 'default',
     taskQueue: config.taskQueue,
     adminToken: config.adminToken,
+    payloadKeys: parsePayloadKeys(config.payloadKeys),
+    secretKey,
     http: { host: '127.0.0.1', port: 0 },
     clients: realClients({ onScimRequest: (info) => countRequest(scim, info), graphPageSize: config.graphPageSize }),
     workflowBundle: { codePath: config.workflowBundlePath },

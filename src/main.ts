@@ -14,8 +14,9 @@ import { createLogger } from './log/index';
 import { loadOrCreateAdminToken } from './service/admin-token';
 import { startService, type RunningService } from './service/service';
 import { readSettings, SettingsError, type Settings } from './service/settings';
-import { openDatabase, type Store } from './store/index';
+import { loadOrCreateSecretKey, openDatabase, type Store } from './store/index';
 import { startLocalTemporal, type LocalTemporal } from './temporal/local-server';
+import { loadOrCreatePayloadKeys } from './temporal/payload-keys';
 import { startTracing, type Tracing } from './temporal/tracing';
 import { bundleWorkflows } from './temporal/worker';
 
@@ -101,6 +102,9 @@ try {
   const workflowBundle = bundleWorkflows(tracing ? { interceptorModules: tracing.workflowModules } : {});
   workflowBundle.catch(() => {});
 
+  // The API's own address, when it is known before it listens (not with PORT=0).
+  const apiRoot =
+    settings.PORT === 0 ? undefined : `http://${['0.0.0.0', '::'].includes(settings.HOST) ? '127.0.0.1' : settings.HOST}:${settings.PORT}`;
   let temporalAddress = settings.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
     logger.info({ port: settings.TEMPORAL_PORT, uiPort: settings.TEMPORAL_UI_PORT }, 'starting a local Temporal dev server');
@@ -108,14 +112,18 @@ try {
       dataDir: settings.dataDir,
       port: settings.TEMPORAL_PORT,
       uiPort: settings.TEMPORAL_UI_PORT,
+      // Its UI decodes the encrypted histories through the API (once the browser signed in there).
+      ...(apiRoot && { uiCodecEndpoint: `${apiRoot}/codec` }),
       logger,
       onExit: (reason) => service?.health.markAway('temporal', reason),
     });
     temporalAddress = localTemporal.address;
   }
 
+  const secretKey = await loadOrCreateSecretKey(settings.dataDir);
   store = await openDatabase({
     dataDir: settings.dataDir,
+    secretKey,
     ...(settings.DATABASE_URL && {
       url: settings.DATABASE_URL,
       // The pool re-opens it for the next query; the health monitor says when the server is away.
@@ -125,6 +133,7 @@ try {
   const servesApi = settings.SCIMFLOW_ROLE !== 'worker';
   // A worker alone needs no token: it serves no API.
   const admin = servesApi ? await loadOrCreateAdminToken(settings.dataDir, settings.SCIMFLOW_ADMIN_TOKEN) : undefined;
+  const payloadKeys = await loadOrCreatePayloadKeys(settings.dataDir);
 
   service = await startService({
     store,
@@ -133,6 +142,12 @@ try {
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
     adminToken: admin?.token ?? '',
+    payloadKeys,
+    secretKey,
+    codecCorsOrigins: settings.SCIMFLOW_CODEC_CORS_ORIGINS ?? [
+      `http://127.0.0.1:${settings.TEMPORAL_UI_PORT}`,
+      `http://localhost:${settings.TEMPORAL_UI_PORT}`,
+    ],
     ...(servesApi && { http: { host: settings.HOST, port: settings.PORT } }),
     worker: settings.SCIMFLOW_ROLE !== 'api',
     ...(settings.SCIMFLOW_METRICS_PORT !== undefined && { metricsHttp: { host: settings.HOST, port: settings.SCIMFLOW_METRICS_PORT } }),
@@ -171,6 +186,7 @@ function apiBanner(admin: { token: string; origin: string; file?: string }, temp
     `  API docs     ${running.apiUrl}/api/v1/docs`,
     `  Metrics      ${running.apiUrl}/metrics (admin token)${running.metricsUrl ? `, ${running.metricsUrl}/metrics (open)` : ''}`,
     `  Temporal UI  ${localTemporal?.uiUrl ?? `(the Temporal cluster at ${temporalAddress})`}`,
+    `  Codec        ${running.apiUrl}/codec (sign a browser in at ${running.apiUrl}/codec/sign-in to read histories in the Temporal UI)`,
     `  Database     ${settings.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded, in ${join(settings.dataDir, 'pglite')}`}`,
     admin.origin === 'env' ? '  Admin token  from SCIMFLOW_ADMIN_TOKEN' : `  Admin token  ${admin.token}   (kept in ${admin.file})`,
     '',

@@ -15,7 +15,16 @@ const lifecycle: LifecycleControl = {
   },
   async person(objectId) {
     return objectId === 'known'
-      ? { objectId, employeeId: null, displayName: 'Ada', state: 'left', stateEffectiveAt: null, events: [], workflows: [] }
+      ? {
+          objectId,
+          employeeId: null,
+          employeeRef: null,
+          displayName: 'Ada',
+          state: 'left',
+          stateEffectiveAt: null,
+          events: [],
+          workflows: [],
+        }
       : undefined;
   },
   async deliver() {
@@ -70,6 +79,7 @@ describe('lifecycle intake answers', () => {
     client: {} as Client,
     store: {} as Store,
     directory: async () => undefined,
+    employeeRef: (employeeId) => `ref-of-${employeeId}`,
     logger: createLogger({ level: 'silent' }),
   });
   const app = createApi({ ...deps, lifecycle: intake });

@@ -84,6 +84,10 @@ const personSchema = z
   .object({
     objectId: z.string(),
     employeeId: z.string().nullable(),
+    employeeRef: z
+      .string()
+      .nullable()
+      .openapi({ description: "The employee id's opaque reference: what `ScimflowEmployeeId` and workflow ids show in Temporal" }),
     displayName: z.string().nullable(),
     state: z.enum(['prehire', 'active', 'left']),
     stateEffectiveAt: z.string().nullable(),

@@ -13,6 +13,7 @@ import { temporalUnavailable } from '../../api/errors';
 import { createJobControl, type JobControl } from '../../api/jobs';
 import { createLifecycleControl } from '../../api/lifecycle';
 import { directoryOfApps } from '../lifecycle/directory';
+import { employeeRefs } from '../lifecycle/employee-ref';
 import { createAlerter } from '../alerts/index';
 import { createMetrics, type Metrics } from '../metrics/index';
 import { scrapeSources } from '../metrics/scrape';
@@ -21,6 +22,9 @@ import type { Logger } from '../log/index';
 import type { Store } from '../store/index';
 import { probeTemporal, RECONNECT_QUICKLY } from '../temporal/health';
 import { shareRateBudgets, type SharedBudgets } from '../scim/index';
+import { encryptingDataConverter } from '../temporal/data-converter';
+import { createPayloadCodec } from '../temporal/payload-codec';
+import type { PayloadKeyring } from '../temporal/payload-keys';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/runtime';
 import type { Tracing } from '../temporal/tracing';
@@ -43,6 +47,12 @@ export interface ServiceOptions {
   namespace: string;
   taskQueue: string;
   adminToken: string;
+  /** The keys that encrypt every Temporal payload of the client and the worker (see loadOrCreatePayloadKeys). */
+  payloadKeys: PayloadKeyring;
+  /** The secret key (the store's): the opaque references to employee ids in workflow ids derive from it. */
+  secretKey: Uint8Array;
+  /** Origins (the Temporal UI's) whose browsers may call the codec endpoint; none when absent. */
+  codecCorsOrigins?: string[];
   /** Where the API listens; no API when absent. */
   http?: { host: string; port: number };
   /** Where `GET /metrics` is served without a token, besides the API (which needs it); nowhere else when absent. */
@@ -97,9 +107,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const connection = await Connection.connect({ address: options.temporalAddress, channelArgs: RECONNECT_QUICKLY });
   const added = await registerSearchAttributes(connection, options.namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
+  const dataConverter = encryptingDataConverter(options.payloadKeys);
   const client = new Client({
     connection,
     namespace: options.namespace,
+    dataConverter,
     ...(options.tracing && { interceptors: options.tracing.client }),
   });
   const jobs = createJobControl(client, options.taskQueue);
@@ -109,7 +121,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let workerRun: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
   let sharedBudgets: SharedBudgets | undefined;
-  const lifecycle = createLifecycleControl({ client, store, taskQueue: options.taskQueue, directory: directoryOfApps(store), logger });
+  const lifecycle = createLifecycleControl({
+    client,
+    store,
+    taskQueue: options.taskQueue,
+    directory: directoryOfApps(store),
+    employeeRef: employeeRefs(options.secretKey),
+    logger,
+  });
   if (options.worker !== false) {
     const alerter = createAlerter({ webhookUrl: options.alertWebhookUrl, logger });
     const activities = createActivities({
@@ -126,6 +145,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       activities,
+      dataConverter,
       workflowBundle:
         options.workflowBundle ?? (await bundleWorkflows(options.tracing ? { interceptorModules: options.tracing.workflowModules } : {})),
       ...(options.tracing && { interceptors: options.tracing.worker, sinks: options.tracing.sinks }),
@@ -217,6 +237,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       health,
       temporalCalls,
       metrics: metrics.registry,
+      payloadCodec: createPayloadCodec(options.payloadKeys),
+      ...(options.codecCorsOrigins && { codecCorsOrigins: options.codecCorsOrigins }),
     });
     ({ server, url: apiUrl } = await listen(app.fetch, options.http));
   }

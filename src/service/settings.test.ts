@@ -34,6 +34,9 @@ describe('readSettings', () => {
     });
     expect(settings).toMatchObject({ PORT: 0, TEMPORAL_ADDRESS: 'temporal.example.com:7233' });
     expect(readSettings({ SCIMFLOW_LOG_RETENTION_DAYS: '7' }).SCIMFLOW_LOG_RETENTION_DAYS).toBe(7);
+    expect(
+      readSettings({ SCIMFLOW_CODEC_CORS_ORIGINS: 'https://temporal.example.com/, http://localhost:8080' }).SCIMFLOW_CODEC_CORS_ORIGINS,
+    ).toEqual(['https://temporal.example.com', 'http://localhost:8080']);
     expect(readSettings({ TEMPORAL_ADDRESS: '[::1]:7233', SCIMFLOW_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') })).toBeDefined();
   });
 
@@ -48,6 +51,18 @@ describe('readSettings', () => {
     [{ DATABASE_URL: 'not a url' }, 'bad setting: DATABASE_URL must be a postgres:// or postgresql:// URL'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'bad setting: DATABASE_URL must be a postgres:// or postgresql:// URL'],
     [{ SCIMFLOW_SECRET_KEY: 'too-short' }, 'bad setting: SCIMFLOW_SECRET_KEY must be 32 bytes written as 64 hex characters or as base64'],
+    [
+      { SCIMFLOW_PAYLOAD_KEYS: `k1:${'ab'.repeat(32)},k2:hunter2` },
+      'bad setting: SCIMFLOW_PAYLOAD_KEYS must be id:key entries, newest first: key "k2" must be 32 bytes written as 64 hex characters or base64',
+    ],
+    [
+      { SCIMFLOW_PAYLOAD_KEYS: 'ab'.repeat(32) },
+      "bad setting: SCIMFLOW_PAYLOAD_KEYS must be id:key entries, newest first: entry 1 must be id:key with an id of letters, digits, '.', '_' or '-' (at most 64)",
+    ],
+    [
+      { SCIMFLOW_CODEC_CORS_ORIGINS: 'http://localhost:8233,localhost:8080' },
+      'bad setting: SCIMFLOW_CODEC_CORS_ORIGINS must be http(s) origins separated by commas, e.g. http://localhost:8233 (got "http://localhost:8233,localhost:8080")',
+    ],
     [{ SCIMFLOW_ADMIN_TOKEN: 'short' }, 'bad setting: SCIMFLOW_ADMIN_TOKEN must be at least 16 characters'],
     [{ SCIMFLOW_ALERT_WEBHOOK_URL: 'ftp://x' }, 'bad setting: SCIMFLOW_ALERT_WEBHOOK_URL must be an absolute http(s) URL'],
     [{ SCIMFLOW_CONCURRENCY: '0' }, 'bad setting: SCIMFLOW_CONCURRENCY must be a whole number from 1 to 64 (got "0")'],
@@ -74,10 +89,15 @@ describe('readSettings', () => {
 
   it('runs everything in one process unless SCIMFLOW_ROLE says api or worker, which need a shared Temporal and PostgreSQL', () => {
     expect(readSettings({}).SCIMFLOW_ROLE).toBe('all');
-    const shared = { TEMPORAL_ADDRESS: 'temporal:7233', DATABASE_URL: 'postgres://scimflow@db/scimflow' };
+    const shared = {
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      DATABASE_URL: 'postgres://scimflow@db/scimflow',
+      SCIMFLOW_SECRET_KEY: 'ab'.repeat(32),
+      SCIMFLOW_PAYLOAD_KEYS: `k1:${'cd'.repeat(32)}`,
+    };
     expect(readSettings({ ...shared, SCIMFLOW_ROLE: 'worker' }).SCIMFLOW_ROLE).toBe('worker');
     expect(problemOf({ SCIMFLOW_ROLE: 'both' })).toBe('bad setting: SCIMFLOW_ROLE must be one of all, api, worker (got "both")');
-    expect(problemOf({ SCIMFLOW_ROLE: 'api', DATABASE_URL: shared.DATABASE_URL })).toBe(
+    expect(problemOf({ ...shared, SCIMFLOW_ROLE: 'api', TEMPORAL_ADDRESS: '' })).toBe(
       'bad setting: TEMPORAL_ADDRESS must be set for SCIMFLOW_ROLE api or worker: such a process runs beside other scimflow processes, so it needs a Temporal cluster, not a dev server of its own',
     );
     expect(problemOf({ SCIMFLOW_ROLE: 'worker', TEMPORAL_ADDRESS: shared.TEMPORAL_ADDRESS })).toMatch(

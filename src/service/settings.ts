@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseSecretKey } from '../store/index';
+import { parsePayloadKeys } from '../temporal/payload-keys';
 
 const portNumber = (min: number) =>
   z.coerce
@@ -38,6 +39,23 @@ function isSecretKey(value: string): boolean {
   }
 }
 
+/** The problem with a payload keyring, or undefined when it reads. */
+function payloadKeysProblem(value: string): string | undefined {
+  try {
+    parsePayloadKeys(value, 'entry');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^entry /, '');
+  }
+}
+
+/** An http(s) origin: scheme, host and port only, e.g. `http://127.0.0.1:8233`. */
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+}
+
 const hostPort = (example: string) =>
   z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/, `must be host:port (e.g. ${example}), without a scheme`);
 
@@ -63,6 +81,28 @@ const settingsSchema = z
     TEMPORAL_UI_PORT: port(8233),
     DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
     SCIMFLOW_SECRET_KEY: z.string().refine(isSecretKey, 'must be 32 bytes written as 64 hex characters or as base64').optional(),
+    /** Keys that encrypt Temporal payloads: `id:key` entries, newest first (src/temporal/payload-keys.ts). */
+    SCIMFLOW_PAYLOAD_KEYS: z
+      .string()
+      .superRefine((value, context) => {
+        const problem = payloadKeysProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: `must be id:key entries, newest first: ${problem}` });
+      })
+      .optional(),
+    /** Origins (the Temporal UI's) allowed to call the codec endpoint from a browser; default the local dev server's UI. */
+    SCIMFLOW_CODEC_CORS_ORIGINS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim().replace(/\/$/, ''))
+          .filter(Boolean),
+      )
+      .refine(
+        (origins) => origins.length > 0 && origins.every(isOrigin),
+        'must be http(s) origins separated by commas, e.g. http://localhost:8233',
+      )
+      .optional(),
     SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
     /** Apps declared in a YAML or JSON file, created or updated at start (src/config/apps-file.ts). */
@@ -85,6 +125,14 @@ const settingsSchema = z
     path: ['TEMPORAL_ADDRESS'],
     message: `must be set for SCIMFLOW_ROLE api or worker: such a process ${SEPARATE} a Temporal cluster, not a dev server of its own`,
   })
+  .refine((settings) => settings.SCIMFLOW_ROLE === 'all' || settings.SCIMFLOW_SECRET_KEY !== undefined, {
+    path: ['SCIMFLOW_SECRET_KEY'],
+    message: `must be set for SCIMFLOW_ROLE api or worker: such a process ${SEPARATE} the same key as the others, not one generated for itself`,
+  })
+  .refine((settings) => settings.SCIMFLOW_ROLE === 'all' || settings.SCIMFLOW_PAYLOAD_KEYS !== undefined, {
+    path: ['SCIMFLOW_PAYLOAD_KEYS'],
+    message: `must be set for SCIMFLOW_ROLE api or worker: such a process ${SEPARATE} the same keys as the others, not ones generated for itself`,
+  })
   .refine((settings) => settings.SCIMFLOW_ROLE === 'all' || settings.DATABASE_URL !== undefined, {
     path: ['DATABASE_URL'],
     message: `must be set for SCIMFLOW_ROLE api or worker: such a process ${SEPARATE} PostgreSQL, not an embedded database of its own`,
@@ -101,7 +149,13 @@ const settingsSchema = z
   );
 
 /** Variables whose value never appears in a message: it may be, or hold, a credential. */
-const SECRET = new Set(['DATABASE_URL', 'SCIMFLOW_SECRET_KEY', 'SCIMFLOW_ADMIN_TOKEN', 'SCIMFLOW_ALERT_WEBHOOK_URL']);
+const SECRET = new Set([
+  'DATABASE_URL',
+  'SCIMFLOW_SECRET_KEY',
+  'SCIMFLOW_PAYLOAD_KEYS',
+  'SCIMFLOW_ADMIN_TOKEN',
+  'SCIMFLOW_ALERT_WEBHOOK_URL',
+]);
 
 export type Settings = z.output<typeof settingsSchema> & { dataDir: string };
 

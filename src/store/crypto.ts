@@ -41,13 +41,20 @@ export function parseSecretKey(text: string): Buffer {
 export async function loadOrCreateSecretKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Buffer> {
   const fromEnv = env[SECRET_KEY_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== '') return parseSecretKey(fromEnv);
+  return parseSecretKey(await readOrCreateKeyFile(dataDir, 'secret.key', () => `${randomBytes(KEY_BYTES).toString('hex')}\n`));
+}
 
-  const file = join(dataDir, 'secret.key');
+/**
+ * The text of `${dataDir}/${name}`, written there first (mode 0600) with `create()` when the
+ * file does not exist yet. Processes starting together end up with the same file.
+ */
+export async function readOrCreateKeyFile(dataDir: string, name: string, create: () => string): Promise<string> {
+  const file = join(dataDir, name);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   // Written aside, then linked into place: link fails when the file exists, so processes
   // starting together end up with one key, and nobody reads a half-written file.
   const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(draft, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+  await writeFile(draft, create(), { flag: 'wx', mode: 0o600 });
   try {
     await link(draft, file);
   } catch (error) {
@@ -55,7 +62,7 @@ export async function loadOrCreateSecretKey(dataDir: string, env: NodeJS.Process
   } finally {
     await unlink(draft);
   }
-  return parseSecretKey(await readFile(file, 'utf8'));
+  return readFile(file, 'utf8');
 }
 
 /** Encrypts and decrypts short strings with one key. */

@@ -9,7 +9,14 @@ export { migrateToLatest, migrations } from './migrations/index';
 export type { Database } from './tables';
 export type { Instant, JsonValue } from './columns';
 export type { Page } from './cursor';
-export { createSecretCipher, loadOrCreateSecretKey, parseSecretKey, SECRET_KEY_ENV, type SecretCipher } from './crypto';
+export {
+  createSecretCipher,
+  loadOrCreateSecretKey,
+  parseSecretKey,
+  readOrCreateKeyFile,
+  SECRET_KEY_ENV,
+  type SecretCipher,
+} from './crypto';
 export type { AppDefinition, AppUpdateOptions, AppsRepository } from './apps';
 export {
   isAccountCursor,

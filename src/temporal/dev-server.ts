@@ -14,6 +14,8 @@ export interface DevServerOptions {
   /** Web UI port; no UI when absent and `headless` is set. */
   uiPort?: number;
   headless?: boolean;
+  /** The codec endpoint the Web UI decodes payloads through (scimflow's `/codec`). */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps workflow state across restarts; in memory when absent. */
   dbFilename?: string;
   ip?: string;
@@ -118,6 +120,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'warn'];
   if (options.headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
+  if (options.uiCodecEndpoint && !options.headless) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   for (const [key, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key}=${type}`);
 

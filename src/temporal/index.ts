@@ -6,3 +6,6 @@ export { installTemporalRuntime } from './runtime';
 export { probeTemporal, RECONNECT_QUICKLY, type TemporalProbe } from './health';
 export { startLocalTemporal, DEV_SERVER_RECORD } from './local-server';
 export type { LocalTemporal, LocalTemporalOptions } from './local-server';
+export { createPayloadCodec, ENCRYPTED_ENCODING, isEncrypted, KEY_ID_METADATA } from './payload-codec';
+export { loadOrCreatePayloadKeys, newPayloadKey, parsePayloadKeys, PAYLOAD_KEYS_ENV, type PayloadKeyring } from './payload-keys';
+export { encryptingDataConverter, FAILURE_CONVERTER_PATH } from './data-converter';

@@ -35,6 +35,8 @@ export interface LocalTemporalOptions {
   port: number;
   uiPort: number;
   logger: Logger;
+  /** The codec endpoint its Web UI decodes payloads through. */
+  uiCodecEndpoint?: string;
   /** Told when the server exited on its own; it is being started again. */
   onExit?: (reason: string) => void;
 }
@@ -166,6 +168,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
       port,
       uiPort,
       dbFilename,
+      ...(options.uiCodecEndpoint && { uiCodecEndpoint: options.uiCodecEndpoint }),
       detached: true,
       logFile: join(dataDir, 'temporal-dev-server.log'),
       log: (line) => logger.info(line),

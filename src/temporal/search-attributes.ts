@@ -1,6 +1,7 @@
 /**
  * The custom search attributes scimflow sets on its workflows, so that an operator finds any run
- * in the Temporal UI by app, person, employee id or lifecycle event type.
+ * in the Temporal UI by app, person, employee id (its opaque reference, never the id) or lifecycle
+ * event type. None holds a name or an e-mail address.
  */
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';

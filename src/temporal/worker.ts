@@ -2,6 +2,7 @@
  * The scimflow worker: runs the workflows (bundled from `workflows/`) and the activities given.
  */
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import {
   bundleWorkflowCode,
   NativeConnection,
@@ -9,14 +10,19 @@ import {
   type WorkerOptions as TemporalWorkerOptions,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from './data-converter';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
-/** Bundles the workflow code once; a bundle can be shared by several workers (tests, restarts). */
+/**
+ * Bundles the workflow code once; a bundle can be shared by several workers (tests, restarts).
+ * It holds scimflow's failure converter, so workflow failures are encrypted like the rest.
+ */
 export async function bundleWorkflows(options: { interceptorModules?: string[] } = {}): Promise<WorkflowBundleOption> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: quietBundlerLogger,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     ...(options.interceptorModules && { workflowInterceptorModules: options.interceptorModules }),
   });
   return { code };
@@ -36,6 +42,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: object;
+  /** How payloads and failures are encoded: encryptingDataConverter(keys). */
+  dataConverter: DataConverter;
   workflowBundle?: WorkflowBundleOption;
   /** Source pages reconciled at the same time by this worker. */
   maxConcurrentActivities?: number;
@@ -58,6 +66,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 20,
     ...(options.interceptors && { interceptors: options.interceptors }),

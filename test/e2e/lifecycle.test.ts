@@ -4,7 +4,18 @@
  * mover, a cycle right after a leaver, and an app that is down during a leaver.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_IDS, EMPLOYEE_ID, EVENT_TYPE, lifecycleProgressQuery, PERSON_ID } from '../../workflows/lifecycle/definitions';
+import { employeeRefs } from '../../src/lifecycle/employee-ref';
+import {
+  APP_IDS,
+  EMPLOYEE_ID,
+  employeeWorkflowId,
+  EVENT_TYPE,
+  legacyEmployeeWorkflowId,
+  lifecycleProgressQuery,
+  PERSON_ID,
+  type JoinerInput,
+} from '../../workflows/lifecycle/definitions';
+import { joiner as joinerWorkflow } from '../../workflows/lifecycle/index';
 import { testEnv } from '../support/env';
 import { startAlertWebhook, type AlertWebhook } from '../support/alert-webhook';
 import { startHarness, type Harness } from '../support/harness';
@@ -31,6 +42,8 @@ afterAll(async () => {
 });
 
 const upn = (i: number) => `user${i}@contoso.test`;
+/** The workflow id of a run for a person known by employee id only. */
+const byEmployeeId = (employeeId: string, kind: 'joiner' | 'pending') => employeeWorkflowId(employeeRefs(h.secretKey)(employeeId), kind);
 const objectIdOf = (i: number) => [...h.graph.directory.users.values()].find((u) => u.userPrincipalName === upn(i))!.id;
 
 describe('lifecycle intake', () => {
@@ -124,13 +137,14 @@ describe('a leaver', () => {
     for (const app of apps) expect((await targetUser(h, app.scimBaseUrl, upn(7002))).active).toBe(false);
     const view = await personView(h, objectId);
     expect(view).toMatchObject({ state: 'left', events: [{ eventId: 'leave-7002', type: 'leaver', supersededBy: null }] });
-    // Found in the Temporal UI by person, employee id, event type and app; the name in the memo.
+    // Found in the Temporal UI by person, employee id (its opaque reference), event type and app; no name in a memo.
     const described = await h.service.client.workflow.getHandle(`person/${objectId}/leaver`).describe();
     expect(described.typedSearchAttributes.get(PERSON_ID)).toBe(objectId);
-    expect(described.typedSearchAttributes.get(EMPLOYEE_ID)).toBe('107002');
+    expect(described.typedSearchAttributes.get(EMPLOYEE_ID)).toBe(employeeRefs(h.secretKey)('107002'));
+    expect(view.employeeRef).toBe(employeeRefs(h.secretKey)('107002'));
     expect(described.typedSearchAttributes.get(EVENT_TYPE)).toBe('leaver');
     expect([...(described.typedSearchAttributes.get(APP_IDS) ?? [])].sort()).toEqual(apps.map((a) => a.id).sort());
-    expect(described.memo).toEqual({ displayName: 'Given7002 Family7002' });
+    expect(described.memo ?? {}).toEqual({});
     const history = JSON.stringify(await h.service.client.workflow.getHandle(`person/${objectId}/leaver`).fetchHistory());
     expect(history).not.toContain(h.graph.clientSecret);
     expect(history).not.toContain(testEnv.scimToken);
@@ -221,15 +235,17 @@ describe('joiner and mover', () => {
 
   it('takes a joiner the directory does not have yet by employee id, and provisions them once it does', async () => {
     const sent = await sendEvents(h, [{ eventId: 'join-early', type: 'joiner', person: { employeeId: '107200' } }]);
-    expect(sent.body.events).toEqual([{ eventId: 'join-early', workflowId: 'person/employee:107200/joiner', status: 'new' }]);
-    const handle = h.service.client.workflow.getHandle('person/employee:107200/joiner');
+    const joinerId = byEmployeeId('107200', 'joiner');
+    expect(joinerId).not.toContain('107200');
+    expect(sent.body.events).toEqual([{ eventId: 'join-early', workflowId: joinerId, status: 'new' }]);
+    const handle = h.service.client.workflow.getHandle(joinerId);
     await eventually(
       () => handle.query(lifecycleProgressQuery),
       (progress) => progress.apps.filter((a) => a.status === 'NotFound' && a.attempts >= 2 && a.nextRetryAt).length === apps.length,
       'the joiner waiting for the directory',
     );
     const joiner = h.graph.addUser(person(7200));
-    const result = await runResult(h, 'person/employee:107200/joiner');
+    const result = await runResult(h, joinerId);
     expect(result.apps.map((a: any) => [a.state, a.action])).toEqual([
       ['done', 'Create'],
       ['done', 'Create'],
@@ -239,9 +255,26 @@ describe('joiner and mover', () => {
     expect(view).toMatchObject({
       state: 'active',
       employeeId: '107200',
-      events: [{ eventId: 'join-early', workflowId: 'person/employee:107200/joiner' }],
+      events: [{ eventId: 'join-early', workflowId: joinerId }],
     });
-    expect((await handle.describe()).typedSearchAttributes.get(PERSON_ID)).toBe(joiner.id);
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(PERSON_ID)).toBe(joiner.id);
+    expect(described.typedSearchAttributes.get(EMPLOYEE_ID)).toBe(employeeRefs(h.secretKey)('107200'));
+  });
+
+  it('finds a joiner by employee id started under the old, clear workflow id: a leaver cancels it', async () => {
+    // As the intake started such runs before employee ids were made opaque.
+    const legacyId = legacyEmployeeWorkflowId('107300', 'joiner');
+    const input: JoinerInput = {
+      objectId: null,
+      employeeId: '107300',
+      eventId: 'join-legacy',
+      effectiveAt: new Date(Date.now() + 86_400_000).toISOString(),
+    };
+    const handle = await h.service.client.workflow.start(joinerWorkflow, { workflowId: legacyId, taskQueue: h.taskQueue, args: [input] });
+    const sent = await sendEvents(h, [{ eventId: 'leave-legacy', type: 'leaver', person: { employeeId: '107300' } }]);
+    expect(sent.body.events).toEqual([{ eventId: 'leave-legacy', workflowId: legacyId, status: 'new' }]);
+    expect(await handle.result()).toMatchObject({ state: 'cancelled' });
   });
 
   it('re-evaluates a mover in every app: updated where in scope, disabled where no longer', async () => {
@@ -341,7 +374,7 @@ describe('while the directory cannot be read', () => {
       { eventId: 'pending-move-7001', type: 'mover', person: { objectId: objectIdOf(7001) } },
     ]);
     expect(sent.status).toBe(202);
-    const pendingId = 'person/employee:107007/pending';
+    const pendingId = byEmployeeId('107007', 'pending');
     expect(sent.body.events).toEqual([
       { eventId: 'pending-leave-7007', workflowId: pendingId, status: 'pending' },
       { eventId: 'pending-move-7001', workflowId: `person/${objectIdOf(7001)}/mover`, status: 'new' },

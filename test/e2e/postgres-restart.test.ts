@@ -13,6 +13,7 @@ import { startFakeGraph, type FakeGraph } from '../fakes/graph/index';
 import { freshScimTenant, testEnv } from '../support/env';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { listTarget } from '../support/harness';
+import { failureMessage, TEST_PAYLOAD_KEYS } from '../support/payload-keys';
 import { addPeople } from '../support/people';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster';
 import {
@@ -65,6 +66,7 @@ describe('PostgreSQL restarted under the service', () => {
         SCIMFLOW_DATA_DIR: join(tmp, 'data'),
         SCIMFLOW_ADMIN_TOKEN: 'postgres-restart-test-admin-token',
         SCIMFLOW_CONCURRENCY: '4',
+        SCIMFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       },
       children,
     );
@@ -97,7 +99,9 @@ describe('PostgreSQL restarted under the service', () => {
     const history = await client.workflow.getHandle(`app/${appId}/cycle/1`).fetchHistory();
     const retried = (history.events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
     expect(retried.length).toBeGreaterThan(0);
-    expect(retried[0]!.activityTaskStartedEventAttributes?.lastFailure?.message).toMatch(/ECONNREFUSED|terminat|shutting down|Connection/i);
+    expect(await failureMessage(retried[0]!.activityTaskStartedEventAttributes?.lastFailure)).toMatch(
+      /ECONNREFUSED|terminat|shutting down|Connection/i,
+    );
 
     const logs = service.logs();
     expect(logs.filter((l) => l.msg === 'database is away')).toHaveLength(1);

@@ -51,6 +51,7 @@ describe('an API and its workers in separate processes', () => {
       TEMPORAL_ADDRESS: testEnv.temporalAddress,
       DATABASE_URL: database.url,
       SCIMFLOW_SECRET_KEY: randomBytes(32).toString('hex'),
+      SCIMFLOW_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('hex')}`,
       SCIMFLOW_ADMIN_TOKEN: randomBytes(24).toString('base64url'),
       TEMPORAL_TASK_QUEUE: uniqueName('roles'),
       SCIMFLOW_CONCURRENCY: '2',

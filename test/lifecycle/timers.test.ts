@@ -20,6 +20,7 @@ import {
 } from '../../workflows/lifecycle/definitions';
 import { fakeWorld as createFakeWorld, lifecycleApp as app, type FakeWorldOptions } from '../fakes/lifecycle-world';
 import { testEnv } from '../support/env';
+import { testDataConverter } from '../support/payload-keys';
 
 const DAY = 24 * 3_600_000;
 let env: TestWorkflowEnvironment;
@@ -29,6 +30,7 @@ const started: string[] = [];
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: await toolPath('temporal-test-server') } },
+    client: { dataConverter: testDataConverter },
   });
 });
 
@@ -49,6 +51,7 @@ async function withWorker<T>(activities: LifecycleActivities, work: (taskQueue: 
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
+    dataConverter: testDataConverter,
     activities,
   });
   try {

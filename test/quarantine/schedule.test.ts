@@ -16,6 +16,7 @@ import { toolPath } from '../../src/tools/index';
 import { appJob } from '../../workflows/app-job';
 import { statusQuery } from '../../workflows/definitions';
 import { testEnv } from '../support/env';
+import { testDataConverter } from '../support/payload-keys';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,6 +25,7 @@ let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: await toolPath('temporal-test-server') } },
+    client: { dataConverter: testDataConverter },
   });
 });
 
@@ -91,6 +93,7 @@ async function withJob<T>(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
+    dataConverter: testDataConverter,
     activities,
   });
   return worker.runUntil(async () => {

@@ -8,6 +8,9 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Proto from '@temporalio/proto';
+import { encryptingDataConverter } from '../../src/temporal/data-converter';
+import { createPayloadCodec } from '../../src/temporal/payload-codec';
+import { parsePayloadKeys } from '../../src/temporal/payload-keys';
 import { historyFromJSON, historyToJSON, type History } from './history-json';
 
 export type { History };
@@ -22,6 +25,16 @@ export const RECORDING_SECRETS = {
   graphClientSecret: 'recording~graph-client-secret-3c1f9a7e',
   scimToken: 'recording-scim-bearer-token-8d2b6e0f',
 } as const;
+
+/**
+ * The payload keys the recording runs with: fixed, so that the replay test decodes what the
+ * recording encrypted. Histories recorded before payloads were encrypted hold plain payloads,
+ * which the codec passes through.
+ */
+export const RECORDING_PAYLOAD_KEYS = 'recording:6d0a1f3c9b2e4d5f8a7c6b5e4d3c2b1a0f9e8d7c6b5a49382716051f2e3d4c5b';
+const recordingKeys = parsePayloadKeys(RECORDING_PAYLOAD_KEYS);
+export const recordingDataConverter = encryptingDataConverter(recordingKeys);
+const recordingCodec = createPayloadCodec(recordingKeys);
 
 export interface RecordedHistory {
   /** The file's path under the histories folder, e.g. `leaver-retention-waiting.json` or `0.1.0/leaver-retention-waiting.json`. */
@@ -55,13 +68,14 @@ export async function writeHistories(
   dir = HISTORIES_DIR,
   options: { replaceAll?: boolean } = {},
 ): Promise<string[]> {
-  const texts = Object.entries(histories).map(([file, history]) => {
+  const texts: { file: string; text: string }[] = [];
+  for (const [file, history] of Object.entries(histories)) {
     const text = `${historyToJSON(history)}\n`;
-    const leaked = secretsIn(text);
+    const leaked = await secretsIn(text);
     if (leaked.length > 0) throw new Error(`${file} holds ${leaked.join(' and ')}: not written`);
     if (!file.startsWith(`${workflowTypeOf(history)}-`)) throw new Error(`${file} is a history of ${workflowTypeOf(history)}`);
-    return { file, text };
-  });
+    texts.push({ file, text });
+  }
   if (options.replaceAll ?? true) for (const file of await readdir(dir)) if (file.endsWith('.json')) await rm(join(dir, file));
   for (const { file, text } of texts) await writeFile(join(dir, file), text);
   return texts.map(({ file }) => file);
@@ -75,20 +89,29 @@ export function workflowTypeOf(history: History): string {
 
 /**
  * The recording secrets found in a history's JSON text, in its plain text or inside a payload
- * (payload data is base64 in the JSON format, so a plain search would miss it).
+ * (payload data is base64 in the JSON format, so a plain search would miss it; an encrypted
+ * payload is decrypted with the recording's keys first).
  */
-export function secretsIn(historyJson: string): string[] {
+export async function secretsIn(historyJson: string): Promise<string[]> {
   const texts = [historyJson];
-  const decodePayloads = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(decodePayloads);
+  const payloads: { metadata: Record<string, string>; data?: string }[] = [];
+  const collect = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(collect);
     else if (value && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key === 'data' && typeof inner === 'string') texts.push(Buffer.from(inner, 'base64').toString('utf8'));
-        else decodePayloads(inner);
-      }
+      const { metadata, data } = value as { metadata?: unknown; data?: unknown };
+      if (metadata && typeof metadata === 'object' && (data === undefined || typeof data === 'string'))
+        payloads.push(value as (typeof payloads)[number]);
+      else Object.values(value).forEach(collect);
     }
   };
-  decodePayloads(JSON.parse(historyJson));
+  collect(JSON.parse(historyJson));
+  const decoded = await recordingCodec.decode(
+    payloads.map(({ metadata, data }) => ({
+      metadata: Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
+      data: Buffer.from(data ?? '', 'base64'),
+    })),
+  );
+  texts.push(...decoded.map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')));
   return Object.entries(RECORDING_SECRETS)
     .filter(([, secret]) => texts.some((text) => text.includes(secret)))
     .map(([name]) => name);

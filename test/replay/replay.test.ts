@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log/index';
 import { installTemporalRuntime } from '../../src/temporal/index';
 import * as workflows from '../../workflows/index';
 import { testEnv } from '../support/env';
-import { HISTORIES_DIR, readHistories, secretsIn } from './history-files';
+import { HISTORIES_DIR, readHistories, recordingDataConverter, secretsIn } from './history-files';
 
 const histories = await readHistories();
 const results = new Map<string, ReplayResult>();
@@ -22,7 +22,7 @@ beforeAll(async () => {
   installTemporalRuntime(createLogger({ level: 'warn' }));
   // One replay worker for all, on the bundle every other test runs.
   const replayed = Worker.runReplayHistories(
-    { workflowBundle: { codePath: testEnv.workflowBundlePath }, replayName: 'recorded-histories' },
+    { workflowBundle: { codePath: testEnv.workflowBundlePath }, dataConverter: recordingDataConverter, replayName: 'recorded-histories' },
     histories.map(({ file, history }) => ({ workflowId: file, history })),
   );
   for await (const result of replayed) results.set(result.workflowId, result);
@@ -52,6 +52,6 @@ describe('recorded workflow histories', () => {
   });
 
   it.each(histories.map((h) => h.file))('%s holds no secret', async (file) => {
-    expect(secretsIn(await readFile(join(HISTORIES_DIR, file), 'utf8'))).toEqual([]);
+    expect(await secretsIn(await readFile(join(HISTORIES_DIR, file), 'utf8'))).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { ensureRetentionSchedule, retentionScheduleId } from '../../src/service/
 import { startService, type RunningService } from '../../src/service/service';
 import { openDatabase, type ProvisioningLogInput, type Store } from '../../src/store/index';
 import { testEnv, uniqueName } from '../support/env';
+import { testPayloadKeyring } from '../support/payload-keys';
 
 const DAY = 24 * 3_600_000;
 
@@ -20,7 +21,8 @@ let service: RunningService;
 const taskQueue = uniqueName('retention');
 
 beforeAll(async () => {
-  store = await openDatabase({ secretKey: randomBytes(32) });
+  const secretKey = randomBytes(32);
+  store = await openDatabase({ secretKey });
   service = await startService({
     store,
     logger: createLogger({ level: 'silent' }),
@@ -28,6 +30,8 @@ beforeAll(async () => {
     namespace: 'default',
     taskQueue,
     adminToken: randomBytes(24).toString('base64url'),
+    secretKey,
+    payloadKeys: testPayloadKeyring,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
     logRetentionDays: 10,
   });

@@ -11,9 +11,11 @@ import { createLogger } from '../../src/log/index';
 import type { ScimRequestInfo } from '../../src/scim/index';
 import { startService, type RunningService } from '../../src/service/service';
 import { openDatabase, type Store } from '../../src/store/index';
+import { parsePayloadKeys } from '../../src/temporal/payload-keys';
 import { startFakeGraph, type FakeGraph, type FakeGraphOptions } from '../fakes/graph/index';
 import { createTestDatabase, type TestDatabase } from './database';
 import { freshScimTenant, testEnv, uniqueName } from './env';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 
 export interface Harness {
   service: RunningService;
@@ -21,6 +23,8 @@ export interface Harness {
   graph: FakeGraph;
   database: TestDatabase;
   secretKey: Buffer;
+  /** The payload keys of the service, in `SCIMFLOW_PAYLOAD_KEYS` form. */
+  payloadKeys: string;
   taskQueue: string;
   adminToken: string;
   scimRequests: (ScimRequestInfo & { at: number })[];
@@ -52,6 +56,10 @@ export async function startHarness(
     temporalMetricsAddress?: string;
     /** OpenTelemetry tracing, with a workflow bundle that holds its interceptors. */
     tracing?: { tracing: Tracing; workflowBundle: WorkflowBundleOption };
+    /** Where the service logs (at info, as it runs by default); nowhere when absent. */
+    logDestination?: NodeJS.WritableStream;
+    /** The payload keys (`SCIMFLOW_PAYLOAD_KEYS` form); the test process's own when absent. */
+    payloadKeys?: string;
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
@@ -61,13 +69,18 @@ export async function startHarness(
   const scimRequests: (ScimRequestInfo & { at: number })[] = [];
   const taskQueue = uniqueName('e2e');
   const adminToken = randomBytes(24).toString('base64url');
+  const payloadKeys = options.payloadKeys ?? TEST_PAYLOAD_KEYS;
   const service = await startService({
     store,
-    logger: createLogger({ level: 'silent' }),
+    logger: options.logDestination
+      ? createLogger({ level: 'info', destination: options.logDestination })
+      : createLogger({ level: 'silent' }),
     temporalAddress: testEnv.temporalAddress,
     namespace: 'default',
     taskQueue,
     adminToken,
+    payloadKeys: parsePayloadKeys(payloadKeys),
+    secretKey,
     http: { host: '127.0.0.1', port: 0 },
     ...(options.metricsPort && { metricsHttp: { host: '127.0.0.1', port: 0 } }),
     ...(options.temporalMetricsAddress && { temporalMetricsAddress: options.temporalMetricsAddress }),
@@ -108,6 +121,7 @@ export async function startHarness(
     graph,
     database,
     secretKey,
+    payloadKeys,
     taskQueue,
     adminToken,
     scimRequests,

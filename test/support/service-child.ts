@@ -49,7 +49,8 @@ export function startServiceChild(
   options: { via?: 'node' | 'npm' } = {},
 ): ServiceChild {
   const inherited = { ...process.env };
-  for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SCIMFLOW_SECRET_KEY', 'SCIMFLOW_ADMIN_TOKEN', 'PORT']) delete inherited[name];
+  for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SCIMFLOW_SECRET_KEY', 'SCIMFLOW_PAYLOAD_KEYS', 'SCIMFLOW_ADMIN_TOKEN', 'PORT'])
+    delete inherited[name];
   const [command, args] = options.via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
   const child = spawn(command, args, {
     cwd: projectRoot,

@@ -16,6 +16,7 @@ export function startWorkerChild(h: Harness, children: ChildProcess[], env: Reco
       ...process.env,
       WORKER_DATABASE_URL: h.database.url,
       WORKER_SECRET_KEY: h.secretKey.toString('hex'),
+      WORKER_PAYLOAD_KEYS: h.payloadKeys,
       WORKER_TEMPORAL_ADDRESS: testEnv.temporalAddress,
       WORKER_TASK_QUEUE: h.taskQueue,
       WORKER_WORKFLOW_BUNDLE: testEnv.workflowBundlePath,

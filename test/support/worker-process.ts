@@ -6,6 +6,7 @@ import { realClients } from '../../activities/index';
 import { createLogger } from '../../src/log/index';
 import { startService } from '../../src/service/service';
 import { openDatabase, parseSecretKey } from '../../src/store/index';
+import { parsePayloadKeys } from '../../src/temporal/payload-keys';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -13,9 +14,10 @@ const env = (name: string): string => {
   return value;
 };
 
+const secretKey = parseSecretKey(env('WORKER_SECRET_KEY'));
 const store = await openDatabase({
   url: env('WORKER_DATABASE_URL'),
-  secretKey: parseSecretKey(env('WORKER_SECRET_KEY')),
+  secretKey,
   onConnectionError: () => {},
 });
 await startService({
@@ -25,6 +27,8 @@ await startService({
   namespace: 'default',
   taskQueue: env('WORKER_TASK_QUEUE'),
   adminToken: 'unused-by-a-worker-only-process',
+  payloadKeys: parsePayloadKeys(env('WORKER_PAYLOAD_KEYS')),
+  secretKey,
   clients: realClients({ graphPageSize: Number(process.env.WORKER_GRAPH_PAGE_SIZE ?? 999) }),
   workflowBundle: { codePath: env('WORKER_WORKFLOW_BUNDLE') },
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 8),

@@ -12,12 +12,21 @@ import type { AppProgress } from './progress';
 export const personWorkflowId = (objectId: string, kind: LifecycleEventType): string => `person/${objectId}/${kind}`;
 
 /**
- * Workflow id of the run that holds events for a person known by employee id only while the
- * directory cannot be read: `person/employee:{employeeId}/pending`.
+ * Workflow id of a run for a person known by employee id only, named by the employee id's
+ * opaque reference (src/lifecycle/employee-ref.ts) so that the id is not spelled out:
+ * `person/employee-ref:{ref}/joiner` (a hire the directory does not know yet) or
+ * `person/employee-ref:{ref}/pending` (events held while the directory cannot be read).
  */
-export const pendingWorkflowId = (employeeId: string): string => `person/employee:${employeeId}/pending`;
+export const employeeWorkflowId = (employeeRef: string, kind: 'joiner' | 'pending'): string => `person/employee-ref:${employeeRef}/${kind}`;
+
+/**
+ * The id such a run had before employee ids were made opaque, `person/employee:{employeeId}/…`:
+ * runs started then may still wait, so signals look for them there too.
+ */
+export const legacyEmployeeWorkflowId = (employeeId: string, kind: 'joiner' | 'pending'): string => `person/employee:${employeeId}/${kind}`;
 
 export const PERSON_ID = defineSearchAttributeKey('ScimflowPersonId', SearchAttributeType.KEYWORD);
+/** The employee id's opaque reference (never the id itself). */
 export const EMPLOYEE_ID = defineSearchAttributeKey('ScimflowEmployeeId', SearchAttributeType.KEYWORD);
 export const EVENT_TYPE = defineSearchAttributeKey('ScimflowEventType', SearchAttributeType.KEYWORD);
 export const APP_IDS = defineSearchAttributeKey('ScimflowAppIds', SearchAttributeType.KEYWORD_LIST);

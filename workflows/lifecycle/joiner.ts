@@ -8,7 +8,7 @@
  * so that no app sees them as a leaver any longer.
  *
  * HR often announces a hire before Entra has the user: such a joiner runs by employee id
- * (`person/employee:{employeeId}/joiner`) and, from its first app's due time, looks the person up
+ * (`person/employee-ref:{opaque reference}/joiner`) and, from its first app's due time, looks the person up
  * in the directory with growing gaps, for a day at most; once found it goes on as above.
  *
  * A later joiner event for the same person while this run waits is a new start date

@@ -1,6 +1,6 @@
 /**
  * Events held for a person named by employee id while the directory could not be read
- * (`person/employee:{employeeId}/pending`): the run looks the person up with growing gaps and,
+ * (`person/employee-ref:{opaque reference}/pending`): the run looks the person up with growing gaps and,
  * once the directory names them, hands every held event to the intake in the order received,
  * which starts or signals the person's runs as for an event by object id. More events for the
  * same person join the run (`pendingEvent`) and follow the earlier ones.

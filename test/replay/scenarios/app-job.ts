@@ -7,11 +7,11 @@ import type { Teardown } from '../../../bench/teardown';
 import { appJobId } from '../../../workflows/ids';
 import { startHarness } from '../../support/harness';
 import { addPeople } from '../../support/people';
-import { RECORDING_SECRETS } from '../history-files';
+import { RECORDING_PAYLOAD_KEYS, RECORDING_SECRETS } from '../history-files';
 import { covering, firstRunId, historyOf, runContinuedFrom, type Log, type Recorded } from './runs';
 
 export async function recordAppJob(teardown: Teardown, log: Log): Promise<Recorded> {
-  const h = await startHarness({ graph: { clientSecret: RECORDING_SECRETS.graphClientSecret } });
+  const h = await startHarness({ graph: { clientSecret: RECORDING_SECRETS.graphClientSecret }, payloadKeys: RECORDING_PAYLOAD_KEYS });
   teardown.add('app job harness', () => h.close());
   const client = h.service.client;
   addPeople(h.graph, 3, 100);

@@ -14,7 +14,7 @@ import { personWorkflowId } from '../../../workflows/lifecycle/definitions';
 import { joiner, leaver } from '../../../workflows/lifecycle/index';
 import { fakeWorld, lifecycleApp, type FakeWorldOptions } from '../../fakes/lifecycle-world';
 import { testEnv } from '../../support/env';
-import { type History } from '../history-files';
+import { recordingDataConverter, type History } from '../history-files';
 import { covering, type Log, type Recorded } from './runs';
 
 const DAY = 24 * 3_600_000;
@@ -22,6 +22,7 @@ const DAY = 24 * 3_600_000;
 export async function recordLifecycleTimers(teardown: Teardown, log: Log): Promise<Recorded> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: await toolPath('temporal-test-server') } },
+    client: { dataConverter: recordingDataConverter },
   });
   teardown.add('time-skipping test server', () => env.teardown());
 
@@ -33,6 +34,7 @@ export async function recordLifecycleTimers(teardown: Teardown, log: Log): Promi
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: testEnv.workflowBundlePath },
+      dataConverter: recordingDataConverter,
       activities: world.activities,
     });
     return worker.runUntil(async () => {

@@ -6,15 +6,16 @@
  * date a second event moves to now.
  */
 import type { Teardown } from '../../../bench/teardown';
-import { lifecycleProgressQuery, pendingWorkflowId, personWorkflowId } from '../../../workflows/lifecycle/definitions';
+import { employeeRefs } from '../../../src/lifecycle/employee-ref';
+import { employeeWorkflowId, lifecycleProgressQuery, personWorkflowId } from '../../../workflows/lifecycle/definitions';
 import { startHarness } from '../../support/harness';
 import { eventually, runResult, sendEvents } from '../../support/lifecycle';
 import { addPeople, person } from '../../support/people';
-import { RECORDING_SECRETS } from '../history-files';
+import { RECORDING_PAYLOAD_KEYS, RECORDING_SECRETS } from '../history-files';
 import { covering, historyOf, historyWith, type Log, type Recorded } from './runs';
 
 export async function recordLifecycle(teardown: Teardown, log: Log): Promise<Recorded> {
-  const h = await startHarness({ graph: { clientSecret: RECORDING_SECRETS.graphClientSecret } });
+  const h = await startHarness({ graph: { clientSecret: RECORDING_SECRETS.graphClientSecret }, payloadKeys: RECORDING_PAYLOAD_KEYS });
   teardown.add('lifecycle harness', () => h.close());
   const client = h.service.client;
   // In R&D (see person()), so in the scoped app until the move.
@@ -62,7 +63,7 @@ export async function recordLifecycle(teardown: Teardown, log: Log): Promise<Rec
   // Employee ids are looked up in the oldest app's tenant.
   await h.api('PATCH', `/api/v1/apps/${plain.id}`, { source: h.unreachableSource() });
   await sendEvents(h, [{ eventId: 'leave-303', type: 'leaver', person: { employeeId: held!.employeeId as string } }]);
-  const pendingId = pendingWorkflowId(held!.employeeId as string);
+  const pendingId = employeeWorkflowId(employeeRefs(h.secretKey)(held!.employeeId as string), 'pending');
   await eventually(
     () => client.workflow.getHandle(pendingId).query(lifecycleProgressQuery),
     (progress) => /next try at/.test(progress.note ?? ''),

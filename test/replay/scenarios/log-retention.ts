@@ -8,11 +8,14 @@ import { createLogger } from '../../../src/log/index';
 import { retentionScheduleId } from '../../../src/service/retention-schedule';
 import { startService } from '../../../src/service/service';
 import { openDatabase } from '../../../src/store/index';
+import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
 import { testEnv, uniqueName } from '../../support/env';
+import { RECORDING_PAYLOAD_KEYS } from '../history-files';
 import { covering, historyOf, type Log, type Recorded } from './runs';
 
 export async function recordLogRetention(teardown: Teardown, log: Log): Promise<Recorded> {
-  const store = await openDatabase({ secretKey: randomBytes(32) });
+  const secretKey = randomBytes(32);
+  const store = await openDatabase({ secretKey });
   teardown.add('retention store', () => store.close());
   const taskQueue = uniqueName('replay-retention');
   const service = await startService({
@@ -22,6 +25,8 @@ export async function recordLogRetention(teardown: Teardown, log: Log): Promise<
     namespace: 'default',
     taskQueue,
     adminToken: randomBytes(24).toString('base64url'),
+    secretKey,
+    payloadKeys: parsePayloadKeys(RECORDING_PAYLOAD_KEYS),
     workflowBundle: { codePath: testEnv.workflowBundlePath },
     logRetentionDays: 30,
   });

@@ -9,11 +9,15 @@ import type { Teardown } from '../../../bench/teardown';
 import { cycleWorkflowId } from '../../../workflows/ids';
 import { startHarness } from '../../support/harness';
 import { addPeople } from '../../support/people';
-import { RECORDING_SECRETS, type History } from '../history-files';
+import { RECORDING_PAYLOAD_KEYS, RECORDING_SECRETS, type History } from '../history-files';
 import { covering, historyOf, type Log, type Recorded } from './runs';
 
 export async function recordSyncCycles(teardown: Teardown, log: Log): Promise<Recorded> {
-  const h = await startHarness({ graph: { clientSecret: RECORDING_SECRETS.graphClientSecret }, graphPageSize: 2 });
+  const h = await startHarness({
+    graph: { clientSecret: RECORDING_SECRETS.graphClientSecret },
+    payloadKeys: RECORDING_PAYLOAD_KEYS,
+    graphPageSize: 2,
+  });
   teardown.add('sync cycle harness', () => h.close());
   const client = h.service.client;
 
