@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Kysely, sql } from 'kysely';
 import { ProvisioningError } from '../errors/index';
 import { createAccountsRepository, type AccountsRepository } from './accounts';
+import { createAlertsRepository, type AlertsRepository } from './alerts';
 import { createAnchorsRepository, type AnchorsRepository } from './anchors';
 import { createAppErrorsRepository, type AppErrorsRepository } from './app-errors';
 import { createAppsRepository, type AppsRepository } from './apps';
@@ -49,6 +50,7 @@ export interface Repositories {
   persons: PersonsRepository;
   appErrors: AppErrorsRepository;
   retention: RetentionRepository;
+  alerts: AlertsRepository;
 }
 
 export interface Store extends Repositories {
@@ -80,6 +82,7 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     persons: createPersonsRepository(db),
     appErrors: createAppErrorsRepository(db),
     retention: createRetentionRepository(db),
+    alerts: createAlertsRepository(db),
   };
 }
 

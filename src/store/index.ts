@@ -41,3 +41,4 @@ export type { PendingReference, ReferencesRepository } from './references';
 export type { RoleSnapshotsRepository } from './role-snapshots';
 export type { AppError, AppErrorsRepository, ErrorStep } from './app-errors';
 export { isRetainedLog, PURGE_BATCH_SIZE, RETAINED_LOGS, type RetainedLog, type RetentionRepository } from './retention';
+export type { AlertDelivery, AlertsRepository, RaiseInput } from './alerts';

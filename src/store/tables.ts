@@ -27,6 +27,8 @@ export interface Database {
   pending_references: PendingReferencesTable;
   app_role_snapshots: AppRoleSnapshotsTable;
   app_errors: AppErrorsTable;
+  alert_conditions: AlertConditionsTable;
+  alert_outbox: AlertOutboxTable;
 }
 
 export interface AppsTable {
@@ -171,4 +173,30 @@ export interface AppErrorsTable {
   step: string;
   cycle_id: string | null;
   at: Timestamp;
+}
+
+/** The condition an alert rule last alerted about, per app and subject. */
+export interface AlertConditionsTable {
+  app_id: string;
+  rule: string;
+  subject: Generated<string>;
+  condition: string;
+  raised_at: Timestamp;
+}
+
+/** One alert to deliver over one channel (webhook, email), retried until delivered. */
+export interface AlertOutboxTable {
+  id: Generated<number>;
+  /** The alert's id, the same on every channel (receivers deduplicate by it). */
+  alert_id: string;
+  channel: string;
+  app_id: string;
+  rule: string;
+  event: Json<Record<string, JsonValue>>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  /** Why the last attempt failed, without a secret. */
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  created_at: DefaultTimestamp;
 }
