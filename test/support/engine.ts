@@ -6,7 +6,7 @@
  */
 import type { Metrics } from '../../src/metrics/index';
 import { randomBytes } from 'node:crypto';
-import type { AlertEvent } from '../../src/alerts/index';
+import { createAlertDeliverer, createAlerter, type AlertEvent } from '../../src/alerts/index';
 import { appInputSchema, splitSecrets, type AppInput } from '../../src/config/app';
 import { ProvisioningError } from '../../src/errors/index';
 import { createLogger } from '../../src/log/index';
@@ -159,7 +159,16 @@ export async function startEngine(store: Store, options: EngineOptions = {}): Pr
       ...(options.metrics && { metrics: options.metrics }),
       logger: createLogger({ level: 'silent' }),
       now: clock.now,
-      alerter: { send: async (alert) => void alerts.push(alert) },
+      alerter: createAlerter({
+        store,
+        logger: createLogger({ level: 'silent' }),
+        deliverer: createAlertDeliverer({
+          store,
+          channels: [{ name: 'webhook', deliver: async (event) => void alerts.push(event as AlertEvent) }],
+          logger: createLogger({ level: 'silent' }),
+          now: clock.now,
+        }),
+      }),
       ...(options.groupSize !== undefined && { groupSize: options.groupSize }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
     });

@@ -9,7 +9,7 @@ import { realClients } from '../../activities/index';
 import type { Tracing } from '../../src/temporal/tracing';
 import { createLogger } from '../../src/log/index';
 import type { ScimRequestInfo } from '../../src/scim/index';
-import { startService, type RunningService } from '../../src/service/service';
+import { startService, type AlertChannels, type RunningService } from '../../src/service/service';
 import { openDatabase, type Store } from '../../src/store/index';
 import { startFakeGraph, type FakeGraph, type FakeGraphOptions } from '../fakes/graph/index';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -43,7 +43,8 @@ export async function startHarness(
     worker?: boolean;
     graphPageSize?: number;
     concurrency?: number;
-    alertWebhookUrl?: string;
+    /** Where alerts go (see ServiceOptions.alerts); an AlertWebhook fits as the webhook. */
+    alerts?: AlertChannels;
     /** The Graph fake's tenant, e.g. a client secret known to the test. */
     graph?: Omit<FakeGraphOptions, 'maxPageSize'>;
     /** Serve `GET /metrics` open on a port of its own too (a free loopback port): `service.metricsUrl`. */
@@ -79,7 +80,7 @@ export async function startHarness(
     workflowBundle: options.tracing?.workflowBundle ?? { codePath: testEnv.workflowBundlePath },
     ...(options.tracing && { tracing: options.tracing.tracing }),
     ...(options.concurrency && { concurrency: options.concurrency }),
-    ...(options.alertWebhookUrl && { alertWebhookUrl: options.alertWebhookUrl }),
+    ...(options.alerts && { alerts: options.alerts }),
   });
   const appIds: string[] = [];
 
