@@ -9,6 +9,8 @@ import { realClients } from '../../activities/index';
 import type { Tracing } from '../../src/temporal/tracing';
 import { createLogger } from '../../src/log/index';
 import type { ScimRequestInfo } from '../../src/scim/index';
+import { alertScheduleId } from '../../src/service/alert-schedule';
+import { retentionScheduleId } from '../../src/service/retention-schedule';
 import { startService, type AlertChannels, type RunningService } from '../../src/service/service';
 import { openDatabase, type Store } from '../../src/store/index';
 import { startFakeGraph, type FakeGraph, type FakeGraphOptions } from '../fakes/graph/index';
@@ -140,6 +142,12 @@ export async function startHarness(
     targetGroups: (scimBaseUrl) => listTarget(scimBaseUrl, 'Groups'),
     async close() {
       for (const id of appIds) await service.jobs.stop(id).catch(() => {});
+      // The dev server outlives the test: its schedules must not go on starting runs nobody works on.
+      for (const scheduleId of [alertScheduleId(taskQueue), retentionScheduleId(taskQueue)])
+        await service.client.schedule
+          .getHandle(scheduleId)
+          .delete()
+          .catch(() => {});
       await service.stop();
       await graph.close();
       await store.close();
