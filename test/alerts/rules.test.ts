@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertDeliverer, createAlerter, type AlertEvent } from '../../src/alerts/index';
 import { checkCycleCadence } from '../../src/alerts/cadence';
-import { appInputSchema, splitSecrets } from '../../src/config/app';
 import { createLogger } from '../../src/log/index';
 import type { Store } from '../../src/store/index';
-import { openMemoryStore, person, startEngine } from '../support/engine';
+import { openMemoryStore, person, startEngine, storeApp } from '../support/engine';
 
 let store: Store;
 
@@ -57,16 +56,11 @@ describe('the failure share of a cycle', () => {
 
 describe('the cadence check', () => {
   it('alerts an app without a successful cycle once, not while its job is paused, and ends once a cycle succeeds', async () => {
-    const { config, secrets } = splitSecrets(
-      appInputSchema.parse({
-        displayName: 'Contoso Slack',
-        source: { type: 'graph', tenantId: 'contoso.onmicrosoft.com', clientId: 'c1', clientSecret: 's' },
-        target: { type: 'scim', baseUrl: 'https://scim.example.com/v2', auth: { type: 'bearer', token: 't' } },
-        schedule: { intervalMinutes: 40 },
-        alerts: { noSuccessfulCycle: { threshold: 2 } },
-      }),
-    );
-    const app = await store.apps.create(config, secrets);
+    const app = await storeApp(store, {
+      displayName: 'Contoso Slack',
+      schedule: { intervalMinutes: 40 },
+      alerts: { noSuccessfulCycle: { threshold: 2 } },
+    });
     const logger = createLogger({ level: 'silent' });
     const sent: AlertEvent[] = [];
     let now = Date.parse(app.createdAt) + 80 * 60_000;

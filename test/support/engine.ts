@@ -7,7 +7,7 @@
 import type { Metrics } from '../../src/metrics/index';
 import { randomBytes } from 'node:crypto';
 import { createAlertDeliverer, createAlerter, type AlertEvent } from '../../src/alerts/index';
-import { appInputSchema, splitSecrets, type AppInput } from '../../src/config/app';
+import { appInputSchema, splitSecrets, type AppConfig, type AppInput } from '../../src/config/app';
 import { ProvisioningError } from '../../src/errors/index';
 import { createLogger } from '../../src/log/index';
 import { CONSERVATIVE_PROFILE, scimClientFor } from '../../src/scim/index';
@@ -127,6 +127,12 @@ const DEFAULT_APP: AppInput = {
   target: { type: 'scim', baseUrl: 'https://target.example/scim/v2', auth: { type: 'bearer', token: 'target-bearer-token' } },
   deprovisioning: { threshold: null },
 };
+
+/** An app of the engine's defaults with `app` over them, in `store` only (no job, directory or target). */
+export async function storeApp(store: Store, app: Partial<AppInput> = {}): Promise<AppConfig> {
+  const { config, secrets } = splitSecrets(appInputSchema.parse({ ...DEFAULT_APP, ...app }));
+  return store.apps.create(config, secrets);
+}
 
 /** A new app on `store` with its own directory and target, and a worker for it. */
 export async function startEngine(store: Store, options: EngineOptions = {}): Promise<TestEngine> {

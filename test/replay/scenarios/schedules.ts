@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Teardown } from '../../../bench/teardown';
-import { appInputSchema, splitSecrets } from '../../../src/config/app';
 import { createLogger } from '../../../src/log/index';
 import { alertScheduleId } from '../../../src/service/alert-schedule';
 import { retentionScheduleId } from '../../../src/service/retention-schedule';
 import { startService, type RunningService } from '../../../src/service/service';
 import { openDatabase, type Store } from '../../../src/store/index';
+import { storeApp } from '../../support/engine';
 import { testEnv, uniqueName } from '../../support/env';
 import { covering, historyOf, type Log, type Recorded } from './runs';
 
@@ -60,17 +60,8 @@ export async function recordLogRetention(teardown: Teardown, log: Log): Promise<
 
 export async function recordAlertChecks(teardown: Teardown, log: Log): Promise<Recorded> {
   const { service, store, taskQueue } = await scheduledService(teardown, 'alerts');
-  const { config, secrets } = splitSecrets(
-    appInputSchema.parse({
-      displayName: 'Replay alerts',
-      source: { type: 'graph', tenantId: 'contoso.onmicrosoft.com', clientId: 'c1', clientSecret: 'unused-secret' },
-      target: { type: 'scim', baseUrl: 'https://scim.invalid/v2', auth: { type: 'bearer', token: 'unused-token' } },
-      // No job runs it (it is created in the store only): its first cycle is overdue at once.
-      schedule: { intervalMinutes: 1 },
-      alerts: { noSuccessfulCycle: { threshold: 1 } },
-    }),
-  );
-  const app = await store.apps.create(config, secrets);
+  // No job runs it (it is in the store only): its first cycle is overdue at once.
+  const app = await storeApp(store, { schedule: { intervalMinutes: 1 }, alerts: { noSuccessfulCycle: { threshold: 1 } } });
   await store.db
     .updateTable('apps')
     .set({ created_at: new Date(Date.now() - 3_600_000) })
