@@ -3,7 +3,8 @@
  * id (secrets never travel through workflow history), works idempotently, and reports errors as
  * Temporal ApplicationFailures carrying the error's kind, code and the peer's own message.
  */
-import type { Alerter } from '../src/alerts/index';
+import { createAlertDeliverer, type AlertDeliverer, type Alerter } from '../src/alerts/index';
+import type { AlertActivities } from '../src/alerts/contract';
 import type { PeopleDirectory } from '../src/graph/index';
 import type { LifecycleActivities } from '../src/lifecycle/contract';
 import type { RetentionActivities } from '../src/retention/contract';
@@ -14,6 +15,7 @@ import { createSyncEnv, type ClientFactories, type ScimflowActivities } from '..
 import { cycleActivities } from './cycle';
 import { lifecycleActivities, type DeliverEvent } from './lifecycle';
 import { retentionActivities } from './retention';
+import { alertActivities } from './alerts';
 
 export interface ActivityDeps {
   store: Store;
@@ -21,8 +23,12 @@ export interface ActivityDeps {
   logger: Logger;
   /** Requests an app has in flight against its target at most. */
   concurrency?: number;
-  /** Where alerts go (logged only when absent). */
+  /** Raises alerts (recorded in the store and logged only, when absent). */
   alerter?: Alerter;
+  /** Sends the alert outbox's deliveries over the configured channels (none, when absent). */
+  deliverer?: AlertDeliverer;
+  /** An app's job state, for the alert checks (a paused job does not alert for want of cycles). */
+  jobState?: (appId: string) => Promise<string | undefined>;
   /** Objects whose outcomes are recorded together. */
   groupSize?: number;
   /** Where employee ids are looked up; default: the tenant of the oldest app. */
@@ -34,8 +40,8 @@ export interface ActivityDeps {
   metrics?: Metrics;
 }
 
-/** Every activity of the worker, cycle, on-demand, lifecycle and retention, over one engine environment. */
-export function createActivities(deps: ActivityDeps): ScimflowActivities & LifecycleActivities & RetentionActivities {
+/** Every activity of the worker, cycle, on-demand, lifecycle, retention and alerts, over one engine environment. */
+export function createActivities(deps: ActivityDeps): ScimflowActivities & LifecycleActivities & RetentionActivities & AlertActivities {
   const env = createSyncEnv(deps);
   return {
     ...cycleActivities(env),
@@ -44,6 +50,13 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities & Lifec
       ...(deps.deliverEvent && { deliverEvent: deps.deliverEvent }),
     }),
     ...retentionActivities(deps),
+    ...alertActivities({
+      store: deps.store,
+      alerter: env.alerter,
+      deliverer: deps.deliverer ?? createAlertDeliverer({ store: deps.store, channels: [], logger: deps.logger }),
+      now: env.now,
+      ...(deps.jobState && { jobState: deps.jobState }),
+    }),
   };
 }
 

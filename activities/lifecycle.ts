@@ -7,7 +7,8 @@
 import { Context } from '@temporalio/activity';
 import type { AppConfig } from '../src/config/app';
 import type { PeopleDirectory } from '../src/graph/index';
-import type { LifecycleActivities, LifecycleApp, PersonAppResult } from '../src/lifecycle/contract';
+import { alertSettings } from '../src/alerts/index';
+import type { LifecycleActivities, LifecycleAlert, LifecycleApp, PersonAppResult } from '../src/lifecycle/contract';
 
 /** The intake's delivery of a pending event (see LifecycleActivities.deliverEvent). */
 export type DeliverEvent = LifecycleActivities['deliverEvent'];
@@ -17,6 +18,17 @@ import type { ReconcileOutcome } from '../src/reconcile/index';
 import * as sync from '../src/sync/index';
 import type { Run, SyncEnv } from '../src/sync/index';
 import { failing } from './temporal';
+
+/** The apps of a leaver alert whose `leaverOverdue` rule is on (an app deleted since counts as on). */
+async function enabledApps(env: SyncEnv, apps: LifecycleAlert['apps']): Promise<LifecycleAlert['apps']> {
+  const on = await Promise.all(
+    apps.map(async ({ appId }) => {
+      const app = await env.store.apps.get(appId);
+      return !app || alertSettings(app).leaverOverdue.enabled;
+    }),
+  );
+  return apps.filter((_, i) => on[i]);
+}
 
 function appOf(app: AppConfig): LifecycleApp {
   return { appId: app.id, displayName: app.displayName, ...lifecycleSettings(app) };
@@ -126,12 +138,14 @@ export function lifecycleActivities(
       }),
 
     sendLifecycleAlert: (alert) =>
-      failing(() => {
+      failing(async () => {
+        const apps = await enabledApps(env, alert.apps);
+        if (apps.length === 0 && alert.apps.length > 0) return;
         const event = {
           type: alert.type,
-          appId: alert.apps[0]?.appId ?? '',
-          appIds: alert.apps.map((a) => a.appId),
-          apps: alert.apps,
+          appId: apps[0]?.appId ?? '',
+          appIds: apps.map((a) => a.appId),
+          apps,
           reason: alert.reason ?? 'LeaverNotDone',
           objectId: alert.objectId,
           eventId: alert.eventId,
@@ -139,7 +153,9 @@ export function lifecycleActivities(
           message: alert.message,
           at: env.now().toISOString(),
         };
-        return env.alerter.send(event);
+        // The run alerts once; the condition is its event, so a retried activity alerts once too.
+        const rule = alert.type === 'leaver-overdue' ? 'leaverOverdue' : 'lifecycleEvents';
+        await env.alerter.raise({ rule, subject: alert.eventId, condition: alert.reason ?? 'LeaverNotDone', event });
       }),
   };
 }

@@ -85,6 +85,11 @@ export const appViewSchema = z
     quarantine: z
       .object({ failureShare: z.number(), minimumFailures: z.number(), unreachableMinutes: z.number(), disableAfterDays: z.number() })
       .openapi({ description: 'When cycles that cannot make progress quarantine the job (effective values, defaults filled in)' }),
+    alerts: z.record(z.string(), z.object({ enabled: z.boolean(), threshold: z.number() })).openapi({
+      description:
+        'Which alert rules are on, with their thresholds (effective values, defaults filled in; 0 for a rule without a threshold)',
+      example: { cycleFailures: { enabled: true, threshold: 0.2 }, deprovisions: { enabled: true, threshold: 100 } },
+    }),
     capabilities: z.record(z.string(), z.unknown()).optional(),
     configVersion: z.number(),
     createdAt: z.string(),

@@ -157,7 +157,17 @@ try {
     workflowBundle: await workflowBundle,
     ...(tracing && { tracing }),
     drainTimeoutMs: Math.max(1000, shutdownMs - AFTER_DRAIN_MS),
-    ...(settings.SCIMFLOW_ALERT_WEBHOOK_URL && { alertWebhookUrl: settings.SCIMFLOW_ALERT_WEBHOOK_URL }),
+    alerts: {
+      ...(settings.SCIMFLOW_ALERT_WEBHOOK_URL &&
+        settings.SCIMFLOW_ALERT_WEBHOOK_SECRET && {
+          webhook: { url: settings.SCIMFLOW_ALERT_WEBHOOK_URL, secret: settings.SCIMFLOW_ALERT_WEBHOOK_SECRET },
+        }),
+      ...(settings.SCIMFLOW_SMTP_URL &&
+        settings.SCIMFLOW_ALERT_MAIL_FROM &&
+        settings.SCIMFLOW_ALERT_MAIL_TO && {
+          mail: { url: settings.SCIMFLOW_SMTP_URL, from: settings.SCIMFLOW_ALERT_MAIL_FROM, to: settings.SCIMFLOW_ALERT_MAIL_TO },
+        }),
+    },
   });
 
   if (declaredApps && servesApi) await applyDeclaredApps({ store, jobs: service.jobs, logger }, declaredApps.file, declaredApps.apps);

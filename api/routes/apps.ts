@@ -9,6 +9,7 @@ import { changesScope } from '../../src/config/changes';
 import { appInputOf } from '../../src/config/document';
 import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS } from '../../src/mapping/index';
 import { quarantineSettings } from '../../src/quarantine/index';
+import { alertSettings } from '../../src/alerts/settings';
 import { fieldErrors, invalid, notFound, routeGroup, type FieldError } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import type { Quarantine } from '../../workflows/app-job-state';
@@ -29,6 +30,7 @@ export function appView(app: AppConfig) {
     mappings: { user: [...(user ?? DEFAULT_USER_MAPPINGS)], group: [...(group ?? DEFAULT_GROUP_MAPPINGS)] },
     mappingDefaults: { user: user === undefined, group: group === undefined },
     quarantine: quarantineSettings(app),
+    alerts: alertSettings(app),
   };
 }
 

@@ -56,6 +56,7 @@ const FULL_APP = {
   capabilities: { overrides: { patch: false } },
   lifecycle: { leadTimeDays: 2 },
   quarantine: { failureShare: 0.5 },
+  alerts: { cycleFailures: { threshold: 0.3 }, noSuccessfulCycle: { enabled: false } },
 };
 
 let store: Store;
@@ -97,6 +98,7 @@ describe('GET /apps/{id}/config', () => {
     expect(exported.body).toMatchObject({
       lifecycle: { leadTimeDays: 2 },
       quarantine: { failureShare: 0.5 },
+      alerts: { cycleFailures: { threshold: 0.3 }, noSuccessfulCycle: { enabled: false } },
       groups: { compareMembersHours: 12 },
     });
   });
@@ -174,6 +176,9 @@ describe('PUT /apps/{id}/config', () => {
       (d) => ({ ...d, target: { ...d.target, auth: { type: 'basic', username: 'bot' } } }),
       'target.auth.password',
     ],
+    ['an alert threshold out of range', (d) => ({ ...d, alerts: { cycleFailures: { threshold: 2 } } }), 'alerts.cycleFailures.threshold'],
+    ['an unknown alert rule', (d) => ({ ...d, alerts: { everything: { enabled: true } } }), 'alerts.everything'],
+    ['an alert switch that is not a boolean', (d) => ({ ...d, alerts: { quarantine: { enabled: 'yes' } } }), 'alerts.quarantine.enabled'],
   ])('refuses %s with 400 naming the field', async (_name, change, field) => {
     const { id, document } = await created();
     const put = await call('PUT', `/apps/${id}/config`, change(document));

@@ -10,6 +10,7 @@ import { scopingFilterInputSchema } from '../mapping/scoping/index';
 import { capabilityOverridesSchema, type CapabilityProfile } from '../scim/capabilities';
 import { lifecycleSettingsSchema } from '../lifecycle/settings';
 import { quarantineSettingsSchema } from '../quarantine/settings';
+import { alertSettingsSchema } from '../alerts/settings';
 import { refuseNul } from './storable';
 
 const httpUrl = z.url({ message: 'must be an absolute URL' }).refine((value) => /^https?:\/\//i.test(value), 'must be an http(s) URL');
@@ -173,6 +174,8 @@ export const appInputSchema = z
     lifecycle: lifecycleSettingsSchema.optional(),
     /** When cycles that cannot make progress quarantine the job (src/quarantine/). */
     quarantine: quarantineSettingsSchema.optional(),
+    /** Which alert rules are on, with their thresholds (src/alerts/settings.ts). */
+    alerts: alertSettingsSchema.optional(),
   })
   .superRefine(appChecks);
 
@@ -221,6 +224,8 @@ export interface AppConfig {
   lifecycle?: AppSpec['lifecycle'];
   /** Absent: Entra's quarantine rules (40% of at least 5,000 failures, peers away for 10 minutes, disabled after 28 days). */
   quarantine?: AppSpec['quarantine'];
+  /** Absent: every alert rule on, with its default threshold (src/alerts/settings.ts). */
+  alerts?: AppSpec['alerts'];
   /** The admin's overrides and the profile the last connection test discovered. */
   capabilities?: AppSpec['capabilities'] & { discovered?: CapabilityProfile };
   /** Bumped whenever mappings or scoping change; a new version makes the next cycle a full one. */
@@ -253,6 +258,7 @@ export function splitSecrets(spec: AppSpec): {
       capabilities: spec.capabilities,
       ...(spec.lifecycle && { lifecycle: spec.lifecycle }),
       ...(spec.quarantine && { quarantine: spec.quarantine }),
+      ...(spec.alerts && { alerts: spec.alerts }),
     },
     secrets: { clientSecret, ...targetSecret(spec.target.auth) },
   };

@@ -4,9 +4,10 @@
  * start, or brought up to date when it exists (a changed SCIMFLOW_LOG_RETENTION_DAYS applies to
  * the next run).
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { LogRetention } from '../retention/index';
 import { purgeLogs } from '../../workflows/retention';
+import { ensureSchedule } from './schedules';
 
 /** How often a purge runs. */
 export const PURGE_EVERY = '1 hour';
@@ -22,22 +23,14 @@ export function retentionScheduleId(taskQueue: string): string {
  * @example
  * await ensureRetentionSchedule(client, 'scimflow', [{ log: 'provisioning-log', days: 30 }]);
  */
-export async function ensureRetentionSchedule(client: Client, taskQueue: string, logs: LogRetention[]): Promise<string> {
+export function ensureRetentionSchedule(client: Client, taskQueue: string, logs: LogRetention[]): Promise<string> {
   const scheduleId = retentionScheduleId(taskQueue);
-  const action: ScheduleOptionsStartWorkflowAction<typeof purgeLogs> = {
-    type: 'startWorkflow',
-    workflowType: purgeLogs,
+  return ensureSchedule(client, {
+    scheduleId,
     workflowId: `${scheduleId}/purge`,
+    workflowType: purgeLogs,
     taskQueue,
     args: [{ logs }],
-  };
-  const spec = { intervals: [{ every: PURGE_EVERY }] };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' } as const;
-  try {
-    await client.schedule.create({ scheduleId, action, spec, policies });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update<typeof purgeLogs>((previous) => ({ ...previous, action, spec, policies }));
-  }
-  return scheduleId;
+    every: PURGE_EVERY,
+  });
 }

@@ -14,7 +14,7 @@ import { createJobControl, type JobControl } from '../../api/jobs';
 import { createLifecycleControl } from '../../api/lifecycle';
 import { directoryOfApps } from '../lifecycle/directory';
 import { employeeRefs } from '../lifecycle/employee-ref';
-import { createAlerter } from '../alerts/index';
+import { createAlertDeliverer, createAlerter, mailChannel, webhookChannel, type AlertChannel } from '../alerts/index';
 import { createMetrics, type Metrics } from '../metrics/index';
 import { scrapeSources } from '../metrics/scrape';
 import { watchHealth, type DependencyCheck, type HealthMonitor } from '../health/index';
@@ -29,6 +29,7 @@ import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/runtime';
 import type { Tracing } from '../temporal/tracing';
 import { bundleWorkflows, createWorker } from '../temporal/worker';
+import { ensureAlertSchedule } from './alert-schedule';
 import { ensureRetentionSchedule } from './retention-schedule';
 
 /** Days the provisioning log is kept when not told otherwise (Entra's own retention). */
@@ -68,8 +69,8 @@ export interface ServiceOptions {
   clients?: ClientFactories;
   workflowBundle?: WorkflowBundleOption;
   concurrency?: number;
-  /** Where alerts (e.g. a quarantine) are POSTed as JSON. */
-  alertWebhookUrl?: string;
+  /** Where alerts go: a webhook (JSON signed with the secret) and/or e-mail over SMTP; logged only without either. */
+  alerts?: AlertChannels;
   /** How often the dependencies are checked in the background (default 3 s). */
   healthIntervalMs?: number;
   /** How long a stop lets running activities finish (default 20 s); see createWorker. */
@@ -81,6 +82,16 @@ export interface ServiceOptions {
    * store is a PostgreSQL server, which other workers can reach).
    */
   shareRateBudgets?: boolean;
+}
+
+/** The alert channels of a deployment (the SCIMFLOW_ALERT_* and SCIMFLOW_SMTP_URL settings). */
+export interface AlertChannels {
+  webhook?: { url: string; secret: string };
+  mail?: { url: string; from: string; to: readonly string[] };
+}
+
+function alertChannels(options: AlertChannels = {}): AlertChannel[] {
+  return [...(options.webhook ? [webhookChannel(options.webhook)] : []), ...(options.mail ? [mailChannel(options.mail)] : [])];
 }
 
 export interface RunningService {
@@ -130,12 +141,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
   });
   if (options.worker !== false) {
-    const alerter = createAlerter({ webhookUrl: options.alertWebhookUrl, logger });
+    const deliverer = createAlertDeliverer({ store, channels: alertChannels(options.alerts), logger });
     const activities = createActivities({
       store,
       clients: options.clients ?? realClients(),
       logger,
-      alerter,
+      alerter: createAlerter({ store, logger, deliverer }),
+      deliverer,
+      jobState: (appId) => jobs.state(appId),
       deliverEvent: (input) => lifecycle.deliver(input),
       metrics,
       ...(options.concurrency && { concurrency: options.concurrency }),
@@ -257,6 +270,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     { schedule: retentionSchedule, days: options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS },
     'retention schedule up to date',
   );
+  logger.debug({ schedule: await ensureAlertSchedule(client, options.taskQueue) }, 'alert schedule up to date');
 
   return {
     apiUrl,

@@ -64,7 +64,31 @@ describe('readSettings', () => {
       'bad setting: SCIMFLOW_CODEC_CORS_ORIGINS must be http(s) origins separated by commas, e.g. http://localhost:8233 (got "http://localhost:8233,localhost:8080")',
     ],
     [{ SCIMFLOW_ADMIN_TOKEN: 'short' }, 'bad setting: SCIMFLOW_ADMIN_TOKEN must be at least 16 characters'],
-    [{ SCIMFLOW_ALERT_WEBHOOK_URL: 'ftp://x' }, 'bad setting: SCIMFLOW_ALERT_WEBHOOK_URL must be an absolute http(s) URL'],
+    [
+      { SCIMFLOW_ALERT_WEBHOOK_URL: 'ftp://x', SCIMFLOW_ALERT_WEBHOOK_SECRET: 'a-long-enough-secret' },
+      'bad setting: SCIMFLOW_ALERT_WEBHOOK_URL must be an absolute http(s) URL',
+    ],
+    [
+      { SCIMFLOW_ALERT_WEBHOOK_URL: 'https://hooks.example.com/x' },
+      'bad setting: SCIMFLOW_ALERT_WEBHOOK_SECRET is required with SCIMFLOW_ALERT_WEBHOOK_URL (receivers check the signature with it)',
+    ],
+    [
+      { SCIMFLOW_ALERT_WEBHOOK_URL: 'https://hooks.example.com/x', SCIMFLOW_ALERT_WEBHOOK_SECRET: 'hunter2' },
+      'bad setting: SCIMFLOW_ALERT_WEBHOOK_SECRET must be at least 16 characters',
+    ],
+    [
+      { SCIMFLOW_SMTP_URL: 'https://mail.example.com', SCIMFLOW_ALERT_MAIL_FROM: 'a@example.com', SCIMFLOW_ALERT_MAIL_TO: 'b@example.com' },
+      'bad setting: SCIMFLOW_SMTP_URL must be an smtp:// or smtps:// URL',
+    ],
+    [
+      { SCIMFLOW_SMTP_URL: 'smtp://mail.example.com:587' },
+      'bad settings: SCIMFLOW_ALERT_MAIL_FROM is required with SCIMFLOW_SMTP_URL; SCIMFLOW_ALERT_MAIL_TO is required with SCIMFLOW_SMTP_URL',
+    ],
+    [{ SCIMFLOW_ALERT_MAIL_FROM: 'scimflow' }, 'bad setting: SCIMFLOW_ALERT_MAIL_FROM must be an e-mail address (got "scimflow")'],
+    [
+      { SCIMFLOW_ALERT_MAIL_TO: 'ops@example.com, nobody' },
+      'bad setting: SCIMFLOW_ALERT_MAIL_TO must be e-mail addresses separated by commas (got "ops@example.com, nobody")',
+    ],
     [{ SCIMFLOW_CONCURRENCY: '0' }, 'bad setting: SCIMFLOW_CONCURRENCY must be a whole number from 1 to 64 (got "0")'],
     [{ SCIMFLOW_SHUTDOWN_SECONDS: 'soon' }, 'bad setting: SCIMFLOW_SHUTDOWN_SECONDS must be a whole number from 5 to 3600 (got "soon")'],
     [{ SCIMFLOW_METRICS_PORT: 'x' }, 'bad setting: SCIMFLOW_METRICS_PORT must be a port number from 0 to 65535 (got "x")'],
@@ -100,9 +124,27 @@ describe('readSettings', () => {
     expect(problemOf({ ...shared, SCIMFLOW_ROLE: 'api', TEMPORAL_ADDRESS: '' })).toBe(
       'bad setting: TEMPORAL_ADDRESS must be set for SCIMFLOW_ROLE api or worker: such a process runs beside other scimflow processes, so it needs a Temporal cluster, not a dev server of its own',
     );
-    expect(problemOf({ SCIMFLOW_ROLE: 'worker', TEMPORAL_ADDRESS: shared.TEMPORAL_ADDRESS })).toMatch(
+    expect(problemOf({ ...shared, SCIMFLOW_ROLE: 'worker', DATABASE_URL: '' })).toMatch(
       /^bad setting: DATABASE_URL must be set for SCIMFLOW_ROLE/,
     );
+    expect(problemOf({ ...shared, SCIMFLOW_ROLE: 'worker', SCIMFLOW_PAYLOAD_KEYS: '' })).toMatch(
+      /^bad setting: SCIMFLOW_PAYLOAD_KEYS must be set/,
+    );
+    expect(problemOf({ ...shared, SCIMFLOW_ROLE: 'worker', SCIMFLOW_SECRET_KEY: '' })).toMatch(
+      /^bad setting: SCIMFLOW_SECRET_KEY must be set/,
+    );
+  });
+
+  it('reads the alert channels', () => {
+    const settings = readSettings({
+      SCIMFLOW_ALERT_WEBHOOK_URL: 'https://hooks.example.com/x',
+      SCIMFLOW_ALERT_WEBHOOK_SECRET: 'a-long-enough-secret',
+      SCIMFLOW_SMTP_URL: 'smtps://alerts:pw@mail.example.com',
+      SCIMFLOW_ALERT_MAIL_FROM: 'scimflow@example.com',
+      SCIMFLOW_ALERT_MAIL_TO: 'ops@example.com, oncall@example.com',
+    });
+    expect(settings.SCIMFLOW_ALERT_MAIL_TO).toEqual(['ops@example.com', 'oncall@example.com']);
+    expect(problemOf({ SCIMFLOW_SMTP_URL: 'smtp://alerts:hunter2@mail' })).not.toContain('hunter2');
   });
 
   it('names every bad variable on one line, and never a secret value', () => {

@@ -105,6 +105,20 @@ const settingsSchema = z
       .optional(),
     SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
+    /** Keys the HMAC-SHA256 signature of every webhook alert (required with the webhook URL). */
+    SCIMFLOW_ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Where alert e-mails are sent from: `smtp://` (STARTTLS when offered) or `smtps://`, with user:password if the server asks. */
+    SCIMFLOW_SMTP_URL: z.url({ message: 'must be an smtp:// or smtps:// URL', protocol: /^smtps?$/ }).optional(),
+    SCIMFLOW_ALERT_MAIL_FROM: z.email({ message: 'must be an e-mail address' }).optional(),
+    /** One or more addresses, comma-separated. */
+    SCIMFLOW_ALERT_MAIL_TO: z
+      .string()
+      .refine(
+        (value) => value.split(',').every((address) => z.email().safeParse(address.trim()).success),
+        'must be e-mail addresses separated by commas',
+      )
+      .transform((value) => value.split(',').map((address) => address.trim()))
+      .optional(),
     /** Apps declared in a YAML or JSON file, created or updated at start (src/config/apps-file.ts). */
     SCIMFLOW_APPS_FILE: z.string().min(1).optional(),
     SCIMFLOW_CONCURRENCY: wholeNumber(8, 1, 64),
@@ -137,6 +151,16 @@ const settingsSchema = z
     path: ['DATABASE_URL'],
     message: `must be set for SCIMFLOW_ROLE api or worker: such a process ${SEPARATE} PostgreSQL, not an embedded database of its own`,
   })
+  .superRefine((settings, ctx) => {
+    const required = (variable: keyof typeof settings, withVariable: string) =>
+      settings[variable] === undefined && ctx.addIssue({ code: 'custom', path: [variable], message: `is required with ${withVariable}` });
+    if (settings.SCIMFLOW_ALERT_WEBHOOK_URL !== undefined)
+      required('SCIMFLOW_ALERT_WEBHOOK_SECRET', 'SCIMFLOW_ALERT_WEBHOOK_URL (receivers check the signature with it)');
+    if (settings.SCIMFLOW_SMTP_URL !== undefined) {
+      required('SCIMFLOW_ALERT_MAIL_FROM', 'SCIMFLOW_SMTP_URL');
+      required('SCIMFLOW_ALERT_MAIL_TO', 'SCIMFLOW_SMTP_URL');
+    }
+  })
   .refine(
     (settings) =>
       settings.SCIMFLOW_METRICS_PORT === undefined ||
@@ -155,6 +179,8 @@ const SECRET = new Set([
   'SCIMFLOW_PAYLOAD_KEYS',
   'SCIMFLOW_ADMIN_TOKEN',
   'SCIMFLOW_ALERT_WEBHOOK_URL',
+  'SCIMFLOW_ALERT_WEBHOOK_SECRET',
+  'SCIMFLOW_SMTP_URL',
 ]);
 
 export type Settings = z.output<typeof settingsSchema> & { dataDir: string };

@@ -34,8 +34,18 @@ const appColumns = ['id', 'display_name', 'config', 'config_version', 'created_a
  * secret still inside.
  */
 function storedConfig(changes: Partial<AppDefinition>): Partial<StoredAppConfig> {
-  const { source, target, schedule, deprovisioning, mappings, scoping, groups, capabilities, lifecycle, quarantine } = changes;
-  const config: Partial<StoredAppConfig> = { schedule, deprovisioning, mappings, scoping, groups, capabilities, lifecycle, quarantine };
+  const { source, target, schedule, deprovisioning, mappings, scoping, groups, capabilities, lifecycle, quarantine, alerts } = changes;
+  const config: Partial<StoredAppConfig> = {
+    schedule,
+    deprovisioning,
+    mappings,
+    scoping,
+    groups,
+    capabilities,
+    lifecycle,
+    quarantine,
+    alerts,
+  };
   if (source) {
     const { clientSecret: _secret, ...clear } = source as StoredAppConfig['source'] & { clientSecret?: unknown };
     config.source = clear;

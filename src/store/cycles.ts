@@ -183,6 +183,17 @@ export function createCyclesRepository(db: Kysely<Database>) {
       return row !== undefined;
     },
 
+    /** How many of the app's cycles finished at or after `since`. */
+    async finishedSince(appId: string, since: Instant): Promise<number> {
+      const row = await db
+        .selectFrom('cycles')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('app_id', '=', appId)
+        .where('finished_at', '>=', toDate(since))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     /** The app's last finished cycle (optionally only with the given outcome), or undefined. */
     async last(appId: string, state?: Exclude<CycleState, 'running'>): Promise<Cycle | undefined> {
       let query = db.selectFrom('cycles').selectAll().where('app_id', '=', appId).where('finished_at', 'is not', null);

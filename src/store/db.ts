@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Kysely, sql } from 'kysely';
 import { ProvisioningError } from '../errors/index';
 import { createAccountsRepository, type AccountsRepository } from './accounts';
+import { createAlertsRepository, type AlertsRepository } from './alerts';
 import { createAnchorsRepository, type AnchorsRepository } from './anchors';
 import { createAppErrorsRepository, type AppErrorsRepository } from './app-errors';
 import { createAppsRepository, type AppsRepository } from './apps';
@@ -51,6 +52,7 @@ export interface Repositories {
   appErrors: AppErrorsRepository;
   retention: RetentionRepository;
   rateBudgets: RateBudgetsRepository;
+  alerts: AlertsRepository;
 }
 
 export interface Store extends Repositories {
@@ -85,6 +87,7 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     appErrors: createAppErrorsRepository(db),
     retention: createRetentionRepository(db),
     rateBudgets: createRateBudgetsRepository(db),
+    alerts: createAlertsRepository(db),
   };
 }
 

@@ -49,3 +49,4 @@ export type { RoleSnapshotsRepository } from './role-snapshots';
 export type { AppError, AppErrorsRepository, ErrorStep } from './app-errors';
 export { isRetainedLog, PURGE_BATCH_SIZE, RETAINED_LOGS, type RetainedLog, type RetentionRepository } from './retention';
 export type { BudgetView, RateBudgetsRepository } from './rate-budgets';
+export type { AlertDelivery, AlertsRepository, RaiseInput } from './alerts';

@@ -96,6 +96,16 @@ export function createReferencesRepository(db: Kysely<Database>) {
       return Number(row.n);
     },
 
+    /** How many references of the app wait, and since when the oldest has (null when none does). */
+    async waiting(appId: string): Promise<{ count: number; oldestSince: string | null }> {
+      const row = await db
+        .selectFrom('pending_references')
+        .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('since').as('oldest')])
+        .where('app_id', '=', appId)
+        .executeTakeFirstOrThrow();
+      return { count: Number(row.n), oldestSince: row.oldest === null ? null : new Date(row.oldest).toISOString() };
+    },
+
     /** How many references wait for their user's account, per app, in one grouped query (apps with none are absent). */
     async countByApp(): Promise<Map<string, number>> {
       const rows = await db

@@ -29,6 +29,8 @@ export interface Database {
   app_errors: AppErrorsTable;
   rate_budget_members: RateBudgetMembersTable;
   rate_budget_pauses: RateBudgetPausesTable;
+  alert_conditions: AlertConditionsTable;
+  alert_outbox: AlertOutboxTable;
 }
 
 export interface AppsTable {
@@ -184,4 +186,30 @@ export interface RateBudgetMembersTable {
 export interface RateBudgetPausesTable {
   app_id: string;
   paused_until: Timestamp;
+}
+
+/** The condition an alert rule last alerted about, per app and subject. */
+export interface AlertConditionsTable {
+  app_id: string;
+  rule: string;
+  subject: Generated<string>;
+  condition: string;
+  raised_at: Timestamp;
+}
+
+/** One alert to deliver over one channel (webhook, email), retried until delivered. */
+export interface AlertOutboxTable {
+  id: Generated<number>;
+  /** The alert's id, the same on every channel (receivers deduplicate by it). */
+  alert_id: string;
+  channel: string;
+  app_id: string;
+  rule: string;
+  event: Json<Record<string, JsonValue>>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  /** Why the last attempt failed, without a secret. */
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  created_at: DefaultTimestamp;
 }

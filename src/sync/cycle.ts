@@ -2,8 +2,9 @@
  * The parts of a cycle around its rounds: the beginning (initial or incremental, capabilities
  * read again when stale, held-back deletions released), the phases after the rounds
  * (assignments and roles, references), and the end (watermarks, role snapshot, counts from the
- * provisioning log, the quarantine alert).
+ * provisioning log, the quarantine verdict and the alert rules).
  */
+import { alertSettings, cycleRuleVerdicts } from '../alerts/index';
 import { deprovisionThreshold } from '../config/app';
 import { ProvisioningError, toErrorInfo } from '../errors/index';
 import { discoverCapabilities } from '../scim/index';
@@ -156,6 +157,7 @@ export async function finishCycle(env: SyncEnv, input: FinishCycleInput): Promis
   if (state === 'succeeded') await store.appErrors.clear(appId);
   observeCycle(env, appId, cycle, state);
   const verdict = app && !input.stopped ? await quarantineVerdict(env, app, cycleId, outcome, input.quarantined ?? null) : null;
+  if (app && !input.stopped) await cycleAlerts(env, app, cycleId, outcome, verdict !== null);
   return {
     id: cycle.id,
     kind: cycle.kind,
@@ -201,8 +203,13 @@ async function quarantineVerdict(
   // Held-back deletions wait for an admin; every other reason is tried again, until the limit.
   const disable =
     verdict.reason !== 'TooManyDeletes' && quarantined !== null && givesUp(Date.parse(quarantined.seriesBegan), at.getTime(), settings);
-  const alert = (reason: string, message: string) =>
-    env.alerter.send({ type: 'quarantine', appId: app.id, reason, cycleId, at: at.toISOString(), message });
+  // The job's state says whether the quarantine starts or changes its reason; the condition is
+  // per cycle, so a retried finish alerts once.
+  const alert = async (reason: string, message: string) => {
+    if (!alertSettings(app).quarantine.enabled) return;
+    const event = { type: 'quarantine', appId: app.id, reason, cycleId, at: at.toISOString(), message };
+    await env.alerter.raise({ rule: 'quarantine', condition: `${cycleId}:${reason}`, event });
+  };
   if (disable) {
     const dropped = await env.store.escrow.clear(app.id);
     await alert(
@@ -222,4 +229,31 @@ async function quarantineVerdict(
     );
   }
   return { ...verdict, ...(disable && { disable: true }) };
+}
+
+/** Payload types of the rules a cycle's end decides. */
+const CYCLE_ALERT_TYPES = { cycleFailures: 'cycle-failures', deprovisions: 'deprovisions', unresolvedReferences: 'unresolved-references' };
+
+/**
+ * The alert rules a cycle's end decides (src/alerts/rules.ts): a condition that holds alerts
+ * when it is new, one that no longer holds is over.
+ */
+async function cycleAlerts(env: SyncEnv, app: AppConfig, cycleId: string, outcome: CycleOutcome, quarantined: boolean): Promise<void> {
+  const waiting = await env.store.references.waiting(app.id);
+  const facts = {
+    cycleId,
+    counts: outcome.counts,
+    referenceFailures: outcome.referenceFailures,
+    pendingReferences: waiting.count,
+    unresolvedCycles: waiting.oldestSince === null ? 0 : await env.store.cycles.finishedSince(app.id, waiting.oldestSince),
+    quarantined,
+  };
+  const at = env.now().toISOString();
+  for (const { rule, alert } of cycleRuleVerdicts(facts, alertSettings(app), app.displayName)) {
+    if (!alert) await env.alerter.clear(app.id, rule);
+    else {
+      const event = { type: CYCLE_ALERT_TYPES[rule], appId: app.id, reason: alert.reason, cycleId, at, message: alert.message };
+      await env.alerter.raise({ rule, condition: alert.condition, event });
+    }
+  }
 }

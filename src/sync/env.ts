@@ -72,7 +72,7 @@ export function createSyncEnv(options: SyncEnvOptions): SyncEnv {
   return {
     store: options.store,
     logger: options.logger,
-    alerter: options.alerter ?? createAlerter({ logger: options.logger }),
+    alerter: options.alerter ?? createAlerter({ store: options.store, logger: options.logger }),
     now: options.now ?? (() => new Date()),
     concurrency: options.concurrency ?? 8,
     groupSize: options.groupSize ?? 200,

@@ -14,7 +14,7 @@ let alerts: AlertWebhook['alerts'];
 beforeAll(async () => {
   webhook = await startAlertWebhook();
   alerts = webhook.alerts;
-  h = await startHarness({ alertWebhookUrl: webhook.url });
+  h = await startHarness({ alerts: { webhook } });
 });
 
 afterAll(async () => {

@@ -30,7 +30,7 @@ let apps: { id: string; scimBaseUrl: string }[];
 beforeAll(async () => {
   webhook = await startAlertWebhook();
   alerts = webhook.alerts;
-  h = await startHarness({ alertWebhookUrl: webhook.url });
+  h = await startHarness({ alerts: { webhook } });
   addPeople(h.graph, 8, 7000);
   apps = [await h.createApp(), await h.createApp({ lifecycle: { leaverTimeoutMinutes: 0.1 } })];
   for (const app of apps) await h.waitForCycle(app.id);

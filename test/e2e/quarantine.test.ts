@@ -17,7 +17,7 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   webhook = await startAlertWebhook();
   proxy = await startFaultProxy({ target: testEnv.scimUrl });
-  h = await startHarness({ alertWebhookUrl: webhook.url });
+  h = await startHarness({ alerts: { webhook } });
 });
 
 afterAll(async () => {

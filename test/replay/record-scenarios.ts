@@ -9,7 +9,7 @@ import { eventSummary, writeHistories } from './history-files';
 import { recordAppJob } from './scenarios/app-job';
 import { recordLifecycle } from './scenarios/lifecycle';
 import { recordLifecycleTimers } from './scenarios/lifecycle-timers';
-import { recordLogRetention } from './scenarios/log-retention';
+import { recordAlertChecks, recordLogRetention } from './scenarios/schedules';
 import { recordSyncCycles } from './scenarios/sync-cycle';
 import type { Log, Recorded } from './scenarios/runs';
 
@@ -33,6 +33,7 @@ try {
     lifecycle: recordLifecycle,
     lifecycleTimers: recordLifecycleTimers,
     logRetention: recordLogRetention,
+    alertChecks: recordAlertChecks,
   };
   // `--only logRetention` records one scenario and leaves the other histories as they are.
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;

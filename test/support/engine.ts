@@ -6,8 +6,8 @@
  */
 import type { Metrics } from '../../src/metrics/index';
 import { randomBytes } from 'node:crypto';
-import type { AlertEvent } from '../../src/alerts/index';
-import { appInputSchema, splitSecrets, type AppInput } from '../../src/config/app';
+import { createAlertDeliverer, createAlerter, type AlertEvent } from '../../src/alerts/index';
+import { appInputSchema, splitSecrets, type AppConfig, type AppInput } from '../../src/config/app';
 import { ProvisioningError } from '../../src/errors/index';
 import { createLogger } from '../../src/log/index';
 import { CONSERVATIVE_PROFILE, scimClientFor } from '../../src/scim/index';
@@ -128,6 +128,12 @@ const DEFAULT_APP: AppInput = {
   deprovisioning: { threshold: null },
 };
 
+/** An app of the engine's defaults with `app` over them, in `store` only (no job, directory or target). */
+export async function storeApp(store: Store, app: Partial<AppInput> = {}): Promise<AppConfig> {
+  const { config, secrets } = splitSecrets(appInputSchema.parse({ ...DEFAULT_APP, ...app }));
+  return store.apps.create(config, secrets);
+}
+
 /** A new app on `store` with its own directory and target, and a worker for it. */
 export async function startEngine(store: Store, options: EngineOptions = {}): Promise<TestEngine> {
   const directory = new MemoryDirectory(options.pageSize);
@@ -159,7 +165,16 @@ export async function startEngine(store: Store, options: EngineOptions = {}): Pr
       ...(options.metrics && { metrics: options.metrics }),
       logger: createLogger({ level: 'silent' }),
       now: clock.now,
-      alerter: { send: async (alert) => void alerts.push(alert) },
+      alerter: createAlerter({
+        store,
+        logger: createLogger({ level: 'silent' }),
+        deliverer: createAlertDeliverer({
+          store,
+          channels: [{ name: 'webhook', deliver: async (event) => void alerts.push(event as AlertEvent) }],
+          logger: createLogger({ level: 'silent' }),
+          now: clock.now,
+        }),
+      }),
       ...(options.groupSize !== undefined && { groupSize: options.groupSize }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
     });

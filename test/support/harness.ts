@@ -9,7 +9,9 @@ import { realClients } from '../../activities/index';
 import type { Tracing } from '../../src/temporal/tracing';
 import { createLogger } from '../../src/log/index';
 import type { ScimRequestInfo } from '../../src/scim/index';
-import { startService, type RunningService } from '../../src/service/service';
+import { alertScheduleId } from '../../src/service/alert-schedule';
+import { retentionScheduleId } from '../../src/service/retention-schedule';
+import { startService, type AlertChannels, type RunningService } from '../../src/service/service';
 import { openDatabase, type Store } from '../../src/store/index';
 import { parsePayloadKeys } from '../../src/temporal/payload-keys';
 import { startFakeGraph, type FakeGraph, type FakeGraphOptions } from '../fakes/graph/index';
@@ -47,7 +49,8 @@ export async function startHarness(
     worker?: boolean;
     graphPageSize?: number;
     concurrency?: number;
-    alertWebhookUrl?: string;
+    /** Where alerts go (see ServiceOptions.alerts); an AlertWebhook fits as the webhook. */
+    alerts?: AlertChannels;
     /** The Graph fake's tenant, e.g. a client secret known to the test. */
     graph?: Omit<FakeGraphOptions, 'maxPageSize'>;
     /** Serve `GET /metrics` open on a port of its own too (a free loopback port): `service.metricsUrl`. */
@@ -92,7 +95,7 @@ export async function startHarness(
     workflowBundle: options.tracing?.workflowBundle ?? { codePath: testEnv.workflowBundlePath },
     ...(options.tracing && { tracing: options.tracing.tracing }),
     ...(options.concurrency && { concurrency: options.concurrency }),
-    ...(options.alertWebhookUrl && { alertWebhookUrl: options.alertWebhookUrl }),
+    ...(options.alerts && { alerts: options.alerts }),
   });
   const appIds: string[] = [];
 
@@ -153,6 +156,12 @@ export async function startHarness(
     targetGroups: (scimBaseUrl) => listTarget(scimBaseUrl, 'Groups'),
     async close() {
       for (const id of appIds) await service.jobs.stop(id).catch(() => {});
+      // The dev server outlives the test: its schedules must not go on starting runs nobody works on.
+      for (const scheduleId of [alertScheduleId(taskQueue), retentionScheduleId(taskQueue)])
+        await service.client.schedule
+          .getHandle(scheduleId)
+          .delete()
+          .catch(() => {});
       await service.stop();
       await graph.close();
       await store.close();

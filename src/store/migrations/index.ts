@@ -12,6 +12,7 @@ import * as roleSnapshots from './0006-role-snapshots';
 import * as quarantine from './0007-quarantine';
 import * as accounts from './0009-accounts';
 import * as logRetention from './0010-log-retention';
+import * as alerts from './0011-alerts';
 import * as rateBudgets from './0014-rate-budgets';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0007-quarantine': quarantine,
   '0009-accounts': accounts,
   '0010-log-retention': logRetention,
+  '0011-alerts': alerts,
   '0014-rate-budgets': rateBudgets,
 };
 
