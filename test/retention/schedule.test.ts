@@ -3,6 +3,7 @@
  * creating it again updates it (one schedule, the new days), and a run it starts purges the
  * provisioning log past the cut-off in batches, heartbeating, and leaves the rest.
  */
+import { alertScheduleId } from '../../src/service/alert-schedule';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,10 +39,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await service?.client.schedule
-    .getHandle(retentionScheduleId(taskQueue))
-    .delete()
-    .catch(() => {});
+  for (const scheduleId of [retentionScheduleId(taskQueue), alertScheduleId(taskQueue)])
+    await service?.client.schedule
+      .getHandle(scheduleId)
+      .delete()
+      .catch(() => {});
   await service?.stop();
   await store?.close();
 });
@@ -107,7 +109,8 @@ describe('the retention schedule', () => {
     const ids: string[] = [];
     for await (const schedule of service.client.schedule.list())
       if (schedule.scheduleId.startsWith(taskQueue)) ids.push(schedule.scheduleId);
-    expect(ids).toEqual([retentionScheduleId(taskQueue)]);
+    // The service's own: the alert schedule beside it, and one retention schedule.
+    expect(ids.sort()).toEqual([alertScheduleId(taskQueue), retentionScheduleId(taskQueue)]);
   });
 
   it('starts a run that purges entries older than the days, in every app, and keeps the rest', async () => {
