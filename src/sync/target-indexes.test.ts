@@ -33,21 +33,20 @@ function reads(e: TestEngine, since: number) {
 }
 
 describe('a target that filters', () => {
-  it('matches an incremental round against the index kept from the initial listing, sending no filter query', async () => {
+  it('matches a few new objects of an incremental round with filter queries, which find accounts made after the listing', async () => {
     const e = await startEngine(store, { target: { unique: true } });
     addUsers(e, 0, 20);
-    // In the app from the start, for a person who comes later: the kept index matches it, and the account is read before its update.
+    // In the app from the start, for a person who comes later: matched, and updated.
     const early = e.target.seed('Users', { schemas: [], userName: 'u23@contoso.test', displayName: 'Early' });
     await e.cycle();
     addUsers(e, 20, 5);
-    // Made in the app by someone else after the listing: the create meets a conflict, then a filter query finds it.
+    // Made in the app by someone else after the listing: its filter query finds it.
     const meanwhile = e.target.seed('Users', { schemas: [], userName: 'u22@contoso.test' });
     const since = e.target.requests.length;
 
     const second = await e.cycle();
     expect(second.kind).toBe('incremental');
-    expect(reads(e, since)).toEqual({ filters: 1, listings: 0 });
-    expect(e.target.requests.slice(since).filter((r) => r.method === 'GET' && r.path === `/Users/${early}`)).toHaveLength(1);
+    expect(reads(e, since)).toEqual({ filters: 5, listings: 0 });
     expect(e.target.list('Users')).toHaveLength(25);
     expect((await store.anchors.get(e.appId, 'user', 'u22'))?.targetId).toBe(meanwhile);
     expect((await store.anchors.get(e.appId, 'user', 'u23'))?.targetId).toBe(early);

@@ -115,9 +115,10 @@ function keptIndex(env: SyncEnv, ctx: AppContext, kind: ObjectKind): TargetIndex
 /**
  * How a round's segment matches. An initial round lists the target once per cycle and worker
  * with every managed value (updates of matched accounts are planned without reading them
- * again), and keeps that index for the incremental rounds after it. An incremental round uses
- * the kept index, or lists the target when it cannot filter or when the segment's first page
- * brings `NEW_OBJECTS_FOR_A_LISTING` objects without an account. A retried activity lists the
+ * again), and keeps that index for a target that cannot filter. An incremental round of a
+ * target that filters lists it afresh when the segment's first page brings
+ * `NEW_OBJECTS_FOR_A_LISTING` objects without an account, and otherwise sends a filter query
+ * for each; one that cannot filter uses the kept index. A retried activity lists the
  * target again where it cannot filter, and otherwise matches with filter queries, so an account
  * created by a try that died is always found.
  *
@@ -155,14 +156,16 @@ export async function matchingForRound(
     return withIndex(index);
   }
 
-  const kept = keptIndex(env, ctx, kind);
-  // Between cycles it holds only the matching values: a matched account is read before its update.
-  kept?.compact();
-  if (kept) return withIndex(kept);
-  if (indexOnly || (await round.unanchored()) >= NEW_OBJECTS_FOR_A_LISTING) {
-    return withIndex(await env.targetIndexes.build(key, () => listTarget(ctx, kind, false, progress)));
+  if (indexOnly) {
+    // Between cycles it holds only the matching values: a matched account is read before its update.
+    const kept = keptIndex(env, ctx, kind);
+    kept?.compact();
+    return withIndex(kept ?? (await env.targetIndexes.build(key, () => listTarget(ctx, kind, false, progress))));
   }
-  return {};
+  // A target that filters is asked about each new object, unless a page brings many: then one
+  // listing of the target now (not a kept one, which misses accounts made since) serves the cycle.
+  if ((await round.unanchored()) < NEW_OBJECTS_FOR_A_LISTING) return {};
+  return withIndex(await env.perCycle.index.get(cycleKey(round.cycleId, kind.type), () => listTarget(ctx, kind, false, progress)));
 }
 
 /**

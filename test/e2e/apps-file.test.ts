@@ -87,7 +87,11 @@ describe('SCIMFLOW_APPS_FILE', () => {
 
     const second = startServiceChild(env, children);
     await second.ready;
-    expect(second.logs().find((l) => l.msg.startsWith('apps file: app'))).toMatchObject({ appId: 'servicenow', outcome: 'unchanged' });
+    // The banner and the log are two writes: the line may come just after it.
+    expect(await second.waitForLog((l) => l.msg.startsWith('apps file: app'), 10_000)).toMatchObject({
+      appId: 'servicenow',
+      outcome: 'unchanged',
+    });
     const again = await second.api('GET', '/api/v1/apps/servicenow');
     expect(again.body.updatedAt).toBe(left.updatedAt);
     expect(again.body.configVersion).toBe(left.configVersion);
