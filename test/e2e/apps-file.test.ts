@@ -72,7 +72,10 @@ describe('SCIMFLOW_APPS_FILE', () => {
 
     const first = startServiceChild(env, children);
     await first.ready;
-    expect(first.logs().find((l) => l.msg === 'apps file: app created')).toMatchObject({ appId: 'servicenow', appsFile: file });
+    expect(await first.waitForLog((l) => l.msg === 'apps file: app created', 10_000)).toMatchObject({
+      appId: 'servicenow',
+      appsFile: file,
+    });
     const app = await first.api('GET', '/api/v1/apps/servicenow');
     expect(app.status).toBe(200);
     expect(app.body).toMatchObject({ displayName: 'Contoso ServiceNow', schedule: { intervalMinutes: 60 } });
