@@ -166,6 +166,18 @@ const LOG_SHAPE: ExportShape<ProvisioningLogEntry> = {
   },
 };
 
+/** The answer that carries an export: its content type, a file name to save it as, and no caching (it holds people's data). */
+export function exportResponse(body: ReadableStream<Uint8Array>, format: ExportFormat, fileName: string): Response {
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'content-type': EXPORT_CONTENT_TYPES[format],
+      'content-disposition': `attachment; filename="${fileName}.${format}"`,
+      'cache-control': 'no-store',
+    },
+  });
+}
+
 /** The provisioning log's entries as an export (see exportRows). */
 export function exportStream(
   entries: AsyncIterable<ProvisioningLogEntry>,

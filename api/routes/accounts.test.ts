@@ -151,6 +151,8 @@ describe('GET /apps/{id}/accounts/export', () => {
     const response = await call('GET', `/apps/${appId}/accounts/export?objectType=user`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/x-ndjson');
+    // It holds people's data: nothing between here and the admin keeps a copy.
+    expect(response.headers.get('cache-control')).toBe('no-store');
     const lines = (await response.text())
       .trimEnd()
       .split('\n')

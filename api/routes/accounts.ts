@@ -12,7 +12,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { isAccountCursor, type Account, type AccountFilter } from '../../src/store/index';
 import { ApiError, notFound, routeGroup } from '../errors';
-import { exportRows } from '../log-export';
+import { exportResponse, exportRows } from '../log-export';
 import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, errorSchema, paramText } from '../schemas';
 
@@ -20,7 +20,6 @@ const OBJECT_TYPES = ['user', 'group'] as const;
 const STATES = ['active', 'disabled', 'deleted'] as const;
 const OBJECT_ID = '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11';
 /** Rows an export reads from the store at a time. */
-const EXPORT_PAGE = 500;
 
 const reasonSchema = z
   .object({
@@ -261,34 +260,16 @@ export function accountRoutes(deps: ApiDeps) {
       const { id } = c.req.valid('param');
       const q = c.req.valid('query');
       await requireApp(deps, id);
-      const filter = filterOf(q);
       const format = q.format ?? 'ndjson';
-      // The first page is read before the answer starts, so a store failure is still an error answer.
-      const first = await deps.store.accounts.listByApp(id, { ...filter, limit: EXPORT_PAGE });
-      async function* accounts() {
-        for (
-          let page = first;
-          ;
-          page = await deps.store.accounts.listByApp(id, { ...filter, limit: EXPORT_PAGE, cursor: page.nextCursor })
-        ) {
-          yield* page.items;
-          if (!page.nextCursor) return;
-        }
-      }
+      const accounts = await deps.store.accounts.stream(id, filterOf(q));
       const shape = { json: (a: Account) => a, header: CSV_COLUMNS, cells: csvRow, recordDelimiter: 'unix' as const };
-      const body = exportRows(accounts(), format, shape, (error) =>
+      const body = exportRows(accounts, format, shape, (error) =>
         deps.logger.error(
           { err: { message: error instanceof Error ? error.message : String(error) }, appId: id },
           'an accounts export stopped part way',
         ),
       );
-      return new Response(body, {
-        status: 200,
-        headers: {
-          'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
-          'content-disposition': `attachment; filename="accounts-${id}.${format}"`,
-        },
-      });
+      return exportResponse(body, format, `accounts-${id}`);
     },
   );
 

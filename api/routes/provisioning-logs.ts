@@ -7,7 +7,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { isStorableTime } from '../../src/config/storable';
 import { isLogCursor, type ProvisioningLogFilter } from '../../src/store/index';
-import { CSV_COLUMNS, EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportStream, toExportRecord, type ExportFormat } from '../log-export';
+import { CSV_COLUMNS, EXPORT_FORMATS, exportResponse, exportStream, toExportRecord } from '../log-export';
 import { routeGroup } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import { appIdParams, errorSchema, LOG_ENTRY_EXAMPLE, logEntrySchema, paramText } from '../schemas';
@@ -79,11 +79,11 @@ const exportContent = {
 };
 
 /** The attachment's name: the app (or all apps) and the time of the export. */
-function exportFileName(appId: string | undefined, format: ExportFormat, now: Date): string {
+function exportFileName(appId: string | undefined, now: Date): string {
   return `provisioning-log-${appId ?? 'all-apps'}-${now
     .toISOString()
     .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}.${format}`;
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 export function provisioningLogRoutes(deps: ApiDeps) {
@@ -100,21 +100,15 @@ export function provisioningLogRoutes(deps: ApiDeps) {
     return { items: found.items, nextCursor: found.nextCursor ?? null };
   };
   const download = (q: z.output<typeof exportQuerySchema>, appId: string | undefined) =>
-    new Response(
+    exportResponse(
       exportStream(deps.store.provisioningLog.stream(storeFilter(q, appId)), q.format, (error) =>
         deps.logger.error(
           { err: { message: error instanceof Error ? error.message : String(error) }, appId, format: q.format },
           'a provisioning-log export stopped part way',
         ),
       ),
-      {
-        status: 200,
-        headers: {
-          'content-type': EXPORT_CONTENT_TYPES[q.format],
-          'content-disposition': `attachment; filename="${exportFileName(appId, q.format, new Date())}"`,
-          'cache-control': 'no-store',
-        },
-      },
+      q.format,
+      exportFileName(appId, new Date()),
     );
 
   app.openapi(

@@ -140,6 +140,22 @@ export function createAccountsRepository(db: Kysely<Database>) {
       );
     },
 
+    /**
+     * Every account of the app matching the filter, read in pages of `pageSize`: an export of
+     * any size holds one page at a time. The first page is read before this resolves, so a
+     * store failure is still an error answer rather than a cut one.
+     */
+    async stream(appId: string, filter: AccountFilter = {}, pageSize = 500): Promise<AsyncIterable<Account>> {
+      const first = await this.listByApp(appId, { ...filter, limit: pageSize });
+      const next = (cursor: string) => this.listByApp(appId, { ...filter, limit: pageSize, cursor });
+      return (async function* () {
+        for (let page = first; ; page = await next(page.nextCursor)) {
+          yield* page.items;
+          if (!page.nextCursor) return;
+        }
+      })();
+    },
+
     /** Every app (not deleted) where the person (a user's object id) has an account, in app id order. */
     async ofPerson(objectId: string): Promise<PersonAccount[]> {
       const rows = await withLastChange()
