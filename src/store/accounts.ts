@@ -48,16 +48,9 @@ export interface AccountFilter {
 }
 
 /** A person's account in one app. */
-export interface PersonAccount {
-  appId: string;
+export type PersonAccount = Pick<Account, 'appId' | 'targetId' | 'state' | 'since' | 'updatedAt' | 'lastChange' | 'reason'> & {
   appDisplayName: string;
-  targetId: string;
-  state: AnchorState;
-  since: string;
-  updatedAt: string;
-  lastChange: LastChange | null;
-  reason: ScopeReason | null;
-}
+};
 
 /** Whether a cursor is one `listByApp` gave out. */
 export function isAccountCursor(cursor: string): boolean {

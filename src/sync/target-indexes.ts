@@ -115,7 +115,8 @@ function keptIndex(env: SyncEnv, ctx: AppContext, kind: ObjectKind): TargetIndex
 /**
  * How a round's segment matches. An initial round lists the target once per cycle and worker
  * with every managed value (updates of matched accounts are planned without reading them
- * again), and keeps that index for a target that cannot filter. An incremental round of a
+ * again), and keeps that index for a target that cannot filter (one that filters is asked
+ * about new objects later, so nothing of a large listing stays in memory for it). An incremental round of a
  * target that filters lists it afresh when the segment's first page brings
  * `NEW_OBJECTS_FOR_A_LISTING` objects without an account, and otherwise sends a filter query
  * for each; one that cannot filter uses the kept index. A retried activity lists the
@@ -141,7 +142,8 @@ export async function matchingForRound(
     const index = await env.perCycle.index.get(cycleKey(round.cycleId, kind.type), async () => {
       try {
         const listed = await listTarget(ctx, kind, true, progress);
-        env.targetIndexes.keep(key, listed);
+        // Only a target that cannot filter matches through a kept index later.
+        if (indexOnly) env.targetIndexes.keep(key, listed);
         return listed;
       } catch (error) {
         // Without filter queries there is no other way to match: the activity fails and is retried.
