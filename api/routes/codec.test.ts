@@ -58,6 +58,14 @@ describe.each(['/codec', '/api/v1/codec'])('the codec endpoint at %s', (base) =>
     expect(decoded.body.payloads.map(valueOf)).toEqual([person, 'x', 7]);
   });
 
+  it('takes an empty list as proto3 JSON writes it, leaving the field out (a run started without input)', async () => {
+    for (const operation of ['encode', 'decode']) {
+      const answer = await post(`${base}/${operation}`, {});
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ payloads: [] });
+    }
+  });
+
   it('needs the token', async () => {
     const none = await post(`${base}/decode`, { payloads: [] }, {});
     expect(none.status).toBe(401);

@@ -20,13 +20,16 @@ const payloadSchema = z
   })
   .openapi('Payload');
 
-const payloadsSchema = z.object({ payloads: z.array(payloadSchema).max(10_000, 'at most 10000 payloads at once') }).openapi('Payloads', {
-  example: {
-    payloads: [
-      { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"eventId":"e-1"}').toString('base64') },
-    ],
-  },
-});
+// Proto3 JSON leaves out an empty list: a run started without input comes as `{}`.
+const payloadsSchema = z
+  .object({ payloads: z.array(payloadSchema).max(10_000, 'at most 10000 payloads at once').default([]) })
+  .openapi('Payloads', {
+    example: {
+      payloads: [
+        { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"eventId":"e-1"}').toString('base64') },
+      ],
+    },
+  });
 
 type WirePayload = z.output<typeof payloadSchema>;
 
