@@ -130,7 +130,7 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
     // A peer that is away is logged once by the health monitor, not once per request; a refused
     // request (4xx) is the caller's, and its answer says why.
     if (response.status >= 500 && response.status !== 503) {
-      deps.logger.error({ err: { message: error instanceof Error ? error.message : String(error) }, path: c.req.path }, 'request failed');
+      deps.logger.error({ err: errorChain(error), path: c.req.path }, 'request failed');
     }
     return response;
   });
@@ -171,4 +171,21 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   root.route(API_BASE, v1);
   root.notFound((c) => c.json({ error: { code: 'NotFound', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
   return root;
+}
+
+/**
+ * What the log keeps of an unexpected error: each link of its chain of causes by name, message
+ * and (for gRPC) status code, without stacks or the objects' other fields.
+ */
+function errorChain(error: unknown): { name: string; message: string; code?: unknown }[] {
+  const chain: { name: string; message: string; code?: unknown }[] = [];
+  for (let e: unknown = error; e !== undefined && chain.length < 8; e = e instanceof Error ? e.cause : undefined) {
+    if (!(e instanceof Error)) {
+      chain.push({ name: typeof e, message: String(e) });
+      break;
+    }
+    const code = (e as { code?: unknown }).code;
+    chain.push({ name: e.name, message: e.message, ...(code !== undefined && { code }) });
+  }
+  return chain;
 }

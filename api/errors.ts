@@ -67,6 +67,7 @@ export function invalid(fields: FieldError[]): ApiError {
 
 /** gRPC status codes of a call that got no answer in time, none at all, or that no worker took up. */
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_RESOURCE_EXHAUSTED = 8;
 const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_UNAVAILABLE = 14;
 
@@ -85,6 +86,30 @@ function noWorker(error: unknown): { details: string } | undefined {
 function temporalSilence(error: unknown): { details: string } | undefined {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (isGrpcServiceError(e) && [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED].includes(Number(e.code))) return e;
+  }
+  return undefined;
+}
+
+/**
+ * A Temporal refusal that is about the moment, not the request: too many requests at once (the
+ * client's own retries ran out), or the job's workflow task failing (its worker log says why).
+ */
+function temporalRefusal(error: unknown): ApiError | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (!isGrpcServiceError(e)) continue;
+    const code = Number(e.code);
+    if (code === GRPC_RESOURCE_EXHAUSTED)
+      return new ApiError(503, 'TemporalBusy', `Temporal refused the request for now (${e.details}); try again shortly`, undefined, {
+        peer: 'temporal',
+      });
+    if (code === GRPC_FAILED_PRECONDITION && /workflow task in failed state/i.test(e.details))
+      return new ApiError(
+        503,
+        'JobUnavailable',
+        "the app's job cannot answer: its workflow task is failing (the worker's log says why); try again when it runs",
+        undefined,
+        { peer: 'temporal' },
+      );
   }
   return undefined;
 }
@@ -119,6 +144,8 @@ export function errorResponse(c: Context, error: unknown, peers: PeerStates = {}
     const message = `no worker took up the request (${idle.details}); try again when GET /readyz answers 200`;
     return c.json<ApiErrorBody>({ error: { code: 'WorkerUnavailable', message, peer: 'worker' } }, 503);
   }
+  const refusal = temporalRefusal(error);
+  if (refusal) return c.json<ApiErrorBody>(refusal.body(), refusal.status);
   const silence = temporalSilence(error);
   if (silence) {
     const unavailable = temporalUnavailable(peers.temporalAway ?? silence.details.replace(/\s*Resolution note:.*$/s, '').trim());

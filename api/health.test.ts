@@ -2,7 +2,8 @@
  * The probes (`/livez`, `/readyz`, `/healthz`) and the 503 answers while Temporal or the
  * database is away, on a real app instance with fakes for what lies behind it.
  */
-import { ServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { HealthReport } from '../src/health/index';
 import { createLogger } from '../src/log/index';
@@ -142,6 +143,51 @@ describe('while a peer is away', () => {
       peer: 'worker',
       message: `no worker took up the request (${details}); try again when GET /readyz answers 200`,
     });
+  });
+
+  it.each([
+    [8, 'limit on number of concurrent in-flight updates has been reached (10)', 'TemporalBusy'],
+    [9, 'Unable to query workflow due to Workflow Task in failed state.', 'JobUnavailable'],
+  ])('a refusal of the moment (gRPC %i) answers 503, naming Temporal', async (code, details, expected) => {
+    const cause = Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
+    const api = createApi({
+      store,
+      jobs: jobsFailingWith(new ServiceError('Workflow Update failed', { cause })),
+      adminToken: TOKEN,
+      logger,
+    });
+    const answer = await get(api, `/api/v1/apps/${app.id}/status`, TOKEN);
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toMatchObject({ code: expected, peer: 'temporal' });
+    expect(answer.body.error.message).toMatch(/try again/);
+  });
+
+  it.each([
+    ['Timeout', new TimeoutFailure('activity StartToClose timeout', undefined, 'START_TO_CLOSE')],
+    [
+      'Interrupted',
+      ApplicationFailure.create({
+        message: 'Workflow Update failed because the Workflow completed before the Update completed',
+        type: 'AcceptedUpdateCompletedWorkflow',
+      }),
+    ],
+  ])('an on-demand update that failed without the work’s own error answers 503 %s, not 500', async (code, cause) => {
+    const jobs = {
+      ...jobsFailingWith(new Error('unused')),
+      ensure: async () => {},
+      status: async () => ({ state: 'active' }),
+      provisionOnDemand: async () => Promise.reject(new WorkflowUpdateFailedError('Workflow Update failed', cause)),
+    } as unknown as JobControl;
+    const api = createApi({ store, jobs, adminToken: TOKEN, logger });
+    const response = await api.request(`/api/v1/apps/${app.id}/provision-on-demand`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ objectId: '9d1b6f0e-7c1a-4a52-9a43-7d8f1f0c2b11' }),
+    });
+    const body = (await response.json()) as any;
+    expect(response.status).toBe(503);
+    expect(body.error.code).toBe(code);
+    expect(body.error.message).toContain(cause.message);
   });
 
   it('a route that needs the database answers 503 DatabaseUnavailable', async () => {

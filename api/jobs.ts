@@ -2,7 +2,8 @@
  * Control of the apps' job workflows through the Temporal client: start, signal, query and
  * on-demand updates. The API and the service's start-up use it; inputs carry ids only.
  */
-import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { OnDemandResult, PreviewResult } from '../src/sync/contract';
 import type { JobStatus } from '../workflows/app-job-state';
 import {
@@ -50,8 +51,57 @@ export interface JobControl {
   preview(appId: string, objectId: string): Promise<PreviewResult>;
 }
 
+/**
+ * How many updates one process sends to one app's job at once. Temporal admits at most 10
+ * in-flight updates per workflow (`history.maxInFlightUpdates`) and refuses more with
+ * RESOURCE_EXHAUSTED, which the client then retries with growing gaps: a burst of on-demand
+ * requests waits its turn here instead, in the order it came.
+ */
+export const UPDATES_AT_ONCE = 8;
+
+/** A first-come queue of at most `limit` tasks at once per key. */
+export function perKeyLimit(limit: number) {
+  const queues = new Map<string, { running: number; waiting: (() => void)[] }>();
+  return async function run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    let queue = queues.get(key);
+    if (!queue) queues.set(key, (queue = { running: 0, waiting: [] }));
+    if (queue.running >= limit) await new Promise<void>((turn) => queue.waiting.push(turn));
+    else queue.running += 1;
+    try {
+      return await task();
+    } finally {
+      const next = queue.waiting.shift();
+      if (next) next();
+      else if ((queue.running -= 1) === 0) queues.delete(key);
+    }
+  };
+}
+
+/**
+ * Whether an update failed only because the job's run ended (it continues as new after every
+ * cycle) after the update was accepted and before its handler finished: the work is idempotent,
+ * and the same update sent again reaches the new run.
+ */
+function endedUnderTheUpdate(error: unknown): boolean {
+  return (
+    error instanceof WorkflowUpdateFailedError &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === 'AcceptedUpdateCompletedWorkflow'
+  );
+}
+
 export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE): JobControl {
   const handle = (appId: string) => client.workflow.getHandle(appJobId(appId));
+  const oneAtATurn = perKeyLimit(UPDATES_AT_ONCE);
+  const update = <T>(appId: string, send: () => Promise<T>): Promise<T> =>
+    oneAtATurn(appId, async () => {
+      try {
+        return await send();
+      } catch (error) {
+        if (!endedUnderTheUpdate(error)) throw error;
+        return send();
+      }
+    });
 
   return {
     async ensure(appId, intervalMinutes) {
@@ -105,7 +155,8 @@ export function createJobControl(client: Client, taskQueue: string = TASK_QUEUE)
         throw error;
       }
     },
-    provisionOnDemand: (appId, objectId) => handle(appId).executeUpdate(provisionOnDemandUpdate, { args: [{ objectId }] }),
-    preview: (appId, objectId) => handle(appId).executeUpdate(previewUpdate, { args: [{ objectId }] }),
+    provisionOnDemand: (appId, objectId) =>
+      update(appId, () => handle(appId).executeUpdate(provisionOnDemandUpdate, { args: [{ objectId }] })),
+    preview: (appId, objectId) => update(appId, () => handle(appId).executeUpdate(previewUpdate, { args: [{ objectId }] })),
   };
 }

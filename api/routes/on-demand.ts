@@ -7,7 +7,8 @@
  * failed, all within 30 s.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import type { ErrorInfo } from '../../src/errors/index';
 import { isObjectId } from '../../src/source/index';
 import { ApiError, invalid, notFound, routeGroup } from '../errors';
@@ -81,7 +82,7 @@ async function answered<T>(deps: ApiDeps, appId: string, work: Promise<T>): Prom
     // The app was deleted while the request ran: it is gone, whatever the work failed with.
     if (!(error instanceof ApiError) && (await deletedMeanwhile(deps, appId))) throw notFound('the app');
     const info = activityError(error);
-    if (!info) throw error;
+    if (!info) throw interrupted(error);
     const status = NO_ANSWER.has(info.code) || (info.status ?? 0) === 503 ? 503 : 502;
     throw new ApiError(status, info.code, info.peer ? `${info.peer}: ${info.message}` : info.message, undefined, {
       ...(info.peer && { peer: info.peer }),
@@ -91,6 +92,25 @@ async function answered<T>(deps: ApiDeps, appId: string, work: Promise<T>): Prom
     clearTimeout(timer);
     work.catch(() => {});
   }
+}
+
+/** The innermost message of an error's chain of causes. */
+function innermost(error: Error): string {
+  let e: Error = error;
+  while (e.cause instanceof Error) e = e.cause;
+  return e.message;
+}
+
+/**
+ * An update that failed without the work's own error: its activity timed out, or the job's run
+ * ended under it (a stop, a cancellation). The request did not finish; the caller may send it again.
+ */
+function interrupted(error: unknown): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError)) return error;
+  let timedOut = false;
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof TimeoutFailure) timedOut = true;
+  if (timedOut) return new ApiError(503, 'Timeout', `the request did not finish in time (${innermost(error)}); try again`);
+  return new ApiError(503, 'Interrupted', `the app's job could not finish the request (${innermost(error)}); try again`);
 }
 
 /**

@@ -7,6 +7,7 @@
  * target never has to refuse a request.
  */
 import type { ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshScimTenant, testEnv } from '../support/env';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
@@ -20,10 +21,18 @@ const LIMIT = 20;
 let h: Harness;
 let proxy: FaultProxy;
 const children: ChildProcess[] = [];
+/** The API's log: a refused on-demand request shows its cause in the test's output. */
+const serviceLog: string[] = [];
+const logDestination = new Writable({
+  write(chunk, _encoding, done) {
+    serviceLog.push(String(chunk));
+    done();
+  },
+});
 
 beforeAll(async () => {
   [h, proxy] = await Promise.all([
-    startHarness({ worker: false }),
+    startHarness({ worker: false, logDestination }),
     startFaultProxy({ target: new URL(testEnv.scimUrl).origin, rateLimit: { requests: LIMIT } }),
   ]);
 });
@@ -70,7 +79,11 @@ describe('three workers and one target', () => {
     const onDemand = await Promise.all(
       people.slice(-ON_DEMAND).map((person) => h.api('POST', `/api/v1/apps/${appId}/provision-on-demand`, { objectId: person.id })),
     );
-    expect(onDemand.map((answer) => answer.status)).toEqual(onDemand.map(() => 200));
+    const refused = onDemand.filter((answer) => answer.status !== 200);
+    expect(
+      refused.map((answer) => answer.body),
+      serviceLog.filter((line) => /"level":(50|60)/.test(line)).join(''),
+    ).toEqual([]);
     const cycle = await h.waitForCycle(appId, null, 120_000);
     expect(cycle).toMatchObject({ kind: 'initial', state: 'succeeded' });
     expect(cycle.counts.failed).toBe(0);

@@ -1,0 +1,13 @@
+import { Worker, NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { u } from './wf';
+const address = process.argv[2]!;
+const nc = await NativeConnection.connect({ address });
+const worker = await Worker.create({ connection: nc, taskQueue: 'tq', workflowsPath: new URL('./wf.ts', import.meta.url).pathname });
+const running = worker.run();
+const client = new Client({ connection: await Connection.connect({ address }) });
+const h = await client.workflow.start('w', { taskQueue: 'tq', workflowId: 'w-' + Date.now() });
+const t0 = Date.now();
+const res = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => h.executeUpdate(u, { args: [i] })));
+for (const r of res) console.log(r.status, r.status === 'fulfilled' ? r.value : `${r.reason?.name} ${r.reason?.message} cause=${r.reason?.cause?.code} ${r.reason?.cause?.details}`, Date.now() - t0);
+worker.shutdown(); await running; process.exit(0);
