@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- initial-sync [--users N] [--concurrency C] [--page-size P] [--database-url URL] [--timeout-minutes M] [--cpu-profile DIR]`
  * `npm run bench -- log-export [--entries N]`
+ * `npm run bench -- many-apps [--apps A] [--users U] [common options]`
  * `npm run bench -- groups [--users N] [--groups G] [--members-per-group M] [--members-per-patch L] [--seed S] [common options]`
  *
  * Prints the figures and writes them to `bench/results/initial-sync-<N>.json` or
@@ -15,18 +16,21 @@ import { runGroups } from './groups';
 import { formatLifecycle, runLifecycle, writeLifecycle } from './lifecycle';
 import { runInitialSync } from './initial-sync';
 import { formatLogExport, runLogExport, writeLogExport } from './log-export';
+import { formatManyApps, runManyApps, writeManyApps } from './many-apps';
 import { formatGroups, formatInitialSync, writeGroups, writeInitialSync } from './report';
 import { Teardown } from './teardown';
 
-const USAGE = `usage: npm run bench -- initial-sync|groups|lifecycle|log-export [options]
+const USAGE = `usage: npm run bench -- initial-sync|groups|lifecycle|many-apps|log-export [options]
 
   initial-sync         provision N users into an empty tenant
   lifecycle            leaver, joiner and on-demand latency with --apps A apps (default 10) over --leavers L leavers (default 100)
   groups               provision N users and G groups with their members, then run an incremental
                        cycle after 1% of the users and 1% of the memberships changed
+  many-apps            --apps A apps (default 200) of --users U users each (default 500) started at once,
+                       against the same A × U users in one app: fair share and the ratio of the two times
   log-export           export --entries N provisioning-log entries (default 100000) as CSV and NDJSON, time and peak memory
 
-  --users N            directory users to provision (default 10000)
+  --users N            directory users to provision (default 10000; many-apps: per app, default 500)
   --concurrency C      objects reconciled at once, and the raw loop's concurrency (default 8, the service's default)
   --page-size P        Graph page size of the full listing, 1..999 (default 999)
   --database-url URL   PostgreSQL server to create a fresh database on (default: in-memory PGlite in the worker)
@@ -40,7 +44,7 @@ const USAGE = `usage: npm run bench -- initial-sync|groups|lifecycle|log-export 
   --seed S             seed of the group memberships and changes (default 1)
 `;
 
-const BENCHMARKS = ['initial-sync', 'groups', 'lifecycle', 'log-export'] as const;
+const BENCHMARKS = ['initial-sync', 'groups', 'lifecycle', 'many-apps', 'log-export'] as const;
 
 function positiveInteger(name: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
@@ -52,7 +56,7 @@ function parse() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      users: { type: 'string', default: '10000' },
+      users: { type: 'string' },
       concurrency: { type: 'string', default: '8' },
       'page-size': { type: 'string', default: '999' },
       'database-url': { type: 'string' },
@@ -62,7 +66,7 @@ function parse() {
       'members-per-group': { type: 'string', default: '50' },
       'members-per-patch': { type: 'string', default: String(DEFAULT_MAX_MEMBERS_PER_PATCH) },
       seed: { type: 'string', default: '1' },
-      apps: { type: 'string', default: '10' },
+      apps: { type: 'string' },
       leavers: { type: 'string', default: '100' },
       entries: { type: 'string', default: '100000' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -76,7 +80,8 @@ function parse() {
   if (!benchmark) throw new Error(`unknown benchmark "${positionals.join(' ')}"\n${USAGE}`);
   const databaseUrl = values['database-url'];
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error('--database-url must be a postgres:// URL');
-  const users = positiveInteger('users', values.users);
+  const manyApps = benchmark === 'many-apps';
+  const users = positiveInteger('users', values.users ?? (manyApps ? '500' : '10000'));
   return {
     benchmark,
     users,
@@ -89,7 +94,7 @@ function parse() {
     membersPerGroup: positiveInteger('members-per-group', values['members-per-group'], users),
     membersPerPatch: positiveInteger('members-per-patch', values['members-per-patch']),
     seed: positiveInteger('seed', values.seed, 2 ** 32 - 1),
-    apps: positiveInteger('apps', values.apps, 100),
+    apps: positiveInteger('apps', values.apps ?? (manyApps ? '200' : '10'), manyApps ? 1000 : 100),
     leavers: positiveInteger('leavers', values.leavers),
     entries: positiveInteger('entries', values.entries),
   };
@@ -129,6 +134,10 @@ try {
     );
     process.stdout.write(formatLifecycle(result));
     log(`written to ${await writeLifecycle(result)}`);
+  } else if (options.benchmark === 'many-apps') {
+    const result = await runManyApps(options, teardown, log);
+    process.stdout.write(formatManyApps(result));
+    log(`written to ${await writeManyApps(result)}`);
   } else if (options.benchmark === 'groups') {
     const result = await runGroups(options, teardown, log);
     process.stdout.write(formatGroups(result));
