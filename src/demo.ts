@@ -37,6 +37,7 @@ Starts scimflow against a sandbox directory and scim2-server, both on loopback. 
   SCIMFLOW_DEMO_DIR           data dir, emptied at every start (default ./.scimflow-demo)
   SCIMFLOW_SANDBOX_PORT       port of the sandbox Graph (default: a free one)
   SCIMFLOW_SANDBOX_SCIM_PORT  port of scim2-server (default: a free one)
+  SCIMFLOW_SANDBOX_SCIM_TOKEN the bearer token scim2-server accepts (default: a random one)
   PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT and the service's other settings apply as for npm start.
 `;
 
@@ -121,7 +122,7 @@ try {
   });
   const company = seedCompany(sandbox);
 
-  const scimToken = randomBytes(24).toString('base64url');
+  const scimToken = settings.SCIMFLOW_SANDBOX_SCIM_TOKEN ?? randomBytes(24).toString('base64url');
   try {
     scim = await startScimTarget({
       port: settings.SCIMFLOW_SANDBOX_SCIM_PORT ?? (await freePort()),

@@ -175,6 +175,7 @@ const settingsSchema = z
 /** Variables whose value never appears in a message: it may be, or hold, a credential. */
 const SECRET = new Set([
   'DATABASE_URL',
+  'SCIMFLOW_SANDBOX_SCIM_TOKEN',
   'SCIMFLOW_SECRET_KEY',
   'SCIMFLOW_PAYLOAD_KEYS',
   'SCIMFLOW_ADMIN_TOKEN',
@@ -211,6 +212,8 @@ const demoSettingsSchema = z.object({
   SCIMFLOW_SANDBOX_PORT: port(0, 0),
   /** scim2-server's loopback port (a free one when absent). */
   SCIMFLOW_SANDBOX_SCIM_PORT: portNumber(1).optional(),
+  /** The bearer token scim2-server accepts (a random one when absent). */
+  SCIMFLOW_SANDBOX_SCIM_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type DemoSettings = z.output<typeof demoSettingsSchema> & { demoDir: string };
