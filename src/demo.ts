@@ -120,7 +120,7 @@ try {
     tenantId: randomUUID(),
     clientId: randomUUID(),
   });
-  const company = seedCompany(sandbox);
+  const company = seedCompany(sandbox.directory);
 
   const scimToken = settings.SCIMFLOW_SANDBOX_SCIM_TOKEN ?? randomBytes(24).toString('base64url');
   try {

@@ -5,7 +5,7 @@
  * department, one for the managers and one for everyone. The same company every time, ids
  * aside.
  */
-import type { SandboxGraph } from './index';
+import type { Directory } from './directory';
 import { nicknameOf } from './people-api';
 
 export const COMPANY_DOMAIN = 'northwind.example';
@@ -104,7 +104,7 @@ export interface SeededCompany {
 }
 
 /** Adds the company to an empty sandbox directory. */
-export function seedCompany(sandbox: SandboxGraph): SeededCompany {
+export function seedCompany(sandbox: Directory): SeededCompany {
   const people: SeededCompany['people'] = [];
   const heads: string[] = [];
   let employeeNumber = 1000;
