@@ -15,10 +15,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { demoBanner } from './sandbox/banner';
-import { COMPANY_DOMAIN, seedCompany } from './sandbox/company';
-import { startSandboxGraph, writeSandboxCa, type SandboxGraph } from './sandbox/index';
-import { startScimTarget, type ScimTarget } from './sandbox/scim-target';
+import {
+  COMPANY_DOMAIN,
+  demoBanner,
+  seedCompany,
+  startSandboxGraph,
+  startScimTarget,
+  writeSandboxCa,
+  type SandboxGraph,
+  type ScimTarget,
+} from './sandbox/index';
 import { readDemoSettings, SettingsError, type DemoSettings } from './service/settings';
 import { freePort } from './temporal/dev-server';
 import { projectRoot } from './tools/index';
@@ -339,9 +345,7 @@ function watchCycles(apiUrl: string, adminToken: string): void {
         if (!cycle || cycle.id === last) return;
         last = cycle.id;
         const seconds = Math.round((Date.parse(cycle.finishedAt) - Date.parse(cycle.startedAt)) / 1000);
-        const counts = Object.entries(cycle.counts)
-          .map(([name, count]) => `${count} ${name}`)
-          .join(', ');
+        const counts = COUNTS.map((name) => `${cycle.counts[name] ?? 0} ${name}`).join(', ');
         say(`demo: ${cycle.kind} cycle ${cycle.id} ${cycle.state} in ${seconds} s: ${counts}`);
       })
       .catch(() => {
@@ -352,6 +356,9 @@ function watchCycles(apiUrl: string, adminToken: string): void {
       });
   }, 2000);
 }
+
+/** A cycle's counts, in the order the demo says them. */
+const COUNTS = ['created', 'updated', 'disabled', 'deleted', 'skipped', 'failed'] as const;
 
 interface CycleSummary {
   id: string;

@@ -33,6 +33,9 @@ import { graphError, type SandboxResponse } from './shapes';
 export type { AppRole, AppRoleAssignment, GroupProperties, GroupRecord, Json, UserRecord, SandboxRequestLog };
 export type { SandboxPerson } from './people-api';
 export { writeSandboxCa } from './tls';
+export { COMPANY_DOMAIN, seedCompany, type SeededCompany } from './company';
+export { demoBanner, type DemoBannerParts } from './banner';
+export { startScimTarget, type ScimTarget, type ScimTargetOptions } from './scim-target';
 
 export interface SandboxGraphOptions {
   /** Directory with `cert.pem` and `key.pem` for `localhost` and `127.0.0.1` (see writeSandboxCa). */

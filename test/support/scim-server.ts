@@ -1,5 +1,5 @@
 /** Runs the independent SCIM test target, PyPI `scim2-server`, as a child process (src/sandbox/scim-target.ts). */
-import { startScimTarget, type ScimTarget } from '../../src/sandbox/scim-target';
+import { startScimTarget, type ScimTarget } from '../../src/sandbox/index';
 import { portForLater } from './ports';
 
 export type ScimServer = ScimTarget;
