@@ -97,7 +97,8 @@ async function stop(signal: NodeJS.Signals, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   clearInterval(watcher);
-  say('demo: stopping the service, then the SCIM target and the sandbox');
+  const started = sandbox !== undefined;
+  if (started) say('demo: stopping the service, then the SCIM target and the sandbox');
   let exitCode = code;
   if (service && serviceExit && service.exitCode === null && service.signalCode === null) {
     // A terminal's Ctrl-C reached the service already; a signal sent to the demo alone did not.
@@ -109,7 +110,7 @@ async function stop(signal: NodeJS.Signals, code = 0): Promise<void> {
   }
   await scim?.stop();
   await sandbox?.close();
-  say('demo: stopped');
+  if (started) say('demo: stopped');
   process.exit(exitCode);
 }
 process.on('SIGINT', () => void stop('SIGINT'));
@@ -117,6 +118,13 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 
 try {
   await prepareDir();
+} catch (error) {
+  // Nothing is started yet: one line, and exit status 2 (a usage error), as a bad setting.
+  process.stderr.write(`scimflow demo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+
+try {
   const tlsDir = join(dir, 'tls');
   await writeSandboxCa(tlsDir);
   sandbox = await startSandboxGraph({
