@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.scimflow/', '.test-tmp/', 'bench/results/', 'coverage/'] },
+  { ignores: ['node_modules/', '.tools/', '.scimflow/', '.scimflow-demo/', '.test-tmp/', 'bench/results/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

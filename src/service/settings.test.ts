@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSettings, SettingsError } from './settings';
+import { readDemoSettings, readSettings, SettingsError } from './settings';
 
 function problemOf(env: Record<string, string>): string {
   try {
@@ -152,5 +152,31 @@ describe('readSettings', () => {
     expect(message).toMatch(/^bad settings: PORT .*; DATABASE_URL .*; SCIMFLOW_SECRET_KEY .*$/);
     expect(message).not.toContain('\n');
     expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('readDemoSettings', () => {
+  it('takes the defaults from an empty environment, and good values', () => {
+    const defaults = readDemoSettings({});
+    expect(defaults).toMatchObject({ SCIMFLOW_SANDBOX_PORT: 0 });
+    expect(defaults.SCIMFLOW_SANDBOX_SCIM_PORT).toBeUndefined();
+    expect(defaults.demoDir).toMatch(/\.scimflow-demo$/);
+    expect(
+      readDemoSettings({ SCIMFLOW_DEMO_DIR: '/tmp/d', SCIMFLOW_SANDBOX_PORT: '9443', SCIMFLOW_SANDBOX_SCIM_PORT: '9080' }),
+    ).toMatchObject({ demoDir: '/tmp/d', SCIMFLOW_SANDBOX_PORT: 9443, SCIMFLOW_SANDBOX_SCIM_PORT: 9080 });
+  });
+
+  it('names each bad variable, and never the token', () => {
+    let message = '';
+    try {
+      readDemoSettings({ SCIMFLOW_SANDBOX_PORT: '70000', SCIMFLOW_SANDBOX_SCIM_PORT: '0', SCIMFLOW_SANDBOX_SCIM_TOKEN: 'hunter2' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingsError);
+      message = (error as SettingsError).message;
+    }
+    expect(message).toBe(
+      'bad settings: SCIMFLOW_SANDBOX_PORT must be a port number from 0 to 65535 (got "70000"); ' +
+        'SCIMFLOW_SANDBOX_SCIM_PORT must be a port number from 1 to 65535 (got "0"); SCIMFLOW_SANDBOX_SCIM_TOKEN must be at least 16 characters',
+    );
   });
 });

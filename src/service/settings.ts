@@ -175,6 +175,7 @@ const settingsSchema = z
 /** Variables whose value never appears in a message: it may be, or hold, a credential. */
 const SECRET = new Set([
   'DATABASE_URL',
+  'SCIMFLOW_SANDBOX_SCIM_TOKEN',
   'SCIMFLOW_SECRET_KEY',
   'SCIMFLOW_PAYLOAD_KEYS',
   'SCIMFLOW_ADMIN_TOKEN',
@@ -200,8 +201,33 @@ export class SettingsError extends Error {
  * readSettings({ PORT: 'abc' }); // SettingsError: bad setting: PORT must be a port number from 0 to 65535 (got "abc")
  */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = checked(settingsSchema, env);
+  return { ...parsed, dataDir: resolve(parsed.SCIMFLOW_DATA_DIR) };
+}
+
+const demoSettingsSchema = z.object({
+  /** The demo's data dir: the service's (embedded database, dev server), the sandbox's CA and the apps file. */
+  SCIMFLOW_DEMO_DIR: z.string().min(1).default('./.scimflow-demo'),
+  /** The sandbox Graph's loopback port (0: a free one). */
+  SCIMFLOW_SANDBOX_PORT: port(0, 0),
+  /** scim2-server's loopback port (a free one when absent). */
+  SCIMFLOW_SANDBOX_SCIM_PORT: portNumber(1).optional(),
+  /** The bearer token scim2-server accepts (a random one when absent). */
+  SCIMFLOW_SANDBOX_SCIM_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+
+export type DemoSettings = z.output<typeof demoSettingsSchema> & { demoDir: string };
+
+/** Reads and checks the settings of `npm run demo` (the service's own are checked by the service); throws a SettingsError. */
+export function readDemoSettings(env: NodeJS.ProcessEnv = process.env): DemoSettings {
+  const parsed = checked(demoSettingsSchema, env);
+  return { ...parsed, demoDir: resolve(parsed.SCIMFLOW_DEMO_DIR) };
+}
+
+/** The variables a schema reads, parsed; a SettingsError naming each bad one (an empty value counts as unset). */
+function checked<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = settingsSchema.safeParse(blankless);
+  const parsed = schema.safeParse(blankless);
   if (!parsed.success) {
     throw new SettingsError(
       parsed.error.issues.map((issue) => {
@@ -212,5 +238,5 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       }),
     );
   }
-  return { ...parsed.data, dataDir: resolve(parsed.data.SCIMFLOW_DATA_DIR) };
+  return parsed.data;
 }

@@ -98,7 +98,7 @@ export function stopProcess(child: ChildProcess, graceMs = 5000, group = false):
  * then becomes `bin` (same process id). Elsewhere `bin` as it is; a dev server left behind is
  * then replaced by the next start (see local-server.ts).
  */
-function tiedToParent(bin: string, args: string[]): [string, string[]] {
+export function tiedToParent(bin: string, args: string[]): [string, string[]] {
   const setpriv = process.platform === 'linux' ? onPath('setpriv') : undefined;
   return setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', bin, ...args]] : [bin, args];
 }

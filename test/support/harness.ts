@@ -185,11 +185,11 @@ export function appBody(graph: FakeGraph, scimBaseUrl: string, overrides: Record
 }
 
 /** Every resource of an endpoint of a SCIM tenant, read page by page. */
-export async function listTarget(scimBaseUrl: string, endpoint: 'Users' | 'Groups'): Promise<any[]> {
+export async function listTarget(scimBaseUrl: string, endpoint: 'Users' | 'Groups', token = testEnv.scimToken): Promise<any[]> {
   const resources: any[] = [];
   for (let startIndex = 1; ;) {
     const response = await fetch(`${scimBaseUrl}/${endpoint}?startIndex=${startIndex}&count=500`, {
-      headers: { authorization: `Bearer ${testEnv.scimToken}` },
+      headers: { authorization: `Bearer ${token}` },
     });
     const page = (await response.json()) as { Resources?: any[]; totalResults: number };
     resources.push(...(page.Resources ?? []));

@@ -1,47 +1,7 @@
-/**
- * A throw-away certificate authority and a `localhost` / `127.0.0.1` leaf signed by it, for
- * HTTPS fakes on loopback. Processes that talk to such a fake trust the CA through
- * NODE_EXTRA_CA_CERTS (read at process start, so set it for child processes).
- */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import selfsigned from 'selfsigned';
+/** The test certificate authority: the sandbox's own (src/sandbox/tls.ts), named for the tests. */
+import { writeSandboxCa } from '../../src/sandbox/index';
 
 /** Writes `ca.pem`, `cert.pem` and `key.pem` into `dir`, valid for a week. */
-export async function writeTestCa(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const now = new Date();
-  const later = new Date(now.getTime() + 7 * 24 * 3600 * 1000);
-  const ca = await selfsigned.generate([{ name: 'commonName', value: 'scimflow test CA' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: now,
-    notAfterDate: later,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    ],
-  });
-  const leaf = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: now,
-    notAfterDate: later,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
-  await writeFile(join(dir, 'ca.pem'), ca.cert);
-  await writeFile(join(dir, 'cert.pem'), leaf.cert);
-  await writeFile(join(dir, 'key.pem'), leaf.private);
+export function writeTestCa(dir: string): Promise<void> {
+  return writeSandboxCa(dir, 'scimflow test CA');
 }

@@ -1,205 +1,29 @@
 /**
- * A fake Microsoft Entra tenant for tests: identity platform (OpenID configuration, client
- * credentials token endpoint) and the Microsoft Graph v1.0 resources the source reads, over
- * HTTPS on loopback, with a directory that tests change directly.
+ * The Graph fake of the tests: the sandbox tenant (src/sandbox) on the test CA that the global
+ * setup wrote and every test process trusts.
  *
  * @example
  * const fake = await startFakeGraph();
  * const alice = fake.addUser({ userPrincipalName: 'alice@contoso.test', displayName: 'Alice' });
- * const source = createGraphSource(fake.sourceConfig(), fake.clientSecret, { select: ['displayName'] });
  * // ... fake.updateUser(alice.id, { displayName: 'Alice B' }); fake.expireDeltaTokens(); ...
  * await fake.close();
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { testEnv } from '../../support/env';
-import { TokenIssuer } from './auth';
 import {
-  Directory,
-  type AppRole,
-  type AppRoleAssignment,
-  type GroupProperties,
-  type GroupRecord,
-  type Json,
-  type UserRecord,
-} from './directory';
-import { GraphApi } from './graph-api';
-import { Pager } from './paging';
-import { listen, type FakeRequestLog } from './server';
-import { graphError, type FakeResponse } from './shapes';
+  startSandboxGraph,
+  type SandboxGraph,
+  type SandboxGraphOptions,
+  type SandboxRequestLog,
+  type SandboxSourceConfig,
+} from '../../../src/sandbox/index';
+import { testEnv } from '../../support/env';
 
-export type { AppRole, AppRoleAssignment, GroupProperties, GroupRecord, Json, UserRecord, FakeRequestLog };
-
-export interface FakeGraphOptions {
-  tenantId?: string;
-  clientId?: string;
-  clientSecret?: string;
-  /** The app's service principal (resource of assignments). */
-  servicePrincipalId?: string;
-  /** Page size when a request has no `$top`, and of delta rounds (default 100). */
-  pageSize?: number;
-  /** Cap on every page size, `$top` included (default 999): set it low to make any listing page. */
-  maxPageSize?: number;
-  /**
-   * Most `members@delta` items on one page of a groups delta round (default 1000): a group with
-   * more members fills the page and continues on the next ones.
-   */
-  deltaMembersPerPage?: number;
-}
-
-export interface FakeGraph {
-  /** `https://localhost:PORT`: the authority host and the Graph host. */
-  url: string;
-  port: number;
-  authorityHost: string;
-  /** `https://localhost:PORT/v1.0`. */
-  graphBaseUrl: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  servicePrincipalId: string;
-  directory: Directory;
-  /** Every request received, in order. */
-  requests: FakeRequestLog[];
-  /** A graph source configuration pointing at this fake (override any field). */
-  sourceConfig(overrides?: Partial<FakeSourceConfig>): FakeSourceConfig;
-  addUser(properties?: Partial<UserRecord>): UserRecord;
-  updateUser(id: string, patch: Record<string, Json>): void;
-  /** Sets a user's manager (null removes it); delta reports it as `manager@delta`, reads with `$expand=manager`. */
-  setManager(userId: string, managerId: string | null): void;
-  softDeleteUser(id: string): void;
-  restoreUser(id: string): void;
-  hardDeleteUser(id: string): void;
-  addGroup(properties?: GroupProperties): GroupRecord;
-  /** Sets group properties; `null` clears one. */
-  updateGroup(id: string, patch: Record<string, Json>): void;
-  /** Deletes a group: permanently (a security group, the default) or restorably (a Microsoft 365 group). */
-  deleteGroup(id: string, permanent?: boolean): void;
-  /** Adds an existing user or group as a direct member. */
-  addMember(groupId: string, memberId: string): void;
-  addMembers(groupId: string, memberIds: Iterable<string>): void;
-  removeMember(groupId: string, memberId: string): void;
-  /** Assigns a user or group to the app (or to `resourceId`). */
-  assign(principalId: string, principalType: 'User' | 'Group', resourceId?: string, appRoleId?: string): AppRoleAssignment;
-  /** Defines the app roles of the app's service principal (or of `resourceId`); returns them with ids. */
-  defineAppRoles(roles: { value: string; displayName: string }[], resourceId?: string): AppRole[];
-  unassign(principalId: string, resourceId?: string): void;
-  /** The next `count` Graph calls answer 429 (or `status`) with this `Retry-After`. */
-  throttleNext(count: number, retryAfter?: string, status?: 429 | 503): void;
-  /** The next `count` Graph calls answer this Graph error. */
-  failNext(count: number, status: number, code: string, message: string, headers?: Record<string, string>): void;
-  /** Drops the injected answers not consumed yet: Graph answers as itself again. */
-  clearFailures(): void;
-  /**
-   * Invalidates every delta token issued so far. `syncStateNotFound` (default) answers 400 as
-   * documented for directory resources; `resyncRequired` answers 410 Gone.
-   */
-  expireDeltaTokens(style?: 'syncStateNotFound' | 'resyncRequired'): void;
-  close(): Promise<void>;
-}
-
-export interface FakeSourceConfig {
-  type: 'graph';
-  tenantId: string;
-  clientId: string;
-  authorityHost: string;
-  graphBaseUrl: string;
-  scope: 'all' | 'assigned';
-  servicePrincipalId: string;
-}
+export type { AppRole, AppRoleAssignment, GroupProperties, GroupRecord, Json, UserRecord } from '../../../src/sandbox/index';
+export type FakeGraph = SandboxGraph;
+export type FakeGraphOptions = Omit<SandboxGraphOptions, 'tlsDir'>;
+export type FakeRequestLog = SandboxRequestLog;
+export type FakeSourceConfig = SandboxSourceConfig;
 
 /** Starts a fake tenant on a free loopback port. */
-export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<FakeGraph> {
-  const tenantId = options.tenantId ?? randomUUID();
-  const clientId = options.clientId ?? randomUUID();
-  const clientSecret = options.clientSecret ?? `fake~${randomBytes(24).toString('base64url')}`;
-  const servicePrincipalId = options.servicePrincipalId ?? randomUUID();
-  const directory = new Directory();
-  const api = new GraphApi(directory, new Pager(), {
-    pageSize: options.pageSize ?? 100,
-    maxPageSize: options.maxPageSize ?? 999,
-    membersPerPage: options.deltaMembersPerPage ?? 1000,
-  });
-  const injected: FakeResponse[] = [];
-  const requests: FakeRequestLog[] = [];
-  const { server, port } = await listen({
-    tlsDir: testEnv.tlsDir,
-    issuer: new TokenIssuer({ tenantId, clientId, clientSecret }),
-    api,
-    injected,
-    requests,
-  });
-  const url = `https://localhost:${port}`;
-
-  return {
-    url,
-    port,
-    authorityHost: url,
-    graphBaseUrl: `${url}/v1.0`,
-    tenantId,
-    clientId,
-    clientSecret,
-    servicePrincipalId,
-    directory,
-    requests,
-    sourceConfig: (overrides = {}) => ({
-      type: 'graph',
-      tenantId,
-      clientId,
-      authorityHost: url,
-      graphBaseUrl: `${url}/v1.0`,
-      scope: 'all',
-      servicePrincipalId,
-      ...overrides,
-    }),
-    addUser: (properties) => directory.addUser(properties),
-    updateUser: (id, patch) => directory.updateUser(id, patch),
-    setManager: (userId, managerId) => directory.setManager(userId, managerId),
-    softDeleteUser: (id) => directory.softDeleteUser(id),
-    restoreUser: (id) => directory.restoreUser(id),
-    hardDeleteUser: (id) => directory.hardDeleteUser(id),
-    addGroup: (properties) => directory.addGroup(properties),
-    updateGroup: (id, patch) => directory.updateGroup(id, patch),
-    deleteGroup: (id, permanent) => directory.deleteGroup(id, permanent),
-    addMember: (groupId, memberId) => directory.addMember(groupId, memberId),
-    addMembers: (groupId, memberIds) => directory.addMembers(groupId, memberIds),
-    removeMember: (groupId, memberId) => directory.removeMember(groupId, memberId),
-    assign: (principalId, principalType, resourceId = servicePrincipalId, appRoleId) =>
-      directory.assign(resourceId, principalId, principalType, appRoleId),
-    defineAppRoles(roles, resourceId = servicePrincipalId) {
-      const defined = roles.map((role): AppRole => ({
-        id: randomUUID(),
-        value: role.value,
-        displayName: role.displayName,
-        description: role.displayName,
-        isEnabled: true,
-        allowedMemberTypes: ['User'],
-        origin: 'Application',
-      }));
-      directory.appRoles.set(resourceId, [...(directory.appRoles.get(resourceId) ?? []), ...defined]);
-      return defined;
-    },
-    unassign: (principalId, resourceId = servicePrincipalId) => directory.unassign(resourceId, principalId),
-    throttleNext(count, retryAfter = '2.128', status = 429) {
-      const [code, message] =
-        status === 429
-          ? ['TooManyRequests', 'Too many requests. Please retry after the interval given in the Retry-After header.']
-          : [
-              'ServiceUnavailable',
-              'The service is temporarily unavailable. Please retry after the interval given in the Retry-After header.',
-            ];
-      for (let i = 0; i < count; i++) injected.push(graphError(status, code, message, { 'retry-after': retryAfter }));
-    },
-    failNext(count, status, code, message, headers) {
-      for (let i = 0; i < count; i++) injected.push(graphError(status, code, message, headers));
-    },
-    clearFailures() {
-      injected.length = 0;
-    },
-    expireDeltaTokens: (style = 'syncStateNotFound') => api.expireDeltaTokens(style),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+export function startFakeGraph(options: FakeGraphOptions = {}): Promise<FakeGraph> {
+  return startSandboxGraph({ tlsDir: testEnv.tlsDir, ...options });
 }

@@ -1,7 +1,7 @@
 /** Response shapes of Microsoft Graph and the Microsoft identity platform, as documented. */
 import { randomUUID } from 'node:crypto';
 
-export interface FakeResponse {
+export interface SandboxResponse {
   status: number;
   /** A JSON body. */
   body?: unknown;
@@ -11,7 +11,7 @@ export interface FakeResponse {
 }
 
 /** Graph's error body: `{"error": {"code", "message", "innerError": {date, request-id, client-request-id}}}`. */
-export function graphError(status: number, code: string, message: string, headers?: Record<string, string>): FakeResponse {
+export function graphError(status: number, code: string, message: string, headers?: Record<string, string>): SandboxResponse {
   const requestId = randomUUID();
   return {
     status,
@@ -27,7 +27,7 @@ export function graphError(status: number, code: string, message: string, header
 }
 
 /** The identity platform's OAuth error body, e.g. `invalid_client` with an `AADSTS…` description. */
-export function tokenError(status: number, error: string, aadsts: number, description: string): FakeResponse {
+export function tokenError(status: number, error: string, aadsts: number, description: string): SandboxResponse {
   const traceId = randomUUID();
   const correlationId = randomUUID();
   const timestamp = new Date()

@@ -6,7 +6,7 @@
 import { groupsDelta, usersDelta } from './delta';
 import { projectGroup, projectUser, type Directory, type Json, type MemberType } from './directory';
 import type { Listing, Pager } from './paging';
-import { graphError, type FakeResponse } from './shapes';
+import { graphError, type SandboxResponse } from './shapes';
 
 export interface GraphRequest {
   /** Graph root of this request, e.g. `https://localhost:1234/v1.0`. */
@@ -62,14 +62,14 @@ export class GraphApi {
   }
 
   /** `/users/$count`: a plain-text number, only as an advanced query (as Graph answers). */
-  private countUsers(request: GraphRequest): FakeResponse {
+  private countUsers(request: GraphRequest): SandboxResponse {
     if (request.consistencyLevel?.toLowerCase() !== 'eventual') {
       return graphError(400, 'Request_BadRequest', 'Count is not currently supported.');
     }
     return { status: 200, text: String(this.directory.users.size) };
   }
 
-  handle(request: GraphRequest): FakeResponse {
+  handle(request: GraphRequest): SandboxResponse {
     const { path } = request;
     const skiptoken = request.query.get('$skiptoken');
     if (skiptoken !== null) return this.nextPage(request, skiptoken);
@@ -98,7 +98,7 @@ export class GraphApi {
     return graphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
   }
 
-  private nextPage(request: GraphRequest, skiptoken: string): FakeResponse {
+  private nextPage(request: GraphRequest, skiptoken: string): SandboxResponse {
     const cursor = this.pager.cursor(skiptoken);
     if (!cursor) return graphError(400, 'Directory_InvalidSkipToken', 'The specified page token value has expired or is invalid.');
     if (cursor.listing.generation !== undefined && cursor.listing.generation < this.generation) return this.expired();
@@ -115,7 +115,7 @@ export class GraphApi {
       : undefined;
   }
 
-  private pageSize(request: GraphRequest): number | FakeResponse {
+  private pageSize(request: GraphRequest): number | SandboxResponse {
     const raw = request.query.get('$top');
     if (raw === null) return Math.min(this.options.pageSize, this.options.maxPageSize);
     const top = Number(raw);
@@ -129,7 +129,7 @@ export class GraphApi {
     return `${base}/$metadata#users${select ? `(${select.join(',')})` : ''}`;
   }
 
-  private listUsers(request: GraphRequest): FakeResponse {
+  private listUsers(request: GraphRequest): SandboxResponse {
     const select = this.select(request);
     const pageSize = this.pageSize(request);
     if (typeof pageSize !== 'number') return pageSize;
@@ -151,7 +151,7 @@ export class GraphApi {
   }
 
   /** The token of a delta request (undefined on a first round), or the answer for an expired one. */
-  private deltaToken(request: GraphRequest): DeltaToken | undefined | FakeResponse {
+  private deltaToken(request: GraphRequest): DeltaToken | undefined | SandboxResponse {
     const raw = request.query.get('$deltatoken');
     if (raw === null) return undefined;
     const token = decodeDeltaToken(raw);
@@ -179,7 +179,7 @@ export class GraphApi {
     };
   }
 
-  private usersDelta(request: GraphRequest): FakeResponse {
+  private usersDelta(request: GraphRequest): SandboxResponse {
     const token = this.deltaToken(request);
     if (token && 'status' in token) return token;
     const select = token ? token.sel : this.select(request);
@@ -190,7 +190,7 @@ export class GraphApi {
     );
   }
 
-  private groupsDelta(request: GraphRequest): FakeResponse {
+  private groupsDelta(request: GraphRequest): SandboxResponse {
     const token = this.deltaToken(request);
     if (token && 'status' in token) return token;
     const select = token ? token.sel : this.select(request);
@@ -213,7 +213,7 @@ export class GraphApi {
     return `${base}/$metadata#groups${select ? `(${select.join(',')})` : ''}`;
   }
 
-  private listGroups(request: GraphRequest): FakeResponse {
+  private listGroups(request: GraphRequest): SandboxResponse {
     const select = this.select(request);
     const pageSize = this.pageSize(request);
     if (typeof pageSize !== 'number') return pageSize;
@@ -228,7 +228,7 @@ export class GraphApi {
     });
   }
 
-  private getGroup(request: GraphRequest, id: string): FakeResponse {
+  private getGroup(request: GraphRequest, id: string): SandboxResponse {
     const group = this.directory.groups.get(id);
     if (!group) return notFound(id);
     const select = this.select(request);
@@ -243,7 +243,7 @@ export class GraphApi {
    * once, nested groups included), optionally cast to `microsoft.graph.user` or `.group`. Each
    * item carries `@odata.type`; `$select=id` gives `{"@odata.type", "id"}`.
    */
-  private groupMembers(request: GraphRequest, groupId: string, transitive: boolean, cast: MemberType | undefined): FakeResponse {
+  private groupMembers(request: GraphRequest, groupId: string, transitive: boolean, cast: MemberType | undefined): SandboxResponse {
     if (!this.directory.groups.has(groupId)) return notFound(groupId);
     const pageSize = this.pageSize(request);
     if (typeof pageSize !== 'number') return pageSize;
@@ -272,7 +272,7 @@ export class GraphApi {
     });
   }
 
-  private expired(): FakeResponse {
+  private expired(): SandboxResponse {
     const expiry = this.expiry ?? {
       status: 400,
       code: 'syncStateNotFound',
@@ -281,7 +281,7 @@ export class GraphApi {
     return graphError(expiry.status, expiry.code, expiry.message);
   }
 
-  private getUser(request: GraphRequest, id: string): FakeResponse {
+  private getUser(request: GraphRequest, id: string): SandboxResponse {
     const user = this.directory.users.get(id);
     if (!user) return notFound(id);
     const select = this.select(request);
@@ -295,8 +295,8 @@ export class GraphApi {
     };
   }
 
-  /** `/servicePrincipals/{id}`: the fake knows a service principal by the app roles defined for it or its assignments. */
-  private servicePrincipal(request: GraphRequest, servicePrincipalId: string): FakeResponse {
+  /** `/servicePrincipals/{id}`: the sandbox knows a service principal by the app roles defined for it or its assignments. */
+  private servicePrincipal(request: GraphRequest, servicePrincipalId: string): SandboxResponse {
     const roles = this.directory.appRoles.get(servicePrincipalId);
     if (!roles && !this.directory.assignments.some((a) => a.resourceId === servicePrincipalId)) return notFound(servicePrincipalId);
     const body: Json = {
@@ -313,7 +313,7 @@ export class GraphApi {
     return { status: 200, body };
   }
 
-  private appRoleAssignedTo(request: GraphRequest, servicePrincipalId: string): FakeResponse {
+  private appRoleAssignedTo(request: GraphRequest, servicePrincipalId: string): SandboxResponse {
     const pageSize = this.pageSize(request);
     if (typeof pageSize !== 'number') return pageSize;
     const items = this.directory.assignments.filter((a) => a.resourceId === servicePrincipalId).map((a) => ({ ...a }));
@@ -326,7 +326,7 @@ export class GraphApi {
   }
 }
 
-function notFound(id: string): FakeResponse {
+function notFound(id: string): SandboxResponse {
   return graphError(
     404,
     'Request_ResourceNotFound',
@@ -338,7 +338,7 @@ function notFound(id: string): FakeResponse {
  * The ids of an `id in (...)` or `id eq` `$filter`; undefined without a filter; Graph's 400 for
  * any other filter or more than 15 values.
  */
-function idFilter(request: GraphRequest, resource: 'User' | 'Group'): string[] | FakeResponse | undefined {
+function idFilter(request: GraphRequest, resource: 'User' | 'Group'): string[] | SandboxResponse | undefined {
   const filter = request.query.get('$filter');
   if (filter === null) return undefined;
   const ids = parseIdFilter(filter);

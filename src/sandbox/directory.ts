@@ -1,5 +1,5 @@
 /**
- * The fake tenant's in-memory directory: users (active and soft-deleted), groups with members,
+ * The sandbox tenant's in-memory directory: users (active and soft-deleted), groups with members,
  * app role assignments, and change logs (one for users, one for groups and their memberships)
  * that delta rounds are computed from. Both logs share one sequence, so a delta token is one number.
  */
@@ -100,8 +100,8 @@ export class Directory {
 
   /** Sets (or, with null, removes) a user's manager: a relationship, tracked by delta as `manager`. */
   setManager(userId: string, managerId: string | null): void {
-    if (!this.users.has(userId)) throw new Error(`fake graph: no user ${userId}`);
-    if (managerId !== null && !this.users.has(managerId)) throw new Error(`fake graph: no user ${managerId}`);
+    if (!this.users.has(userId)) throw new Error(`sandbox graph: no user ${userId}`);
+    if (managerId !== null && !this.users.has(managerId)) throw new Error(`sandbox graph: no user ${managerId}`);
     const previous = this.managers.get(userId);
     if (managerId === null) {
       if (previous === undefined) return;
@@ -125,7 +125,7 @@ export class Directory {
 
   addUser(properties: Partial<UserRecord> = {}): UserRecord {
     const id = properties.id ?? randomUUID();
-    if (this.users.has(id) || this.softDeleted.has(id)) throw new Error(`fake graph: user ${id} exists`);
+    if (this.users.has(id) || this.softDeleted.has(id)) throw new Error(`sandbox graph: user ${id} exists`);
     const user: UserRecord = { accountEnabled: true, ...withoutNulls(properties), id };
     this.users.set(id, user);
     this.record(id, 'created');
@@ -135,7 +135,7 @@ export class Directory {
   /** Sets properties; `null` clears one. */
   updateUser(id: string, patch: Record<string, Json>): void {
     const user = this.users.get(id) ?? this.softDeleted.get(id);
-    if (!user) throw new Error(`fake graph: no user ${id}`);
+    if (!user) throw new Error(`sandbox graph: no user ${id}`);
     for (const [key, value] of Object.entries(patch)) {
       if (key === 'id') continue;
       if (value === null) delete user[key];
@@ -150,7 +150,7 @@ export class Directory {
 
   softDeleteUser(id: string): void {
     const user = this.users.get(id);
-    if (!user) throw new Error(`fake graph: no active user ${id}`);
+    if (!user) throw new Error(`sandbox graph: no active user ${id}`);
     this.users.delete(id);
     this.softDeleted.set(id, user);
     this.record(id, 'softDeleted');
@@ -158,20 +158,20 @@ export class Directory {
 
   restoreUser(id: string): void {
     const user = this.softDeleted.get(id);
-    if (!user) throw new Error(`fake graph: no soft-deleted user ${id}`);
+    if (!user) throw new Error(`sandbox graph: no soft-deleted user ${id}`);
     this.softDeleted.delete(id);
     this.users.set(id, user);
     this.record(id, 'restored');
   }
 
   hardDeleteUser(id: string): void {
-    if (!this.users.delete(id) && !this.softDeleted.delete(id)) throw new Error(`fake graph: no user ${id}`);
+    if (!this.users.delete(id) && !this.softDeleted.delete(id)) throw new Error(`sandbox graph: no user ${id}`);
     this.record(id, 'hardDeleted');
   }
 
   addGroup(properties: GroupProperties = {}): GroupRecord {
     const { id = randomUUID(), displayName, ...rest } = properties;
-    if (this.groups.has(id) || this.softDeletedGroups.has(id)) throw new Error(`fake graph: group ${id} exists`);
+    if (this.groups.has(id) || this.softDeletedGroups.has(id)) throw new Error(`sandbox graph: group ${id} exists`);
     const group: GroupRecord = {
       id,
       displayName: displayName ?? `group ${id.slice(0, 8)}`,
@@ -186,11 +186,11 @@ export class Directory {
   /** Sets group properties; `null` clears one (`displayName` cannot be cleared). */
   updateGroup(id: string, patch: Record<string, Json>): void {
     const group = this.groups.get(id);
-    if (!group) throw new Error(`fake graph: no group ${id}`);
+    if (!group) throw new Error(`sandbox graph: no group ${id}`);
     for (const [key, value] of Object.entries(patch)) {
       if (key === 'id') continue;
       if (key === 'displayName') {
-        if (typeof value !== 'string') throw new Error('fake graph: a group needs a displayName');
+        if (typeof value !== 'string') throw new Error('sandbox graph: a group needs a displayName');
         group.displayName = value;
       } else if (value === null) delete group.properties[key];
       else group.properties[key] = value;
@@ -205,7 +205,7 @@ export class Directory {
    */
   deleteGroup(id: string, permanent = true): void {
     const group = this.groups.get(id);
-    if (!group) throw new Error(`fake graph: no group ${id}`);
+    if (!group) throw new Error(`sandbox graph: no group ${id}`);
     this.groups.delete(id);
     if (!permanent) this.softDeletedGroups.set(id, group);
     this.groupChanges.push({ seq: ++this.seq, id, kind: permanent ? 'hardDeleted' : 'softDeleted' });
@@ -225,10 +225,10 @@ export class Directory {
   /** Adds existing users or groups as direct members; adding a member twice changes nothing. */
   addMembers(groupId: string, memberIds: Iterable<string>): void {
     const group = this.groups.get(groupId);
-    if (!group) throw new Error(`fake graph: no group ${groupId}`);
+    if (!group) throw new Error(`sandbox graph: no group ${groupId}`);
     for (const memberId of memberIds) {
       const type = this.typeOf(memberId);
-      if (!type) throw new Error(`fake graph: no user or group ${memberId}`);
+      if (!type) throw new Error(`sandbox graph: no user or group ${memberId}`);
       if (group.members.has(memberId)) continue;
       group.members.add(memberId);
       this.groupChanges.push({ seq: ++this.seq, id: groupId, kind: 'memberAdded', member: { id: memberId, type } });
@@ -278,9 +278,9 @@ export class Directory {
     appRoleId: string = DEFAULT_APP_ROLE_ID,
   ): AppRoleAssignment {
     const principal = principalType === 'User' ? this.users.get(principalId) : this.groups.get(principalId);
-    if (!principal) throw new Error(`fake graph: no ${principalType} ${principalId}`);
+    if (!principal) throw new Error(`sandbox graph: no ${principalType} ${principalId}`);
     if (appRoleId !== DEFAULT_APP_ROLE_ID && !(this.appRoles.get(resourceId) ?? []).some((role) => role.id === appRoleId)) {
-      throw new Error(`fake graph: service principal ${resourceId} defines no app role ${appRoleId}`);
+      throw new Error(`sandbox graph: service principal ${resourceId} defines no app role ${appRoleId}`);
     }
     const assignment: AppRoleAssignment = {
       id: randomUUID(),

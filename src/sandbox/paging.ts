@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Json } from './directory';
-import type { FakeResponse } from './shapes';
+import type { SandboxResponse } from './shapes';
 
 export interface Listing {
   items: Json[];
@@ -35,7 +35,7 @@ export class Pager {
   }
 
   /** One page of a listing, starting at `offset`. */
-  page(base: string, listing: Listing, offset = 0): FakeResponse {
+  page(base: string, listing: Listing, offset = 0): SandboxResponse {
     const end = listing.pageEnds?.find((pageEnd) => pageEnd > offset) ?? offset + listing.pageSize;
     const body: Record<string, Json> = { '@odata.context': listing.context };
     if (end < listing.items.length) {

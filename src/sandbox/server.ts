@@ -1,7 +1,8 @@
 /**
- * The fake's HTTPS server on 127.0.0.1 (test CA certificate, valid for `localhost` and
- * `127.0.0.1`): the identity platform under `/{tenant}/...` and Graph under `[/prefix]/v1.0/...`
- * on the same port. Every Graph call needs a bearer token issued for the origin it is sent to.
+ * The sandbox's HTTPS server on 127.0.0.1 (its CA's certificate, valid for `localhost` and
+ * `127.0.0.1`): the identity platform under `/{tenant}/...`, Graph under `[/prefix]/v1.0/...` and
+ * the sandbox's own `/sandbox/people` on the same port. Every Graph call needs a bearer token
+ * issued for the origin it is sent to; `/sandbox/people` needs none (loopback only).
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
@@ -10,10 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { openIdConfiguration, type TokenIssuer } from './auth';
 import type { GraphApi } from './graph-api';
-import { graphError, type FakeResponse } from './shapes';
+import type { PeopleApi } from './people-api';
+import { graphError, type SandboxResponse } from './shapes';
 
-/** One request the fake received. */
-export interface FakeRequestLog {
+/** One request the sandbox received. */
+export interface SandboxRequestLog {
   method: string;
   host: string;
   /** Path and query as sent, e.g. `/v1.0/users?$select=id&$top=2`. */
@@ -23,11 +25,14 @@ export interface FakeRequestLog {
 
 export interface ServerParts {
   tlsDir: string;
+  port: number;
   issuer: TokenIssuer;
   api: GraphApi;
+  /** The sandbox's own `/sandbox/people` (changes to the directory). */
+  people: PeopleApi;
   /** Answers injected ahead of Graph's own (throttling, outages), consumed one per Graph call. */
-  injected: FakeResponse[];
-  requests: FakeRequestLog[];
+  injected: SandboxResponse[];
+  requests: SandboxRequestLog[];
 }
 
 const GRAPH_PATH = /^(?<prefix>(?:\/[^/]+)*?)\/v1\.0(?<path>\/.*)$/;
@@ -39,7 +44,7 @@ export async function listen(parts: ServerParts): Promise<{ server: Server; port
   const server = createServer({ key, cert }, (req, res) => {
     void handle(parts, req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(parts.port, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port };
 }
 
@@ -48,7 +53,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   const origin = `https://${host}`;
   const url = new URL(req.url ?? '/', origin);
   const body = await readBody(req);
-  let response: FakeResponse;
+  let response: SandboxResponse;
   try {
     response = route(parts, req, url, origin, body);
   } catch (error) {
@@ -63,14 +68,17 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   res.end(response.text ?? (response.body === undefined ? undefined : JSON.stringify(response.body)));
 }
 
-function route(parts: ServerParts, req: IncomingMessage, url: URL, origin: string, body: string): FakeResponse {
+function route(parts: ServerParts, req: IncomingMessage, url: URL, origin: string, body: string): SandboxResponse {
   const openid = OPENID_PATH.exec(url.pathname);
   if (openid && req.method === 'GET') return openIdConfiguration(origin, openid.groups!.tenant!);
   const token = TOKEN_PATH.exec(url.pathname);
   if (token && req.method === 'POST') return parts.issuer.token(token.groups!.tenant!, new URLSearchParams(body));
 
+  const sandbox = parts.people.handle(req.method ?? 'GET', url.pathname, body);
+  if (sandbox) return sandbox;
+
   const graph = GRAPH_PATH.exec(url.pathname);
-  if (!graph) return { status: 404, body: { error: 'not_found', error_description: `fake graph does not serve ${url.pathname}` } };
+  if (!graph) return { status: 404, body: { error: 'not_found', error_description: `the sandbox Graph does not serve ${url.pathname}` } };
   const refusal = parts.issuer.refusal(req.headers.authorization, origin);
   if (refusal) return graphError(401, 'InvalidAuthenticationToken', refusal, { 'www-authenticate': 'Bearer realm=""' });
   const injected = parts.injected.shift();

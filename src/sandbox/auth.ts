@@ -1,10 +1,10 @@
 /**
- * The fake's identity platform: the tenant's OpenID configuration and the v2.0 token endpoint
+ * The sandbox's identity platform: the tenant's OpenID configuration and the v2.0 token endpoint
  * for the client-credentials grant. Issued tokens are bound to the Graph origin of their
  * `scope` (`https://host/.default`), so a token asked for the wrong cloud is refused by Graph.
  */
 import { randomBytes } from 'node:crypto';
-import { tokenError, type FakeResponse } from './shapes';
+import { tokenError, type SandboxResponse } from './shapes';
 
 export interface AppRegistration {
   tenantId: string;
@@ -13,7 +13,7 @@ export interface AppRegistration {
 }
 
 /** `GET {authority}/{tenant}/v2.0/.well-known/openid-configuration`. */
-export function openIdConfiguration(authority: string, tenantId: string): FakeResponse {
+export function openIdConfiguration(authority: string, tenantId: string): SandboxResponse {
   const base = `${authority}/${tenantId}`;
   return {
     status: 200,
@@ -73,7 +73,7 @@ export class TokenIssuer {
   constructor(private readonly app: AppRegistration) {}
 
   /** `POST {authority}/{tenant}/oauth2/v2.0/token` with a form body. */
-  token(tenantId: string, form: URLSearchParams): FakeResponse {
+  token(tenantId: string, form: URLSearchParams): SandboxResponse {
     if (tenantId !== this.app.tenantId) {
       return tokenError(
         400,
