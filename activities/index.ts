@@ -16,6 +16,8 @@ import { cycleActivities } from './cycle';
 import { lifecycleActivities, type DeliverEvent } from './lifecycle';
 import { retentionActivities } from './retention';
 import { alertActivities } from './alerts';
+import { discoveryActivities } from './discovery';
+import type { DiscoveryActivities } from '../src/discovery/contract';
 
 export interface ActivityDeps {
   store: Store;
@@ -40,8 +42,10 @@ export interface ActivityDeps {
   metrics?: Metrics;
 }
 
-/** Every activity of the worker, cycle, on-demand, lifecycle, retention and alerts, over one engine environment. */
-export function createActivities(deps: ActivityDeps): ScimflowActivities & LifecycleActivities & RetentionActivities & AlertActivities {
+/** Every activity of the worker, cycle, on-demand, lifecycle, retention, alerts and account discovery, over one engine environment. */
+export function createActivities(
+  deps: ActivityDeps,
+): ScimflowActivities & LifecycleActivities & RetentionActivities & AlertActivities & DiscoveryActivities {
   const env = createSyncEnv(deps);
   return {
     ...cycleActivities(env),
@@ -50,6 +54,7 @@ export function createActivities(deps: ActivityDeps): ScimflowActivities & Lifec
       ...(deps.deliverEvent && { deliverEvent: deps.deliverEvent }),
     }),
     ...retentionActivities(deps),
+    ...discoveryActivities(env),
     ...alertActivities({
       store: deps.store,
       alerter: env.alerter,

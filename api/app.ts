@@ -25,6 +25,7 @@ import { expressionRoutes } from './routes/expressions';
 import { lifecycleRoutes, type LifecycleDeps } from './routes/lifecycle';
 import { onDemandRoutes } from './routes/on-demand';
 import { provisioningLogRoutes } from './routes/provisioning-logs';
+import { unmatchedAccountRoutes } from './routes/unmatched-accounts';
 
 export const API_BASE = '/api/v1';
 
@@ -40,6 +41,8 @@ const LINKS = {
   accounts: `${API_BASE}/apps/{id}/accounts`,
   accountsExport: `${API_BASE}/apps/{id}/accounts/export`,
   anchor: `${API_BASE}/apps/{id}/anchors/{objectType}/{objectId}`,
+  unmatchedAccounts: `${API_BASE}/apps/{id}/unmatched-accounts`,
+  unmatchedAccountsScan: `${API_BASE}/apps/{id}/unmatched-accounts/scan`,
   testConnection: `${API_BASE}/apps/{id}/test-connection`,
   provisionOnDemand: `${API_BASE}/apps/{id}/provision-on-demand`,
   preview: `${API_BASE}/apps/{id}/preview`,
@@ -100,6 +103,7 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   v1.route('/', tagged('on demand', onDemandRoutes(deps)));
   v1.route('/', tagged('provisioning logs', provisioningLogRoutes(deps)));
   v1.route('/', tagged('accounts', accountRoutes(deps)));
+  v1.route('/', tagged('accounts', unmatchedAccountRoutes(deps)));
   v1.route('/', tagged('expressions', expressionRoutes(deps)));
   v1.route('/', tagged('connection', connectionRoutes(deps)));
   v1.route('/', tagged('lifecycle', lifecycleRoutes(deps)));

@@ -6,11 +6,14 @@ import type { Store } from '../src/store/index';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Registry } from 'prom-client';
 import { notFound } from './errors';
+import type { DiscoveryControl } from './discovery-control';
 import type { JobControl } from './jobs';
 
 export interface ApiDeps {
   store: Store;
   jobs: JobControl;
+  /** Starts unmatched-accounts scans; without it a scan answers 503. */
+  discovery?: DiscoveryControl;
   adminToken: string;
   logger: Logger;
   /** The service's dependencies for `/healthz` and `/readyz`, and why Temporal is away; without it every dependency counts as up. */

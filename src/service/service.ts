@@ -10,6 +10,7 @@ import { createActivities, realClients, type ClientFactories } from '../../activ
 import { createApi } from '../../api/app';
 import { metricsApi } from '../../api/metrics';
 import { temporalUnavailable } from '../../api/errors';
+import { createDiscoveryControl } from '../../api/discovery-control';
 import { createJobControl, type JobControl } from '../../api/jobs';
 import { createLifecycleControl } from '../../api/lifecycle';
 import { directoryOfApps } from '../lifecycle/directory';
@@ -244,6 +245,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const app = createApi({
       store,
       jobs,
+      discovery: createDiscoveryControl(client, options.taskQueue),
       lifecycle,
       adminToken: options.adminToken,
       logger,

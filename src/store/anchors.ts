@@ -205,6 +205,19 @@ export function createAnchorsRepository(db: Kysely<Database>) {
       return result.numUpdatedRows > 0n;
     },
 
+    /** The anchors holding these target ids, by target id; ids no anchor holds are absent. */
+    async byTargetIds(appId: string, objectType: ObjectType, targetIds: readonly string[]): Promise<Map<string, Anchor>> {
+      if (targetIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('anchors')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('object_type', '=', objectType)
+        .where('target_id', 'in', [...new Set(targetIds)])
+        .execute();
+      return new Map(rows.map((row) => [row.target_id, toAnchor(row)]));
+    },
+
     /** Forgets an anchor. Returns false when there was none. */
     async delete(appId: string, objectType: ObjectType, sourceId: string): Promise<boolean> {
       const result = await db

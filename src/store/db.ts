@@ -24,6 +24,7 @@ import { createRetentionRepository, type RetentionRepository } from './retention
 import { createRateBudgetsRepository, type RateBudgetsRepository } from './rate-budgets';
 import { createSyncStateRepository, type SyncStateRepository } from './sync-state';
 import type { Database } from './tables';
+import { createUnmatchedAccountsRepository, type UnmatchedAccountsRepository } from './unmatched-accounts';
 
 export interface StoreOptions extends DatabaseLocation {
   /**
@@ -53,6 +54,7 @@ export interface Repositories {
   retention: RetentionRepository;
   rateBudgets: RateBudgetsRepository;
   alerts: AlertsRepository;
+  unmatchedAccounts: UnmatchedAccountsRepository;
 }
 
 export interface Store extends Repositories {
@@ -88,6 +90,7 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     retention: createRetentionRepository(db),
     rateBudgets: createRateBudgetsRepository(db),
     alerts: createAlertsRepository(db),
+    unmatchedAccounts: createUnmatchedAccountsRepository(db),
   };
 }
 

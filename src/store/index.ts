@@ -50,3 +50,14 @@ export type { AppError, AppErrorsRepository, ErrorStep } from './app-errors';
 export { isRetainedLog, PURGE_BATCH_SIZE, RETAINED_LOGS, type RetainedLog, type RetentionRepository } from './retention';
 export type { BudgetView, RateBudgetsRepository } from './rate-budgets';
 export type { AlertDelivery, AlertsRepository, RaiseInput } from './alerts';
+export {
+  isUnmatchedCursor,
+  type FoundAccount,
+  type ScanCounts,
+  type UnmatchedAccount,
+  type UnmatchedAccountsRepository,
+  type UnmatchedFilter,
+  type UnmatchedKind,
+  type UnmatchedScan,
+  type UnmatchedStatus,
+} from './unmatched-accounts';

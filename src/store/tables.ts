@@ -3,6 +3,7 @@
  * migrations in `migrations/` create them; repositories map rows to camelCase objects.
  */
 import type { Generated, GeneratedAlways } from 'kysely';
+import type { AccountView, Candidate } from '../discovery/candidates';
 import type { ErrorInfo } from '../errors/index';
 import type { LifecycleEventType } from '../lifecycle/events';
 import type { PersonState } from '../lifecycle/state';
@@ -12,6 +13,7 @@ import type { AnchorState } from './anchors';
 import type { StoredAppConfig } from './apps';
 import type { CycleCounts, CycleKind, CycleState } from './cycles';
 import type { DefaultTimestamp, Json, JsonValue, Timestamp } from './columns';
+import type { ScanCounts, UnmatchedKind, UnmatchedStatus } from './unmatched-accounts';
 import type { ModifiedProperty, ProvisioningAction, ProvisioningStatus, ProvisioningStep } from './provisioning-log';
 
 export interface Database {
@@ -31,6 +33,8 @@ export interface Database {
   rate_budget_pauses: RateBudgetPausesTable;
   alert_conditions: AlertConditionsTable;
   alert_outbox: AlertOutboxTable;
+  unmatched_accounts: UnmatchedAccountsTable;
+  unmatched_scans: UnmatchedScansTable;
 }
 
 export interface AppsTable {
@@ -212,4 +216,34 @@ export interface AlertOutboxTable {
   last_error: string | null;
   delivered_at: Timestamp | null;
   created_at: DefaultTimestamp;
+}
+
+/** A target account that matches no source object, as an app's last scan found it. */
+export interface UnmatchedAccountsTable {
+  app_id: string;
+  object_type: ObjectType;
+  target_id: string;
+  kind: UnmatchedKind;
+  status: Generated<UnmatchedStatus>;
+  account: Json<AccountView>;
+  /** The managed values read from the account: SCIM path → value. */
+  managed: Json<Record<string, JsonValue>>;
+  orphaned_source_id: string | null;
+  candidate: Json<Candidate> | null;
+  linked_object_id: string | null;
+  decided_at: Timestamp | null;
+  first_seen_at: DefaultTimestamp;
+  last_seen_at: Timestamp;
+  last_scan_id: string;
+}
+
+/** An app's last scan for unmatched accounts. */
+export interface UnmatchedScansTable {
+  app_id: string;
+  scan_id: string;
+  state: 'running' | 'finished' | 'failed';
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  counts: Json<ScanCounts> | null;
+  error: Json<ErrorInfo> | null;
 }

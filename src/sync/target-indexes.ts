@@ -7,6 +7,7 @@
  */
 import { toErrorInfo } from '../errors/index';
 import { TargetIndex, type ReconcileContext } from '../reconcile/index';
+import type { ScimResource } from '../scim/index';
 import type { AppContext } from './app-context';
 import { cycleKey, type SyncEnv } from './env';
 import type { ObjectKind } from './kinds';
@@ -73,18 +74,33 @@ export function createTargetIndexes(): TargetIndexes {
 /** Kept per app configuration: a changed target or mapping starts from a new listing. */
 const indexKey = (ctx: AppContext, kind: ObjectKind) => `${ctx.app.id}:${ctx.app.updatedAt}:${kind.type}`;
 
+/**
+ * Lists every object of `kind` in the app's target, a page (of up to 1,000) at a time, through
+ * the app's client and so within its rate budget; `onPage` has each page before the next is asked for.
+ */
+export async function listTargetPages(
+  ctx: AppContext,
+  kind: ObjectKind,
+  onPage: (resources: ScimResource[]) => void | Promise<void>,
+): Promise<void> {
+  for (let startIndex = 1; ;) {
+    const page = await ctx.target.list(kind.endpoint, { startIndex, count: INDEX_PAGE_SIZE, excludedAttributes: kind.listingExcludes });
+    await onPage(page.Resources);
+    if (page.Resources.length === 0 || startIndex - 1 + page.Resources.length >= page.totalResults) return;
+    startIndex += page.Resources.length;
+  }
+}
+
 /** Lists the target's objects of `kind` into an index; `full` keeps every managed value of each. */
 async function listTarget(ctx: AppContext, kind: ObjectKind, full: boolean, progress?: Progress): Promise<TargetIndex> {
   const { mapping } = kind.reconcile(ctx);
   const paths = full ? mapping.paths : mapping.matchingPaths;
   const index = new TargetIndex(mapping.matchingPaths, (resource) => mapping.read(resource, paths), { full });
-  for (let startIndex = 1; ;) {
-    const page = await ctx.target.list(kind.endpoint, { startIndex, count: INDEX_PAGE_SIZE, excludedAttributes: kind.listingExcludes });
-    for (const resource of page.Resources) index.add(resource);
+  await listTargetPages(ctx, kind, (resources) => {
+    for (const resource of resources) index.add(resource);
     progress?.beat({ indexed: index.size });
-    if (page.Resources.length === 0 || startIndex - 1 + page.Resources.length >= page.totalResults) return index;
-    startIndex += page.Resources.length;
-  }
+  });
+  return index;
 }
 
 export type Matching = Pick<ReconcileContext, 'index' | 'indexOnly'>;

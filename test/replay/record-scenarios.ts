@@ -11,6 +11,7 @@ import { recordLifecycle } from './scenarios/lifecycle';
 import { recordLifecycleTimers } from './scenarios/lifecycle-timers';
 import { recordAlertChecks, recordLogRetention } from './scenarios/schedules';
 import { recordSyncCycles } from './scenarios/sync-cycle';
+import { recordUnmatchedAccounts } from './scenarios/unmatched-accounts';
 import type { Log, Recorded } from './scenarios/runs';
 
 const started = Date.now();
@@ -34,6 +35,7 @@ try {
     lifecycleTimers: recordLifecycleTimers,
     logRetention: recordLogRetention,
     alertChecks: recordAlertChecks,
+    unmatchedAccounts: recordUnmatchedAccounts,
   };
   // `--only logRetention` records one scenario and leaves the other histories as they are.
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
