@@ -13,8 +13,8 @@ import * as quarantine from './0007-quarantine';
 import * as accounts from './0009-accounts';
 import * as logRetention from './0010-log-retention';
 import * as alerts from './0011-alerts';
-import * as unmatchedAccounts from './0012-unmatched-accounts';
 import * as rateBudgets from './0014-rate-budgets';
+import * as unmatchedAccounts from './0015-unmatched-accounts';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -28,8 +28,8 @@ export const migrations: Record<string, Migration> = {
   '0009-accounts': accounts,
   '0010-log-retention': logRetention,
   '0011-alerts': alerts,
-  '0012-unmatched-accounts': unmatchedAccounts,
   '0014-rate-budgets': rateBudgets,
+  '0015-unmatched-accounts': unmatchedAccounts,
 };
 
 /** A MigrationProvider over migrations listed in code. */
