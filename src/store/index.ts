@@ -50,3 +50,5 @@ export type { AppError, AppErrorsRepository, ErrorStep } from './app-errors';
 export { isRetainedLog, PURGE_BATCH_SIZE, RETAINED_LOGS, type RetainedLog, type RetentionRepository } from './retention';
 export type { BudgetView, RateBudgetsRepository } from './rate-budgets';
 export type { AlertDelivery, AlertsRepository, RaiseInput } from './alerts';
+export type { ApiToken, ApiTokenInput, ApiTokensRepository } from './api-tokens';
+export type { AuditActor, AuditEntry, AuditEntryInput, AuditFilter, AuditLogRepository, AuditQuery } from './audit-log';

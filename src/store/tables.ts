@@ -8,6 +8,7 @@ import type { LifecycleEventType } from '../lifecycle/events';
 import type { PersonState } from '../lifecycle/state';
 import type { ScopeReason } from '../reconcile/index';
 import type { ObjectType } from '../source/index';
+import type { Role } from '../auth/index';
 import type { AnchorState } from './anchors';
 import type { StoredAppConfig } from './apps';
 import type { CycleCounts, CycleKind, CycleState } from './cycles';
@@ -31,6 +32,8 @@ export interface Database {
   rate_budget_pauses: RateBudgetPausesTable;
   alert_conditions: AlertConditionsTable;
   alert_outbox: AlertOutboxTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
 }
 
 export interface AppsTable {
@@ -212,4 +215,35 @@ export interface AlertOutboxTable {
   last_error: string | null;
   delivered_at: Timestamp | null;
   created_at: DefaultTimestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: Role;
+  /** SHA-256 of the token, hex. */
+  hash: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_by: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: DefaultTimestamp;
+  actor_id: string;
+  actor_name: string;
+  actor_role: string;
+  client: string | null;
+  method: string;
+  route: string;
+  app_id: string | null;
+  action: string;
+  status: number;
+  before: Json<Record<string, JsonValue>> | null;
+  after: Json<Record<string, JsonValue>> | null;
+  changes: Json<JsonValue[]> | null;
+  detail: Json<Record<string, JsonValue>> | null;
 }
