@@ -406,7 +406,10 @@ describe('authentication messages', () => {
     const wrongBody = (await wrong.json()) as { error: { code: string; message: string } };
     expect(missing.error.message).toMatch(/no token: send an Authorization: Bearer <token> header/);
     expect(empty.error.message).toBe(missing.error.message);
-    expect(wrongBody.error).toEqual({ code: 'InvalidToken', message: 'the bearer token is not a token of this scimflow (nor its admin token)' });
+    expect(wrongBody.error).toEqual({
+      code: 'InvalidToken',
+      message: 'the bearer token is not a token of this scimflow (nor its admin token)',
+    });
   });
 });
 

@@ -25,7 +25,12 @@ async function document() {
     paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>>;
   };
   return Object.entries(spec.paths).flatMap(([path, operations]) =>
-    METHODS.filter((method) => operations[method]).map((method) => ({ key: routeKey(method, path), method, path, operation: operations[method]! })),
+    METHODS.filter((method) => operations[method]).map((method) => ({
+      key: routeKey(method, path),
+      method,
+      path,
+      operation: operations[method]!,
+    })),
   );
 }
 
@@ -39,7 +44,13 @@ describe('route permissions', () => {
   });
 
   it('names an audit action for every operation that can change something', async () => {
-    const readOnly = ['POST /apps/{id}/preview', 'POST /expressions/evaluate', 'POST /codec/encode', 'POST /codec/decode', 'POST /codec/sign-in'];
+    const readOnly = [
+      'POST /apps/{id}/preview',
+      'POST /expressions/evaluate',
+      'POST /codec/encode',
+      'POST /codec/decode',
+      'POST /codec/sign-in',
+    ];
     for (const { key, method } of await document()) {
       if (method === 'get' || readOnly.includes(key)) expect(ROUTE_ACCESS[key]?.action, key).toBeUndefined();
       else expect(ROUTE_ACCESS[key]?.action, key).toMatch(/^[a-z-]+\.[a-z-]+$/);

@@ -67,7 +67,10 @@ const entrySchema = z
     appId: z.string().nullable(),
     action: z.string(),
     status: z.number().openapi({ description: 'The answer: 2xx done, 4xx refused' }),
-    before: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'What it changed, before (configuration without secrets, a job state)' }),
+    before: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'What it changed, before (configuration without secrets, a job state)' }),
     after: z.record(z.string(), z.unknown()).nullable(),
     changes: z
       .array(z.unknown())
@@ -152,11 +155,17 @@ export function auditRoutes(deps: Pick<ApiDeps, 'store' | 'logger'>) {
     }),
     (c) => {
       const q = c.req.valid('query');
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      const stamp = new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
       const rows = exportRows(deps.store.audit.stream(storeFilter(q)), q.format, AUDIT_SHAPE, (error) =>
-        deps.logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'an audit-log export stopped part way'),
+        deps.logger.error(
+          { err: { message: error instanceof Error ? error.message : String(error) } },
+          'an audit-log export stopped part way',
+        ),
       );
-      return exportResponse(rows, q.format, `audit-log-${stamp}`) as never;
+      return exportResponse(rows, q.format, `audit-log-${stamp}`);
     },
   );
   return app;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { generateToken, permissionsOf, ROLE_DESCRIPTIONS, ROLES, tokenHash, type Role } from '../../src/auth/index';
+import { generateToken, permissionsOf, ROLE_DESCRIPTIONS, ROLES, tokenHash } from '../../src/auth/index';
 import { isStorableTime } from '../../src/config/storable';
 import type { ApiToken } from '../../src/store/index';
 import { noteAudit } from '../audit';
@@ -56,7 +56,7 @@ const issuedSchema = tokenSchema
 
 const meSchema = z
   .object({
-    name: z.string().openapi({ description: 'The token\'s name; `bootstrap` for the admin token from the settings' }),
+    name: z.string().openapi({ description: "The token's name; `bootstrap` for the admin token from the settings" }),
     role: z.enum(ROLES),
     permissions: z.array(z.string()),
     expiresAt: z.string().nullable(),
@@ -68,7 +68,8 @@ const meSchema = z
 const tokenIdParams = z.object({ id: paramText().openapi({ param: { name: 'id', in: 'path' } }) });
 
 function tokenView(token: ApiToken, now: number) {
-  const status = token.revokedAt !== null ? 'revoked' : token.expiresAt !== null && Date.parse(token.expiresAt) <= now ? 'expired' : 'active';
+  const status =
+    token.revokedAt !== null ? 'revoked' : token.expiresAt !== null && Date.parse(token.expiresAt) <= now ? 'expired' : 'active';
   return { ...token, status } as const;
 }
 
@@ -79,7 +80,7 @@ export function tokenRoutes(deps: Pick<ApiDeps, 'store' | 'logger'>) {
     createRoute({
       method: 'get',
       path: '/me',
-      summary: 'Who the caller is: its token\'s name, role and permissions',
+      summary: "Who the caller is: its token's name, role and permissions",
       responses: { 200: json(meSchema, 'The caller') },
     }),
     (c) => {
@@ -98,12 +99,13 @@ export function tokenRoutes(deps: Pick<ApiDeps, 'store' | 'logger'>) {
     }),
     async (c) => {
       const { name, role, expiresAt } = c.req.valid('json');
-      if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) throw invalid([{ path: 'expiresAt', message: 'must be in the future' }]);
+      if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.now())
+        throw invalid([{ path: 'expiresAt', message: 'must be in the future' }]);
       const token = generateToken();
       const created = await deps.store.tokens.create({
         id: randomUUID(),
         name,
-        role: role as Role,
+        role: role,
         hash: tokenHash(token),
         expiresAt: expiresAt ?? null,
         createdBy: c.get('principal').name,

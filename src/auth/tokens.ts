@@ -64,6 +64,7 @@ function repeats(value: string): boolean {
 export function weakTokenProblem(value: string): string | undefined {
   const advice = 'use at least 22 random base64url characters, e.g. `openssl rand -base64 32`';
   if (estimatedBits(value) < MIN_TOKEN_BITS) return `has fewer than ${MIN_TOKEN_BITS} bits of entropy: ${advice}`;
-  if (new Set(value).size < 10 || repeats(value)) return `is a low-entropy value (few distinct characters or a repeated pattern): ${advice}`;
+  if (new Set(value).size < 10 || repeats(value))
+    return `is a low-entropy value (few distinct characters or a repeated pattern): ${advice}`;
   return undefined;
 }

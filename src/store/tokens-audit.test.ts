@@ -93,7 +93,10 @@ describe.each(backends)('tokens and audit log on $name', (backend) => {
           action: 'config.apply',
           before: { schedule: { intervalMinutes: 40 } },
           after: { schedule: { intervalMinutes: 20 } },
-          changes: [{ path: 'schedule.intervalMinutes', before: 40, after: 20 }, { path: 'target.auth.token', secret: 'replaced' }],
+          changes: [
+            { path: 'schedule.intervalMinutes', before: 40, after: 20 },
+            { path: 'target.auth.token', secret: 'replaced' },
+          ],
         }),
       );
       await store.audit.record(entry('2026-03-01T12:00:00Z', { status: 403, action: 'config.apply', route: '/apps/{id}/config' }));
@@ -131,7 +134,8 @@ describe.each(backends)('tokens and audit log on $name', (backend) => {
     });
 
     it('filters by app, actor name or id, action and time, and pages with a stable cursor', async () => {
-      const ids = async (filter: Parameters<Store['audit']['query']>[0]) => (await store.audit.query(filter)).items.map((e) => e.at.slice(11, 13));
+      const ids = async (filter: Parameters<Store['audit']['query']>[0]) =>
+        (await store.audit.query(filter)).items.map((e) => e.at.slice(11, 13));
       expect(await ids({ appId })).toEqual(['12', '11', '10']);
       expect(await ids({ actor: 'bootstrap' })).toEqual(['11']);
       expect(await ids({ actor: 't1', from: '2026-03-01T00:00:00Z', to: '2026-03-02T00:00:00Z' })).toEqual(['13', '12', '10']);
