@@ -370,12 +370,12 @@ describe('GET /metrics', () => {
     );
   });
 
-  it('is in the OpenAPI document, at the root, with its 401, and linked from the index', async () => {
+  it('is in the OpenAPI document, at the root, with its 401, 403 and 429, and linked from the index', async () => {
     const spec = (await (await call('GET', '/api/v1/openapi.json')).json()) as {
       paths: Record<string, { get?: { servers?: { url: string }[]; responses: Record<string, unknown>; tags: string[] } }>;
     };
     expect(spec.paths['/metrics']?.get).toMatchObject({ servers: [{ url: '/' }], tags: ['service'] });
-    expect(Object.keys(spec.paths['/metrics']!.get!.responses).sort()).toEqual(['200', '401']);
+    expect(Object.keys(spec.paths['/metrics']!.get!.responses).sort()).toEqual(['200', '401', '403', '429']);
     const index = (await (await call('GET', '/api/v1', undefined, null)).json()) as { links: Record<string, string> };
     expect(index.links.metrics).toBe('/metrics');
   });
@@ -404,9 +404,12 @@ describe('authentication messages', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
     const wrongBody = (await wrong.json()) as { error: { code: string; message: string } };
-    expect(missing.error.message).toMatch(/no admin token: send an Authorization: Bearer/);
+    expect(missing.error.message).toMatch(/no token: send an Authorization: Bearer <token> header/);
     expect(empty.error.message).toBe(missing.error.message);
-    expect(wrongBody.error).toEqual({ code: 'InvalidToken', message: 'the bearer token is not the admin token' });
+    expect(wrongBody.error).toEqual({
+      code: 'InvalidToken',
+      message: 'the bearer token is not a token of this scimflow (nor its admin token)',
+    });
   });
 });
 

@@ -1,20 +1,27 @@
 /**
- * The HTTP API: `/api/v1/...` behind the admin bearer token; open are the probes `GET /livez`
+ * The HTTP API: `/api/v1/...` behind a bearer token (an API token, or the bootstrap admin
+ * token) whose role has the permission each route needs (`api/permissions.ts`), every change
+ * recorded in the audit log; open are the probes `GET /livez`
  * (the process serves), `GET /readyz` and `GET /healthz` (its dependencies, 503 naming what is
  * away), `GET /api/v1` (links to everything), the OpenAPI document at `/api/v1/openapi.json` and
  * its docs UI at `/api/v1/docs` (also `/docs`). `GET /metrics` (Prometheus) needs the token.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { routeGroup } from './errors';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { requireAdminToken } from './auth';
+import { auditTrail } from './audit';
+import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { docsRoutes } from './docs';
 import { errorResponse } from './errors';
 import { requireJsonBody } from './json-body';
 import { describeMetricsRoute, METRICS_PATH, scrape } from './metrics';
 import { declareCommonAnswers, tagged, TAGS } from './openapi';
+import { requireAccess } from './permissions';
+import { createFailureLimiter } from './rate-limit';
+import { auditRoutes } from './routes/audit';
 import { accountRoutes, personAccessRoutes } from './routes/accounts';
 import { codecRoutes } from './routes/codec';
 import { codecSignInRoutes, cookieAsBearer, describeCodecSignIn } from './codec-sign-in';
@@ -26,6 +33,7 @@ import { lifecycleRoutes, type LifecycleDeps } from './routes/lifecycle';
 import { onDemandRoutes } from './routes/on-demand';
 import { provisioningLogRoutes } from './routes/provisioning-logs';
 import { unmatchedAccountRoutes } from './routes/unmatched-accounts';
+import { tokenRoutes } from './routes/tokens';
 
 export const API_BASE = '/api/v1';
 
@@ -46,6 +54,10 @@ const LINKS = {
   testConnection: `${API_BASE}/apps/{id}/test-connection`,
   provisionOnDemand: `${API_BASE}/apps/{id}/provision-on-demand`,
   preview: `${API_BASE}/apps/{id}/preview`,
+  me: `${API_BASE}/me`,
+  tokens: `${API_BASE}/tokens`,
+  audit: `${API_BASE}/audit`,
+  auditExport: `${API_BASE}/audit/export`,
   lifecycleEvents: `${API_BASE}/lifecycle/events`,
   lifecyclePerson: `${API_BASE}/lifecycle/persons/{objectId}`,
   personAccess: `${API_BASE}/lifecycle/persons/{objectId}/access`,
@@ -70,7 +82,7 @@ const indexSchema = z
 
 /** `GET /api/v1`: where everything is. It holds no data, so it needs no token. */
 function indexRoute() {
-  const app = new OpenAPIHono();
+  const app = routeGroup();
   app.openapi(
     createRoute({
       method: 'get',
@@ -84,7 +96,8 @@ function indexRoute() {
         {
           name: 'scimflow API',
           version: '1',
-          authentication: 'Every route but this one, /healthz and the docs UI needs Authorization: Bearer <admin token>',
+          authentication:
+            'Every route but this one, /healthz and the docs UI needs Authorization: Bearer <token>: an API token (POST /tokens) or the admin token; GET /me tells its role and permissions',
           links: LINKS,
         },
         200,
@@ -95,9 +108,15 @@ function indexRoute() {
 
 export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   const v1 = new OpenAPIHono();
-  v1.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'The admin token' });
+  v1.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (`sfk_…`, from POST /tokens) or the bootstrap admin token',
+  });
   v1.use('*', requireJsonBody);
   v1.route('/', tagged('service', indexRoute()));
+  v1.route('/', tagged('tokens', tokenRoutes(deps)));
+  v1.route('/', tagged('audit', auditRoutes(deps)));
   v1.route('/', tagged('apps', appsRoutes(deps)));
   v1.route('/', tagged('configuration', configRoutes(deps)));
   v1.route('/', tagged('on demand', onDemandRoutes(deps)));
@@ -118,7 +137,7 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
       title: 'scimflow API',
       version: '1',
       description:
-        'Provision identities from Microsoft Entra ID into SaaS apps over SCIM 2.0. Every route needs `Authorization: Bearer <admin token>` (the Authorize button), but `GET /api/v1` and `/healthz`. Bodies are JSON (`Content-Type: application/json`); an unknown field is refused.',
+        'Provision identities from Microsoft Entra ID into SaaS apps over SCIM 2.0. Every route needs `Authorization: Bearer <token>` (the Authorize button), but `GET /api/v1` and `/healthz`: an API token of a role (admin, operator, auditor, lifecycle) or the bootstrap admin token. A call whose role lacks the permission is answered 403 naming it; 20 failed authentications a minute from one address are answered 429. Bodies are JSON (`Content-Type: application/json`); an unknown field is refused.',
     },
     servers: [{ url: API_BASE }],
     security: [{ bearerAuth: [] }],
@@ -148,7 +167,13 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   root.get('/healthz', ready);
   root.get('/docs', (c) => c.redirect(`${API_BASE}/docs`));
   root.route(API_BASE, docsRoutes({ specUrl: `${API_BASE}/openapi.json`, base: API_BASE }));
-  const auth = requireAdminToken(deps.adminToken);
+  const auth = authenticate({
+    bootstrapToken: deps.adminToken,
+    // Tests build the API over a partial store: without issued tokens only the bootstrap token counts.
+    tokens: () => deps.store.tokens,
+    limiter: createFailureLimiter(deps.authFailures),
+    logger: deps.logger,
+  });
   if (deps.payloadCodec) {
     // The Temporal UI calls the codec from the browser: its preflight is answered before the
     // token is asked for, and the token may come as the sign-in cookie. `/codec/...` is the
@@ -168,8 +193,9 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
   // The index, the OpenAPI document (it describes the API and holds no data) and the docs UI are open.
   const open = (path: string) => path === API_BASE || path === `${API_BASE}/openapi.json` || path.startsWith(`${API_BASE}/docs`);
   root.use(`${API_BASE}/*`, async (c, next) => (open(c.req.path) ? next() : auth(c, next)));
+  root.use(`${API_BASE}/*`, auditTrail({ audit: () => deps.store.audit, logger: deps.logger }));
   const registry = deps.metrics;
-  if (registry) root.get(METRICS_PATH, auth, (c) => scrape(c, registry));
+  if (registry) root.get(METRICS_PATH, auth, requireAccess('get', METRICS_PATH), (c) => scrape(c, registry));
   const temporalCalls = deps.temporalCalls;
   if (temporalCalls) root.use(`${API_BASE}/*`, (_c, next) => temporalCalls(next));
   root.route(API_BASE, v1);

@@ -1,8 +1,8 @@
 /**
  * Signing a browser in to the codec endpoint: the Temporal UI calls `/codec/decode` from the
  * operator's browser and cannot send scimflow's token itself, but it passes the browser's
- * cookies on ("Include cross-origin credentials"). `GET /codec/sign-in` is a form for the admin
- * token; `POST /codec/sign-in` keeps it in an HttpOnly, SameSite=Lax cookie that the codec
+ * cookies on ("Include cross-origin credentials"). `GET /codec/sign-in` is a form for a token
+ * (one whose role may decode: `logs:read`); `POST /codec/sign-in` keeps it in an HttpOnly, SameSite=Lax cookie that the codec
  * routes read as if it were their `Authorization: Bearer` header.
  */
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
@@ -26,7 +26,7 @@ const page = (message: string) =>
         <h1>Decode Temporal histories</h1>
         <p>${message}</p>
         <form method="post" action="${SIGN_IN_PATH}">
-          <label>Admin token <input type="password" name="token" autocomplete="off" required /></label>
+          <label>Token <input type="password" name="token" autocomplete="off" required /></label>
           <button type="submit">Sign in</button>
         </form>
       </body>
@@ -52,10 +52,14 @@ export function codecSignInRoutes(app: Hono, authenticate: MiddlewareHandler): v
     const token = typeof form.token === 'string' ? form.token.trim() : '';
     c.req.raw.headers.set('authorization', `Bearer ${token}`);
     let valid = false;
-    await authenticate(c, async () => {
+    const refused = await authenticate(c, async () => {
       valid = true;
     });
-    if (!valid || !token) return c.html(page('That is not the admin token. Try again.'), 401);
+    if (refused instanceof Response && refused.status === 429) {
+      const wait = refused.headers.get('retry-after') ?? '60';
+      return c.html(page(`Too many failed attempts from this address: try again in ${wait} s.`), 429, { 'Retry-After': wait });
+    }
+    if (!valid || !token) return c.html(page('That is not a valid token. Try again.'), 401);
     setCookie(c, CODEC_COOKIE, token, {
       path: '/',
       httpOnly: true,
@@ -84,14 +88,14 @@ export function describeCodecSignIn(registry: OpenAPIHono['openAPIRegistry']): v
     path: SIGN_IN_PATH,
     servers: [{ url: '/' }],
     tags: ['codec'],
-    summary: `Keep the admin token in an HttpOnly cookie (${CODEC_COOKIE}) the codec routes accept`,
+    summary: `Keep a token in an HttpOnly cookie (${CODEC_COOKIE}) the codec routes accept`,
     security: [],
     request: {
       body: {
         content: {
           'application/x-www-form-urlencoded': {
             schema: z.object({ token: z.string() }),
-            example: { token: '…the admin token…' },
+            example: { token: '…an API token or the admin token…' },
           },
         },
         required: true,
@@ -99,7 +103,12 @@ export function describeCodecSignIn(registry: OpenAPIHono['openAPIRegistry']): v
     },
     responses: {
       200: { ...htmlPage, description: 'Signed in; the cookie is set' },
-      401: { ...htmlPage, description: 'Not the admin token' },
+      401: { ...htmlPage, description: 'Not a valid token' },
+      429: {
+        ...htmlPage,
+        description: 'Too many failed authentications from this address in the last minute',
+        headers: { 'Retry-After': { description: 'Seconds until the address may try again', schema: { type: 'integer' } } },
+      },
     },
   });
 }

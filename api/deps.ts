@@ -8,14 +8,18 @@ import type { Registry } from 'prom-client';
 import { notFound } from './errors';
 import type { DiscoveryControl } from './discovery-control';
 import type { JobControl } from './jobs';
+import type { FailureLimiterOptions } from './rate-limit';
 
 export interface ApiDeps {
   store: Store;
   jobs: JobControl;
   /** Starts unmatched-accounts scans; without it a scan answers 503. */
   discovery?: DiscoveryControl;
+  /** The bootstrap admin token (role admin, name `bootstrap`). */
   adminToken: string;
   logger: Logger;
+  /** How many failed authentications an address may have per window (default 20 a minute). */
+  authFailures?: FailureLimiterOptions;
   /** The service's dependencies for `/healthz` and `/readyz`, and why Temporal is away; without it every dependency counts as up. */
   health?: Pick<HealthMonitor, 'report' | 'away'>;
   /**

@@ -7,6 +7,7 @@ import { isGrpcServiceError } from '@temporalio/client';
 import type { Context } from 'hono';
 import { ProvisioningError } from '../src/errors/index';
 import { isDatabaseUnavailable } from '../src/store/index';
+import { guarded } from './permissions';
 
 export interface FieldError {
   path: string;
@@ -42,7 +43,7 @@ export function validationError(c: Context, fields: FieldError[]): Response {
 /** An error a handler throws to answer with a status and an error body (see createApi's onError). */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 415 | 502 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 415 | 502 | 503,
     readonly code: string,
     message: string,
     readonly fields?: FieldError[],
@@ -179,14 +180,15 @@ function strictBody<R extends RouteConfig>(route: R): R {
 }
 
 /**
- * A route group whose request validation failures answer 400 naming each bad field, and whose
- * JSON bodies refuse unknown fields, whatever their schema says.
+ * A route group whose routes check the caller's permission first (`api/permissions.ts`), whose
+ * request validation failures answer 400 naming each bad field, and whose JSON bodies refuse
+ * unknown fields, whatever their schema says.
  */
 export function routeGroup(): OpenAPIHono {
   const group = new OpenAPIHono({
     defaultHook: (result, c) => (result.success ? undefined : validationError(c, fieldErrors(result.error))),
   });
   const register = group.openapi.bind(group);
-  group.openapi = (route, handler, hook) => register(strictBody(route), handler, hook);
+  group.openapi = (route, handler, hook) => register(guarded(strictBody(route)), handler, hook);
   return group;
 }

@@ -1,9 +1,11 @@
 /**
  * The OpenAPI document's shared parts: the tags operations are grouped by, and the answers
- * every operation can give whatever its route says (401 without the admin token, 400 for a bad
- * parameter or body, 415 for a body that is not JSON), declared once for all of them.
+ * every operation can give whatever its route says (401 without a valid token, 403 without the
+ * permission, 429 after too many failed authentications, 400 for a bad parameter or body, 415
+ * for a body that is not JSON), declared once for all of them.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { accessOf } from './permissions';
 import { errorSchema } from './schemas';
 
 /** The tags, in the order the docs UI shows them. */
@@ -16,6 +18,8 @@ export const TAGS = [
   { name: 'provisioning logs', description: 'Every action on every object, with its steps' },
   { name: 'accounts', description: "Every account scimflow holds in each app and why; one object's connection (anchor)" },
   { name: 'lifecycle', description: 'HR events (joiner, mover, leaver, rehire) and the runs they start' },
+  { name: 'tokens', description: 'API tokens with roles (admin, operator, auditor, lifecycle), and who the caller is' },
+  { name: 'audit', description: 'Who changed what, when, and with what outcome' },
   { name: 'expressions', description: "Entra's attribute-mapping expression language as a tool" },
   {
     name: 'codec',
@@ -46,7 +50,15 @@ export function declareCommonAnswers(app: OpenAPIHono): void {
     const { route } = definition;
     const answers = { ...route.responses };
     const open = Array.isArray(route.security) && route.security.length === 0;
-    if (!open) answers[401] ??= error('No admin token (`Authorization: Bearer <admin token>`), or not the admin token');
+    if (!open) {
+      answers[401] ??= error('No token (`Authorization: Bearer <token>`), an unknown one, or one expired or revoked');
+      answers[429] ??= {
+        ...error('Too many failed authentications from this address in the last minute'),
+        headers: { 'Retry-After': { description: 'Seconds until the address may try again', schema: { type: 'integer' } } },
+      };
+    }
+    const needs = accessOf(route.method, route.path).needs;
+    if (needs !== 'open' && needs !== 'any-token') answers[403] ??= error(`The caller's role lacks the permission \`${needs}\``);
     const body = route.request?.body !== undefined;
     if (body) {
       answers[400] ??= error('A body that is not JSON, or that fails validation: each bad field is named by its path');

@@ -14,6 +14,7 @@ export const errorSchema = z
         description: 'The peer that failed: the directory, the identity platform issuing its tokens, the SCIM target, the database',
       }),
       detail: z.string().optional().openapi({ description: "The peer's own error text" }),
+      permission: z.string().optional().openapi({ description: 'For a 403: the permission the call needs' }),
     }),
   })
   .openapi('Error');

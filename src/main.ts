@@ -154,6 +154,7 @@ try {
     ...(settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS && { temporalMetricsAddress: settings.SCIMFLOW_TEMPORAL_METRICS_ADDRESS }),
     concurrency: settings.SCIMFLOW_CONCURRENCY,
     logRetentionDays: settings.SCIMFLOW_LOG_RETENTION_DAYS,
+    auditRetentionDays: settings.SCIMFLOW_AUDIT_RETENTION_DAYS,
     workflowBundle: await workflowBundle,
     ...(tracing && { tracing }),
     drainTimeoutMs: Math.max(1000, shutdownMs - AFTER_DRAIN_MS),

@@ -5,11 +5,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppError } from '../../src/store/index';
 import { appInputSchema, splitSecrets, type AppConfig, type AppInput } from '../../src/config/app';
-import { changesScope } from '../../src/config/changes';
-import { appInputOf } from '../../src/config/document';
+import { changesScope, diffConfig } from '../../src/config/changes';
+import { appInputOf, exportConfig } from '../../src/config/document';
 import { DEFAULT_GROUP_MAPPINGS, DEFAULT_USER_MAPPINGS } from '../../src/mapping/index';
 import { quarantineSettings } from '../../src/quarantine/index';
 import { alertSettings } from '../../src/alerts/settings';
+import { asJson, noteAudit } from '../audit';
 import { fieldErrors, invalid, notFound, routeGroup, type FieldError } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
 import type { Quarantine } from '../../workflows/app-job-state';
@@ -139,6 +140,22 @@ const appPatchSchema = z.record(z.string(), z.unknown()).openapi('AppPatch', {
   description: 'Any part of the app body; objects are merged, other values replaced. Secrets may be given to replace them.',
 });
 
+/**
+ * The job's state for the audit log, or null when it cannot be told within two seconds (no
+ * worker answers): the action itself does not wait for a worker, so neither does its record.
+ */
+async function jobState(deps: ApiDeps, appId: string): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), 2000);
+  });
+  try {
+    return (await Promise.race([deps.jobs.state(appId).catch(() => null), late])) ?? null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function appsRoutes(deps: ApiDeps) {
   const app = routeGroup();
 
@@ -154,6 +171,7 @@ export function appsRoutes(deps: ApiDeps) {
       const spec = c.req.valid('json');
       const { config, secrets } = splitSecrets(spec);
       const created = await deps.store.apps.create(config, secrets);
+      noteAudit(c, { appId: created.id, after: asJson(exportConfig(created)) });
       await deps.jobs.ensure(created.id, created.schedule.intervalMinutes);
       deps.logger.info({ appId: created.id, displayName: created.displayName }, 'app created');
       return c.json(appView(created), 201);
@@ -230,6 +248,11 @@ export function appsRoutes(deps: ApiDeps) {
         bumpConfigVersion: changesScope(current, preview),
       });
       if (!updated) throw notFound('the app');
+      noteAudit(c, {
+        before: asJson(exportConfig(current)),
+        after: asJson(exportConfig(updated)),
+        changes: asJson({ changes: diffConfig(current, secrets, updated, next.secrets) }).changes as never,
+      });
       if (updated.schedule.intervalMinutes !== current.schedule.intervalMinutes)
         await deps.jobs.setInterval(id, updated.schedule.intervalMinutes);
       deps.logger.info({ appId: id, changed: Object.keys(change) }, 'app changed');
@@ -247,7 +270,7 @@ export function appsRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await requireApp(deps, id);
+      noteAudit(c, { before: asJson(exportConfig(await requireApp(deps, id))) });
       await deps.jobs.stop(id);
       await deps.store.apps.delete(id);
       deps.logger.info({ appId: id }, 'app deleted');
@@ -271,7 +294,9 @@ export function appsRoutes(deps: ApiDeps) {
         const { id } = c.req.valid('param');
         const found = await requireApp(deps, id);
         await deps.jobs.ensure(id, found.schedule.intervalMinutes);
+        const before = await jobState(deps, id);
         await act(id);
+        noteAudit(c, { before: { state: before }, after: { state: await jobState(deps, id) } });
         return c.json({ id, accepted: true }, status);
       },
     );
@@ -315,7 +340,9 @@ export function appsRoutes(deps: ApiDeps) {
       if (all || scopes.includes('Escrows')) await deps.store.escrow.clear(id);
       if (all || scopes.includes('Watermark')) await deps.store.syncState.clear(id);
       await deps.jobs.ensure(id, found.schedule.intervalMinutes);
+      const before = await jobState(deps, id);
       await deps.jobs.restart(id, scopes);
+      noteAudit(c, { before: { state: before }, after: { state: await jobState(deps, id) }, detail: { scopes } });
       deps.logger.info({ appId: id, scopes }, 'job restarted');
       return c.json({ id, accepted: true, scopes }, 202);
     },

@@ -6,6 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppIdRefused, planApp, writePlan } from '../../src/config/apply';
 import { apiConfigDocumentSchema, exportConfig, fillSecrets, STORED_SECRET } from '../../src/config/document';
+import { asJson, noteAudit } from '../audit';
 import type { AppSecrets } from '../../src/config/app';
 import { ApiError, invalid, routeGroup } from '../errors';
 import { requireApp, type ApiDeps } from '../deps';
@@ -131,6 +132,12 @@ export function configRoutes(deps: ApiDeps) {
         throw new ApiError(409, 'AppDeleted', error.message);
       }
       const applied = await writePlan({ store: deps.store, jobs: deps.jobs }, planned);
+      noteAudit(c, {
+        before: current ? asJson(exportConfig(current)) : null,
+        after: asJson(exportConfig(applied.app)),
+        changes: asJson({ changes: applied.changes }).changes as never,
+        detail: { outcome: applied.outcome },
+      });
       if (applied.outcome !== 'unchanged')
         deps.logger.info(
           { appId: id, outcome: applied.outcome, changed: applied.changes.map((change) => change.path) },

@@ -5,6 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkEvent, EVENT_TYPES, type EventError } from '../../src/lifecycle/index';
+import { asJson, noteAudit } from '../audit';
 import type { ApiDeps } from '../deps';
 import { ApiError, invalid, notFound, routeGroup, type FieldError } from '../errors';
 import type { LifecycleControl } from '../lifecycle';
@@ -163,6 +164,13 @@ export function lifecycleRoutes(deps: ApiDeps & LifecycleDeps) {
     async (c) => {
       const { events } = c.req.valid('json');
       const answers = await control(deps).submit(events);
+      noteAudit(c, {
+        detail: asJson({
+          events: answers.map((answer) =>
+            'error' in answer ? { index: answer.index, rejected: true } : { eventId: answer.eventId, status: answer.status },
+          ),
+        }),
+      });
       if (answers.some((answer) => !('error' in answer))) return c.json({ events: answers }, 202);
       const rejected = invalid(answers.flatMap((answer) => ('error' in answer ? problems(events[answer.index], answer) : [])));
       const body = rejected.body();

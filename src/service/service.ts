@@ -35,6 +35,8 @@ import { ensureRetentionSchedule } from './retention-schedule';
 
 /** Days the provisioning log is kept when not told otherwise (Entra's own retention). */
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
+/** Days the audit log is kept when not told otherwise. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 /** How long one health check of a dependency may take. */
 const HEALTH_CHECK_TIMEOUT_MS = 2000;
 /** How long an API request's Temporal call may take while Temporal is known to be away. */
@@ -78,6 +80,8 @@ export interface ServiceOptions {
   drainTimeoutMs?: number;
   /** Days the provisioning log is kept (default 30); the retention schedule purges older entries. */
   logRetentionDays?: number;
+  /** Days the audit log is kept (default 365); the same schedule purges older entries. */
+  auditRetentionDays?: number;
   /**
    * Share each app's rate budget with the other workers through the database (default: when the
    * store is a PostgreSQL server, which other workers can reach).
@@ -267,6 +271,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   await ensureJobs();
   const retentionSchedule = await ensureRetentionSchedule(client, options.taskQueue, [
     { log: 'provisioning-log', days: options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS },
+    { log: 'audit-log', days: options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS },
   ]);
   logger.debug(
     { schedule: retentionSchedule, days: options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS },

@@ -63,7 +63,14 @@ describe('readSettings', () => {
       { SCIMFLOW_CODEC_CORS_ORIGINS: 'http://localhost:8233,localhost:8080' },
       'bad setting: SCIMFLOW_CODEC_CORS_ORIGINS must be http(s) origins separated by commas, e.g. http://localhost:8233 (got "http://localhost:8233,localhost:8080")',
     ],
-    [{ SCIMFLOW_ADMIN_TOKEN: 'short' }, 'bad setting: SCIMFLOW_ADMIN_TOKEN must be at least 16 characters'],
+    [
+      { SCIMFLOW_ADMIN_TOKEN: 'short' },
+      'bad setting: SCIMFLOW_ADMIN_TOKEN has fewer than 128 bits of entropy: use at least 22 random base64url characters, e.g. `openssl rand -base64 32`',
+    ],
+    [
+      { SCIMFLOW_ADMIN_TOKEN: 'changeme-changeme-changeme-changeme' },
+      'bad setting: SCIMFLOW_ADMIN_TOKEN is a low-entropy value (few distinct characters or a repeated pattern): use at least 22 random base64url characters, e.g. `openssl rand -base64 32`',
+    ],
     [
       { SCIMFLOW_ALERT_WEBHOOK_URL: 'ftp://x', SCIMFLOW_ALERT_WEBHOOK_SECRET: 'a-long-enough-secret' },
       'bad setting: SCIMFLOW_ALERT_WEBHOOK_URL must be an absolute http(s) URL',

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { weakTokenProblem } from '../auth/index';
 import { parseSecretKey } from '../store/index';
 import { parsePayloadKeys } from '../temporal/payload-keys';
 
@@ -103,7 +104,14 @@ const settingsSchema = z
         'must be http(s) origins separated by commas, e.g. http://localhost:8233',
       )
       .optional(),
-    SCIMFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** The bootstrap admin token: at least 128 bits of entropy (22 random base64url characters). */
+    SCIMFLOW_ADMIN_TOKEN: z
+      .string()
+      .superRefine((value, context) => {
+        const problem = weakTokenProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     SCIMFLOW_ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
     /** Keys the HMAC-SHA256 signature of every webhook alert (required with the webhook URL). */
     SCIMFLOW_ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -129,6 +137,8 @@ const settingsSchema = z
     SCIMFLOW_TEMPORAL_METRICS_ADDRESS: hostPort('0.0.0.0:9464').optional(),
     /** Days the provisioning log is kept; older entries are purged every hour. */
     SCIMFLOW_LOG_RETENTION_DAYS: wholeNumber(30, 1, 3650),
+    /** Days the audit log is kept; older entries are purged by the same schedule. */
+    SCIMFLOW_AUDIT_RETENTION_DAYS: wholeNumber(365, 1, 3650),
     /** OpenTelemetry traces go to this OTLP/HTTP collector when set. */
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),

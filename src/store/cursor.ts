@@ -2,7 +2,9 @@
  * Opaque cursors for keyset paging: the sort key of the last item of a page, encoded so that
  * callers pass it back without reading it.
  */
+import { isStorableTime } from '../config/storable';
 import { ProvisioningError } from '../errors/index';
+import { iso } from './columns';
 
 /** A page of items and the cursor of the next page (absent on the last page). */
 export interface Page<T> {
@@ -67,4 +69,21 @@ export function pageLimit(requested: number | undefined, max: number, fallback: 
     throw new ProvisioningError({ kind: 'permanent', code: 'BadRequest', message: 'limit must be a positive integer' });
   }
   return Math.min(requested, max);
+}
+
+/** A log's cursor (the provisioning log's, the audit log's) holds the last entry's time, as `iso` wrote it, and id. */
+const LOG_CURSOR = ['string', 'number'] as const;
+const isLogKey = ([at, id]: readonly [string, number]) => {
+  const time = new Date(at);
+  return !Number.isNaN(time.getTime()) && isStorableTime(time) && iso(time) === at && Number.isSafeInteger(id) && id > 0;
+};
+
+/** The time and id of a log cursor a page gave out; undefined for anything else. */
+export function readLogCursor(cursor: string): readonly [string, number] | undefined {
+  return readCursor(cursor, LOG_CURSOR, isLogKey);
+}
+
+/** Like {@link readLogCursor}, throwing a bad-request error for a cursor it does not take. */
+export function decodeLogCursor(cursor: string): readonly [string, number] {
+  return decodeCursor(cursor, LOG_CURSOR, isLogKey);
 }

@@ -7,6 +7,8 @@ import { Kysely, sql } from 'kysely';
 import { ProvisioningError } from '../errors/index';
 import { createAccountsRepository, type AccountsRepository } from './accounts';
 import { createAlertsRepository, type AlertsRepository } from './alerts';
+import { createApiTokensRepository, type ApiTokensRepository } from './api-tokens';
+import { createAuditLogRepository, type AuditLogRepository } from './audit-log';
 import { createAnchorsRepository, type AnchorsRepository } from './anchors';
 import { createAppErrorsRepository, type AppErrorsRepository } from './app-errors';
 import { createAppsRepository, type AppsRepository } from './apps';
@@ -55,6 +57,8 @@ export interface Repositories {
   rateBudgets: RateBudgetsRepository;
   alerts: AlertsRepository;
   unmatchedAccounts: UnmatchedAccountsRepository;
+  tokens: ApiTokensRepository;
+  audit: AuditLogRepository;
 }
 
 export interface Store extends Repositories {
@@ -91,6 +95,8 @@ function createRepositories(db: Kysely<Database>, cipher: SecretCipher): Reposit
     rateBudgets: createRateBudgetsRepository(db),
     alerts: createAlertsRepository(db),
     unmatchedAccounts: createUnmatchedAccountsRepository(db),
+    tokens: createApiTokensRepository(db),
+    audit: createAuditLogRepository(db),
   };
 }
 

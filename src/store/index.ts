@@ -61,3 +61,5 @@ export {
   type UnmatchedScan,
   type UnmatchedStatus,
 } from './unmatched-accounts';
+export type { ApiToken, ApiTokenInput, ApiTokensRepository } from './api-tokens';
+export type { AuditActor, AuditEntry, AuditEntryInput, AuditFilter, AuditLogRepository, AuditQuery } from './audit-log';

@@ -5,9 +5,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ErrorInfo } from '../errors/index';
 import type { ObjectType } from '../source/index';
-import { isStorableTime } from '../config/storable';
 import { iso, json, toDate, type Instant, type JsonValue } from './columns';
-import { decodeCursor, pageLimit, readCursor, toPage, type Page } from './cursor';
+import { decodeLogCursor, pageLimit, readLogCursor, toPage, type Page } from './cursor';
 import type { CycleCounts } from './cycles';
 import type { Database, ProvisioningLogTable } from './tables';
 
@@ -94,16 +93,9 @@ export interface ProvisioningLogQuery extends ProvisioningLogFilter {
   cursor?: string;
 }
 
-/** A log cursor holds the last entry's time (as `iso` wrote it) and id. */
-const LOG_CURSOR = ['string', 'number'] as const;
-const isLogKey = ([createdAt, id]: readonly [string, number]) => {
-  const time = new Date(createdAt);
-  return !Number.isNaN(time.getTime()) && isStorableTime(time) && iso(time) === createdAt && Number.isSafeInteger(id) && id > 0;
-};
-
 /** Whether a cursor is one a provisioning-log page gave out (its time and id as the store wrote them). */
 export function isLogCursor(cursor: string): boolean {
-  return readCursor(cursor, LOG_CURSOR, isLogKey) !== undefined;
+  return readLogCursor(cursor) !== undefined;
 }
 
 /** Entries per page of {@link ProvisioningLogRepository.stream}. */
@@ -230,7 +222,7 @@ export function createProvisioningLogRepository(db: Kysely<Database>) {
      */
     async query(filter: ProvisioningLogQuery): Promise<Page<ProvisioningLogEntry>> {
       const limit = pageLimit(filter.limit, 500, 100);
-      const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, LOG_CURSOR, isLogKey);
+      const after = filter.cursor === undefined ? undefined : decodeLogCursor(filter.cursor);
       const rows = await selectPage(db, filter, after, limit + 1);
       return toPage(rows, limit, toEntry, (row) => [iso(row.created_at), row.id]);
     },

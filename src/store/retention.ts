@@ -1,8 +1,8 @@
 /**
  * Retention of the store's logs: each retained log is a table and the column of its entries'
  * time, and a purge deletes its entries older than a cut-off in bounded batches, so that no
- * statement holds locks or builds a transaction for long. A later log (an audit log) is one more
- * line in {@link RETAINED_LOGS}.
+ * statement holds locks or builds a transaction for long. Each log is one line in
+ * {@link RETAINED_LOGS}.
  */
 import { sql, type Kysely } from 'kysely';
 import { toDate, type Instant } from './columns';
@@ -11,6 +11,7 @@ import type { Database } from './tables';
 /** Every log the store keeps for a number of days: its table and the time its entries are aged by. */
 export const RETAINED_LOGS = {
   'provisioning-log': { table: 'provisioning_log', timeColumn: 'created_at' },
+  'audit-log': { table: 'audit_log', timeColumn: 'at' },
 } as const satisfies Record<string, { table: keyof Database; timeColumn: string }>;
 
 export type RetainedLog = keyof typeof RETAINED_LOGS;

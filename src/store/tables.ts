@@ -9,6 +9,7 @@ import type { LifecycleEventType } from '../lifecycle/events';
 import type { PersonState } from '../lifecycle/state';
 import type { ScopeReason } from '../reconcile/index';
 import type { ObjectType } from '../source/index';
+import type { Role } from '../auth/index';
 import type { AnchorState } from './anchors';
 import type { StoredAppConfig } from './apps';
 import type { CycleCounts, CycleKind, CycleState } from './cycles';
@@ -35,6 +36,8 @@ export interface Database {
   alert_outbox: AlertOutboxTable;
   unmatched_accounts: UnmatchedAccountsTable;
   unmatched_scans: UnmatchedScansTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
 }
 
 export interface AppsTable {
@@ -246,4 +249,35 @@ export interface UnmatchedScansTable {
   finished_at: Timestamp | null;
   counts: Json<ScanCounts> | null;
   error: Json<ErrorInfo> | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: Role;
+  /** SHA-256 of the token, hex. */
+  hash: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_by: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: DefaultTimestamp;
+  actor_id: string;
+  actor_name: string;
+  actor_role: string;
+  client: string | null;
+  method: string;
+  route: string;
+  app_id: string | null;
+  action: string;
+  status: number;
+  before: Json<Record<string, JsonValue>> | null;
+  after: Json<Record<string, JsonValue>> | null;
+  changes: Json<JsonValue[]> | null;
+  detail: Json<Record<string, JsonValue>> | null;
 }

@@ -64,7 +64,7 @@ describe('PostgreSQL restarted under the service', () => {
         DATABASE_URL: cluster.url,
         TEMPORAL_ADDRESS: testEnv.temporalAddress,
         SCIMFLOW_DATA_DIR: join(tmp, 'data'),
-        SCIMFLOW_ADMIN_TOKEN: 'postgres-restart-test-admin-token',
+        SCIMFLOW_ADMIN_TOKEN: 'pr-Vb8mN2kQ7xL4wT9zR3cY6hJ1fD5gS0aE',
         SCIMFLOW_CONCURRENCY: '4',
         SCIMFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       },

@@ -95,7 +95,14 @@ describe('the retention schedule', () => {
       type: 'startWorkflow',
       workflowType: 'purgeLogs',
       taskQueue,
-      args: [{ logs: [{ log: 'provisioning-log', days: 10 }] }],
+      args: [
+        {
+          logs: [
+            { log: 'provisioning-log', days: 10 },
+            { log: 'audit-log', days: 365 },
+          ],
+        },
+      ],
     });
     expect(described.spec.intervals).toMatchObject([{ every: 3_600_000 }]);
     expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);

@@ -234,7 +234,7 @@ export async function localServiceSettings(dataDir: string): Promise<Record<stri
     SCIMFLOW_DATA_DIR: dataDir,
     TEMPORAL_PORT: String(await portForLater()),
     TEMPORAL_UI_PORT: String(await portForLater()),
-    SCIMFLOW_ADMIN_TOKEN: 'service-child-test-admin-token',
+    SCIMFLOW_ADMIN_TOKEN: 'sc-Qz7vK2pXm9LwR4tY8nB3hJ6dF1gA5sE0',
     TEMPORAL_TASK_QUEUE: uniqueName('svc'),
   };
 }

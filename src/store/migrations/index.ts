@@ -15,6 +15,7 @@ import * as logRetention from './0010-log-retention';
 import * as alerts from './0011-alerts';
 import * as rateBudgets from './0014-rate-budgets';
 import * as unmatchedAccounts from './0015-unmatched-accounts';
+import * as tokensAudit from './0016-tokens-audit';
 
 /** Every migration by name, in order. Names sort in the order they apply; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0011-alerts': alerts,
   '0014-rate-budgets': rateBudgets,
   '0015-unmatched-accounts': unmatchedAccounts,
+  '0016-tokens-audit': tokensAudit,
 };
 
 /** A MigrationProvider over migrations listed in code. */
