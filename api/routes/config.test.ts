@@ -179,6 +179,21 @@ describe('PUT /apps/{id}/config', () => {
     ['an alert threshold out of range', (d) => ({ ...d, alerts: { cycleFailures: { threshold: 2 } } }), 'alerts.cycleFailures.threshold'],
     ['an unknown alert rule', (d) => ({ ...d, alerts: { everything: { enabled: true } } }), 'alerts.everything'],
     ['an alert switch that is not a boolean', (d) => ({ ...d, alerts: { quarantine: { enabled: 'yes' } } }), 'alerts.quarantine.enabled'],
+    [
+      'a scoping pattern with a backreference, which RE2 cannot match',
+      (d) => ({ ...d, scoping: { user: { groups: [{ clauses: [{ attribute: 'mail', operator: 'REGEX_MATCH', value: '(a)\\1' }] }] } } }),
+      'scoping.user.groups.0.clauses.0.value',
+    ],
+    [
+      'a Replace pattern with lookahead, which RE2 cannot match',
+      (d) => ({
+        ...d,
+        mappings: {
+          user: [...d.mappings.user, { type: 'expression', expression: 'Replace([mail], , "a(?=b)", , "x", , )', target: 'title' }],
+        },
+      }),
+      'mappings.user.1.expression',
+    ],
   ])('refuses %s with 400 naming the field', async (_name, change, field) => {
     const { id, document } = await created();
     const put = await call('PUT', `/apps/${id}/config`, change(document));

@@ -57,6 +57,25 @@ describe('POST /api/v1/expressions/evaluate', () => {
     expect(result.body.error).toMatchObject({ code: 'EvaluationFailed', position: 1 });
   });
 
+  it('runs an admin-written pattern in linear time: (a+)+$ on a long run of a before a !', async () => {
+    const started = performance.now();
+    const result = await evaluate({ expression: 'Replace([a], , "(a+)+$", , "x", , )', source: { a: `${'a'.repeat(50_000)}!` } });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(result).toEqual({ status: 200, body: { value: `${'a'.repeat(50_000)}!`, flow: 'value' } });
+    const short = await evaluate({ expression: 'Replace([a], , "(a+)+$", , "x", , )', source: { a: 'baaa' } });
+    expect(short.body.value).toBe('bx');
+  });
+
+  it.each<[string, string, number]>([
+    ['a backreference', 'Replace([a], , "(a)\\1", , "x", , )', 16],
+    ['a lookahead', 'Replace([a], , "a(?!b)", , "x", , )', 16],
+  ])('refuses %s, which the linear-time engine cannot match, with 400 naming the position', async (_name, expression, position) => {
+    const result = await evaluate({ expression, source: { a: 'aa' } });
+    expect(result.status).toBe(400);
+    expect(result.body.error).toMatchObject({ code: 'InvalidExpression', position });
+    expect(result.body.error.message).toMatch(/regexPattern is not a valid regular expression \(.*linear-time engine \(RE2\)/);
+  });
+
   it('rejects a body without an expression', async () => {
     const result = await evaluate({ source: {} });
     expect(result.status).toBe(400);

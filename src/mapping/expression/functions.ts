@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { appRoles } from './app-roles';
 import type { Call } from './evaluate';
 import { DATE_INTERVALS, DateFormatError, dateAdd, dateDiff, formatDate, fromFileTime, parseDateExact, toFileTime } from './dates';
-import { applyReplace, replaceMode } from './replace';
+import { InvalidPattern, applyReplace, replaceMode } from './replace';
 import { mapCase, normalizeDiacritics, properCase, randomString, RANDOM_STRING_MAX_LENGTH } from './text';
 import { DateTimeValue, IgnoreFlowSignal, isNull, isNullOrEmpty, type Value } from './values';
 
@@ -327,7 +327,7 @@ export const FUNCTIONS: Record<string, Implementation> = {
         template: optional(6),
       });
     } catch (error) {
-      if (error instanceof SyntaxError)
+      if (error instanceof InvalidPattern)
         return call.fail(`regexPattern is not a valid regular expression (${error.message})`, 'configuration');
       throw error;
     }

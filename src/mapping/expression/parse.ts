@@ -8,7 +8,7 @@ import { describeFound, ExpressionError } from './errors';
 import { expressionParser } from './grammar';
 import { DATE_INTERVALS, DATE_TIME_STYLES } from './dates';
 import { RANDOM_STRING_MAX_LENGTH } from './text';
-import { replaceMode, toRegExp } from './replace';
+import { compilePattern, replaceMode } from './replace';
 
 /** Entra's limit on an expression's length, in characters. */
 export const MAX_EXPRESSION_LENGTH = 10_000;
@@ -259,14 +259,14 @@ class Validator {
     if (typeof mode === 'string' && mode.startsWith('!')) this.fail(node, `Replace: ${mode.slice(1)}`);
     const pattern = literal(node.args[2]);
     if (typeof pattern === 'string') {
+      let groups: Record<string, number> = {};
       try {
-        toRegExp(pattern);
+        groups = compilePattern(pattern).namedGroups();
       } catch (error) {
         this.fail(node.args[2]!, `Replace: regexPattern is not a valid regular expression (${(error as Error).message})`);
       }
       const group = literal(node.args[3]);
-      if (typeof group === 'string' && !pattern.includes(`(?<${group}>`))
-        this.fail(node.args[3]!, `Replace: regexPattern has no group named "${group}"`);
+      if (typeof group === 'string' && !(group in groups)) this.fail(node.args[3]!, `Replace: regexPattern has no group named "${group}"`);
     }
   }
 }

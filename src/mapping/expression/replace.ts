@@ -1,7 +1,9 @@
 /**
  * Entra's Replace: five modes chosen by which arguments are given, with .NET regular
- * expressions (named groups `(?<name>…)`, `${name}` in replacement values).
+ * expressions (named groups `(?<name>…)`, `${name}` in replacement values) matched by RE2.
  */
+import type { Matcher, RE2JS } from 're2js';
+import { compileDotNetRegex } from '../regex';
 
 export type ReplaceMode =
   /** oldValue + replacementValue: every occurrence of oldValue in source becomes replacementValue. */
@@ -41,13 +43,22 @@ export function replaceMode(present: readonly boolean[]): ReplaceMode | `!${stri
   return '!give oldValue (with replacementValue or template) or regexPattern (with replacementValue, or regexGroupName and replacementValue or replacementAttributeName)';
 }
 
-/** A .NET pattern as a JavaScript RegExp; named groups, classes and quantifiers read the same. */
-export function toRegExp(pattern: string, flags = ''): RegExp {
-  return new RegExp(pattern, `g${flags}`);
+/** A regexPattern that does not compile; `message` says why. */
+export class InvalidPattern extends Error {}
+
+/**
+ * A .NET pattern compiled for RE2 (linear-time matching, see `../regex`).
+ *
+ * @throws InvalidPattern when the pattern does not compile or uses what RE2 cannot match.
+ */
+export function compilePattern(pattern: string): RE2JS {
+  const compiled = compileDotNetRegex(pattern);
+  if (!compiled.ok) throw new InvalidPattern(compiled.problem);
+  return compiled.regex;
 }
 
 /** Expands a .NET replacement string: `$$`, `$0`, `$n`, `${name}` and `${n}`. Unknown groups stay as written. */
-function substitute(replacement: string, match: RegExpExecArray): string {
+function substitute(replacement: string, match: Matcher): string {
   return replacement.replace(
     /\$(\$|\{([A-Za-z_][A-Za-z0-9_]*|\d+)\}|(\d+))/g,
     (whole, token: string, braced?: string, numbered?: string) => {
@@ -55,22 +66,20 @@ function substitute(replacement: string, match: RegExpExecArray): string {
       const key = braced ?? numbered!;
       if (/^\d+$/.test(key)) {
         const index = Number(key);
-        return index < match.length ? (match[index] ?? '') : whole;
+        return index <= match.groupCount() ? (match.group(index) ?? '') : whole;
       }
-      const groups = match.groups ?? {};
-      return key in groups ? (groups[key] ?? '') : whole;
+      return key in match.pattern().namedGroups() ? (match.group(key) ?? '') : whole;
     },
   );
 }
 
-function replaceMatches(source: string, regex: RegExp, each: (match: RegExpExecArray) => string): string {
+function replaceMatches(source: string, regex: RE2JS, each: (match: Matcher) => string): string {
   let result = '';
   let last = 0;
-  regex.lastIndex = 0;
-  for (let match = regex.exec(source); match !== null; match = regex.exec(source)) {
-    result += source.slice(last, match.index) + each(match);
-    last = match.index + match[0].length;
-    if (match[0].length === 0) regex.lastIndex++;
+  const matcher = regex.matcher(source);
+  while (matcher.find()) {
+    result += source.slice(last, matcher.start()) + each(matcher);
+    last = matcher.end();
   }
   return result + source.slice(last);
 }
@@ -98,20 +107,22 @@ export function applyReplace(mode: ReplaceMode, args: ReplaceArgs): string | nul
     case 'regex':
       return args.source === null
         ? null
-        : replaceMatches(args.source, toRegExp(args.pattern), (match) => substitute(args.replacement, match));
+        : replaceMatches(args.source, compilePattern(args.pattern), (match) => substitute(args.replacement, match));
     case 'regexGroup':
       if (args.source === null) return null;
-      return replaceMatches(args.source, toRegExp(args.pattern, 'd'), (match) => {
-        const span = match.indices?.groups?.[args.group];
-        if (span === undefined) return match[0];
-        const [start, end] = [span[0] - match.index, span[1] - match.index];
-        return match[0].slice(0, start) + substitute(args.replacement, match) + match[0].slice(end);
+      return replaceMatches(args.source, compilePattern(args.pattern), (match) => {
+        if (!(args.group in match.pattern().namedGroups()) || match.start(args.group) < 0) return match.group()!;
+        const [start, end] = [match.start(args.group) - match.start(), match.end(args.group) - match.start()];
+        const whole = match.group()!;
+        return whole.slice(0, start) + substitute(args.replacement, match) + whole.slice(end);
       });
     case 'regexAttribute': {
       if (args.source !== null && args.source !== '') return args.source;
       if (args.attribute === null) return null;
-      const match = toRegExp(args.pattern).exec(args.attribute);
-      return match?.groups?.[args.group] ?? null;
+      const regex = compilePattern(args.pattern);
+      if (!(args.group in regex.namedGroups())) return null;
+      const match = regex.matcher(args.attribute);
+      return match.find() ? match.group(args.group) : null;
     }
   }
 }

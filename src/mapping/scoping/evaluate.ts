@@ -29,7 +29,7 @@ import type { SourceValue } from '../../source/index';
 import { isEmptyValue, sameValue, toBoolean } from '../values';
 import { describeValue, isEmptyOperand, looksLikeDate, parseIsoDate, toInteger, toText } from './operands';
 import { NEGATED, OPERATOR_LABELS, type ScopingOperator } from './operators';
-import { compileDotNetRegex } from './regex';
+import { compileDotNetRegex } from '../regex';
 import type { ScopingClause, ScopingFilter } from './schema';
 
 export interface ClauseResult {

@@ -15,4 +15,4 @@ export {
 } from './schema';
 export { evaluateClause, evaluateScope, type ClauseResult, type GroupResult, type FilterDecision } from './evaluate';
 export { normaliseOperator, OPERATOR_LABELS, SCOPING_OPERATORS, type ScopingOperator } from './operators';
-export { compileDotNetRegex, translateDotNetRegex, type CompiledRegex } from './regex';
+export { compileDotNetRegex, translateDotNetRegex, type CompiledRegex } from '../regex';

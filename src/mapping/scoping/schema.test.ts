@@ -109,15 +109,16 @@ describe('scopingFilterSchema', () => {
     [
       'regex that does not compile',
       one({ attribute: 'a', operator: 'REGEX_MATCH', value: '(unclosed' }),
-      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'regex "(unclosed" does not compile: Unterminated group' }],
+      [{ path: ['groups', 0, 'clauses', 0, 'value'], message: 'regex "(unclosed" does not compile: missing closing ): `(unclosed`' }],
     ],
     [
-      '.NET construct without a JavaScript counterpart',
+      '.NET construct without an RE2 counterpart',
       one({ attribute: 'a', operator: 'NOT REGEX MATCH', value: '(?>a+)b' }),
       [
         {
           path: ['groups', 0, 'clauses', 0, 'value'],
-          message: 'regex "(?>a+)b" does not compile: atomic groups (?>...) are not supported',
+          message:
+            'regex "(?>a+)b" does not compile: atomic groups (?>...) are not supported: patterns run on a linear-time engine (RE2), which cannot match it',
         },
       ],
     ],

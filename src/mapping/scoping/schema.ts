@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { looksLikeDate, parseIsoDate, toInteger } from './operands';
 import { isUnary, normaliseOperator, OPERATOR_LABELS, SCOPING_OPERATORS, type ScopingOperator } from './operators';
-import { compileDotNetRegex } from './regex';
+import { compileDotNetRegex } from '../regex';
 
 export const SCOPING_LIMITS = {
   groups: 50,

@@ -1,40 +1,48 @@
+import { RE2JS } from 're2js';
+
 /**
- * REGEX MATCH patterns are .NET regular expressions (Entra evaluates them with .NET's `Regex`).
- * This module translates a .NET pattern into an equivalent JavaScript one, or says clearly
- * which .NET construct has no JavaScript counterpart.
+ * Every pattern an admin writes (REGEX MATCH scoping filters, the expression function Replace)
+ * is a .NET regular expression (Entra evaluates them with .NET's `Regex`), and every one is
+ * run by RE2 (through `re2js`), whose matching takes time linear in the input: no pattern can
+ * stall the service, as `(a+)+$` does in a backtracking engine. This module translates a .NET
+ * pattern into an equivalent RE2 one, or says clearly which construct has no RE2 counterpart.
  *
  * Translated so that a pattern means what it means in .NET:
  * - inline options at the very start, `(?i)`, `(?m)`, `(?s)` and combinations such as `(?is)`
  *   or `(?i-s)`;
- * - named groups `(?'name'...)` and back references `\k'name'` (JavaScript spells them `<name>`);
- * - anchors `\A`, `\z`, `\Z`, and `$` (which in .NET also matches before a final newline);
- * - `.` (any character but `\n` in .NET; JavaScript also excludes `\r`, U+2028 and U+2029);
- * - `\d`, `\w`, `\b`, `\B` (Unicode-aware in .NET, ASCII-only in JavaScript);
- * - escapes `\e`, `\a`, octal `\0nn`, and escaped punctuation such as `\@` or `\#`;
+ * - named groups `(?'name'...)` (RE2 spells them `(?<name>...)`);
+ * - anchors `\A`, `\z`, `\Z`, and `$` (which in .NET also matches before a final newline; here
+ *   that newline is part of the match);
+ * - `.` (any character but `\n` in .NET), `\d`, `\w`, `\s` (Unicode-aware in .NET; RE2's own are
+ *   ASCII-only, so they are spelled out as Unicode classes);
+ * - escapes `\e`, `\a`, `\cX`, `\uXXXX`, octal `\0nn`, and escaped punctuation such as `\@`;
  * - a `{` or `}` that is not part of a quantifier, and a `]` outside a class (literals in .NET).
  *
- * Rejected with a message naming the construct: inline options anywhere but the start or
- * scoped to a group (`(?i:...)`), the `x` and `n` options, atomic groups `(?>...)`,
- * conditionals `(?(...)...)`, balancing groups `(?<a-b>...)`, numbered group names, `\G`,
- * Unicode block names `\p{IsGreek}`, character class subtraction `[a-z-[aeiou]]` and `\W`
- * inside a character class. Anything else the JavaScript engine refuses is reported with the
- * engine's own message.
+ * Lookbehind `(?<=...)`, `(?<!...)` is matched (without capturing groups inside it). `\b` and
+ * `\B` are ASCII word boundaries, as RE2 has no other.
+ *
+ * Rejected with a message naming the construct: what no linear-time engine can match
+ * (backreferences `\1`, `\k<name>`, lookahead `(?=...)`, `(?!...)`, atomic groups `(?>...)`,
+ * conditionals `(?(...)...)`, balancing groups `(?<a-b>...)`), inline options anywhere but the
+ * start or scoped to a group (`(?i:...)`), the `x` and `n` options, numbered group names,
+ * `\G`, Unicode block names `\p{IsGreek}`, character class subtraction `[a-z-[aeiou]]` and `\W`
+ * inside a character class. Anything else RE2 refuses is reported with its own message.
  *
  * A match is searched anywhere in the value, as .NET's `Regex.IsMatch` does: anchor with
  * `^...$` to match the whole value.
  */
 
-export type CompiledRegex = { ok: true; regex: RegExp } | { ok: false; problem: string };
+export type CompiledRegex = { ok: true; regex: RE2JS } | { ok: false; problem: string };
 
 /** .NET's `\w`: letters, non-spacing marks, decimal digits and connector punctuation. */
 const WORD = String.raw`\p{L}\p{Mn}\p{Nd}\p{Pc}`;
-const WORD_BOUNDARY = String.raw`(?:(?<=[${WORD}])(?![${WORD}])|(?<![${WORD}])(?=[${WORD}]))`;
-const NOT_WORD_BOUNDARY = String.raw`(?:(?<=[${WORD}])(?=[${WORD}])|(?<![${WORD}])(?![${WORD}]))`;
-const START = String.raw`(?<![\s\S])`;
-const END = String.raw`(?![\s\S])`;
-const END_OR_BEFORE_FINAL_NEWLINE = String.raw`(?=\n?(?![\s\S]))`;
+/** .NET's `\s`: the ASCII white space, NEL and every Unicode separator. */
+const SPACE = String.raw`\t\n\v\f\r\x{85}\p{Z}`;
+/** Why a construct is refused although .NET has it. */
+const LINEAR = 'patterns run on a linear-time engine (RE2), which cannot match it';
+const END_OR_BEFORE_FINAL_NEWLINE = String.raw`(?:\n?\z)`;
 
-/** Characters that must stay escaped in a JavaScript `u`-mode pattern. */
+/** Characters that must stay escaped in an RE2 pattern. */
 const SYNTAX = new Set([...'^$\\.*+?()[]{}|/']);
 
 class Unsupported extends Error {}
@@ -46,15 +54,18 @@ interface Options {
 }
 
 /**
- * The JavaScript `RegExp` source and flags for a .NET pattern.
+ * The RE2 source and flags for a .NET pattern.
  *
  * @example translateDotNetRegex("(?i)^(?'user'[^@]+)\\@contoso\\.com$")
- * // { source: '^(?<user>[^@]+)@contoso\\.com(?=\\n?(?![\\s\\S]))', flags: 'iu' }
+ * // { source: '^(?<user>[^@]+)@contoso\\.com(?:\\n?\\z)', flags: RE2JS.CASE_INSENSITIVE | RE2JS.LOOKBEHINDS }
  */
-export function translateDotNetRegex(pattern: string): { source: string; flags: string } | { problem: string } {
+export function translateDotNetRegex(pattern: string): { source: string; flags: number } | { problem: string } {
   try {
     const { options, rest } = leadingOptions(pattern);
-    return { source: translateBody(rest, options), flags: options.ignoreCase ? 'iu' : 'u' };
+    return {
+      source: translateBody(rest, options),
+      flags: RE2JS.LOOKBEHINDS | (options.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0),
+    };
   } catch (error) {
     if (error instanceof Unsupported) return { problem: error.message };
     throw error;
@@ -65,10 +76,10 @@ const cache = new Map<string, CompiledRegex>();
 const CACHE_LIMIT = 500;
 
 /**
- * Compiles a .NET pattern into a JavaScript `RegExp` (memoised), or explains why it cannot be.
+ * Compiles a .NET pattern into an RE2 pattern (memoised), or explains why it cannot be.
  *
- * @example compileDotNetRegex('^Eng') // { ok: true, regex: /^Eng/u }
- * @example compileDotNetRegex('(?>a+)b') // { ok: false, problem: 'atomic groups (?>...) are not supported' }
+ * @example compileDotNetRegex('^Eng') // { ok: true, regex: RE2JS /^Eng/ }
+ * @example compileDotNetRegex('(?>a+)b') // { ok: false, problem: 'atomic groups (?>...) are not supported: ...' }
  */
 export function compileDotNetRegex(pattern: string): CompiledRegex {
   const cached = cache.get(pattern);
@@ -83,13 +94,11 @@ function compile(pattern: string): CompiledRegex {
   const translated = translateDotNetRegex(pattern);
   if ('problem' in translated) return { ok: false, problem: translated.problem };
   try {
-    return { ok: true, regex: new RegExp(translated.source, translated.flags) };
+    return { ok: true, regex: RE2JS.compile(translated.source, translated.flags) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    // V8 writes "Invalid regular expression: /<translated source>/<flags>: <reason>"; the
-    // translated source would only confuse whoever wrote the .NET pattern.
-    const reason = /: ([^:]+)$/.exec(message)?.[1] ?? message;
-    return { ok: false, problem: reason };
+    // re2js writes "error parsing regexp: <reason>: `<fragment>`".
+    return { ok: false, problem: message.replace(/^error parsing regexp: /, '') };
   }
 }
 
@@ -139,10 +148,10 @@ function translateBody(pattern: string, options: Options): string {
       out += options.singleline ? String.raw`[\s\S]` : String.raw`[^\n]`;
       i += 1;
     } else if (char === '^') {
-      out += options.multiline ? String.raw`(?<![^\n])` : '^';
+      out += options.multiline ? '(?m:^)' : '^';
       i += 1;
     } else if (char === '$') {
-      out += options.multiline ? String.raw`(?=\n|(?![\s\S]))` : END_OR_BEFORE_FINAL_NEWLINE;
+      out += options.multiline ? '(?m:$)' : END_OR_BEFORE_FINAL_NEWLINE;
       i += 1;
     } else if (char === '{') {
       const quantifier = /^\{\d+(?:,\d*)?\}/.exec(pattern.slice(i));
@@ -170,9 +179,9 @@ function escapeOutsideClass(pattern: string, at: number): [string, number] {
   if (next === undefined) throw new Unsupported('the pattern ends with a lone backslash');
   switch (next) {
     case 'A':
-      return [START, 2];
+      return ['\\A', 2];
     case 'z':
-      return [END, 2];
+      return ['\\z', 2];
     case 'Z':
       return [END_OR_BEFORE_FINAL_NEWLINE, 2];
     case 'G':
@@ -182,14 +191,14 @@ function escapeOutsideClass(pattern: string, at: number): [string, number] {
     case 'W':
       return [`[^${WORD}]`, 2];
     case 'b':
-      return [WORD_BOUNDARY, 2];
     case 'B':
-      return [NOT_WORD_BOUNDARY, 2];
-    case 'k': {
-      const name = /^\\k(?:<([^>]*)>|'([^']*)')/.exec(pattern.slice(at));
-      if (name === null) throw new Unsupported("\\k must be followed by a group name: \\k<name> or \\k'name'");
-      return [`\\k<${name[1] ?? name[2]}>`, name[0].length];
-    }
+      return [`\\${next}`, 2];
+    case 's':
+      return [`[${SPACE}]`, 2];
+    case 'S':
+      return [`[^${SPACE}]`, 2];
+    case 'k':
+      throw new Unsupported(`backreferences such as \\k<name> are not supported: ${LINEAR}`);
     default:
       return commonEscape(pattern, at, false);
   }
@@ -212,7 +221,7 @@ function commonEscape(pattern: string, at: number, inClass: boolean): [string, n
       const property = /^\\[pP]\{([^}]*)\}/.exec(pattern.slice(at));
       if (property === null) throw new Unsupported(`\\${next} must be followed by a category in braces, such as \\${next}{Lu}`);
       if (property[1]!.startsWith('Is')) {
-        throw new Unsupported(`Unicode block names such as ${property[0]} are not supported: use a script, such as \\p{Script=Greek}`);
+        throw new Unsupported(`Unicode block names such as ${property[0]} are not supported: use a script, such as \\p{Greek}`);
       }
       return [property[0], property[0].length];
     }
@@ -220,6 +229,16 @@ function commonEscape(pattern: string, at: number, inClass: boolean): [string, n
       const octal = /^\\0[0-7]{0,2}/.exec(pattern.slice(at))![0];
       const code = parseInt(octal.slice(1), 8);
       return [`\\x${code.toString(16).padStart(2, '0')}`, octal.length];
+    }
+    case 'u': {
+      const hex = /^\\u([0-9a-fA-F]{4})/.exec(pattern.slice(at));
+      if (hex === null) throw new Unsupported('\\u must be followed by four hexadecimal digits, such as \\u00e9');
+      return [`\\x{${hex[1]}}`, hex[0].length];
+    }
+    case 'c': {
+      const letter = /^\\c([a-zA-Z])/.exec(pattern.slice(at));
+      if (letter === null) throw new Unsupported('\\c must be followed by a letter, such as \\cM');
+      return [`\\x{${(letter[1]!.toUpperCase().charCodeAt(0) - 64).toString(16)}}`, 3];
     }
     case 's':
     case 'S':
@@ -229,16 +248,13 @@ function commonEscape(pattern: string, at: number, inClass: boolean): [string, n
     case 'f':
     case 'v':
     case 'x':
-    case 'u':
-    case 'c':
       return [`\\${next}`, 2];
     default:
       break;
   }
   if (/[1-9]/.test(next)) {
     if (inClass) throw new Unsupported(`\\${next} inside a character class is not supported: use \\x or \\u escapes`);
-    const digits = /^\\\d+/.exec(pattern.slice(at))![0];
-    return [digits, digits.length];
+    throw new Unsupported(`backreferences such as \\${next} are not supported: ${LINEAR}`);
   }
   if (/[a-zA-Z]/.test(next)) throw new Unsupported(`unrecognised escape \\${next}`);
   const codePoint = String.fromCodePoint(pattern.codePointAt(at + 1)!);
@@ -265,8 +281,8 @@ function characterClass(pattern: string, at: number): [string, number] {
     if (char === '\\') {
       const next = pattern[i + 1];
       if (next === undefined) throw new Unsupported('the pattern ends with a lone backslash');
-      if (next === 'w') {
-        out += WORD;
+      if (next === 'w' || next === 's') {
+        out += next === 'w' ? WORD : SPACE;
         i += 2;
       } else if (next === 'W') {
         throw new Unsupported('\\W inside a character class is not supported: write the class without it, or use [^\\w...]');
@@ -300,15 +316,17 @@ function groupOpening(pattern: string, at: number): [string, number] {
     if (end < 0) throw new Unsupported('a (?#...) comment is not closed with )');
     return ['', end + 1 - at];
   }
-  for (const plain of ['(?:', '(?=', '(?!', '(?<=', '(?<!']) {
+  for (const plain of ['(?:', '(?<=', '(?<!']) {
     if (rest.startsWith(plain)) return [plain, plain.length];
   }
-  if (rest.startsWith('(?>')) throw new Unsupported('atomic groups (?>...) are not supported');
-  if (rest.startsWith('(?(')) throw new Unsupported('conditional groups (?(...)yes|no) are not supported');
+  if (rest.startsWith('(?=') || rest.startsWith('(?!'))
+    throw new Unsupported(`lookahead such as ${rest.slice(0, 3)}...) is not supported: ${LINEAR}`);
+  if (rest.startsWith('(?>')) throw new Unsupported(`atomic groups (?>...) are not supported: ${LINEAR}`);
+  if (rest.startsWith('(?(')) throw new Unsupported(`conditional groups (?(...)yes|no) are not supported: ${LINEAR}`);
   const named = /^\(\?(?:<([^>]*)>|'([^']*)')/.exec(rest);
   if (named !== null) {
     const name = named[1] ?? named[2] ?? '';
-    if (name.includes('-')) throw new Unsupported(`balancing groups such as ${named[0]}...) are not supported`);
+    if (name.includes('-')) throw new Unsupported(`balancing groups such as ${named[0]}...) are not supported: ${LINEAR}`);
     if (/^\d+$/.test(name))
       throw new Unsupported(`numbered group names such as ${named[0]}...) are not supported: use a name that starts with a letter`);
     return [`(?<${name}>`, named[0].length];
