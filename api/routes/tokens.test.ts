@@ -26,7 +26,7 @@ async function call(token: string | null, method: string, path: string, body?: u
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as any) : null };
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
 }
 
 async function tokenFor(role: string, name: string): Promise<{ id: string; token: string }> {
