@@ -16,7 +16,7 @@ import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { docsRoutes } from './docs';
 import { errorResponse } from './errors';
-import { requireJsonBody } from './json-body';
+import { limitBodySize, requireJsonBody } from './json-body';
 import { describeMetricsRoute, METRICS_PATH, scrape } from './metrics';
 import { declareCommonAnswers, tagged, TAGS } from './openapi';
 import { requireAccess } from './permissions';
@@ -157,6 +157,7 @@ export function createApi(deps: ApiDeps & LifecycleDeps): Hono {
     }
     return response;
   });
+  root.use('*', limitBodySize);
   root.get('/livez', (c) => c.json({ status: 'ok' }));
   const ready = async (c: Context) => {
     if (!deps.health) return c.json({ status: 'ok', unavailable: [], dependencies: {} });

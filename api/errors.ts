@@ -43,7 +43,7 @@ export function validationError(c: Context, fields: FieldError[]): Response {
 /** An error a handler throws to answer with a status and an error body (see createApi's onError). */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 415 | 502 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 502 | 503,
     readonly code: string,
     message: string,
     readonly fields?: FieldError[],

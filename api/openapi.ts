@@ -1,10 +1,11 @@
 /**
  * The OpenAPI document's shared parts: the tags operations are grouped by, and the answers
  * every operation can give whatever its route says (401 without a valid token, 403 without the
- * permission, 429 after too many failed authentications, 400 for a bad parameter or body, 415
- * for a body that is not JSON), declared once for all of them.
+ * permission, 429 after too many failed authentications, 400 for a bad parameter or body, 413
+ * for a body over its limit, 415 for a body that is not JSON), declared once for all of them.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimitFor, MAX_JSON_DEPTH } from './json-body';
 import { accessOf } from './permissions';
 import { errorSchema } from './schemas';
 
@@ -41,7 +42,8 @@ const error = (description: string) => ({ content: { 'application/json': { schem
 
 /**
  * Declares on every operation the answers the API gives for any route: 401 (unless the
- * operation needs no token), 400 for a bad parameter or body, 415 for a body not sent as JSON.
+ * operation needs no token), 400 for a bad parameter or body, 413 for a body over its limit, 415
+ * for a body not sent as JSON.
  * An answer the route declares itself is kept as it is.
  */
 export function declareCommonAnswers(app: OpenAPIHono): void {
@@ -61,7 +63,13 @@ export function declareCommonAnswers(app: OpenAPIHono): void {
     if (needs !== 'open' && needs !== 'any-token') answers[403] ??= error(`The caller's role lacks the permission \`${needs}\``);
     const body = route.request?.body !== undefined;
     if (body) {
-      answers[400] ??= error('A body that is not JSON, or that fails validation: each bad field is named by its path');
+      const tooDeep = `nested more than ${MAX_JSON_DEPTH} levels deep (\`JsonTooDeep\`)`;
+      const own = answers[400];
+      if (own === undefined)
+        answers[400] = error(`A body that is not JSON, ${tooDeep}, or that fails validation: each bad field is named by its path`);
+      else if ('description' in own && own.description?.includes('JsonTooDeep') === false)
+        answers[400] = { ...own, description: `${own.description}; or a JSON body ${tooDeep}` };
+      answers[413] ??= error(`A body larger than ${bodyLimitFor(route.path) / (1024 * 1024)} MiB (\`PayloadTooLarge\`)`);
       answers[415] ??= error('A body not sent as `application/json`');
     }
     if (route.request?.params !== undefined || route.request?.query !== undefined) {
